@@ -1,0 +1,1 @@
+"""Core: what every Shuxiang app shares (options, errors, actors, audit, health)."""

@@ -1,0 +1,83 @@
+"""Configuration and readiness checks, shared by ``shuxiang check`` and ``/readyz``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from shuxiang.core import options
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # "ok", "warning" or "error"
+    topic: str
+    message: str
+
+
+def check_options() -> list[Finding]:
+    """Every SHUXIANG_* variable is known and parses."""
+    findings = []
+    for name in sorted(os.environ):
+        if name.startswith(options.PREFIX) and name[len(options.PREFIX):] not in options.OPTIONS:
+            findings.append(Finding("warning", name, "unknown setting (misspelt?); ignored"))
+    for option in options.OPTIONS.values():
+        try:
+            option.read()
+        except options.OptionError as exc:
+            findings.append(Finding("error", option.env_name, str(exc)))
+    if settings.SERVER_MODE and not options.value("SECRET_KEY"):
+        findings.append(Finding("warning", "SHUXIANG_SECRET_KEY",
+                                "server mode with a generated key: set one shared by all workers"))
+    return findings
+
+
+def check_data_dir() -> Finding:
+    probe = settings.DATA_DIR / ".write-probe"
+    try:
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        return Finding("error", "SHUXIANG_DATA_DIR", f"{settings.DATA_DIR} is not writable: {exc}")
+    return Finding("ok", "SHUXIANG_DATA_DIR", str(settings.DATA_DIR))
+
+
+def check_database() -> Finding:
+    engine = "PostgreSQL" if settings.SERVER_MODE else "SQLite"
+    try:
+        connection.ensure_connection()
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception as exc:  # any driver error is a finding, not a crash
+        return Finding("error", "database", f"{engine} unreachable: {exc}".strip())
+    if pending:
+        return Finding("error", "database",
+                       f"{engine}: {len(pending)} migrations not applied; run `shuxiang migrate`")
+    return Finding("ok", "database", f"{engine} reachable, migrations applied")
+
+
+def check_redis() -> Finding | None:
+    if not settings.REDIS_URL:
+        return None
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+    except Exception as exc:
+        return Finding("error", "SHUXIANG_REDIS_URL", f"Redis unreachable: {exc}")
+    return Finding("ok", "SHUXIANG_REDIS_URL", "Redis reachable")
+
+
+def readiness() -> list[Finding]:
+    """What must hold before this process takes traffic."""
+    return [f for f in (check_database(), check_redis()) if f is not None]
+
+
+def all_findings() -> list[Finding]:
+    """Everything ``shuxiang check`` reports."""
+    mode = "server mode" if settings.SERVER_MODE else "embedded default"
+    return [Finding("ok", "mode", mode), *check_options(), check_data_dir(), *readiness()]

@@ -1,0 +1,20 @@
+"""Loading the whole demo, app by app, idempotently."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from shuxiang.accounts.demo import load_demo_users
+from shuxiang.network.demo import load_demo_network
+from shuxiang.network.demo_admission import load_demo_admission
+from shuxiang.network.divisions import load_divisions
+
+
+def load_demo(*, progress: bool = True, say: Callable[[str], None] = print) -> list:
+    """Load divisions, the demo network, staff and sample admission; return the logins."""
+    say("Loading GB/T 2260 divisions: " + load_divisions(progress=progress).summary())
+    report = load_demo_network(progress=progress)
+    say(f"Demo network: {report.created} libraries created, {report.existing} already there")
+    logins = load_demo_users()
+    load_demo_admission()
+    return logins

@@ -1,0 +1,29 @@
+"""``shuxiang demo``: migrate the database, load the demo network and data, then serve."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from shuxiang.core.demo import load_demo
+from shuxiang.core.server import run_server
+
+
+class Command(BaseCommand):
+    help = "Set up the embedded demo (database, divisions, libraries, logins) and serve it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
+        parser.add_argument("--port", type=int, default=8000, help="Port to listen on.")
+        parser.add_argument("--no-serve", action="store_true", help="Load the data and stop.")
+
+    def handle(self, *args, host, port, no_serve, **options):
+        self.stdout.write("Migrating the database …")
+        call_command("migrate", interactive=False, verbosity=0)
+        logins = load_demo(progress=True, say=self.stdout.write)
+        self.stdout.write(self.style.SUCCESS("Demo ready. Logins (username / password):"))
+        for username, password, library in logins:
+            self.stdout.write(f"  {username:<12} {password:<10} {library}")
+        if not no_serve:
+            self.stdout.write(f"Open http://{host}:{port}/network/")
+            run_server(host, port, announce=self.stdout.write)

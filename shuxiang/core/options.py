@@ -1,0 +1,90 @@
+"""Typed configuration options read from the environment (prefix ``SHUXIANG_``).
+
+Every option has a type, a default and a one-line description, so ``shuxiang check`` can
+explain the whole configuration and a deployment never needs to edit code.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PREFIX = "SHUXIANG_"
+
+
+class OptionError(ValueError):
+    """An environment variable holds a value its option cannot accept."""
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str
+    kind: type
+    default: Any
+    description: str
+
+    @property
+    def env_name(self) -> str:
+        return PREFIX + self.name
+
+    def read(self, environ: dict[str, str] | None = None) -> Any:
+        """Return the typed value from the environment, or the default when unset."""
+        environ = os.environ if environ is None else environ
+        raw = environ.get(self.env_name)
+        if raw is None or raw == "":
+            return self.default
+        return _convert(self, raw)
+
+
+def _convert(option: Option, raw: str) -> Any:
+    if option.kind is bool:
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        raise OptionError(f"{option.env_name}: expected true/false, got {raw!r}")
+    if option.kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise OptionError(f"{option.env_name}: expected an integer, got {raw!r}") from None
+    if option.kind is list:
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    if option.kind is Path:
+        return Path(raw).expanduser().resolve()
+    return raw
+
+
+def _default_data_dir() -> Path:
+    return (Path.cwd() / "var").resolve()
+
+
+OPTIONS: dict[str, Option] = {
+    o.name: o
+    for o in [
+        Option("DATA_DIR", Path, None, "Folder holding the embedded database, media and indexes."),
+        Option("DATABASE_URL", str, "", "PostgreSQL URL for server mode; empty = embedded SQLite."),
+        Option("REDIS_URL", str, "", "Redis URL for cache and task broker in server mode."),
+        Option("SECRET_KEY", str, "", "Django secret key; generated into the data dir if unset."),
+        Option("DEBUG", bool, False, "Show Django debug pages (never in production)."),
+        Option("ALLOWED_HOSTS", list, ["*"], "Host names this node answers to (comma-separated)."),
+        Option("LANGUAGE", str, "zh-hans", "Default interface language (zh-hans or en)."),
+        Option("TIME_ZONE", str, "Asia/Shanghai", "Time zone for dates shown to people."),
+        Option("DIVISIONS_DIR", Path, None, "Folder with GB/T 2260 division files to load."),
+        Option("NODE_NAME", str, "Shuxiang node", "Human name of this installation."),
+        Option("SEARCH_BACKEND", str, "", "Dotted path of the search backend (empty = by mode)."),
+        Option("TASKS_IMMEDIATE", bool, False, "Run background tasks inline (tests, debugging)."),
+    ]
+}
+
+
+def value(name: str) -> Any:
+    """Return the current value of option ``name`` (raises KeyError for unknown names)."""
+    option = OPTIONS[name]
+    result = option.read()
+    if name == "DATA_DIR" and result is None:
+        return _default_data_dir()
+    return result
