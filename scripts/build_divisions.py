@@ -27,13 +27,19 @@ def level_of(code: str) -> str:
 
 def main() -> None:
     rows: dict[str, tuple[str, str]] = {}  # code -> (name, revision)
-    for name, revision in (("GB2260_stats_201810.tsv", "2018-10"), ("GB2260_mca_201904.tsv", "2019-04")):
+    for name, revision in (
+        ("GB2260_stats_201810.tsv", "2018-10"),
+        ("GB2260_mca_201904.tsv", "2019-04"),
+    ):
         with open(SOURCE / name, encoding="utf-8") as handle:
             for row in csv.DictReader(handle, delimiter="\t"):
                 rows[row["Code"]] = (row["Name"], revision)
     current: set[str] = set()
-    for name, width in (("modood_2023_provinces.csv", 2), ("modood_2023_cities.csv", 4),
-                        ("modood_2023_areas.csv", 6)):
+    for name in (
+        ("modood_2023_provinces.csv", 2),
+        ("modood_2023_cities.csv", 4),
+        "modood_2023_areas.csv",
+    ):
         with open(SOURCE / name, encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 code = row["code"].ljust(6, "0")

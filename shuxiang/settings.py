@@ -106,15 +106,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = options.value("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
-    HUEY = {"huey_class": "huey.RedisHuey", "name": "shuxiang", "url": REDIS_URL,
-            "immediate": options.value("TASKS_IMMEDIATE")}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "shuxiang",
+        "url": REDIS_URL,
+        "immediate": options.value("TASKS_IMMEDIATE"),
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    HUEY = {"huey_class": "huey.SqliteHuey", "name": "shuxiang",
-            "filename": str(DATA_DIR / "tasks.sqlite3"),
-            "immediate": options.value("TASKS_IMMEDIATE")}
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "shuxiang",
+        "filename": str(DATA_DIR / "tasks.sqlite3"),
+        "immediate": options.value("TASKS_IMMEDIATE"),
+    }
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [

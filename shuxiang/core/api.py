@@ -55,8 +55,12 @@ def paginate(queryset: QuerySet, page: int, page_size: int) -> dict:
     page = max(page, 1)
     page_size = min(max(page_size, 1), 200)
     start = (page - 1) * page_size
-    return {"count": queryset.count(), "page": page, "page_size": page_size,
-            "results": list(queryset[start:start + page_size])}
+    return {
+        "count": queryset.count(),
+        "page": page,
+        "page_size": page_size,
+        "results": list(queryset[start : start + page_size]),
+    }
 
 
 def _field_of(location: tuple) -> str:
@@ -73,13 +77,21 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def schema_error(request, exc: ValidationError):
-        errors = [{"field": _field_of(tuple(e.get("loc", ()))), "reason": e.get("msg", ""),
-                   "code": e.get("type", "invalid")} for e in exc.errors]
+        errors = [
+            {
+                "field": _field_of(tuple(e.get("loc", ()))),
+                "reason": e.get("msg", ""),
+                "code": e.get("type", "invalid"),
+            }
+            for e in exc.errors
+        ]
         detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
         return api.create_response(request, {"detail": detail, "errors": errors}, status=400)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
         return api.create_response(
-            request, {"detail": "Authentication required: log in or send a bearer token.",
-                      "errors": []}, status=401)
+            request,
+            {"detail": "Authentication required: log in or send a bearer token.", "errors": []},
+            status=401,
+        )

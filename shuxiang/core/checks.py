@@ -23,7 +23,7 @@ def check_options() -> list[Finding]:
     """Every SHUXIANG_* variable is known and parses."""
     findings = []
     for name in sorted(os.environ):
-        if name.startswith(options.PREFIX) and name[len(options.PREFIX):] not in options.OPTIONS:
+        if name.startswith(options.PREFIX) and name[len(options.PREFIX) :] not in options.OPTIONS:
             findings.append(Finding("warning", name, "unknown setting (misspelt?); ignored"))
     for option in options.OPTIONS.values():
         try:
@@ -31,8 +31,13 @@ def check_options() -> list[Finding]:
         except options.OptionError as exc:
             findings.append(Finding("error", option.env_name, str(exc)))
     if settings.SERVER_MODE and not options.value("SECRET_KEY"):
-        findings.append(Finding("warning", "SHUXIANG_SECRET_KEY",
-                                "server mode with a generated key: set one shared by all workers"))
+        findings.append(
+            Finding(
+                "warning",
+                "SHUXIANG_SECRET_KEY",
+                "server mode with a generated key: set one shared by all workers",
+            )
+        )
     return findings
 
 
@@ -55,8 +60,11 @@ def check_database() -> Finding:
     except Exception as exc:  # any driver error is a finding, not a crash
         return Finding("error", "database", f"{engine} unreachable: {exc}".strip())
     if pending:
-        return Finding("error", "database",
-                       f"{engine}: {len(pending)} migrations not applied; run `shuxiang migrate`")
+        return Finding(
+            "error",
+            "database",
+            f"{engine}: {len(pending)} migrations not applied; run `shuxiang migrate`",
+        )
     return Finding("ok", "database", f"{engine} reachable, migrations applied")
 
 

@@ -25,6 +25,8 @@ def readyz(request):
     """Readiness: the database (and Redis in server mode) answer and migrations are applied."""
     findings = readiness()
     ready = all(f.level == "ok" for f in findings)
-    body = {"ready": ready, "checks": [{"name": f.topic, "status": f.level,
-                                         "message": f.message} for f in findings]}
+    body = {
+        "ready": ready,
+        "checks": [{"name": f.topic, "status": f.level, "message": f.message} for f in findings],
+    }
     return JsonResponse(body, status=200 if ready else 503)

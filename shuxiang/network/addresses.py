@@ -37,13 +37,19 @@ def overlap_errors(library: Library, items: list[dict]) -> list[FieldError]:
         for other in clashes:
             other_network = ipaddress.ip_network(other.cidr)
             if not _nested_on_one_line(library, network, other, other_network):
-                errors.append(FieldError(
-                    f"ip_ranges[{index}]",
-                    _("%(cidr)s overlaps %(other)s, which belongs to %(name)s (%(code)s).")
-                    % {"cidr": network, "other": other.cidr, "name": other.library.name,
-                       "code": other.library.code},
-                    "overlap",
-                ))
+                errors.append(
+                    FieldError(
+                        f"ip_ranges[{index}]",
+                        _("%(cidr)s overlaps %(other)s, which belongs to %(name)s (%(code)s).")
+                        % {
+                            "cidr": network,
+                            "other": other.cidr,
+                            "name": other.library.name,
+                            "code": other.library.code,
+                        },
+                        "overlap",
+                    )
+                )
     return errors
 
 
@@ -60,16 +66,25 @@ def replace_ip_ranges(library: Library, items: list[dict]) -> None:
         if cidr in existing:
             library.ip_ranges.filter(cidr=cidr).update(label=item["label"])
         else:
-            IPRange.objects.create(library=library, cidr=cidr, version=item["network"].version,
-                                   first=first, last=last, label=item["label"])
+            IPRange.objects.create(
+                library=library,
+                cidr=cidr,
+                version=item["network"].version,
+                first=first,
+                last=last,
+                label=item["label"],
+            )
 
 
 def replace_domains(library: Library, hosts: list[str]) -> None:
     """Make ``hosts`` the library's domains; a host served by another library is refused."""
     taken = Domain.objects.filter(host__in=hosts).exclude(library=library).select_related("library")
     errors = [
-        FieldError("domains", _("%(host)s already serves %(name)s.")
-                   % {"host": d.host, "name": d.library.name}, "duplicate")
+        FieldError(
+            "domains",
+            _("%(host)s already serves %(name)s.") % {"host": d.host, "name": d.library.name},
+            "duplicate",
+        )
         for d in taken
     ]
     if errors:

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from shuxiang.core.api import AUTH, ErrorOut, actor_of, paginate
 from shuxiang.core.errors import ValidationFailed
 from shuxiang.network import permissions, queries, services
 from shuxiang.network.models import Admission, Division, Library
 from shuxiang.network.schemas import (
-    AdmissionOut, DivisionOut, LibraryChange, LibraryCreate, LibraryOut, LibraryPage, RejectIn,
+    AdmissionOut,
+    DivisionOut,
+    LibraryChange,
+    LibraryCreate,
+    LibraryOut,
+    LibraryPage,
+    RejectIn,
     StatusIn,
 )
 
@@ -54,8 +60,11 @@ def _filtered(queryset: QuerySet, filters: LibraryFilter) -> QuerySet:
     if filters.division:
         queryset = queryset.filter(division_id=filters.division)
     if filters.q:
-        queryset = queryset.filter(Q(name__icontains=filters.q) | Q(name_en__icontains=filters.q)
-                                   | Q(code__iexact=filters.q))
+        queryset = queryset.filter(
+            Q(name__icontains=filters.q)
+            | Q(name_en__icontains=filters.q)
+            | Q(code__iexact=filters.q)
+        )
     return queryset
 
 
@@ -70,8 +79,11 @@ def get_library(request, code: str):
     return _library(request, code)
 
 
-@router.get("/libraries/{code}/subtree", response=LibraryPage,
-            summary="A library and everything below it (filter by level, e.g. county)")
+@router.get(
+    "/libraries/{code}/subtree",
+    response=LibraryPage,
+    summary="A library and everything below it (filter by level, e.g. county)",
+)
 def library_subtree(request, code: str, filters: Query[LibraryFilter]):
     root = _library(request, code)
     in_scope = queries.subtree(root) & visible_libraries(request)
@@ -84,11 +96,15 @@ def library_ancestors(request, code: str):
     return list(_with_relations(queries.ancestors(_library(request, code))))
 
 
-@router.post("/libraries", response={201: LibraryOut, **ERRORS}, auth=AUTH,
-             summary="Create an active library below a parent you administer")
+@router.post(
+    "/libraries",
+    response={201: LibraryOut, **ERRORS},
+    auth=AUTH,
+    summary="Create an active library below a parent you administer",
+)
 def create_library(request, payload: LibraryCreate):
     library = services.create_library(_payload(payload), by=request.auth)
-    return 201, library
+    return Status(201, library)
 
 
 @router.patch("/libraries/{code}", response={200: LibraryOut, **ERRORS}, auth=AUTH)
@@ -102,49 +118,67 @@ def set_library_status(request, code: str, payload: StatusIn):
     return services.set_status(_library(request, code), payload.status, by=request.auth)
 
 
-@router.post("/admissions", response={201: AdmissionOut, **ERRORS}, auth=AUTH,
-             summary="Apply for a new library to join the network")
+@router.post(
+    "/admissions",
+    response={201: AdmissionOut, **ERRORS},
+    auth=AUTH,
+    summary="Apply for a new library to join the network",
+)
 def apply(request, payload: LibraryCreate):
-    return 201, services.apply_for_admission(_payload(payload), by=request.auth)
+    return Status(201, services.apply_for_admission(_payload(payload), by=request.auth))
 
 
-@router.get("/admissions", response=list[AdmissionOut], auth=AUTH,
-            summary="Applications below the libraries you administer")
+@router.get(
+    "/admissions",
+    response=list[AdmissionOut],
+    auth=AUTH,
+    summary="Applications below the libraries you administer",
+)
 def list_admissions(request, outcome: str = Admission.Outcome.PENDING):
     scope = permissions.subtree_filter(request.auth)
     libraries = Library.objects.filter(scope)
-    return list(Admission.objects.filter(outcome=outcome, library__in=libraries)
-                .select_related("library", "applied_by", "decided_by"))
+    return list(
+        Admission.objects.filter(outcome=outcome, library__in=libraries).select_related(
+            "library", "applied_by", "decided_by"
+        )
+    )
 
 
-@router.post("/libraries/{code}/admission/approve", response={200: AdmissionOut, **ERRORS},
-             auth=AUTH)
+@router.post(
+    "/libraries/{code}/admission/approve", response={200: AdmissionOut, **ERRORS}, auth=AUTH
+)
 def approve(request, code: str):
     return services.approve_admission(_library(request, code), by=request.auth)
 
 
-@router.post("/libraries/{code}/admission/reject", response={200: AdmissionOut, **ERRORS},
-             auth=AUTH)
+@router.post(
+    "/libraries/{code}/admission/reject", response={200: AdmissionOut, **ERRORS}, auth=AUTH
+)
 def reject(request, code: str, payload: RejectIn):
-    return services.reject_admission(_library(request, code), by=request.auth,
-                                     reason=payload.reason)
+    return services.reject_admission(
+        _library(request, code), by=request.auth, reason=payload.reason
+    )
 
 
-@router.get("/network/lookup", response={200: LibraryOut, 400: ErrorOut, 404: ErrorOut},
-            summary="The library whose network holds an IP address")
+@router.get(
+    "/network/lookup",
+    response={200: LibraryOut, 400: ErrorOut, 404: ErrorOut},
+    summary="The library whose network holds an IP address",
+)
 def lookup_ip(request, ip: str):
     try:
         library = queries.library_for_ip(ip)
     except ValueError:
         raise ValidationFailed.single("ip", f"{ip!r} is not an IP address.") from None
     if library is None:
-        return 404, {"detail": f"No library network holds {ip}.", "errors": []}
+        return Status(404, {"detail": f"No library network holds {ip}.", "errors": []})
     return library
 
 
 @router.get("/divisions", response=list[DivisionOut], summary="GB/T 2260 division codes")
-def list_divisions(request, parent: str | None = None, level: str | None = None,
-                   current: bool = True):
+def list_divisions(
+    request, parent: str | None = None, level: str | None = None, current: bool = True
+):
     queryset = Division.objects.all()
     if current:
         queryset = queryset.filter(is_current=True)

@@ -16,9 +16,14 @@ from shuxiang.network import services
 from shuxiang.network.models import Division, Library
 from shuxiang.network.naming import library_name, library_name_en
 
-NATIONAL = {"code": "NLC", "name": "国家图书馆", "name_en": "National Library of China",
-            "level": Library.Level.NATIONAL, "site_path": "nlc",
-            "branding": {"primary_color": "#8b1a1a", "slogan": "国家数字图书馆"}}
+NATIONAL = {
+    "code": "NLC",
+    "name": "国家图书馆",
+    "name_en": "National Library of China",
+    "level": Library.Level.NATIONAL,
+    "site_path": "nlc",
+    "branding": {"primary_color": "#8b1a1a", "slogan": "国家数字图书馆"},
+}
 FULL_PROVINCES = ("33", "62")  # Zhejiang, and Gansu in the west
 PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 
@@ -44,8 +49,11 @@ class DemoReport:
 
 def _planned() -> list[dict]:
     divisions = Division.objects.filter(is_current=True).exclude(name__in=PLACEHOLDERS)
-    provinces = [d for d in divisions if d.level == Division.Level.PROVINCE
-                 and d.code[:2] not in {"71", "81", "82"}]
+    provinces = [
+        d
+        for d in divisions
+        if d.level == Division.Level.PROVINCE and d.code[:2] not in {"71", "81", "82"}
+    ]
     codes = {d.code for d in divisions}
     plan = [NATIONAL]
     for province in provinces:
@@ -65,9 +73,13 @@ def _planned() -> list[dict]:
 
 def _entry(division: Division, level: str, parent: str) -> dict:
     return {
-        "code": division.code, "name": library_name(division.name),
-        "name_en": library_name_en(division.name), "level": level, "parent": parent,
-        "division": division.code, "site_path": division.code,
+        "code": division.code,
+        "name": library_name(division.name),
+        "name_en": library_name_en(division.name),
+        "level": level,
+        "parent": parent,
+        "division": division.code,
+        "site_path": division.code,
         "ip_ranges": SHAOXING_IP_PLAN.get(division.code, []),
         "domains": DOMAINS.get(division.code, []),
     }

@@ -7,8 +7,12 @@ from shuxiang.network import services
 from shuxiang.network.models import Library
 
 APPLICANT = {
-    "code": "330681-FQ", "name": "诸暨市枫桥镇图书馆", "name_en": "Fengqiao Township Library",
-    "level": Library.Level.TOWNSHIP, "parent": "330681", "division": "330681",
+    "code": "330681-FQ",
+    "name": "诸暨市枫桥镇图书馆",
+    "name_en": "Fengqiao Township Library",
+    "level": Library.Level.TOWNSHIP,
+    "parent": "330681",
+    "division": "330681",
 }
 
 

@@ -27,8 +27,10 @@ class LoadReport:
     bad_rows: list[tuple[int, str]] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
-                f"{len(self.bad_rows)} bad rows")
+        return (
+            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{len(self.bad_rows)} bad rows"
+        )
 
 
 def _read_rows(path: Path, report: LoadReport):
@@ -45,9 +47,13 @@ def _read_rows(path: Path, report: LoadReport):
             elif level not in LEVELS:
                 report.bad_rows.append((line, f"level {level!r} is not one of {sorted(LEVELS)}"))
             else:
-                yield Division(code=code, name=name, level=level,
-                               revision=(row.get("revision") or "").strip(),
-                               is_current=(row.get("current") or "1").strip() == "1")
+                yield Division(
+                    code=code,
+                    name=name,
+                    level=level,
+                    revision=(row.get("revision") or "").strip(),
+                    is_current=(row.get("current") or "1").strip() == "1",
+                )
 
 
 @transaction.atomic
@@ -65,13 +71,17 @@ def load_divisions(path: Path | None = None, *, progress: bool = True) -> LoadRe
         if old is None:
             new.append(division)
         elif (old.name, old.level, old.revision, old.is_current) != (
-            division.name, division.level, division.revision, division.is_current
+            division.name,
+            division.level,
+            division.revision,
+            division.is_current,
         ):
             changed.append(division)
         else:
             report.unchanged += 1
     Division.objects.bulk_create(new, batch_size=500)
-    Division.objects.bulk_update(changed, ["name", "level", "revision", "is_current"],
-                                 batch_size=500)
+    Division.objects.bulk_update(
+        changed, ["name", "level", "revision", "is_current"], batch_size=500
+    )
     report.created, report.updated = len(new), len(changed)
     return report

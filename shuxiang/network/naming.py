@@ -6,11 +6,21 @@ from pypinyin import lazy_pinyin
 
 # Longest suffixes first, so 自治州 wins over 州.
 SUFFIXES = [
-    ("维吾尔自治区", "Uygur Autonomous Region"), ("壮族自治区", "Zhuang Autonomous Region"),
-    ("回族自治区", "Hui Autonomous Region"), ("自治区", "Autonomous Region"),
-    ("自治州", "Autonomous Prefecture"), ("自治县", "Autonomous County"),
-    ("特别行政区", "SAR"), ("新区", "New Area"), ("地区", "Prefecture"), ("林区", "Forestry District"),
-    ("省", "Provincial"), ("市", ""), ("区", "District"), ("县", "County"), ("旗", "Banner"),
+    ("维吾尔自治区", "Uygur Autonomous Region"),
+    ("壮族自治区", "Zhuang Autonomous Region"),
+    ("回族自治区", "Hui Autonomous Region"),
+    ("自治区", "Autonomous Region"),
+    ("自治州", "Autonomous Prefecture"),
+    ("自治县", "Autonomous County"),
+    ("特别行政区", "SAR"),
+    ("新区", "New Area"),
+    ("地区", "Prefecture"),
+    ("林区", "Forestry District"),
+    ("省", "Provincial"),
+    ("市", ""),
+    ("区", "District"),
+    ("县", "County"),
+    ("旗", "Banner"),
 ]
 
 
@@ -25,8 +35,17 @@ def library_name_en(division_name: str) -> str:
         if division_name.endswith(suffix) and len(division_name) > len(suffix):
             base = division_name[: -len(suffix)]
             # Ethnic autonomous names keep only the place (临夏回族自治州 → Linxia).
-            for marker in ("回族", "藏族", "蒙古族", "哈萨克族", "土族", "撒拉族", "东乡族",
-                           "裕固族", "保安族"):
+            for marker in (
+                "回族",
+                "藏族",
+                "蒙古族",
+                "哈萨克族",
+                "土族",
+                "撒拉族",
+                "东乡族",
+                "裕固族",
+                "保安族",
+            ):
                 base = base.split(marker)[0] or base
             words = "".join(lazy_pinyin(base)).capitalize()
             return " ".join(part for part in (words, english, "Library") if part)

@@ -39,8 +39,10 @@ def require_admin_of(actor: object, library: Library, *, action: str) -> None:
     if is_admin_of(actor, library):
         return
     if actor is None or not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied(_("Log in as an administrator to %(action)s %(library)s.")
-                               % {"action": action, "library": library.name})
+        raise PermissionDenied(
+            _("Log in as an administrator to %(action)s %(library)s.")
+            % {"action": action, "library": library.name}
+        )
     scopes = administered_libraries(actor)
     if not scopes:
         raise PermissionDenied(
@@ -49,8 +51,10 @@ def require_admin_of(actor: object, library: Library, *, action: str) -> None:
         )
     names = "、".join(scope.name for scope in scopes)
     raise PermissionDenied(
-        _("You administer %(scopes)s and the libraries below; %(library)s is outside that "
-          "scope, so you cannot %(action)s it.")
+        _(
+            "You administer %(scopes)s and the libraries below; %(library)s is outside that "
+            "scope, so you cannot %(action)s it."
+        )
         % {"scopes": names, "library": library.name, "action": action}
     )
 

@@ -76,6 +76,10 @@ def counts_by_province() -> list[dict]:
 
 def level_totals() -> dict[str, int]:
     """Active libraries per level across the network."""
-    rows = (Library.objects.filter(status=Library.Status.ACTIVE)
-            .values("level").annotate(n=Count("id")).order_by())
+    rows = (
+        Library.objects.filter(status=Library.Status.ACTIVE)
+        .values("level")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     return {row["level"]: row["n"] for row in rows}

@@ -21,7 +21,12 @@ from shuxiang.core.errors import Conflict, PermissionDenied, ValidationFailed
 from shuxiang.network import permissions
 from shuxiang.network.addresses import replace_domains, replace_ip_ranges
 from shuxiang.network.models import PATH_SEPARATOR, Admission, Library
-from shuxiang.network.validation import Collector, check_division_inside, check_placement, clean_fields
+from shuxiang.network.validation import (
+    Collector,
+    check_division_inside,
+    check_placement,
+    clean_fields,
+)
 
 RELATIONS = ("ip_ranges", "domains")
 
@@ -35,8 +40,11 @@ def path_for(code: str, parent: Library | None) -> str:
 def _validate_new(cleaned: dict[str, Any]) -> None:
     errors = Collector()
     if Library.objects.filter(code=cleaned["code"]).exists():
-        errors.add("code", _("A library with the code %(code)s already exists.")
-                   % {"code": cleaned["code"]}, "duplicate")
+        errors.add(
+            "code",
+            _("A library with the code %(code)s already exists.") % {"code": cleaned["code"]},
+            "duplicate",
+        )
     parent = cleaned.get("parent")
     check_placement(cleaned["level"], parent, errors)
     check_division_inside(cleaned.get("division"), parent, errors)
@@ -79,8 +87,9 @@ def apply_for_admission(data: Mapping[str, Any], *, by: Actor) -> Admission:
         raise PermissionDenied(_("Log in to apply for admission."))
     cleaned = clean_fields(data, creating=True)
     if cleaned.get("parent") is None:
-        raise ValidationFailed.single("parent", _("Name the library you apply to join under."),
-                                      "required")
+        raise ValidationFailed.single(
+            "parent", _("Name the library you apply to join under."), "required"
+        )
     library = _build(cleaned, Library.Status.APPLYING)
     admission = Admission.objects.create(library=library, applied_by=_user(by))
     audit.record(by, "network.apply", library, code=library.code)
@@ -93,8 +102,11 @@ def _pending_admission(library: Library, by: Actor) -> Admission:
     permissions.require_admin_of(by, library.parent, action=_("decide admissions below"))
     admission = library.admissions.filter(outcome=Admission.Outcome.PENDING).first()
     if admission is None or library.status != Library.Status.APPLYING:
-        raise Conflict.single("status", _("%(name)s has no pending application.")
-                              % {"name": library.name}, "wrong_state")
+        raise Conflict.single(
+            "status",
+            _("%(name)s has no pending application.") % {"name": library.name},
+            "wrong_state",
+        )
     return admission
 
 
@@ -177,15 +189,17 @@ def set_status(library: Library, status: str, *, by: Actor) -> Library:
     return library
 
 
-def _check_move(library: Library, new_parent: Library | None, by: Actor,
-                errors: Collector) -> None:
+def _check_move(library: Library, new_parent: Library | None, by: Actor, errors: Collector) -> None:
     if new_parent is None:
         errors.add("parent", _("Only the national library has no parent."), "required")
         return
     if new_parent.in_subtree_of(library):
-        errors.add("parent", _("%(parent)s lies below %(name)s; moving there would make a "
-                               "cycle.") % {"parent": new_parent.name, "name": library.name},
-                   "cycle")
+        errors.add(
+            "parent",
+            _("%(parent)s lies below %(name)s; moving there would make a cycle.")
+            % {"parent": new_parent.name, "name": library.name},
+            "cycle",
+        )
         return
     permissions.require_admin_of(by, new_parent, action=_("move libraries below"))
 

@@ -15,16 +15,30 @@ from shuxiang.core.errors import FieldError, ValidationFailed
 from shuxiang.network.models import Division, Library
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
-HOST_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$")
+HOST_RE = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$"
+)
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 SITE_PATH_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 LEVEL_RANK = {level: rank for rank, level in enumerate(Library.Level.values)}
 TEXT_LIMITS = {"name": 200, "name_en": 200, "address": 300, "contact_phone": 40, "node": 100}
 BRANDING_KEYS = {"logo", "primary_color", "accent_color", "slogan"}
 EDITABLE = {
-    "name", "name_en", "level", "is_sub_provincial", "is_childrens", "parent", "division",
-    "address", "contact_email", "contact_phone", "site_path", "branding", "node",
-    "ip_ranges", "domains",
+    "name",
+    "name_en",
+    "level",
+    "is_sub_provincial",
+    "is_childrens",
+    "parent",
+    "division",
+    "address",
+    "contact_email",
+    "contact_phone",
+    "site_path",
+    "branding",
+    "node",
+    "ip_ranges",
+    "domains",
 }
 
 
@@ -42,7 +56,9 @@ class Collector:
             raise ValidationFailed(message or _("The library data is not valid."), self.errors)
 
 
-def parse_cidr(raw: object, field: str = "ip_ranges") -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+def parse_cidr(
+    raw: object, field: str = "ip_ranges"
+) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     """Parse a CIDR block strictly (host bits must be zero) or raise ValidationFailed."""
     if not isinstance(raw, str) or "/" not in raw:
         raise ValidationFailed.single(
@@ -77,8 +93,11 @@ def clean_fields(data: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
     allowed = EDITABLE | ({"code"} if creating else set())
     for key in data:
         if key not in allowed:
-            reason = (_("The code of a library cannot be changed.") if key == "code"
-                      else _("Unknown field."))
+            reason = (
+                _("The code of a library cannot be changed.")
+                if key == "code"
+                else _("Unknown field.")
+            )
             errors.add(key, reason, "unknown_field")
     cleaned: dict[str, Any] = {}
     if creating:
@@ -99,8 +118,9 @@ def _clean_scalars(data: Mapping[str, Any], cleaned: dict, errors: Collector) ->
     if data.get("code"):
         code = str(data["code"]).strip().upper()
         if not CODE_RE.match(code):
-            errors.add("code", _("Use 2–32 letters, digits or hyphens, starting with a letter "
-                                 "or digit."))
+            errors.add(
+                "code", _("Use 2–32 letters, digits or hyphens, starting with a letter or digit.")
+            )
         cleaned["code"] = code
     for field, limit in TEXT_LIMITS.items():
         if field in data:
@@ -112,8 +132,10 @@ def _clean_scalars(data: Mapping[str, Any], cleaned: dict, errors: Collector) ->
             cleaned[field] = text
     if "level" in data:
         if data["level"] not in LEVEL_RANK:
-            errors.add("level", _("Choose one of: %(levels)s.")
-                       % {"levels": ", ".join(Library.Level.values)})
+            errors.add(
+                "level",
+                _("Choose one of: %(levels)s.") % {"levels": ", ".join(Library.Level.values)},
+            )
         cleaned["level"] = data["level"]
     for flag in ("is_sub_provincial", "is_childrens"):
         if flag in data:
@@ -152,8 +174,11 @@ def _clean_references(data: Mapping[str, Any], cleaned: dict, errors: Collector)
     if data.get("parent"):
         parent = Library.objects.filter(code=str(data["parent"]).strip().upper()).first()
         if parent is None:
-            errors.add("parent", _("No library has the code %(code)s.")
-                       % {"code": data["parent"]}, "unknown")
+            errors.add(
+                "parent",
+                _("No library has the code %(code)s.") % {"code": data["parent"]},
+                "unknown",
+            )
         cleaned["parent"] = parent
     elif "parent" in data:
         cleaned["parent"] = None
@@ -163,8 +188,11 @@ def _clean_references(data: Mapping[str, Any], cleaned: dict, errors: Collector)
         if not re.fullmatch(r"\d{6}", code):
             errors.add("division", _("A division code has six digits (GB/T 2260)."))
         elif division is None:
-            errors.add("division", _("%(code)s is not a known GB/T 2260 division code.")
-                       % {"code": code}, "unknown")
+            errors.add(
+                "division",
+                _("%(code)s is not a known GB/T 2260 division code.") % {"code": code},
+                "unknown",
+            )
         cleaned["division"] = division
     elif "division" in data:
         cleaned["division"] = None
@@ -176,7 +204,9 @@ def _clean_ip_ranges(value: object, errors: Collector) -> list[dict]:
         return []
     result, seen = [], []
     for index, item in enumerate(value):
-        raw, label = (item.get("cidr"), item.get("label", "")) if isinstance(item, dict) else (item, "")
+        raw, label = (
+            (item.get("cidr"), item.get("label", "")) if isinstance(item, dict) else (item, "")
+        )
         try:
             network = parse_cidr(raw, f"ip_ranges[{index}]")
         except ValidationFailed as exc:
@@ -184,8 +214,11 @@ def _clean_ip_ranges(value: object, errors: Collector) -> list[dict]:
             continue
         for other in seen:
             if network.version == other.version and network.overlaps(other):
-                errors.add(f"ip_ranges[{index}]", _("%(a)s overlaps %(b)s in the same list.")
-                           % {"a": network, "b": other}, "overlap")
+                errors.add(
+                    f"ip_ranges[{index}]",
+                    _("%(a)s overlaps %(b)s in the same list.") % {"a": network, "b": other},
+                    "overlap",
+                )
         seen.append(network)
         result.append({"network": network, "label": str(label or "")[:100]})
     return result
@@ -208,21 +241,30 @@ def check_placement(library_level: str, parent: Library | None, errors: Collecto
     """A library sits below a higher level; only the national library has no parent."""
     if parent is None:
         if library_level != Library.Level.NATIONAL:
-            errors.add("parent", _("Every library except the national one needs a parent."),
-                       "required")
+            errors.add(
+                "parent", _("Every library except the national one needs a parent."), "required"
+            )
         return
     if LEVEL_RANK.get(library_level, 99) <= LEVEL_RANK[parent.level]:
-        errors.add("level", _("A %(level)s library cannot sit below a %(parent)s library.")
-                   % {"level": library_level, "parent": parent.level}, "hierarchy")
+        errors.add(
+            "level",
+            _("A %(level)s library cannot sit below a %(parent)s library.")
+            % {"level": library_level, "parent": parent.level},
+            "hierarchy",
+        )
 
 
-def check_division_inside(division: Division | None, parent: Library | None,
-                          errors: Collector) -> None:
+def check_division_inside(
+    division: Division | None, parent: Library | None, errors: Collector
+) -> None:
     """A library's division must lie inside its parent's division when both are set."""
     if division and parent and parent.division and not parent.division.contains(division):
-        errors.add("division", _("%(code)s lies outside %(parent)s (%(pcode)s).")
-                   % {"code": division.code, "parent": parent.name,
-                      "pcode": parent.division.code}, "outside_parent")
+        errors.add(
+            "division",
+            _("%(code)s lies outside %(parent)s (%(pcode)s).")
+            % {"code": division.code, "parent": parent.name, "pcode": parent.division.code},
+            "outside_parent",
+        )
 
 
 def iter_networks(items: Iterable[dict]):

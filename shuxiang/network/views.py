@@ -27,36 +27,50 @@ def network_index(request):
     """Libraries by province with counts per level."""
     national = Library.objects.filter(level=Library.Level.NATIONAL).first()
     totals = queries.level_totals()
-    return render(request, "network/index.html", {
-        "national": national,
-        "provinces": queries.counts_by_province(),
-        "totals": [(label, totals[v]) for v, label in Library.Level.choices if v in totals],
-    })
+    return render(
+        request,
+        "network/index.html",
+        {
+            "national": national,
+            "provinces": queries.counts_by_province(),
+            "totals": [(label, totals[v]) for v, label in Library.Level.choices if v in totals],
+        },
+    )
 
 
 def library_detail(request, code: str):
     """One library: where it sits, its network, and the libraries below it."""
-    library = (_visible(request).select_related("parent", "division")
-               .filter(code=code.upper()).first())
+    library = (
+        _visible(request).select_related("parent", "division").filter(code=code.upper()).first()
+    )
     if library is None:
         raise Http404(_("No library has the code %(code)s.") % {"code": code})
     children = _visible(request).filter(parent=library).order_by("level", "code")
     page = Paginator(children, 60).get_page(request.GET.get("page"))
-    return render(request, "network/library.html", {
-        "library": library,
-        "ancestors": queries.ancestors(library),
-        "children": page,
-        "subtree_counts": _level_counts(library),
-        "can_admin": permissions.is_admin_of(request.user, library),
-        "pending": library.admissions.filter(outcome=Admission.Outcome.PENDING).first(),
-        "can_decide": library.parent is not None
-        and permissions.is_admin_of(request.user, library.parent),
-    })
+    return render(
+        request,
+        "network/library.html",
+        {
+            "library": library,
+            "ancestors": queries.ancestors(library),
+            "children": page,
+            "subtree_counts": _level_counts(library),
+            "can_admin": permissions.is_admin_of(request.user, library),
+            "pending": library.admissions.filter(outcome=Admission.Outcome.PENDING).first(),
+            "can_decide": library.parent is not None
+            and permissions.is_admin_of(request.user, library.parent),
+        },
+    )
 
 
 def _level_counts(library: Library) -> list[tuple[str, int]]:
-    rows = (queries.subtree(library, include_self=False).filter(status=Library.Status.ACTIVE)
-            .values("level").annotate(n=Count("id")).order_by())
+    rows = (
+        queries.subtree(library, include_self=False)
+        .filter(status=Library.Status.ACTIVE)
+        .values("level")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     counts = {row["level"]: row["n"] for row in rows}
     return [(label, counts[value]) for value, label in Library.Level.choices if value in counts]
 
@@ -65,8 +79,9 @@ def _level_counts(library: Library) -> list[tuple[str, int]]:
 def admission_queue(request):
     """Pending applications below the libraries the staff member administers."""
     in_scope = Library.objects.filter(permissions.subtree_filter(request.user))
-    pending = (Admission.objects.filter(outcome=Admission.Outcome.PENDING, library__in=in_scope)
-               .select_related("library", "library__parent", "applied_by"))
+    pending = Admission.objects.filter(
+        outcome=Admission.Outcome.PENDING, library__in=in_scope
+    ).select_related("library", "library__parent", "applied_by")
     return render(request, "network/admissions.html", {"pending": pending})
 
 
@@ -82,8 +97,9 @@ def decide_admission(request, code: str):
             services.approve_admission(library, by=request.user)
             messages.success(request, _("%(name)s was admitted.") % {"name": library.name})
         else:
-            services.reject_admission(library, by=request.user,
-                                      reason=request.POST.get("reason", ""))
+            services.reject_admission(
+                library, by=request.user, reason=request.POST.get("reason", "")
+            )
             messages.success(request, _("%(name)s was rejected.") % {"name": library.name})
     except ServiceError as exc:
         messages.error(request, str(exc))

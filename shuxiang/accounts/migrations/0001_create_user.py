@@ -22,7 +22,6 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=100)),
                 ('digest', models.CharField(max_length=64, unique=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(

@@ -18,13 +18,15 @@ class Command(BaseCommand):
     def handle(self, *args, list=False, **options):
         if list:
             for option in OPTIONS.values():
-                self.stdout.write(f"{option.env_name:<28} default={option.default!r}\n"
-                                  f"    {option.description}")
+                self.stdout.write(
+                    f"{option.env_name:<28} default={option.default!r}\n    {option.description}"
+                )
         call_command("check", verbosity=0)
         findings = all_findings()
         for finding in findings:
             style = {"ok": self.style.SUCCESS, "warning": self.style.WARNING}.get(
-                finding.level, self.style.ERROR)
+                finding.level, self.style.ERROR
+            )
             self.stdout.write(style(f"[{finding.level}] {finding.topic}: {finding.message}"))
         errors = [f for f in findings if f.level == "error"]
         if errors:

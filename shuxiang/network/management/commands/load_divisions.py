@@ -13,8 +13,12 @@ class Command(BaseCommand):
     help = "Load administrative division codes (GB/T 2260) into the database."
 
     def add_arguments(self, parser):
-        parser.add_argument("path", nargs="?", type=Path,
-                            help="A divisions TSV (code, name, level, revision, current).")
+        parser.add_argument(
+            "path",
+            nargs="?",
+            type=Path,
+            help="A divisions TSV (code, name, level, revision, current).",
+        )
 
     def handle(self, *args, path, **options):
         if path is not None and not path.is_file():

@@ -1,0 +1,20 @@
+"""Test setup shared by every app: a per-run data folder and the division codes loaded once."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("SHUXIANG_DATA_DIR", tempfile.mkdtemp(prefix="shuxiang-test-"))
+os.environ.setdefault("SHUXIANG_TASKS_IMMEDIATE", "true")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database holds the bundled GB/T 2260 divisions for every test."""
+    from shuxiang.network.divisions import load_divisions
+
+    with django_db_blocker.unblock():
+        load_divisions(progress=False)
