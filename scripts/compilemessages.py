@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent / "shuxiang"
 def main() -> int:
     check = "--check" in sys.argv
     stale = []
-    for po_path in sorted(ROOT.glob("locale/*/LC_MESSAGES/*.po")):
+    for po_path in sorted(ROOT.glob("**/locale/*/LC_MESSAGES/*.po")):
         catalog = polib.pofile(str(po_path))
         mo_path = po_path.with_suffix(".mo")
         compiled = catalog.to_binary()
