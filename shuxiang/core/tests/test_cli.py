@@ -1,0 +1,80 @@
+"""The shuxiang command: check, load-divisions and the demo loader behave as promised."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from shuxiang.core.demo import load_demo
+from shuxiang.network.models import Library
+
+
+def test_check_reports_the_embedded_database_as_reachable(db, capsys):
+    call_command("shuxiang_check")
+    out = capsys.readouterr().out
+    assert "[ok] database" in out
+
+
+def test_check_flags_a_misspelt_setting(db, capsys, monkeypatch):
+    monkeypatch.setenv("SHUXIANG_DATABSE_URL", "postgresql://x")
+    call_command("shuxiang_check")
+    assert "SHUXIANG_DATABSE_URL: unknown setting" in capsys.readouterr().out
+
+
+def test_check_fails_on_a_malformed_value(db, monkeypatch):
+    monkeypatch.setenv("SHUXIANG_DEBUG", "perhaps")
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("shuxiang_check")
+
+
+def test_load_divisions_reports_bad_rows_and_loads_good_ones(db, tmp_path, capsys):
+    source = tmp_path / "divisions.tsv"
+    source.write_text(
+        "code\tname\tlevel\trevision\tcurrent\n"
+        "990000\t测试省\tprovince\t2099\t1\n"
+        "99X100\t坏代码\tprefecture\t2099\t1\n"
+        "990100\t\tprefecture\t2099\t1\n",
+        encoding="utf-8",
+    )
+    call_command("load_divisions", str(source))
+    captured = capsys.readouterr()
+    assert "line 3: code '99X100' is not six digits" in captured.err
+    assert "line 4: name is empty" in captured.err
+    assert "1 created" in captured.out
+
+
+def test_load_divisions_refuses_a_missing_file(db):
+    with pytest.raises(CommandError, match="path: .* is not a readable file"):
+        call_command("load_divisions", "/nonexistent/divisions.tsv")
+
+
+def test_demo_loader_is_idempotent(db):
+    load_demo(progress=False, say=lambda _: None)
+    snapshot = sorted(Library.objects.values_list("code", "path", "status", "updated_at"))
+    load_demo(progress=False, say=lambda _: None)
+    assert sorted(Library.objects.values_list("code", "path", "status", "updated_at")) == snapshot
+
+
+def test_demo_network_covers_every_province_and_two_full_provinces(db):
+    load_demo(progress=False, say=lambda _: None)
+    assert Library.objects.filter(level="provincial").count() == 31
+    zhejiang = Library.objects.get(code="330000")
+    assert Library.objects.filter(path__startswith=zhejiang.path, level="city").count() == 11
+    assert Library.objects.filter(path__startswith="/NLC/620000/", level="county").count() >= 80
+    zhuji = Library.objects.get(code="330681")
+    assert list(zhuji.ip_ranges.values_list("cidr", flat=True)) == ["10.30.48.0/20"]
+
+
+def test_the_console_script_prints_help():
+    result = subprocess.run(
+        [sys.executable, "-m", "shuxiang.cli", "--help"],
+        capture_output=True,
+        text=True,
+        env=os.environ,
+        check=True,
+    )
+    assert "shuxiang demo" in result.stdout
