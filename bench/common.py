@@ -32,9 +32,8 @@ def _fresh_postgres_database() -> None:
     """Use a new database named after the configured one plus a suffix, dropped at exit."""
     import atexit
 
-    from django.db import connection
-
     from django.conf import settings
+    from django.db import connection
 
     name = f"{settings.DATABASES['default']['NAME']}_bench_{os.getpid()}"
     with connection.cursor() as cursor:
@@ -61,10 +60,30 @@ def best_of(func: Callable[[], object], repeat: int = 5) -> float:
     return statistics.median(samples)
 
 
-def report(bench: str, metric: str, value: float, baseline: str, baseline_value: float,
-           unit: str, higher_is_better: bool = True, **extra) -> None:
+def report(
+    bench: str,
+    metric: str,
+    value: float,
+    baseline: str,
+    baseline_value: float,
+    unit: str,
+    higher_is_better: bool = True,
+    **extra,
+) -> None:
     """Print the machine-readable result line (always the last line of a benchmark)."""
     ratio = value / baseline_value if higher_is_better else baseline_value / value
-    print(json.dumps({"bench": bench, "metric": metric, "value": round(value, 3),
-                      "baseline": baseline, "baseline_value": round(baseline_value, 3),
-                      "ratio": round(ratio, 2), "unit": unit, **extra}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "bench": bench,
+                "metric": metric,
+                "value": round(value, 3),
+                "baseline": baseline,
+                "baseline_value": round(baseline_value, 3),
+                "ratio": round(ratio, 2),
+                "unit": unit,
+                **extra,
+            },
+            ensure_ascii=False,
+        )
+    )

@@ -33,9 +33,15 @@ def build_full_network() -> int:
         batch = []
         for division in Division.objects.filter(is_current=True, level=division_level):
             parent = _parent_of(division, by_code)
-            library = Library(code=division.code, name=library_name(division.name),
-                              level=library_level, parent=parent, division=division,
-                              path=path_for(division.code, parent), depth=parent.depth + 1)
+            library = Library(
+                code=division.code,
+                name=library_name(division.name),
+                level=library_level,
+                parent=parent,
+                division=division,
+                path=path_for(division.code, parent),
+                depth=parent.depth + 1,
+            )
             batch.append(library)
         for library in Library.objects.bulk_create(batch, batch_size=500):
             by_code[library.code] = library
@@ -79,8 +85,15 @@ def main() -> None:
     rate, naive_rate = len(provinces) / path_time, len(provinces) / naive_time
     print(f"{total} libraries; {len(provinces)} provincial subtrees, {sum(sizes)} rows in all")
     print(f"materialized path: {rate:,.1f} subtrees/s; naive recursion: {naive_rate:,.1f}/s")
-    report("network_subtree", "province subtrees per second", rate,
-           "naive per-level recursive queries", naive_rate, "subtrees/s", libraries=total)
+    report(
+        "network_subtree",
+        "province subtrees per second",
+        rate,
+        "naive per-level recursive queries",
+        naive_rate,
+        "subtrees/s",
+        libraries=total,
+    )
 
 
 if __name__ == "__main__":

@@ -16,3 +16,12 @@ def test_readyz_reports_the_database_ready(client, db):
     body = response.json()
     assert body["ready"] is True
     assert {check["name"] for check in body["checks"]} >= {"database"}
+
+
+def test_cache_backend_follows_the_mode(settings):
+    from django.core.cache import cache
+
+    expected = "RedisCache" if settings.REDIS_URL else "LocMemCache"
+    assert type(cache).__name__ == expected
+    cache.set("shuxiang-probe", "书香", 5)
+    assert cache.get("shuxiang-probe") == "书香"
