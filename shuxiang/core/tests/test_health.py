@@ -19,8 +19,9 @@ def test_readyz_reports_the_database_ready(client, db):
 
 
 def test_cache_backend_follows_the_mode(settings):
-    from django.core.cache import cache
+    from django.core.cache import caches
 
+    cache = caches["default"]
     expected = "RedisCache" if settings.REDIS_URL else "LocMemCache"
     assert type(cache).__name__ == expected
     cache.set("shuxiang-probe", "书香", 5)
