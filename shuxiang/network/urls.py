@@ -8,6 +8,8 @@ app_name = "network"
 urlpatterns = [
     path("", views.network_index, name="index"),
     path("admissions/", views.admission_queue, name="admissions"),
+    path("apply/", views.apply_for_admission, name="apply"),
     path("<str:code>/", views.library_detail, name="library"),
     path("<str:code>/decide/", views.decide_admission, name="decide"),
+    path("<str:code>/edit/", views.edit_library, name="edit"),
 ]

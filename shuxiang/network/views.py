@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from shuxiang.core.errors import ServiceError
 from shuxiang.network import permissions, queries, services
+from shuxiang.network.forms import ApplicationForm, LibraryForm
 from shuxiang.network.models import Admission, Library
 
 
@@ -104,3 +105,42 @@ def decide_admission(request, code: str):
     except ServiceError as exc:
         messages.error(request, str(exc))
     return redirect("network:admissions")
+
+
+@login_required
+def edit_library(request, code: str):
+    """Edit a library's details, branding, IP ranges and domains (administrators only)."""
+    library = Library.objects.filter(code=code.upper()).first()
+    if library is None:
+        raise Http404
+    if not permissions.is_admin_of(request.user, library):
+        return render(request, "core/forbidden.html", status=403)
+    form = LibraryForm.for_library(library, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_library(library, form.service_data(library.branding), by=request.user)
+        except ServiceError as exc:
+            form.show_service_error(exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("network:library", code=library.code)
+    return render(request, "network/edit.html", {"form": form, "library": library})
+
+
+@login_required
+def apply_for_admission(request):
+    """A new library applies to join below its parent."""
+    form = ApplicationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            admission = services.apply_for_admission(form.service_data({}), by=request.user)
+        except ServiceError as exc:
+            form.show_service_error(exc)
+        else:
+            messages.success(
+                request,
+                _("Your application was sent to %(parent)s.")
+                % {"parent": admission.library.parent.name},
+            )
+            return redirect("network:library", code=admission.library.code)
+    return render(request, "network/apply.html", {"form": form})

@@ -58,3 +58,70 @@ def test_rejecting_without_a_reason_shows_the_error_and_changes_nothing(client, 
     response = client.post("/network/330681-FQ/decide/", {"decision": "reject"}, follow=True)
     assert "请向申请方说明理由" in response.content.decode()
     assert Library.objects.get(code="330681-FQ").status == "applying"
+
+
+def _login_admin(client, library):
+    admin = admin_of(library)
+    client.login(username=admin.username, password=PASSWORD)
+    return admin
+
+
+def test_admin_edits_ip_ranges_and_branding_from_the_page(client, net):
+    _login_admin(client, net["sx"])
+    response = client.post(
+        "/network/330681/edit/",
+        {
+            "name": "诸暨市图书馆",
+            "ip_ranges": "10.30.48.0/20 诸暨市馆\n",
+            "primary_color": "#1a5fb4",
+            "domains": "zhuji.example.cn",
+        },
+    )
+    assert response.status_code == 302
+    zhuji = Library.objects.get(code="330681")
+    assert zhuji.branding["primary_color"] == "#1a5fb4"
+    assert list(zhuji.ip_ranges.values_list("label", flat=True)) == ["诸暨市馆"]
+    assert list(zhuji.domains.values_list("host", flat=True)) == ["zhuji.example.cn"]
+
+
+def test_edit_page_shows_the_overlap_beside_the_field_and_keeps_the_old_ranges(client, net):
+    _login_admin(client, net["zj"])
+    response = client.post("/network/330100/edit/", {"name": "杭州", "ip_ranges": "10.30.48.0/24"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "10.30.48.0/24" in html and "330681" in html and 'class="error"' in html
+    assert not Library.objects.get(code="330100").ip_ranges.exists()
+
+
+def test_admin_of_another_province_cannot_open_the_edit_page(client, net):
+    _login_admin(client, net["gs"])
+    assert client.get("/network/330681/edit/").status_code == 403
+
+
+def test_apply_page_reports_an_unknown_division_beside_the_field(client, net):
+    person = user()
+    client.login(username=person.username, password=PASSWORD)
+    response = client.post(
+        "/network/apply/",
+        {
+            "code": "330681-X",
+            "name": "某镇图书馆",
+            "level": "township",
+            "parent": "330681",
+            "division": "339999",
+        },
+    )
+    assert "339999" in response.content.decode()
+    assert not Library.objects.filter(code="330681-X").exists()
+    response = client.post(
+        "/network/apply/",
+        {
+            "code": "330681-X",
+            "name": "某镇图书馆",
+            "level": "township",
+            "parent": "330681",
+            "division": "330681",
+        },
+    )
+    assert response.status_code == 302
+    assert Library.objects.get(code="330681-X").status == "applying"
