@@ -6,11 +6,13 @@ from django.views.i18n import set_language
 
 from shuxiang.api import api
 from shuxiang.core import views as core_views
+from shuxiang.core.metrics import metrics_view
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("i18n/setlang/", set_language, name="set_language"),
     path(
         "accounts/login/",

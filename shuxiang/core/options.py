@@ -77,6 +77,7 @@ OPTIONS: dict[str, Option] = {
         Option("NODE_NAME", str, "Shuxiang node", "Human name of this installation."),
         Option("SEARCH_BACKEND", str, "", "Dotted path of the search backend (empty = by mode)."),
         Option("TASKS_IMMEDIATE", bool, False, "Run background tasks inline (tests, debugging)."),
+        Option("LOG_FORMAT", str, "plain", "Log line format: plain or json (one object a line)."),
     ]
 }
 

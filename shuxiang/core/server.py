@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable
 
 import uvicorn
+from django.conf import settings
 
 
 def run_server(
     host: str, port: int, *, workers: int = 1, announce: Callable[[str], None] = print
 ) -> None:
     """Serve until interrupted; static files come from WhiteNoise inside the app."""
+    if workers > 1:
+        _share_metrics_between_workers()
     announce(f"Shuxiang is serving at http://{host}:{port}/  (Ctrl+C stops it)")
     uvicorn.run(
         "shuxiang.asgi:application",
@@ -21,3 +26,11 @@ def run_server(
         access_log=False,
         lifespan="off",
     )
+
+
+def _share_metrics_between_workers() -> None:
+    """Prometheus figures of all workers are summed through files in the data dir."""
+    folder = settings.DATA_DIR / "prometheus"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)

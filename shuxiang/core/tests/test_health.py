@@ -26,3 +26,27 @@ def test_cache_backend_follows_the_mode(settings):
     assert type(cache).__name__ == expected
     cache.set("shuxiang-probe", "书香", 5)
     assert cache.get("shuxiang-probe") == "书香"
+
+
+def test_metrics_count_requests_by_route_not_by_raw_path(client, db):
+    client.get("/network/330600/")
+    client.get("/network/NOPE/")
+    body = client.get("/metrics").content.decode()
+    assert 'route="network/<str:code>/",status="404"' in body
+    assert "/network/330600/" not in body
+    assert "shuxiang_http_request_seconds_bucket" in body
+
+
+def test_json_log_lines_carry_extra_fields():
+    import json
+    import logging
+
+    from shuxiang.core.logs import JsonFormatter
+
+    record = logging.LogRecord(
+        "shuxiang.test", logging.INFO, __file__, 1, "已导入 %d 条", (3,), None
+    )
+    record.library = "330600"
+    line = json.loads(JsonFormatter().format(record))
+    assert line["message"] == "已导入 3 条"
+    assert line["library"] == "330600" and line["level"] == "INFO"
