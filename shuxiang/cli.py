@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-ALIASES = {"check": "shuxiang_check", "django-check": "check"}
+ALIASES = {"check": "shuxiang_check", "django-check": "check", "worker": "run_huey"}
 
 
 def main(argv: list[str] | None = None) -> None:
