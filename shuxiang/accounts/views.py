@@ -34,7 +34,7 @@ def _safe_next(request, fallback: str = "/") -> str:
 
 
 def _errors(exc: ServiceError) -> dict[str, str]:
-    return {e.field: e.reason for e in exc.errors} or {"__all__": exc.message}
+    return {e.field: e.reason for e in exc.errors} or {"general": exc.message}
 
 
 def start_session(request, user, *, remember: bool) -> None:
