@@ -152,3 +152,10 @@ def test_register_page_logs_the_new_reader_in(client, net):
     )
     assert response.status_code == 302
     assert client.get("/accounts/me/").status_code == 200
+
+
+def test_errors_are_in_chinese_by_default(client, net):
+    response = post(
+        client, "/api/v1/accounts/register/quick", {"mobile": "12345", "password": "abc12345"}
+    )
+    assert response.json()["errors"][0]["reason"] == "手机号为 11 位数字，以 13–19 开头。"
