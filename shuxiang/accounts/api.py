@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from shuxiang.accounts import authentication, cards, oidc, privacy, registration, staff
+from shuxiang.accounts import authentication, cards, oidc, privacy, registration, staff, totp
 from shuxiang.accounts.keys import card_public_key_pem
 from shuxiang.accounts.models import User
 from shuxiang.accounts.schemas import (
@@ -27,7 +28,7 @@ from shuxiang.accounts.schemas import (
 )
 from shuxiang.accounts.services import issue_api_token
 from shuxiang.core.api import AUTH, ErrorOut, actor_of, paginate
-from shuxiang.core.errors import NotFound, PermissionDenied
+from shuxiang.core.errors import NotFound, PermissionDenied, ValidationFailed
 from shuxiang.network.models import Library
 
 router = Router(tags=["accounts"])
@@ -79,6 +80,12 @@ def create_token(request, payload: LoginIn):
         library=_library(payload.library),
         ip=authentication.client_ip(request),
     )
+    if totp.required_for(user):
+        if not payload.otp:
+            raise ValidationFailed.single(
+                "otp", _("Staff logins need the TOTP code."), "otp_required"
+            )
+        totp.check(user, payload.otp)
     return Status(201, {"token": issue_api_token(user, payload.token_name)})
 
 

@@ -199,3 +199,15 @@ class CardTokenUse(models.Model):
 
     def __str__(self) -> str:
         return self.token_id
+
+
+class StaffTotp(models.Model):
+    """A staff member's TOTP second factor (RFC 6238); the shared secret is encrypted."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp")
+    secret_enc = models.TextField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"TOTP of {self.user}"

@@ -55,6 +55,7 @@ class LoginIn(Schema):
     password: str
     library: str | None = None
     token_name: str = "api"
+    otp: str = ""
 
 
 class TokenOut(Schema):

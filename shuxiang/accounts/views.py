@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from django.contrib import messages
 from django.contrib.auth import login as django_login
@@ -15,7 +16,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shuxiang.accounts import authentication, cards, privacy, registration, staff
+from shuxiang.accounts import (
+    authentication,
+    cards,
+    privacy,
+    registration,
+    staff,
+    throttle,
+    totp,
+)
+from shuxiang.accounts.models import User
 from shuxiang.core.errors import NotFound, ServiceError
 from shuxiang.network.models import Library
 
@@ -58,7 +68,10 @@ def login_view(request):
         except ServiceError as exc:
             errors = _errors(exc)
         else:
-            start_session(request, user, remember=bool(request.POST.get("remember")))
+            remember = bool(request.POST.get("remember"))
+            if totp.required_for(user):
+                return _ask_for_second_factor(request, user, remember)
+            start_session(request, user, remember=remember)
             return redirect(_safe_next(request, "accounts:me"))
     libraries = Library.objects.filter(identity_sources__enabled=True).distinct()
     context = {
@@ -68,6 +81,64 @@ def login_view(request):
         "libraries": libraries,
     }
     return render(request, "accounts/login.html", context, status=400 if errors else 200)
+
+
+PENDING = "accounts.pending_second_factor"
+PENDING_SECONDS = 300
+
+
+def _ask_for_second_factor(request, user, remember: bool):
+    request.session[PENDING] = {
+        "user": user.pk,
+        "remember": remember,
+        "next": _safe_next(request, ""),
+        "at": time.time(),
+    }
+    return render(request, "accounts/otp.html", {"errors": {}})
+
+
+def otp_view(request):
+    """Second step of a staff login: the TOTP code."""
+    pending = request.session.get(PENDING)
+    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
+        request.session.pop(PENDING, None)
+        return redirect("login")
+    if request.method != "POST":
+        return render(request, "accounts/otp.html", {"errors": {}})
+    user = User.objects.get(pk=pending["user"])
+    key = f"otp:{user.pk}"
+    try:
+        throttle.check(key, authentication.client_ip(request))
+        try:
+            totp.check(user, request.POST.get("otp", ""))
+        except ServiceError:
+            throttle.failed(key, authentication.client_ip(request))
+            raise
+    except ServiceError as exc:
+        return render(request, "accounts/otp.html", {"errors": _errors(exc)}, status=400)
+    del request.session[PENDING]
+    start_session(request, user, remember=pending["remember"])
+    return redirect(pending["next"] or "accounts:me")
+
+
+@login_required
+def totp_setup_view(request):
+    """Staff: switch on the TOTP second factor (scan the code, confirm with a first code)."""
+    errors = {}
+    if request.method == "POST":
+        try:
+            totp.confirm_enrolment(request.user, request.POST.get("otp", ""), by=request.user)
+        except ServiceError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, _("Second factor switched on."))
+            return redirect("accounts:me")
+    try:
+        secret, uri = totp.begin_enrolment(request.user, by=request.user)
+    except ServiceError as exc:
+        return render(request, "accounts/totp_setup.html", {"denied": exc.message}, status=403)
+    context = {"secret": secret, "svg": cards.qr_svg(uri), "errors": errors}
+    return render(request, "accounts/totp_setup.html", context, status=400 if errors else 200)
 
 
 @require_POST
