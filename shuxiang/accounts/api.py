@@ -165,7 +165,7 @@ def personal_data(request, public_id: str, purpose: str = ""):
 def issue_card(request, public_id: str, payload: CardIn):
     user = staff.reader_for(request.auth, public_id)
     staff.issue_card(user, _library(payload.library), payload.number, by=request.auth)
-    return Status(201, staff.masked(user))
+    return Status(201, staff.masked(staff.reader_for(request.auth, public_id)))
 
 
 @router.get("/accounts/reader-stats", auth=AUTH, response={200: list[CountOut], **ERRORS})

@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from shuxiang.accounts import pii
-from shuxiang.accounts.models import PersonalDataGrant, ReaderCard, StaffRole, User
+from shuxiang.accounts.models import PersonalDataGrant, ReaderCard, User
 from shuxiang.core import audit
 from shuxiang.core.actors import is_system
 from shuxiang.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
@@ -40,7 +40,11 @@ def personal_data_scopes(actor) -> list[Library]:
 
 def readers_visible_to(actor) -> QuerySet[User]:
     """Readers ``actor`` may list (masked) and open; PermissionDenied when none."""
-    readers = User.objects.filter(erased_at__isnull=True).select_related("home_library")
+    readers = (
+        User.objects.filter(erased_at__isnull=True)
+        .select_related("home_library")
+        .prefetch_related("reader_cards__library")
+    )
     if _unrestricted(actor):
         return readers
     scopes = personal_data_scopes(actor)
@@ -67,8 +71,8 @@ def reader_for(actor, public_id) -> User:
 def masked(user: User) -> dict:
     """What lists, pages and API responses show about a reader: masks only."""
     cards = [
-        {"library": c.library_id and c.library.code, "number": pii.mask_card(c.number)}
-        for c in user.reader_cards.select_related("library")
+        {"library": c.library.code, "number": pii.mask_card(c.number)}
+        for c in user.reader_cards.all()
     ]
     return {
         "id": str(user.public_id),
@@ -93,8 +97,7 @@ def unmasked(user: User) -> dict:
         id_number=pii.decrypt(user.id_number_enc),
         mobile=pii.decrypt(user.mobile_enc),
         reader_cards=[
-            {"library": c.library.code, "number": c.number}
-            for c in user.reader_cards.select_related("library")
+            {"library": c.library.code, "number": c.number} for c in user.reader_cards.all()
         ],
     )
     return data
@@ -171,8 +174,3 @@ def issue_card(reader: User, library: Library, number: str, *, by) -> ReaderCard
         ) from None
     audit.record(by, "accounts.issue_card", reader, library=library.code)
     return card
-
-
-def staff_role_names(actor) -> list[str]:
-    """For pages: e.g. ['admin @ 330000']."""
-    return [f"{r.role} @ {r.library_id}" for r in StaffRole.objects.filter(user=actor)]
