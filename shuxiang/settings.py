@@ -155,12 +155,13 @@ OAUTH2_PROVIDER = {
     "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
     "OAUTH2_VALIDATOR_CLASS": "shuxiang.accounts.oidc.ShuxiangValidator",
-    "SCOPES": {
-        "openid": "Sign you in (your account identifier)",
-        "profile": "Your display name",
-        "library": "Your home library",
-        "cards": "Your reader card numbers",
-        "realname": "Whether your real name is verified",
+    "SCOPES_BACKEND_CLASS": "shuxiang.accounts.oidc.ShuxiangScopes",
+    "SCOPES": {  # descriptions shown to readers: shuxiang.accounts.oidc.SCOPE_DESCRIPTIONS
+        "openid": "account identifier",
+        "profile": "display name",
+        "library": "home library",
+        "cards": "reader cards",
+        "realname": "real-name status",
     },
     "DEFAULT_SCOPES": ["openid"],
 }

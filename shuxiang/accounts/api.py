@@ -168,6 +168,19 @@ def issue_card(request, public_id: str, payload: CardIn):
     return Status(201, staff.masked(staff.reader_for(request.auth, public_id)))
 
 
+@router.post(
+    "/accounts/readers/{public_id}/real-name", auth=AUTH, response={200: AccountOut, **ERRORS}
+)
+def verify_in_person(request, public_id: str, payload: VerifyIn):
+    reader = staff.verify_in_person(request.auth, public_id, payload.real_name, payload.id_number)
+    return staff.masked(reader)
+
+
+@router.get("/accounts/personal-data-export", auth=AUTH, response={200: list[dict], **ERRORS})
+def export_personal_data(request, library: str, purpose: str = ""):
+    return staff.export_personal_data(request.auth, _library(library), purpose=purpose)
+
+
 @router.get("/accounts/reader-stats", auth=AUTH, response={200: list[CountOut], **ERRORS})
 def reader_stats(request):
     return staff.reader_counts(request.auth)

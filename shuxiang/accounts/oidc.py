@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import get_application_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.scopes import SettingsScopes
 
 from shuxiang.accounts.models import ClientRegistration, User
 from shuxiang.core import audit
@@ -29,6 +31,22 @@ CLAIM_SCOPE = {
     "real_name_verified": "realname",
     "real_name_method": "realname",
 }
+
+
+SCOPE_DESCRIPTIONS = {
+    "openid": gettext_lazy("Sign you in with your Shuxiang account"),
+    "profile": gettext_lazy("Your display name and username"),
+    "library": gettext_lazy("Your home library"),
+    "cards": gettext_lazy("Your reader card numbers"),
+    "realname": gettext_lazy("Whether your real name is verified (not the name itself)"),
+}
+
+
+class ShuxiangScopes(SettingsScopes):
+    """The scopes of settings, described to the reader in their language on the consent page."""
+
+    def get_all_scopes(self):
+        return SCOPE_DESCRIPTIONS
 
 
 def _home_code(user: User) -> str | None:

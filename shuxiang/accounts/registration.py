@@ -127,11 +127,8 @@ def register_real_name(
     return _store(user, password, by, "accounts.register_real_name")
 
 
-@transaction.atomic
-def verify_real_name(user: User, real_name: str, id_number: str, *, by) -> User:
-    """Upgrade an existing account to real-name status (the reader themself)."""
-    if getattr(by, "pk", None) != user.pk:
-        raise PermissionDenied(_("Only the reader can record their own real name."))
+def record_real_name(user: User, real_name: str, id_number: str, method: str) -> User:
+    """Validate and store a real name and ID number on ``user`` (caller checks permission)."""
     real_name = (real_name or "").strip()
     parsed, errors = _parse_id(id_number)
     errors = _name_errors(real_name) + errors
@@ -141,6 +138,16 @@ def verify_real_name(user: User, real_name: str, id_number: str, *, by) -> User:
     if User.objects.filter(id_number_hash=id_hash).exclude(pk=user.pk).exists():
         _check_unique(None, id_hash)
     apply_real_name(user, real_name, parsed)
+    user.real_name_method = method
     user.save()
+    return user
+
+
+@transaction.atomic
+def verify_real_name(user: User, real_name: str, id_number: str, *, by) -> User:
+    """Upgrade an existing account to real-name status (the reader themself)."""
+    if getattr(by, "pk", None) != user.pk:
+        raise PermissionDenied(_("Only the reader can record their own real name."))
+    record_real_name(user, real_name, id_number, User.RealName.ID_CHECKSUM)
     audit.record(by, "accounts.verify_real_name", user, method=user.real_name_method)
     return user

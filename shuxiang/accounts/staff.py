@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from shuxiang.accounts import pii
 from shuxiang.accounts.models import PersonalDataGrant, ReaderCard, User
+from shuxiang.accounts.registration import record_real_name
 from shuxiang.core import audit
 from shuxiang.core.actors import is_system
 from shuxiang.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
@@ -174,3 +175,40 @@ def issue_card(reader: User, library: Library, number: str, *, by) -> ReaderCard
         ) from None
     audit.record(by, "accounts.issue_card", reader, library=library.code)
     return card
+
+
+@transaction.atomic
+def verify_in_person(actor, public_id, real_name: str, id_number: str) -> User:
+    """Staff saw the reader's ID card at the desk: record the real name as checked in person."""
+    reader = reader_for(actor, public_id)
+    record_real_name(reader, real_name, id_number, User.RealName.IN_PERSON)
+    audit.record(actor, "accounts.verify_in_person", reader)
+    return reader
+
+
+def _granted(actor, library: Library) -> bool:
+    grants = PersonalDataGrant.objects.filter(user=actor).select_related("library")
+    return any(library.in_subtree_of(grant.library) for grant in grants)
+
+
+@transaction.atomic
+def export_personal_data(actor, library: Library, *, purpose: str) -> list[dict]:
+    """Readers of ``library``'s subtree in clear: needs an explicit grant, always audited."""
+    if not (purpose or "").strip():
+        raise ValidationFailed.single("purpose", _("Say why the data is exported."), "required")
+    if not _unrestricted(actor) and not _granted(actor, library):
+        raise PermissionDenied(
+            _("Exporting readers' personal data needs an explicit grant for %(library)s.")
+            % {"library": library.name}
+        )
+    readers = (
+        User.objects.filter(erased_at__isnull=True, home_library__path__startswith=library.path)
+        .select_related("home_library")
+        .prefetch_related("reader_cards__library")
+        .order_by("id")
+    )
+    rows = [unmasked(reader) for reader in readers]
+    audit.record(
+        actor, "accounts.export_personal_data", library, purpose=purpose.strip(), count=len(rows)
+    )
+    return rows

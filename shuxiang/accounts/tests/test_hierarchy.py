@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from shuxiang.accounts import staff
-from shuxiang.accounts.models import StaffRole
+from shuxiang.accounts.models import StaffRole, User
 from shuxiang.accounts.services import issue_api_token
-from shuxiang.accounts.tests.factories import reader, staff_of, user
+from shuxiang.accounts.tests.factories import id_number, reader, staff_of, user
 from shuxiang.core.actors import SYSTEM
 from shuxiang.core.errors import NotFound, PermissionDenied
 from shuxiang.core.models import AuditEvent
@@ -106,3 +106,29 @@ def test_staff_issue_cards_in_their_subtree_only(client, net):
     assert again.status_code == 409 and again.json()["errors"][0]["field"] == "number"
     with pytest.raises(PermissionDenied):
         staff.issue_card(person, net["yuzhong"], "YZ1", by=sx_admin)
+
+
+def test_staff_record_a_real_name_checked_in_person(client, net):
+    person = reader(net["zhuji"], real_name=False)
+    response = client.post(
+        f"/api/v1/accounts/readers/{person.public_id}/real-name",
+        {"real_name": "吴九", "id_number": id_number(sequence=909)},
+        content_type="application/json",
+        **bearer(staff_of(net["zhuji"])),
+    )
+    assert response.status_code == 200
+    assert response.json()["real_name_method"] == User.RealName.IN_PERSON
+    assert AuditEvent.objects.filter(action="accounts.verify_in_person").count() == 1
+
+
+def test_bulk_export_of_personal_data_needs_an_explicit_grant_and_is_audited(client, net):
+    reader(net["zhuji"]), reader(net["yuzhong"])
+    zj_admin = staff_of(net["zj"])
+    url = "/api/v1/accounts/personal-data-export?library=330000&purpose=audit"
+    assert client.get(url, **bearer(zj_admin)).status_code == 403
+    staff.grant_personal_data(zj_admin, net["zj"], "annual audit", by=SYSTEM)
+    rows = client.get(url, **bearer(zj_admin)).json()
+    assert [row["home_library"] for row in rows] == ["330681"]
+    assert rows[0]["id_number"] and "*" not in rows[0]["id_number"]
+    event = AuditEvent.objects.get(action="accounts.export_personal_data")
+    assert event.data == {"purpose": "audit", "count": 1} and event.actor == zj_admin
