@@ -18,3 +18,20 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         load_divisions(progress=False)
+
+
+@pytest.fixture(autouse=True)
+def _divisions_after_flush(request, django_db_blocker):
+    """Transactional and live-server tests flush every table; put the divisions back first."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if transactional:
+        from shuxiang.network.divisions import load_divisions
+        from shuxiang.network.models import Division
+
+        with django_db_blocker.unblock():
+            if not Division.objects.exists():
+                load_divisions(progress=False)
+    yield

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from shuxiang.accounts.api import router as accounts_router
 from shuxiang.core.api import install_error_handlers
 from shuxiang.network.api import router as network_router
 
@@ -15,3 +16,4 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", network_router)
+api.add_router("/", accounts_router)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "shuxiang.core",
     "shuxiang.accounts",
     "shuxiang.network",
+    "oauth2_provider",  # after the apps so their templates override its pages
 ]
 
 MIDDLEWARE = [
@@ -132,6 +133,40 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 LOGIN_URL = "/accounts/login/"
+AUTHENTICATION_BACKENDS = ["shuxiang.accounts.authentication.IdentifierBackend"]
+AUTH_PASSWORD_VALIDATORS = [{"NAME": "shuxiang.accounts.passwords.LettersAndDigitsValidator"}]
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True  # "remember me" sets a two-week expiry per session
+SESSION_COOKIE_AGE = 14 * 24 * 3600
+IDENTITY_SOURCE_KINDS = {
+    "local": "shuxiang.accounts.sources.local.LocalSource",
+    "ldap": "shuxiang.accounts.sources.ldap.LdapSource",
+    # "sip2": ..., "oidc": ...  (see shuxiang/accounts/sources/base.py)
+}
+
+from shuxiang.accounts.keys import oidc_private_key_pem  # noqa: E402
+
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": oidc_private_key_pem(),
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "PKCE_REQUIRED": True,
+    "ROTATE_REFRESH_TOKEN": True,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "OAUTH2_VALIDATOR_CLASS": "shuxiang.accounts.oidc.ShuxiangValidator",
+    "SCOPES_BACKEND_CLASS": "shuxiang.accounts.oidc.ShuxiangScopes",
+    "SCOPES": {  # descriptions shown to readers: shuxiang.accounts.oidc.SCOPE_DESCRIPTIONS
+        "openid": "account identifier",
+        "profile": "display name",
+        "library": "home library",
+        "cards": "reader cards",
+        "realname": "real-name status",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+}
 
 LANGUAGE_CODE = options.value("LANGUAGE")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

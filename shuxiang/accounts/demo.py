@@ -1,10 +1,16 @@
-"""Demo staff accounts, one per tier, each scoped to its library's subtree."""
+"""Demo staff accounts (one per tier, scoped to its library's subtree) and demo readers."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 
-from shuxiang.accounts.models import StaffRole, User
+from shuxiang.accounts import pii
+from shuxiang.accounts.models import ReaderCard, StaffRole, User
+from shuxiang.accounts.registration import register_quick, register_real_name
+from shuxiang.accounts.resident_id import generate
+from shuxiang.core.actors import SYSTEM
 from shuxiang.network.models import Library
 
 DEMO_PASSWORD = "demo2026"
@@ -31,4 +37,31 @@ def load_demo_users() -> list[tuple[str, str, str]]:
             user.save()
         StaffRole.objects.get_or_create(user=user, library=library, role=StaffRole.Role.ADMIN)
         logins.append((username, DEMO_PASSWORD, library.name))
+    return logins + load_demo_readers()
+
+
+DEMO_READERS = [
+    # (mobile, real name or "", birth date, card number); ID numbers are generated, nobody's.
+    ("13800000001", "王小书", dt.date(1992, 4, 23), "ZJ000001"),
+    ("13800000002", "", None, "ZJ000002"),
+]
+
+
+def load_demo_readers() -> list[tuple[str, str, str]]:
+    """Demo readers of the Zhuji county library with reader cards (idempotent)."""
+    library = Library.objects.filter(code="330681").first()
+    if library is None:
+        return []
+    logins = []
+    for index, (mobile, name, born, card) in enumerate(DEMO_READERS, start=1):
+        user = User.objects.filter(mobile_hash=pii.lookup_hash(mobile)).first()
+        if user is None and name:
+            number = generate("330681", born, index * 2 + 1)
+            user = register_real_name(
+                name, number, DEMO_PASSWORD, mobile=mobile, library=library, by=SYSTEM
+            )
+        elif user is None:
+            user = register_quick(mobile, DEMO_PASSWORD, library=library, by=SYSTEM)
+        ReaderCard.objects.get_or_create(library=library, number=card, defaults={"user": user})
+        logins.append((mobile, DEMO_PASSWORD, f"{library.name} ({card})"))
     return logins

@@ -1,24 +1,51 @@
-"""Accounts: one user model for readers and staff, staff roles scoped to a library subtree."""
+"""Accounts: one user model for readers and staff, staff roles scoped to a library subtree.
+
+Personal data (real name, resident ID number, mobile number) is stored only encrypted
+(``*_enc``, see :mod:`shuxiang.accounts.pii`) with a keyed hash (``*_hash``) for look-ups.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider.settings import oauth2_settings
 
 
 class User(AbstractUser):
     """A person: a reader, a librarian, or both. ``home_library`` is where they registered."""
 
+    class RealName(models.TextChoices):
+        NONE = "", _("not verified")
+        ID_CHECKSUM = "id_checksum", _("resident ID number checked (GB 11643-1999)")
+        IN_PERSON = "in_person", _("checked in person at a library")
+        UPSTREAM = "upstream", _("vouched for by the library's own system")
+
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
     home_library = models.ForeignKey(
         "network.Library", null=True, blank=True, on_delete=models.SET_NULL, related_name="readers"
     )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    mobile_enc = models.TextField(blank=True)
+    mobile_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    real_name_enc = models.TextField(blank=True)
+    id_number_enc = models.TextField(blank=True)
+    id_number_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    real_name_method = models.CharField(
+        _("real-name verification"), max_length=16, choices=RealName.choices, blank=True
+    )
+    real_name_verified_at = models.DateTimeField(null=True, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def is_real_name(self) -> bool:
+        return bool(self.real_name_method)
 
 
 class StaffRole(models.Model):
@@ -61,3 +88,126 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ReaderCard(models.Model):
+    """A reader card (读者卡) issued by a library; a reader may hold several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reader_cards")
+    library = models.ForeignKey(
+        "network.Library", on_delete=models.CASCADE, related_name="reader_cards"
+    )
+    number = models.CharField(_("card number"), max_length=40)
+    issued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["library", "number"], name="unique_card_per_library")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.library_id}:{self.number}"
+
+
+class PersonalDataGrant(models.Model):
+    """Explicit permission for a staff member to see readers' personal data in a subtree.
+
+    Needed by national-center staff, whose roles otherwise show aggregates only.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="personal_data_grants")
+    library = models.ForeignKey("network.Library", on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=300)
+    granted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} may see personal data under {self.library_id}"
+
+
+class IdentitySource(models.Model):
+    """An upstream system holding a library's readers (LDAP, SIP2, OIDC...).
+
+    ``kind`` names an entry of ``settings.IDENTITY_SOURCE_KINDS``; ``config`` is its settings.
+    """
+
+    library = models.ForeignKey(
+        "network.Library", on_delete=models.CASCADE, related_name="identity_sources"
+    )
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=32)
+    config = models.JSONField(default=dict, blank=True)
+    enabled = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["library", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+
+class ExternalIdentity(models.Model):
+    """A reader linked to their account in an upstream identity source."""
+
+    source = models.ForeignKey(IdentitySource, on_delete=models.CASCADE, related_name="links")
+    external_id = models.CharField(max_length=200)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    linked_at = models.DateTimeField(auto_now_add=True)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="unique_external_identity"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id}:{self.external_id}"
+
+
+class ClientRegistration(models.Model):
+    """An OIDC client system (ILS, vendor platform) registered by staff for their library."""
+
+    application = models.OneToOneField(
+        oauth2_settings.APPLICATION_MODEL,
+        on_delete=models.CASCADE,
+        related_name="registration",
+    )
+    library = models.ForeignKey(
+        "network.Library", on_delete=models.CASCADE, related_name="client_registrations"
+    )
+    registered_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    registered_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.application} for {self.library_id}"
+
+
+class CardTokenUse(models.Model):
+    """A virtual-card QR token already accepted once; a second use is a replay."""
+
+    token_id = models.CharField(max_length=40, unique=True)
+    used_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.token_id
+
+
+class StaffTotp(models.Model):
+    """A staff member's TOTP second factor (RFC 6238); the shared secret is encrypted."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp")
+    secret_enc = models.TextField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"TOTP of {self.user}"

@@ -33,7 +33,7 @@ def issue_api_token(user: User, name: str) -> str:
 def user_for_token(raw: str) -> User | None:
     """Return the active user owning bearer token ``raw``, or None."""
     token = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user", "user__home_library")
         .filter(digest=ApiToken.digest_of(raw), user__is_active=True)
         .first()
     )

@@ -78,6 +78,14 @@ OPTIONS: dict[str, Option] = {
         Option("SEARCH_BACKEND", str, "", "Dotted path of the search backend (empty = by mode)."),
         Option("TASKS_IMMEDIATE", bool, False, "Run background tasks inline (tests, debugging)."),
         Option("LOG_FORMAT", str, "plain", "Log line format: plain or json (one object a line)."),
+        Option("PII_KEY", str, "", "Key encrypting personal data at rest (empty = demo key)."),
+        Option(
+            "OIDC_KEY_FILE", Path, None, "RSA key (PEM) signing OIDC id_tokens (default: data dir)."
+        ),
+        Option("CARD_KEY_FILE", Path, None, "Ed25519 key (PEM) signing reader-card QR codes."),
+        Option("LOGIN_FAILURE_LIMIT", int, 5, "Failed logins per account before a lockout."),
+        Option("LOGIN_IP_FAILURE_LIMIT", int, 20, "Failed logins per client IP before a lockout."),
+        Option("LOGIN_LOCKOUT_MINUTES", int, 15, "How long a login lockout lasts."),
     ]
 }
 

@@ -1,0 +1,64 @@
+"""OIDC provider pages in-process: discovery content and the consent page."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+import pytest
+
+from shuxiang.accounts import oidc
+from shuxiang.accounts.tests.factories import reader, staff_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_discovery_lists_endpoints_scopes_and_claims(client):
+    meta = client.get("/.well-known/openid-configuration").json()
+    assert meta["issuer"] == "http://testserver"
+    assert meta["jwks_uri"] == "http://testserver/o/jwks/"
+    assert meta["end_session_endpoint"] == "http://testserver/o/logout/"
+    assert {"openid", "library", "cards", "realname"} <= set(meta["scopes_supported"])
+    assert {"home_library", "reader_cards", "real_name_verified"} <= set(meta["claims_supported"])
+    assert "RS256" in meta["id_token_signing_alg_values_supported"]
+
+
+def test_consent_page_describes_each_scope_to_the_reader_in_chinese(client, net):
+    app, _secret = oidc.register_client(
+        net["zhuji"], "诸暨 ILS", ["https://ils.example/cb"], by=staff_of(net["zhuji"])
+    )
+    client.force_login(reader(net["zhuji"]))
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(b"v" * 50).digest()).rstrip(b"=")
+    page = client.get(
+        "/o/authorize/",
+        {
+            "response_type": "code",
+            "client_id": app.client_id,
+            "scope": "openid library realname",
+            "redirect_uri": "https://ils.example/cb",
+            "code_challenge": challenge.decode(),
+            "code_challenge_method": "S256",
+            "state": "s",
+        },
+    ).content.decode()
+    assert "诸暨 ILS" in page and "您的注册馆" in page and "是否已实名认证" in page
+    assert "读者卡号" not in page  # cards were not asked for
+
+
+def test_authorize_without_pkce_is_refused(client, net):
+    app, _secret = oidc.register_client(
+        net["zhuji"], "ILS", ["https://ils.example/cb"], by=staff_of(net["zhuji"])
+    )
+    client.force_login(reader(net["zhuji"]))
+    response = client.get(
+        "/o/authorize/",
+        {
+            "response_type": "code",
+            "client_id": app.client_id,
+            "scope": "openid",
+            "redirect_uri": "https://ils.example/cb",
+            "state": "s",
+        },
+    )
+    assert response.status_code == 302
+    assert "error=invalid_request" in response["Location"]

@@ -1,0 +1,243 @@
+"""Account pages: log in, register, my account (download / delete), card QR, staff reader list."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from django.contrib import messages
+from django.contrib.auth import login as django_login
+from django.contrib.auth import logout as django_logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shuxiang.accounts import (
+    authentication,
+    cards,
+    privacy,
+    registration,
+    staff,
+    throttle,
+    totp,
+)
+from shuxiang.accounts.models import User
+from shuxiang.core.errors import NotFound, ServiceError
+from shuxiang.network.models import Library
+
+BACKEND = "shuxiang.accounts.authentication.IdentifierBackend"
+
+
+def _library(code: str | None) -> Library | None:
+    return Library.objects.filter(code=code).first() if code else None
+
+
+def _safe_next(request, fallback: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
+
+
+def _errors(exc: ServiceError) -> dict[str, str]:
+    return {e.field: e.reason for e in exc.errors} or {"general": exc.message}
+
+
+def start_session(request, user, *, remember: bool) -> None:
+    """Log ``user`` in (new session key: no fixation); remember-me = two weeks."""
+    django_login(request, user, backend=BACKEND)
+    request.session.set_expiry(authentication.REMEMBER_ME_SECONDS if remember else 0)
+
+
+def login_view(request):
+    """Log in with card number, mobile, username or ID number plus password."""
+    errors, values = {}, {}
+    if request.method == "POST":
+        values = request.POST
+        try:
+            user = authentication.authenticate(
+                request.POST.get("identifier", ""),
+                request.POST.get("password", ""),
+                library=_library(request.POST.get("library")),
+                ip=authentication.client_ip(request),
+            )
+        except ServiceError as exc:
+            errors = _errors(exc)
+        else:
+            remember = bool(request.POST.get("remember"))
+            if totp.required_for(user):
+                return _ask_for_second_factor(request, user, remember)
+            start_session(request, user, remember=remember)
+            return redirect(_safe_next(request, "accounts:me"))
+    libraries = Library.objects.filter(identity_sources__enabled=True).distinct()
+    context = {
+        "errors": errors,
+        "values": values,
+        "next": _safe_next(request, ""),
+        "libraries": libraries,
+    }
+    return render(request, "accounts/login.html", context, status=400 if errors else 200)
+
+
+PENDING = "accounts.pending_second_factor"
+PENDING_SECONDS = 300
+
+
+def _ask_for_second_factor(request, user, remember: bool):
+    request.session[PENDING] = {
+        "user": user.pk,
+        "remember": remember,
+        "next": _safe_next(request, ""),
+        "at": time.time(),
+    }
+    return render(request, "accounts/otp.html", {"errors": {}})
+
+
+def otp_view(request):
+    """Second step of a staff login: the TOTP code."""
+    pending = request.session.get(PENDING)
+    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
+        request.session.pop(PENDING, None)
+        return redirect("login")
+    if request.method != "POST":
+        return render(request, "accounts/otp.html", {"errors": {}})
+    user = User.objects.get(pk=pending["user"])
+    key = f"otp:{user.pk}"
+    try:
+        throttle.check(key, authentication.client_ip(request))
+        try:
+            totp.check(user, request.POST.get("otp", ""))
+        except ServiceError:
+            throttle.failed(key, authentication.client_ip(request))
+            raise
+    except ServiceError as exc:
+        return render(request, "accounts/otp.html", {"errors": _errors(exc)}, status=400)
+    del request.session[PENDING]
+    start_session(request, user, remember=pending["remember"])
+    return redirect(pending["next"] or "accounts:me")
+
+
+@login_required
+def totp_setup_view(request):
+    """Staff: switch on the TOTP second factor (scan the code, confirm with a first code)."""
+    errors = {}
+    if request.method == "POST":
+        try:
+            totp.confirm_enrolment(request.user, request.POST.get("otp", ""), by=request.user)
+        except ServiceError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, _("Second factor switched on."))
+            return redirect("accounts:me")
+    try:
+        secret, uri = totp.begin_enrolment(request.user, by=request.user)
+    except ServiceError as exc:
+        return render(request, "accounts/totp_setup.html", {"denied": exc.message}, status=403)
+    context = {"secret": secret, "svg": cards.qr_svg(uri), "errors": errors}
+    return render(request, "accounts/totp_setup.html", context, status=400 if errors else 200)
+
+
+@require_POST
+def logout_view(request):
+    django_logout(request)
+    return redirect("/")
+
+
+def register_view(request):
+    """Quick (mobile) or real-name (name + resident ID) registration."""
+    kind = request.POST.get("kind") or request.GET.get("kind") or "quick"
+    errors, values = {}, {}
+    if request.method == "POST":
+        values = request.POST
+        try:
+            if kind == "real_name":
+                user = registration.register_real_name(
+                    values.get("real_name", ""),
+                    values.get("id_number", ""),
+                    values.get("password", ""),
+                    mobile=values.get("mobile", ""),
+                    library=_library(values.get("library")),
+                )
+            else:
+                user = registration.register_quick(
+                    values.get("mobile", ""),
+                    values.get("password", ""),
+                    library=_library(values.get("library")),
+                )
+        except ServiceError as exc:
+            errors = _errors(exc)
+        else:
+            start_session(request, user, remember=False)
+            messages.success(request, _("Welcome! Your account is ready."))
+            return redirect("accounts:me")
+    context = {
+        "kind": kind,
+        "errors": errors,
+        "values": values,
+        "libraries": Library.objects.filter(status=Library.Status.ACTIVE)[:500],
+    }
+    return render(request, "accounts/register.html", context, status=400 if errors else 200)
+
+
+@login_required
+def me_view(request):
+    """My account: masked personal data, cards, real-name status, download and delete."""
+    return render(request, "accounts/me.html", {"me": staff.masked(request.user)})
+
+
+@login_required
+def download_view(request):
+    data = privacy.export_data(request.user, by=request.user)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="shuxiang-my-data.json"'
+    return response
+
+
+@login_required
+@require_POST
+def delete_view(request):
+    try:
+        privacy.erase_account(request.user, request.POST.get("password", ""), by=request.user)
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+        return redirect("accounts:me")
+    django_logout(request)
+    messages.success(request, _("Your personal data was deleted."))
+    return redirect("/")
+
+
+@login_required
+def card_view(request):
+    """The virtual reader card: a QR code valid for a few minutes."""
+    token = cards.issue_card_token(request.user, by=request.user)
+    return render(request, "accounts/card.html", {"token": token, "svg": cards.qr_svg(token.value)})
+
+
+@login_required
+def readers_view(request):
+    """Staff: readers of the libraries they manage, masked."""
+    try:
+        readers = staff.readers_visible_to(request.user).order_by("-date_joined")
+    except ServiceError as exc:
+        return render(request, "accounts/readers.html", {"denied": exc.message}, status=403)
+    page = Paginator(readers, 50).get_page(request.GET.get("page"))
+    rows = [staff.masked(reader) for reader in page]
+    return render(request, "accounts/readers.html", {"page": page, "rows": rows})
+
+
+@login_required
+def reader_view(request, public_id):
+    """Staff: one reader's personal data in clear (written to the audit log)."""
+    try:
+        data = staff.view_personal_data(request.user, public_id, purpose="reader page")
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    except ServiceError as exc:
+        return render(request, "accounts/readers.html", {"denied": exc.message}, status=403)
+    return render(request, "accounts/reader.html", {"reader": data})
