@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "shuxiang.core",
     "shuxiang.accounts",
     "shuxiang.network",
+    "shuxiang.identifiers",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 
 from shuxiang.api import api
 from shuxiang.core import views as core_views
+from shuxiang.identifiers import views as identifier_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -19,5 +20,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
     path("network/", include("shuxiang.network.urls")),
+    path("identifiers/", include("shuxiang.identifiers.urls")),
+    path("id/<path:name>", identifier_views.resolve, name="resolve"),
     path("api/v1/", api.urls),
 ]

@@ -77,6 +77,9 @@ OPTIONS: dict[str, Option] = {
         Option("NODE_NAME", str, "Shuxiang node", "Human name of this installation."),
         Option("SEARCH_BACKEND", str, "", "Dotted path of the search backend (empty = by mode)."),
         Option("TASKS_IMMEDIATE", bool, False, "Run background tasks inline (tests, debugging)."),
+        Option("PID_PREFIX", str, "sx", "Root prefix of this network's persistent identifiers."),
+        Option("PID_CHECK_TIMEOUT", int, 5, "Seconds to wait when checking a served URL answers."),
+        Option("PID_CACHE_SECONDS", int, 60, "Cache-Control max-age of identifier resolutions."),
     ]
 }
 
