@@ -69,6 +69,8 @@ def answer(row: tuple, *, json_wanted: bool, if_none_match: str) -> Answer:
         headers.append(("Content-Type", "application/json; charset=utf-8"))
         headers.append(("Access-Control-Allow-Origin", "*"))
         return Answer(410 if gone else 200, headers, record.encode())
+    if gone:
+        return Answer(410, headers)  # the Django view adds the tombstone page
     return Answer(302, [("Location", target), *headers])
 
 

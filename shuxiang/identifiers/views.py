@@ -45,7 +45,7 @@ def resolve(request, name: str):
     result = resolver.answer(
         row, json_wanted=json_wanted, if_none_match=request.headers.get("If-None-Match", "")
     )
-    if result.status == 302 or json_wanted or result.status == 304:
+    if result.status != 410 or json_wanted:
         return _respond(result)
     identifier = Identifier.objects.select_related("library").get(name=normalised)
     response = render(
