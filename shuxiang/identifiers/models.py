@@ -36,7 +36,7 @@ class Identifier(models.Model):
         WITHDRAWN = "withdrawn", _("withdrawn")
 
     name = models.CharField(_("identifier"), max_length=160, unique=True)
-    prefix = models.CharField(max_length=20, db_index=True)
+    prefix = models.CharField(max_length=20)
     suffix = models.CharField(max_length=128)
     library = models.ForeignKey(
         "network.Library", on_delete=models.PROTECT, related_name="identifiers"
@@ -45,7 +45,7 @@ class Identifier(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
     resource_type = models.CharField(_("resource type"), max_length=40, blank=True)
-    location = models.URLField(_("served URL"), max_length=1000)
+    location = models.URLField(_("served URL"), max_length=1000, db_index=True)
     mirrors = models.JSONField(_("mirrors"), default=list, blank=True)
     metadata = models.JSONField(_("metadata"), default=dict, blank=True)
     rights = models.CharField(_("rights statement"), max_length=500)
@@ -58,7 +58,7 @@ class Identifier(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     registered_label = models.CharField(max_length=150, default="system")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
