@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from types import SimpleNamespace
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +28,7 @@ from shuxiang.core import audit
 from shuxiang.core.actors import Actor, actor_label
 from shuxiang.core.errors import ServiceError, ValidationFailed
 from shuxiang.identifiers import names, records, validation
+from shuxiang.identifiers.bulk import insert_many, tune_for_bulk
 from shuxiang.identifiers.models import Identifier, ResolveEntry
 from shuxiang.identifiers.permissions import require_registrar_of
 from shuxiang.identifiers.services import prefix_for
@@ -56,7 +58,10 @@ class ImportReport:
 
     def summary(self) -> str:
         return _("%(c)d registered, %(e)d already there, %(f)d failed, %(m)d flagged") % {
-            "c": self.created, "e": self.existing, "f": self.failed, "m": self.flagged
+            "c": self.created,
+            "e": self.existing,
+            "f": self.failed,
+            "m": self.flagged,
         }
 
 
@@ -94,10 +99,10 @@ def _json_objects(stream: io.TextIOBase, chunk: int = 1 << 16) -> Iterator[dict]
 class _Batch:
     """One batch of numbered rows being checked against each other and the database."""
 
-    def __init__(self, rows: list[tuple[int, dict]], library: Library, by: Actor, report):
+    def __init__(self, rows: list[tuple[int, dict]], library: Library, by: Actor, report, memo):
         self.rows, self.library, self.by, self.report = rows, library, by, report
-        self.libraries: dict[str, Library] = {}
-        self.prefixes: dict[int, str] = {}
+        self.libraries: dict[str, Library] = memo.setdefault("libraries", {})
+        self.prefixes: dict[int, str] = memo.setdefault("prefixes", {})
 
     def prefix_of(self, library: Library) -> str:
         if library.pk not in self.prefixes:
@@ -141,7 +146,9 @@ class _Batch:
         if code not in self.libraries:
             library = Library.objects.filter(code=code).first()
             if library is None:
-                raise ValidationFailed.single("library", _("No library has the code %(c)s.") % {"c": code})
+                raise ValidationFailed.single(
+                    "library", _("No library has the code %(c)s.") % {"c": code}
+                )
             require_registrar_of(self.by, library, action=_("register identifiers"))
             self.libraries[code] = library
         return self.libraries[code]
@@ -158,15 +165,19 @@ def import_rows(
 ) -> ImportReport:
     """Register every good row (active at once: the importer is staff of the library)."""
     require_registrar_of(by, library, action=_("import identifiers"))
-    report = ImportReport()
+    report, memo = ImportReport(), {}
     numbered = enumerate(rows, start=1)
+    tune_for_bulk()
     with tqdm(total=total, unit=" rows", disable=not progress, desc="identifiers") as bar:
         while chunk := list(islice(numbered, batch_size)):
-            _store_batch(_Batch(chunk, library, by, report))
+            _store_batch(_Batch(chunk, library, by, report, memo))
             bar.update(len(chunk))
-    audit.record(by, "identifiers.import", library, **{
-        "created": report.created, "existing": report.existing, "failed": report.failed
-    })
+    audit.record(
+        by,
+        "identifiers.import",
+        library,
+        **{"created": report.created, "existing": report.existing, "failed": report.failed},
+    )
     return report
 
 
@@ -175,50 +186,60 @@ def _store_batch(batch: _Batch) -> None:
     cleaned = batch.clean()
     fresh = _drop_existing(batch, cleaned)
     similar = _similar(fresh)
-    now = timezone.now()
-    identifiers, minted = [], []
-    for _number, library, item in fresh:
-        identifier = _build(library, batch.prefix_of(library), item, batch.by, now)
-        identifier.similar_to_id = similar.get(item.metadata_key)
-        identifiers.append(identifier)
-        if not item.suffix:
-            minted.append(identifier)
+    rows = [_row(library, batch.prefix_of(library), item, batch.by) for _n, library, item in fresh]
+    minted = [row for row, (_n, _l, item) in zip(rows, fresh, strict=True) if not item.suffix]
     taken = set(
-        Identifier.objects.filter(name__in=[i.name for i in minted]).values_list("name", flat=True)
+        Identifier.objects.filter(name__in=[r["name"] for r in minted]).values_list(
+            "name", flat=True
+        )
     )
-    for identifier in minted:
-        while identifier.name in taken:  # a minted clash (rare): mint again
-            identifier.suffix = names.mint_suffix(identifier.prefix)
-            identifier.name = f"{identifier.prefix}/{identifier.suffix}"
-        taken.add(identifier.name)
-    Identifier.objects.bulk_create(identifiers, batch_size=1000)
-    ResolveEntry.objects.bulk_create(
-        [records.entry_for(i, i.library.code) for i in identifiers], batch_size=1000
-    )
-    batch.report.created += len(identifiers)
-    batch.report.flagged += sum(1 for i in identifiers if i.similar_to_id)
+    for row in minted:
+        while row["name"] in taken:  # a minted clash (rare): mint again
+            row["suffix"] = names.mint_suffix(row["prefix"])
+            row["name"] = f"{row['prefix']}/{row['suffix']}"
+        taken.add(row["name"])
+    now = timezone.now()
+    entries = []
+    for row, (_n, library, _item) in zip(rows, fresh, strict=True):
+        row["similar_to_id"] = similar.get(row["metadata_key"])
+        view = SimpleNamespace(**row, locations=[{"url": row["location"]}], updated_at=now)
+        body, etag = records.body_and_etag(view, library.code)
+        entries.append(
+            {
+                "name": row["name"],
+                "status": row["status"],
+                "target": row["location"],
+                "etag": etag,
+                "record": body,
+            }
+        )
+    stamps = {"created_at": now, "updated_at": now, "decided_at": now}
+    insert_many(Identifier, rows, stamps)
+    insert_many(ResolveEntry, entries, {})
+    batch.report.created += len(rows)
+    batch.report.flagged += sum(1 for r in rows if r["similar_to_id"])
 
 
-def _build(library: Library, prefix: str, item: validation.Cleaned, by: Actor, now) -> Identifier:
+def _row(library: Library, prefix: str, item: validation.Cleaned, by: Actor) -> dict:
     suffix = item.suffix or names.mint_suffix(prefix)
-    return Identifier(
-        name=f"{prefix}/{suffix}",
-        prefix=prefix,
-        suffix=suffix,
-        library=library,
-        status=Identifier.Status.ACTIVE,
-        resource_type=item.resource_type,
-        location=item.location,
-        metadata=item.metadata,
-        rights=item.rights,
-        fingerprint=item.fingerprint,
-        metadata_key=item.metadata_key,
-        registered_by=by if getattr(by, "pk", None) else None,
-        registered_label=actor_label(by),
-        created_at=now,
-        updated_at=now,
-        decided_at=now,
-    )
+    return {
+        "name": f"{prefix}/{suffix}",
+        "prefix": prefix,
+        "suffix": suffix,
+        "library_id": library.pk,
+        "status": Identifier.Status.ACTIVE,
+        "resource_type": item.resource_type,
+        "location": item.location,
+        "mirrors": [],
+        "metadata": item.metadata,
+        "rights": item.rights,
+        "fingerprint": item.fingerprint,
+        "metadata_key": item.metadata_key,
+        "registered_by_id": by.pk if getattr(by, "pk", None) else None,
+        "registered_label": actor_label(by),
+        "decision_reason": "",
+        "version": 1,
+    }
 
 
 def _drop_existing(batch: _Batch, cleaned: list) -> list:
@@ -228,8 +249,9 @@ def _drop_existing(batch: _Batch, cleaned: list) -> list:
     places = {c.location for _, _, c in cleaned}
     have_names = set(Identifier.objects.filter(name__in=supplied).values_list("name", flat=True))
     have_prints = dict(
-        Identifier.objects.filter(fingerprint__in=prints, status__in=("pending", "active"))
-        .values_list("fingerprint", "library_id")
+        Identifier.objects.filter(
+            fingerprint__in=prints, status__in=("pending", "active")
+        ).values_list("fingerprint", "library_id")
     )
     have_places = set(
         Identifier.objects.filter(location__in=places).values_list("library_id", "location")
@@ -239,13 +261,22 @@ def _drop_existing(batch: _Batch, cleaned: list) -> list:
         name = f"{batch.prefix_of(library)}/{item.suffix}" if item.suffix else None
         holder = have_prints.get(item.fingerprint) or seen_prints.get(item.fingerprint)
         if holder and holder != library.pk:
-            owner = Identifier.objects.filter(fingerprint=item.fingerprint).values_list("name", flat=True).first()
+            owner = (
+                Identifier.objects.filter(fingerprint=item.fingerprint)
+                .values_list("name", flat=True)
+                .first()
+            )
             batch.fail(number, validation.duplicate_conflict(owner or "?"))
         elif name in have_names or holder or (library.pk, item.location) in have_places:
             batch.report.existing += 1
             continue
         elif name and name in seen_names:
-            batch.fail(number, ValidationFailed.single("suffix", _("The suffix repeats an earlier row."), "duplicate"))
+            batch.fail(
+                number,
+                ValidationFailed.single(
+                    "suffix", _("The suffix repeats an earlier row."), "duplicate"
+                ),
+            )
         else:
             fresh.append((number, library, item))
             if item.fingerprint:
@@ -259,6 +290,7 @@ def _drop_existing(batch: _Batch, cleaned: list) -> list:
 def _similar(fresh: list) -> dict[str, int]:
     keys = {item.metadata_key for _, _, item in fresh if item.metadata_key}
     return dict(
-        Identifier.objects.filter(metadata_key__in=keys, status__in=("pending", "active"))
-        .values_list("metadata_key", "pk")
+        Identifier.objects.filter(
+            metadata_key__in=keys, status__in=("pending", "active")
+        ).values_list("metadata_key", "pk")
     )

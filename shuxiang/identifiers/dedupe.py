@@ -42,7 +42,9 @@ def metadata_key(metadata: dict) -> str:
     if not title:
         return ""
     creator = fold(metadata.get("creator", ""))
-    date = "".join(c for c in unicodedata.normalize("NFKC", str(metadata.get("date", ""))) if c.isdigit())
+    date = "".join(
+        c for c in unicodedata.normalize("NFKC", str(metadata.get("date", ""))) if c.isdigit()
+    )
     return hashlib.sha256(f"{title}\x1f{creator}\x1f{date[:4]}".encode()).hexdigest()
 
 
@@ -53,7 +55,9 @@ def clean_fingerprint(raw: str | None, *, field: str = "fingerprint") -> str | N
     value = str(raw).strip().lower().removeprefix("sha256:")
     if not FINGERPRINT_RE.match(value):
         raise ValidationFailed.single(
-            field, _("A fingerprint is the SHA-256 of the object: 64 hexadecimal digits."), "invalid"
+            field,
+            _("A fingerprint is the SHA-256 of the object: 64 hexadecimal digits."),
+            "invalid",
         )
     return value
 

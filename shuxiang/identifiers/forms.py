@@ -19,9 +19,7 @@ class ApplyForm(forms.Form):
     resource_type = forms.CharField(label=_("Resource type code"), max_length=40, required=False)
     rights = forms.CharField(label=_("Rights statement"), max_length=500)
     fingerprint = forms.CharField(label=_("SHA-256 of the object"), max_length=80, required=False)
-    suffix = forms.CharField(
-        label=_("Suffix (empty: mint one)"), max_length=128, required=False
-    )
+    suffix = forms.CharField(label=_("Suffix (empty: mint one)"), max_length=128, required=False)
     self_built = forms.BooleanField(label=_("Built by the library itself"), required=False)
     own_copyright = forms.BooleanField(label=_("The library holds the copyright"), required=False)
 

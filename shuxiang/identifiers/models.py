@@ -42,7 +42,7 @@ class Identifier(models.Model):
         "network.Library", on_delete=models.PROTECT, related_name="identifiers"
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     resource_type = models.CharField(_("resource type"), max_length=40, blank=True)
     location = models.URLField(_("served URL"), max_length=1000, db_index=True)

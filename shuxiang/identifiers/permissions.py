@@ -39,7 +39,9 @@ def require_registrar_of(actor: object, library: Library, *, action: str) -> Non
     if is_registrar_of(actor, library):
         return
     if actor is None or not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied(_("Log in as staff of %(library)s to %(action)s.") % _ctx(library, action))
+        raise PermissionDenied(
+            _("Log in as staff of %(library)s to %(action)s.") % _ctx(library, action)
+        )
     raise PermissionDenied(
         _("You are not staff of %(library)s or a library above it, so you cannot %(action)s.")
         % _ctx(library, action)

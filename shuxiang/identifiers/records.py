@@ -69,10 +69,15 @@ def not_found_record(name: str) -> dict:
     return {"responseCode": NOT_FOUND, "handle": name, "message": "Handle Not Found"}
 
 
+def body_and_etag(identifier, owner_code: str) -> tuple[str, str]:
+    """The JSON body and its ETag value for ``identifier`` (a model or any object alike)."""
+    body = json.dumps(handle_record(identifier, owner_code), ensure_ascii=False, sort_keys=True)
+    return body, hashlib.sha256(body.encode()).hexdigest()[:20]
+
+
 def entry_for(identifier: Identifier, owner_code: str) -> ResolveEntry:
     """The resolve-table row for ``identifier`` (not saved)."""
-    body = json.dumps(handle_record(identifier, owner_code), ensure_ascii=False, sort_keys=True)
-    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:20] + '"'
+    body, etag = body_and_etag(identifier, owner_code)
     return ResolveEntry(
         name=identifier.name,
         status=identifier.status,

@@ -91,6 +91,9 @@ class ResolveTable:
             raw.autocommit = True  # psycopg: every lookup sees the latest commit
         elif hasattr(raw, "isolation_level"):
             raw.isolation_level = None  # sqlite3: no implicit transactions
+        if wrapper.vendor == "sqlite":  # read-only lookups over a memory-mapped file
+            for pragma in ("query_only = 1", "mmap_size = 4294967296", "cache_size = -65536"):
+                raw.execute("PRAGMA " + pragma)
         mark = "?" if wrapper.Database.paramstyle == "qmark" else "%s"
         self.sql = (
             "SELECT status, target, etag, record FROM identifiers_resolve WHERE name = " + mark

@@ -41,8 +41,11 @@ def prefix_for(library: Library) -> Prefix:
     if Prefix.objects.filter(value=value).exists():
         raise Conflict.single(
             "prefix",
-            _("The prefix %(value)s derived for %(library)s is taken; ask the national center "
-              "to allocate one.") % {"value": value, "library": library.name},
+            _(
+                "The prefix %(value)s derived for %(library)s is taken; ask the national center "
+                "to allocate one."
+            )
+            % {"value": value, "library": library.name},
         )
     return Prefix.objects.create(library=library, value=value)
 
@@ -192,7 +195,9 @@ def set_mirrors(name: str, *, mirrors: list[dict], by: Actor) -> Identifier:
 def withdraw(name: str, *, by: Actor, reason: str) -> Identifier:
     """Withdraw ``name``: it answers 410 with a tombstone page from now on, never 404."""
     if not (reason or "").strip():
-        raise ValidationFailed.single("reason", _("Say why the identifier is withdrawn."), "required")
+        raise ValidationFailed.single(
+            "reason", _("Say why the identifier is withdrawn."), "required"
+        )
     identifier = get_identifier(name, for_update=True)
     require_registrar_of(by, identifier.library, action=_("withdraw this identifier"))
     _require_not_withdrawn(identifier)
@@ -242,7 +247,9 @@ def _apply_changes(identifier: Identifier, by: Actor, action: str, **fields) -> 
     for field, new in fields.items():
         old = getattr(identifier, field)
         if field == "library_id":
-            old = Identifier.objects.filter(pk=identifier.pk).values_list("library_id", flat=True)[0]
+            old = Identifier.objects.filter(pk=identifier.pk).values_list("library_id", flat=True)[
+                0
+            ]
         if old != new:
             changes[field] = [old, new]
             setattr(identifier, field, new)
@@ -258,7 +265,9 @@ def _apply_changes(identifier: Identifier, by: Actor, action: str, **fields) -> 
         changes=_jsonable(changes),
     )
     records.sync(identifier)
-    audit.record(by, f"identifiers.{action}", identifier, name=identifier.name, fields=sorted(changes))
+    audit.record(
+        by, f"identifiers.{action}", identifier, name=identifier.name, fields=sorted(changes)
+    )
     return identifier
 
 

@@ -30,14 +30,17 @@ class Cleaned:
     metadata_key: str
 
 
+SPACE_RE = re.compile(r"\s")
+URL_START_RE = re.compile(r"^https?://[^/?#\s]+", re.IGNORECASE)
+
+
 def clean_location(raw: str, field: str = "location") -> str:
     url = (raw or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if not URL_START_RE.match(url) or not urlsplit(url).netloc:
         raise ValidationFailed.single(
             field, _("Give the full http:// or https:// address where it is served."), "invalid"
         )
-    if len(url) > 1000 or any(c.isspace() for c in url):
+    if len(url) > 1000 or SPACE_RE.search(url):
         raise ValidationFailed.single(field, _("The address is too long or holds spaces."))
     return url
 
@@ -164,7 +167,10 @@ def check_served(url: str, field: str = "location") -> None:
     if status is None or status >= 400:
         raise ValidationFailed.single(
             field,
-            _("%(url)s answered HTTP %(status)s; only resources already served online can be "
-              "registered.") % {"url": url, "status": status},
+            _(
+                "%(url)s answered HTTP %(status)s; only resources already served online can be "
+                "registered."
+            )
+            % {"url": url, "status": status},
             "unreachable",
         )

@@ -48,9 +48,7 @@ def resolve(request, name: str):
     if result.status != 410 or json_wanted:
         return _respond(result)
     identifier = Identifier.objects.select_related("library").get(name=normalised)
-    response = render(
-        request, "identifiers/tombstone.html", {"identifier": identifier}, status=410
-    )
+    response = render(request, "identifiers/tombstone.html", {"identifier": identifier}, status=410)
     for key, value in result.headers:
         response[key] = value
     return response
@@ -64,9 +62,7 @@ def _unknown(request, name: str, json_wanted: bool) -> HttpResponse:
         return _respond(resolver.Answer(404, headers, body))
     _prefix, suffix = names.split(name)
     typo = names.looks_minted(suffix) and not names.has_valid_check(name)
-    response = render(
-        request, "identifiers/unknown.html", {"name": name, "typo": typo}, status=404
-    )
+    response = render(request, "identifiers/unknown.html", {"name": name, "typo": typo}, status=404)
     for key, value in headers:
         response[key] = value
     return response
@@ -102,7 +98,9 @@ def mine(request):
 @require_http_methods(["GET", "POST"])
 def apply(request):
     """Apply for an identifier for one of the staff member's libraries."""
-    libraries = [lib for lib in _staff_libraries(request.user) if is_registrar_of(request.user, lib)]
+    libraries = [
+        lib for lib in _staff_libraries(request.user) if is_registrar_of(request.user, lib)
+    ]
     form = ApplyForm(request.POST or None, libraries=libraries)
     if request.method == "POST" and form.is_valid():
         try:
@@ -171,4 +169,3 @@ def _scope(libraries: list[Library]) -> Q:
     for library in libraries:
         condition |= Q(path__startswith=library.path)
     return condition
-

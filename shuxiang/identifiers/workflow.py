@@ -67,8 +67,11 @@ def _check_eligible(library: Library, self_built: bool, own_copyright: bool) -> 
         errors.append(
             FieldError(
                 "library",
-                _("Only the national center, provincial and city libraries apply; %(name)s is "
-                  "a %(level)s library.") % {"name": library.name, "level": library.get_level_display()},
+                _(
+                    "Only the national center, provincial and city libraries apply; %(name)s is "
+                    "a %(level)s library."
+                )
+                % {"name": library.name, "level": library.get_level_display()},
                 "not_eligible",
             )
         )

@@ -76,8 +76,12 @@ def test_fingerprint_held_by_another_library_is_reported_with_the_existing_name(
 
 
 def test_metadata_duplicates_are_imported_but_flagged(net):
-    original = registered(net["hz"], metadata={"title": "蘭亭集序", "creator": "王羲之", "date": "353"})
-    batch.import_rows(batch.read_rows(_csv(), "csv"), library=net["sx"], by=admin_of(net["sx"]), progress=False)
+    original = registered(
+        net["hz"], metadata={"title": "蘭亭集序", "creator": "王羲之", "date": "353"}
+    )
+    batch.import_rows(
+        batch.read_rows(_csv(), "csv"), library=net["sx"], by=admin_of(net["sx"]), progress=False
+    )
     flagged = Identifier.objects.get(location="https://sx.example/7")
     assert flagged.similar_to_id == original.pk
 

@@ -34,7 +34,11 @@ def test_fold_handles_full_width_latin_and_case():
 
 
 def test_metadata_only_match_is_registered_but_flagged_for_review(net, served):
-    original = registered(net["sx"], title="紹興府志", metadata={"title": "紹興府志", "creator": "佚名", "date": "1586"})
+    original = registered(
+        net["sx"],
+        title="紹興府志",
+        metadata={"title": "紹興府志", "creator": "佚名", "date": "1586"},
+    )
     applied = workflow.apply(
         library=net["hz"],
         location=f"{served}/ok/fz",

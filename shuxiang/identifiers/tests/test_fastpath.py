@@ -71,7 +71,9 @@ def test_fast_path_redirects_without_django_and_sees_changes_at_once(app, live_n
     status, head, _ = call(app, f"/id/{identifier.name.upper()}")
     assert status == 302 and head["location"] == identifier.location
     assert "csrftoken" not in head.get("set-cookie", "")
-    services.update_location(identifier.name, location="https://moved.example/", by=admin_of(live_net["sx"]))
+    services.update_location(
+        identifier.name, location="https://moved.example/", by=admin_of(live_net["sx"])
+    )
     status, head, _ = call(app, f"/id/{identifier.name}")
     assert head["location"] == "https://moved.example/"
 
@@ -81,7 +83,9 @@ def test_fast_path_json_and_304_match_the_django_view(app, live_net, client):
     status, head, body = call(app, f"/id/{identifier.name}", {"Accept": "application/json"})
     view = client.get(f"/id/{identifier.name}", HTTP_ACCEPT="application/json")
     assert status == 200 and body == view.content and head["etag"] == view["ETag"]
-    status, _, body = call(app, f"/id/{identifier.name}", {"If-None-Match": head["etag"]}, b"format=json")
+    status, _, body = call(
+        app, f"/id/{identifier.name}", {"If-None-Match": head["etag"]}, b"format=json"
+    )
     assert status == 304 and body == b""
 
 

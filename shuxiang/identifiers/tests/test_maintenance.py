@@ -36,7 +36,9 @@ def test_history_records_who_when_and_what_changed(net):
 def test_resolve_row_follows_every_change_in_the_same_transaction(net):
     identifier = registered(net["sx"])
     before = ResolveEntry.objects.get(name=identifier.name)
-    services.update_location(identifier.name, location="https://b.example/1", by=admin_of(net["sx"]))
+    services.update_location(
+        identifier.name, location="https://b.example/1", by=admin_of(net["sx"])
+    )
     after = ResolveEntry.objects.get(name=identifier.name)
     assert after.target == "https://b.example/1"
     assert after.etag != before.etag
@@ -49,7 +51,9 @@ def test_withdraw_needs_a_reason_and_leaves_a_tombstone_row(net):
     services.withdraw(identifier.name, by=admin_of(net["sx"]), reason="原件下架")
     assert ResolveEntry.objects.get(name=identifier.name).status == "withdrawn"
     with pytest.raises(Conflict):
-        services.update_location(identifier.name, location="https://x.example/", by=admin_of(net["sx"]))
+        services.update_location(
+            identifier.name, location="https://x.example/", by=admin_of(net["sx"])
+        )
 
 
 def test_withdrawn_fingerprint_may_be_registered_again(net):
@@ -95,5 +99,7 @@ def test_update_of_unknown_identifier_is_not_found(net):
     from shuxiang.core.errors import NotFound
 
     with pytest.raises(NotFound):
-        services.update_location("sx.330600/nope", location="https://x.example/", by=admin_of(net["sx"]))
+        services.update_location(
+            "sx.330600/nope", location="https://x.example/", by=admin_of(net["sx"])
+        )
     assert Identifier.objects.count() == 0

@@ -27,12 +27,16 @@ def test_mixed_case_input_resolves(client, net):
 
 def test_a_changed_location_takes_effect_at_once(client, net):
     identifier = registered(net["sx"])
-    services.update_location(identifier.name, location="https://new.example/a", by=admin_of(net["sx"]))
+    services.update_location(
+        identifier.name, location="https://new.example/a", by=admin_of(net["sx"])
+    )
     assert client.get(f"/id/{identifier.name}")["Location"] == "https://new.example/a"
 
 
 def test_json_record_is_shaped_like_the_handle_api(client, net):
-    identifier = registered(net["sx"], metadata={"title": "越绝书", "creator": "袁康", "date": "东汉"})
+    identifier = registered(
+        net["sx"], metadata={"title": "越绝书", "creator": "袁康", "date": "东汉"}
+    )
     services.set_mirrors(
         identifier.name, mirrors=[{"url": "https://m.example/1"}], by=admin_of(net["sx"])
     )
@@ -86,7 +90,11 @@ def test_unknown_identifier_answers_404_with_a_clear_page(client, net):
     assert response.status_code == 404
     assert "sx.330600/nothing-here" in response.content.decode()
     body = client.get("/id/sx.330600/nothing-here?format=json").json()
-    assert body == {"responseCode": 100, "handle": "sx.330600/nothing-here", "message": "Handle Not Found"}
+    assert body == {
+        "responseCode": 100,
+        "handle": "sx.330600/nothing-here",
+        "message": "Handle Not Found",
+    }
 
 
 def test_mistyped_minted_identifier_page_says_the_check_character_fails(client, net):
