@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from shuxiang.core.api import install_error_handlers
+from shuxiang.identifiers.api import router as identifiers_router
 from shuxiang.network.api import router as network_router
 
 api = NinjaAPI(
@@ -15,3 +16,4 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", network_router)
+api.add_router("/", identifiers_router)

@@ -65,6 +65,18 @@ def set_prefix(library: Library, value: str, *, by: Actor) -> Prefix:
     return prefix
 
 
+def mint_names(library: Library, count: int) -> list[str]:
+    """``count`` fresh names under ``library``'s prefix, unused at this moment (not reserved)."""
+    prefix = names.full_prefix(prefix_for(library).value)
+    minted: set[str] = set()
+    while len(minted) < count:
+        batch = {f"{prefix}/{names.mint_suffix(prefix)}" for _ in range(count - len(minted))}
+        minted |= batch - set(
+            Identifier.objects.filter(name__in=batch).values_list("name", flat=True)
+        )
+    return sorted(minted)
+
+
 def get_identifier(name: str, *, for_update: bool = False) -> Identifier:
     """The identifier named ``name`` (any case), or NotFound."""
     queryset = Identifier.objects.select_related("library")
