@@ -45,7 +45,7 @@ def metadata_key(metadata: dict) -> str:
     date = "".join(
         c for c in unicodedata.normalize("NFKC", str(metadata.get("date", ""))) if c.isdigit()
     )
-    return hashlib.sha256(f"{title}\x1f{creator}\x1f{date[:4]}".encode()).hexdigest()
+    return hashlib.sha256(f"{title}\x1f{creator}\x1f{date[:4]}".encode()).hexdigest()[:32]
 
 
 def clean_fingerprint(raw: str | None, *, field: str = "fingerprint") -> str | None:

@@ -50,7 +50,7 @@ class Identifier(models.Model):
     metadata = models.JSONField(_("metadata"), default=dict, blank=True)
     rights = models.CharField(_("rights statement"), max_length=500)
     fingerprint = models.CharField(_("SHA-256 fingerprint"), max_length=64, null=True, blank=True)
-    metadata_key = models.CharField(max_length=64, blank=True, db_index=True)
+    metadata_key = models.CharField(max_length=32, blank=True, db_index=True)
     similar_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -5,6 +5,10 @@
 first, then mirrors); the descriptive record follows from index 100. Handle response codes:
 1 = success, 100 = handle not found, 200 = values not found (used for withdrawn identifiers:
 the name exists but no longer resolves to a location).
+
+The resolve table stores a compact form (``compact``: short keys, no repeated ttl/timestamp),
+about a quarter of the expanded size, and ``expand`` builds the Handle document when a JSON
+answer is asked for. The ETag is a digest of the compact form, so it changes with the record.
 """
 
 from __future__ import annotations
@@ -23,46 +27,60 @@ DESCRIPTIVE = (
     ("PUBLISHER", "publisher"),
     ("LANGUAGE", "language"),
 )
+WITHDRAWN = "withdrawn"
 
 
-def _value(index: int, kind: str, value, ttl: int, stamp: str) -> dict:
-    return {
-        "index": index,
-        "type": kind,
-        "data": {"format": "string", "value": str(value)},
-        "ttl": ttl,
-        "timestamp": stamp,
-    }
-
-
-def handle_record(identifier: Identifier, owner_code: str) -> dict:
-    """The Handle-shaped JSON document for ``identifier`` (owner given to avoid a query)."""
-    ttl = options.value("PID_CACHE_SECONDS")
+def compact(identifier, owner_code: str) -> dict:
+    """The stored form of ``identifier``'s public record (a model or any object alike)."""
+    withdrawn = identifier.status == WITHDRAWN
     stamp = identifier.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ") if identifier.updated_at else ""
-    withdrawn = identifier.status == Identifier.Status.WITHDRAWN
-    values = []
-    if not withdrawn:
-        for index, location in enumerate(identifier.locations, start=1):
-            values.append(_value(index, "URL", location["url"], ttl, stamp))
-    index = 100
-    for kind, key in DESCRIPTIVE:
-        if identifier.metadata.get(key):
-            values.append(_value(index, kind, identifier.metadata[key], ttl, stamp))
-            index += 1
-    extra = [
-        ("RESOURCE_TYPE", identifier.resource_type),
-        ("RIGHTS", identifier.rights),
-        ("OWNER", owner_code),
-        ("CHECKSUM", f"sha256:{identifier.fingerprint}" if identifier.fingerprint else ""),
-        ("STATUS", identifier.status),
-        ("WITHDRAWN_REASON", identifier.decision_reason if withdrawn else ""),
+    data = {
+        "u": [] if withdrawn else [loc["url"] for loc in identifier.locations],
+        "m": {
+            key: identifier.metadata[key] for _k, key in DESCRIPTIVE if identifier.metadata.get(key)
+        },
+        "t": identifier.resource_type,
+        "r": identifier.rights,
+        "o": owner_code,
+        "c": identifier.fingerprint or "",
+        "s": identifier.status,
+        "w": identifier.decision_reason if withdrawn else "",
+        "ts": stamp,
+    }
+    return {k: v for k, v in data.items() if v}
+
+
+def expand(name: str, stored: str) -> dict:
+    """The Handle-shaped document of ``name`` from its stored compact record."""
+    data = json.loads(stored)
+    ttl, stamp = options.value("PID_CACHE_SECONDS"), data.get("ts", "")
+
+    def value(index: int, kind: str, text) -> dict:
+        return {
+            "index": index,
+            "type": kind,
+            "data": {"format": "string", "value": str(text)},
+            "ttl": ttl,
+            "timestamp": stamp,
+        }
+
+    values = [value(i, "URL", url) for i, url in enumerate(data.get("u", []), start=1)]
+    extra = [(kind, data.get("m", {}).get(key)) for kind, key in DESCRIPTIVE]
+    extra += [
+        ("RESOURCE_TYPE", data.get("t")),
+        ("RIGHTS", data.get("r")),
+        ("OWNER", data.get("o")),
+        ("CHECKSUM", f"sha256:{data['c']}" if data.get("c") else ""),
+        ("STATUS", data.get("s")),
+        ("WITHDRAWN_REASON", data.get("w")),
     ]
-    for kind, value in extra:
-        if value:
-            values.append(_value(index, kind, value, ttl, stamp))
-            index += 1
-    code = VALUES_NOT_FOUND if withdrawn else SUCCESS
-    return {"responseCode": code, "handle": identifier.name, "values": values}
+    values += [value(100 + i, k, v) for i, (k, v) in enumerate((k, v) for k, v in extra if v)]
+    code = VALUES_NOT_FOUND if data.get("s") == WITHDRAWN else SUCCESS
+    return {"responseCode": code, "handle": name, "values": values}
+
+
+def expand_bytes(name: str, stored: str) -> bytes:
+    return json.dumps(expand(name, stored), ensure_ascii=False).encode()
 
 
 def not_found_record(name: str) -> dict:
@@ -70,9 +88,9 @@ def not_found_record(name: str) -> dict:
 
 
 def body_and_etag(identifier, owner_code: str) -> tuple[str, str]:
-    """The JSON body and its ETag value for ``identifier`` (a model or any object alike)."""
-    body = json.dumps(handle_record(identifier, owner_code), ensure_ascii=False, sort_keys=True)
-    return body, hashlib.sha256(body.encode()).hexdigest()[:20]
+    """The stored compact record and its ETag value."""
+    body = json.dumps(compact(identifier, owner_code), ensure_ascii=False, separators=(",", ":"))
+    return body, hashlib.blake2b(body.encode(), digest_size=10).hexdigest()
 
 
 def entry_for(identifier: Identifier, owner_code: str) -> ResolveEntry:

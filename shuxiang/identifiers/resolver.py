@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 from shuxiang.core import options
-from shuxiang.identifiers import names
+from shuxiang.identifiers import names, records
 
 log = logging.getLogger(__name__)
 PREFIX = "/id/"
@@ -57,8 +57,8 @@ def cache_headers() -> list[tuple[str, str]]:
     return [("Cache-Control", f"public, max-age={options.value('PID_CACHE_SECONDS')}")]
 
 
-def answer(row: tuple, *, json_wanted: bool, if_none_match: str) -> Answer:
-    """The answer for a found row ``(status, target, etag, record)``."""
+def answer(name: str, row: tuple, *, json_wanted: bool, if_none_match: str) -> Answer:
+    """The answer for the found row ``(status, target, etag, record)`` of ``name``."""
     status, target, etag, record = row
     tag = f'"{etag}{"j" if json_wanted else "r"}"'
     headers = [("ETag", tag), *cache_headers(), *FIXED_HEADERS]
@@ -68,7 +68,7 @@ def answer(row: tuple, *, json_wanted: bool, if_none_match: str) -> Answer:
     if json_wanted:
         headers.append(("Content-Type", "application/json; charset=utf-8"))
         headers.append(("Access-Control-Allow-Origin", "*"))
-        return Answer(410 if gone else 200, headers, record.encode())
+        return Answer(410 if gone else 200, headers, records.expand_bytes(name, record))
     if gone:
         return Answer(410, headers)  # the Django view adds the tombstone page
     return Answer(302, [("Location", target), *headers])
@@ -176,6 +176,7 @@ class ResolverFastPath:
             return None  # withdrawn, unknown, pending: the Django view renders those pages
         query = scope.get("query_string", b"").decode("latin-1")
         return answer(
+            name,
             row,
             json_wanted=wants_json(_header(scope, b"accept"), query),
             if_none_match=_header(scope, b"if-none-match"),

@@ -43,7 +43,10 @@ def resolve(request, name: str):
     if row is None:
         return _unknown(request, normalised, json_wanted)
     result = resolver.answer(
-        row, json_wanted=json_wanted, if_none_match=request.headers.get("If-None-Match", "")
+        normalised,
+        row,
+        json_wanted=json_wanted,
+        if_none_match=request.headers.get("If-None-Match", ""),
     )
     if result.status != 410 or json_wanted:
         return _respond(result)
