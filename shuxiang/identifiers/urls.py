@@ -11,5 +11,6 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("review/", views.review_queue, name="review"),
     path("review/decide/", views.decide, name="decide"),
+    path("maintain/", views.maintain, name="maintain"),
     path("record/<path:name>", views.detail, name="detail"),
 ]

@@ -125,7 +125,12 @@ def review_queue(request):
     pending = Identifier.objects.filter(
         status=Identifier.Status.PENDING, library__in=scope
     ).select_related("library", "similar_to")
-    return render(request, "identifiers/review.html", {"pending": pending})
+    flagged = (
+        Identifier.objects.filter(status=Identifier.Status.ACTIVE, library__in=scope)
+        .exclude(similar_to=None)
+        .select_related("library", "similar_to")[:100]
+    )
+    return render(request, "identifiers/review.html", {"pending": pending, "flagged": flagged})
 
 
 @login_required
@@ -135,7 +140,11 @@ def decide(request):
     name = request.POST.get("name", "")
     reason = request.POST.get("reason", "")
     try:
-        if request.POST.get("decision") == "approve":
+        decision = request.POST.get("decision")
+        if decision == "dismiss":
+            workflow.dismiss_duplicate_flag(name, by=request.user, reason=reason)
+            messages.success(request, _("%(name)s is no longer flagged.") % {"name": name})
+        elif decision == "approve":
             workflow.approve(name, by=request.user, reason=reason)
             messages.success(request, _("%(name)s was approved.") % {"name": name})
         else:
@@ -161,6 +170,32 @@ def detail(request, name: str):
         "staff": staff,
     }
     return render(request, "identifiers/detail.html", context)
+
+
+@login_required
+@require_POST
+def maintain(request):
+    """Staff actions on one identifier: new location (checked), withdraw, transfer."""
+    name = request.POST.get("name", "")
+    action = request.POST.get("action")
+    try:
+        if action == "location":
+            services.update_location(
+                name, location=request.POST.get("location", ""), by=request.user, check=True
+            )
+        elif action == "withdraw":
+            services.withdraw(name, by=request.user, reason=request.POST.get("reason", ""))
+        elif action == "transfer":
+            code = (request.POST.get("to") or "").strip().upper()
+            to = Library.objects.filter(code=code).first()
+            if to is None:
+                messages.error(request, _("No library has the code %(c)s.") % {"c": code})
+                return redirect("identifiers:detail", name=names.normalise(name))
+            services.transfer(name, to=to, by=request.user)
+        messages.success(request, _("%(name)s was updated.") % {"name": name})
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    return redirect("identifiers:detail", name=names.normalise(name))
 
 
 def _staff_libraries(user) -> list[Library]:

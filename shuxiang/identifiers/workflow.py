@@ -138,3 +138,26 @@ def _decide(identifier: Identifier, status: str, by: Actor, reason: str, action:
     services.records.sync(identifier)
     audit.record(by, f"identifiers.{action}", identifier, name=identifier.name, reason=reason)
     return identifier
+
+
+@transaction.atomic
+def dismiss_duplicate_flag(name: str, *, by: Actor, reason: str = "") -> Identifier:
+    """A reviewer judged a metadata match not to be the same resource: clear the flag."""
+    identifier = services.get_identifier(name, for_update=True)
+    require_reviewer_for(by, identifier.library)
+    if identifier.similar_to_id is None:
+        raise Conflict.single(
+            "similar_to", _("%(name)s is not flagged.") % {"name": identifier.name}, "wrong_state"
+        )
+    old = identifier.similar_to.name
+    identifier.similar_to = None
+    identifier.save(update_fields=["similar_to", "updated_at"])
+    Change.objects.create(
+        identifier=identifier,
+        actor=services._user(by),
+        actor_label=actor_label(by),
+        action="dismiss_flag",
+        changes={"similar_to": [old, None], **({"reason": [None, reason]} if reason else {})},
+    )
+    audit.record(by, "identifiers.dismiss_flag", identifier, name=identifier.name)
+    return identifier

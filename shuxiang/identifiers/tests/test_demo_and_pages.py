@@ -106,3 +106,17 @@ def test_my_identifiers_and_detail_history_for_staff(client, net):
 def test_pages_need_a_login(client, net):
     assert client.get("/identifiers/mine/").status_code == 302
     assert client.get("/identifiers/apply/").status_code == 302
+
+
+def test_staff_change_the_location_from_the_record_page(client, net, served):
+    identifier = registered(net["sx"])
+    _login(client, admin_of(net["sx"]))
+    client.post(
+        "/identifiers/maintain/",
+        {"name": identifier.name, "action": "location", "location": f"{served}/ok/new"},
+    )
+    identifier.refresh_from_db()
+    assert identifier.location == f"{served}/ok/new"
+    client.post("/identifiers/maintain/", {"name": identifier.name, "action": "withdraw"})
+    identifier.refresh_from_db()
+    assert identifier.status == "active"  # no reason given: refused, nothing changed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shuxiang.accounts.tests.factories import admin_of
-from shuxiang.core.errors import Conflict
+from shuxiang.core.errors import Conflict, PermissionDenied
 from shuxiang.identifiers import dedupe, workflow
 from shuxiang.identifiers.models import Identifier
 from shuxiang.identifiers.tests.factories import fingerprint, registered
@@ -51,3 +51,17 @@ def test_metadata_only_match_is_registered_but_flagged_for_review(net, served):
     )
     assert applied.status == Identifier.Status.PENDING
     assert applied.similar_to_id == original.pk
+
+
+def test_reviewer_clears_a_metadata_flag_and_it_is_in_the_history(net):
+    from shuxiang.identifiers import services
+
+    registered(net["sx"], metadata={"title": "越绝书", "creator": "袁康"})
+    flagged = registered(net["hz"], metadata={"title": "越絕書", "creator": "袁康"})
+    assert flagged.similar_to_id is not None
+    with pytest.raises(PermissionDenied):
+        workflow.dismiss_duplicate_flag(flagged.name, by=admin_of(net["hz"]))
+    workflow.dismiss_duplicate_flag(flagged.name, by=admin_of(net["zj"]), reason="不同版本")
+    flagged.refresh_from_db()
+    assert flagged.similar_to_id is None
+    assert services.history(flagged.name)[-1]["action"] == "dismiss_flag"

@@ -20,4 +20,3 @@ def test_verify_locations_reports_only_urls_that_stopped_answering(net, served):
     down = registered(net["sx"], location=f"{served}/gone/1")
     problems = tasks.verify_locations.call_local([up.name, down.name])
     assert list(problems) == [down.name]
-
