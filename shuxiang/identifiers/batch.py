@@ -246,7 +246,8 @@ def _drop_existing(batch: _Batch, cleaned: list) -> list:
     """Skip rows already registered; refuse fingerprints another library holds."""
     supplied = {f"{batch.prefix_of(lib)}/{c.suffix}" for _, lib, c in cleaned if c.suffix}
     prints = {c.fingerprint for _, _, c in cleaned if c.fingerprint}
-    places = {c.location for _, _, c in cleaned}
+    # The location is the idempotency key only of rows with neither suffix nor fingerprint.
+    places = {c.location for _, _, c in cleaned if not (c.suffix or c.fingerprint)}
     have_names = set(Identifier.objects.filter(name__in=supplied).values_list("name", flat=True))
     have_prints = dict(
         Identifier.objects.filter(
@@ -267,7 +268,7 @@ def _drop_existing(batch: _Batch, cleaned: list) -> list:
                 .first()
             )
             batch.fail(number, validation.duplicate_conflict(owner or "?"))
-        elif name in have_names or holder or (library.pk, item.location) in have_places:
+        elif name in have_names or holder or _same_place(item, library, have_places):
             batch.report.existing += 1
             continue
         elif name and name in seen_names:
@@ -283,8 +284,14 @@ def _drop_existing(batch: _Batch, cleaned: list) -> list:
                 seen_prints[item.fingerprint] = library.pk
             if name:
                 seen_names.add(name)
-            have_places.add((library.pk, item.location))
+            if not (item.suffix or item.fingerprint):
+                have_places.add((library.pk, item.location))
     return fresh
+
+
+def _same_place(item: validation.Cleaned, library: Library, have_places: set) -> bool:
+    keyless = not (item.suffix or item.fingerprint)
+    return keyless and (library.pk, item.location) in have_places
 
 
 def _similar(fresh: list) -> dict[str, int]:
