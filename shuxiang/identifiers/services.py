@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from shuxiang.core import audit
 from shuxiang.core.actors import Actor, actor_label
 from shuxiang.core.errors import Conflict, NotFound, ValidationFailed
-from shuxiang.identifiers import names, records, validation
+from shuxiang.identifiers import dedupe, names, records, validation
 from shuxiang.identifiers.models import Change, Identifier, Prefix
 from shuxiang.identifiers.permissions import (
     require_national_admin,
@@ -158,6 +158,7 @@ def register_for_resource(
             fingerprint=cleaned.fingerprint, library=library, status__in=LIVE
         ).first()
         if mine is not None:
+            mine.metadata_key = cleaned.metadata_key
             return _apply_changes(
                 mine, by, "update", location=cleaned.location, metadata=cleaned.metadata
             )
@@ -184,6 +185,7 @@ def update_location(
     fields = {"location": location}
     if metadata is not None:
         fields["metadata"] = validation.clean_metadata(metadata)
+        identifier.metadata_key = dedupe.metadata_key(fields["metadata"])
     if check:
         validation.check_served(location)
     return _apply_changes(identifier, by, "update", **fields)

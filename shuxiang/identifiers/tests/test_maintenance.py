@@ -103,3 +103,17 @@ def test_update_of_unknown_identifier_is_not_found(net):
             "sx.330600/nope", location="https://x.example/", by=admin_of(net["sx"])
         )
     assert Identifier.objects.count() == 0
+
+
+def test_new_metadata_updates_the_duplicate_key(net):
+    from shuxiang.identifiers.dedupe import metadata_key
+
+    identifier = registered(net["sx"])
+    services.update_location(
+        identifier.name,
+        location=identifier.location,
+        metadata={"title": "會稽掇英總集"},
+        by=admin_of(net["sx"]),
+    )
+    identifier.refresh_from_db()
+    assert identifier.metadata_key == metadata_key({"title": "会稽掇英总集"})
