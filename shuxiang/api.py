@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from shuxiang.accounts.api import router as accounts_router
 from shuxiang.core.api import install_error_handlers
+from shuxiang.identifiers.api import router as identifiers_router
 from shuxiang.network.api import router as network_router
 
 api = NinjaAPI(
@@ -17,3 +18,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", network_router)
 api.add_router("/", accounts_router)
+api.add_router("/", identifiers_router)

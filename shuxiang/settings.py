@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "shuxiang.accounts",
     "shuxiang.network",
     "oauth2_provider",  # after the apps so their templates override its pages
+    "shuxiang.identifiers",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ from shuxiang.accounts import views as accounts_views
 from shuxiang.api import api
 from shuxiang.core import views as core_views
 from shuxiang.core.metrics import metrics_view
+from shuxiang.identifiers import views as identifier_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -19,5 +20,7 @@ urlpatterns = [
     path("accounts/", include("shuxiang.accounts.urls")),
     path("", include("shuxiang.accounts.oidc_urls")),
     path("network/", include("shuxiang.network.urls")),
+    path("identifiers/", include("shuxiang.identifiers.urls")),
+    path("id/<path:name>", identifier_views.resolve, name="resolve"),
     path("api/v1/", api.urls),
 ]

@@ -86,6 +86,9 @@ OPTIONS: dict[str, Option] = {
         Option("LOGIN_FAILURE_LIMIT", int, 5, "Failed logins per account before a lockout."),
         Option("LOGIN_IP_FAILURE_LIMIT", int, 20, "Failed logins per client IP before a lockout."),
         Option("LOGIN_LOCKOUT_MINUTES", int, 15, "How long a login lockout lasts."),
+        Option("PID_PREFIX", str, "sx", "Root prefix of this network's persistent identifiers."),
+        Option("PID_CHECK_TIMEOUT", int, 5, "Seconds to wait when checking a served URL answers."),
+        Option("PID_CACHE_SECONDS", int, 60, "Cache-Control max-age of identifier resolutions."),
     ]
 }
 
