@@ -1,0 +1,105 @@
+"""Fixtures for resource tests: the small network, staff, and both storage backends.
+
+The S3 leg runs against a real S3-protocol server (moto's server) on a free loopback port:
+boto3 talks HTTP to it exactly as it would to any S3-compatible store.
+"""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from shuxiang.accounts.models import StaffRole
+from shuxiang.accounts.tests.factories import admin_of, user
+from shuxiang.network.tests.factories import small_network
+from shuxiang.resources import storage as storage_module
+from shuxiang.resources.models import Collection
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A live S3-protocol server on loopback for the whole test session."""
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+def s3_config(endpoint: str, bucket: str = "shuxiang-test") -> dict:
+    return {
+        "BACKEND": "shuxiang.resources.storage.S3Storage",
+        "OPTIONS": {
+            "bucket": bucket,
+            "endpoint_url": endpoint,
+            "access_key": "testing",
+            "secret_key": "testing",
+            "region": "us-east-1",
+        },
+    }
+
+
+@pytest.fixture(params=["local", "s3"])
+def storage(request, settings, tmp_path):
+    """The configured storage, once as a local folder and once as S3 over HTTP."""
+    if request.param == "local":
+        settings.RESOURCES_STORAGE = {
+            "BACKEND": "shuxiang.resources.storage.LocalStorage",
+            "OPTIONS": {"root": str(tmp_path / "media")},
+        }
+    else:
+        settings.RESOURCES_STORAGE = s3_config(request.getfixturevalue("s3_endpoint"))
+    backend = storage_module.get_storage()
+    if request.param == "s3":
+        backend.ensure_bucket()
+    return backend
+
+
+@pytest.fixture
+def net(db):
+    return small_network()
+
+
+def librarian_of(library, username=None):
+    person = user(username)
+    StaffRole.objects.create(user=person, library=library, role=StaffRole.Role.LIBRARIAN)
+    return person
+
+
+@pytest.fixture
+def staff(net):
+    return {
+        "sx_admin": admin_of(net["sx"]),
+        "sx_librarian": librarian_of(net["sx"]),
+        "nlc_admin": admin_of(net["nlc"]),
+        "gs_admin": admin_of(net["gs"]),
+    }
+
+
+@pytest.fixture
+def sx_collection(net):
+    return Collection.objects.create(
+        library=net["sx"], code="local", name="绍兴地方文献", kind=Collection.Kind.INDEPENDENT
+    )
+
+
+@pytest.fixture
+def central(net):
+    return Collection.objects.create(
+        library=net["nlc"], code="central", name="中心资源库", kind=Collection.Kind.CENTRAL
+    )
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Test users need no slow password hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
