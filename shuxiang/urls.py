@@ -19,5 +19,6 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
     path("network/", include("shuxiang.network.urls")),
+    path("resources/", include("shuxiang.resources.urls")),
     path("api/v1/", api.urls),
 ]

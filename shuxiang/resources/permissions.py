@@ -65,19 +65,8 @@ def staff_filter(actor: object) -> Q:
     return condition
 
 
-def serving_libraries(resource: Resource) -> list[Library]:
-    """The owning library and every library a central resource was distributed to."""
-    cached = getattr(resource, "_serving_libraries", None)
-    if cached is None:
-        cached = [resource.library, *(d.library for d in resource.distributions.all())]
-        resource._serving_libraries = cached
-    return cached
-
-
-def _in_served_tree(library: Library | None, resource: Resource) -> bool:
-    return library is not None and any(
-        library.in_subtree_of(served) for served in serving_libraries(resource)
-    )
+def _in_tree(library: Library | None, resource: Resource) -> bool:
+    return library is not None and library.in_subtree_of(resource.library)
 
 
 def read_denial(actor: object, resource: Resource, ip: str | None) -> str | None:
@@ -94,13 +83,13 @@ def read_denial(actor: object, resource: Resource, ip: str | None) -> str | None
         return None if logged_in else _("Log in as a registered reader to open this resource.")
     if policy == Resource.Access.LIBRARY:
         home = getattr(actor, "home_library", None) if logged_in else None
-        if _in_served_tree(home, resource):
+        if _in_tree(home, resource):
             return None
         return _("Only readers registered at %(library)s may open this resource.") % {
             "library": resource.library.name
         }
     if policy == Resource.Access.NETWORK:
-        if ip and _in_served_tree(library_for_ip(ip), resource):
+        if ip and _in_tree(library_for_ip(ip), resource):
             return None
         return _("This resource opens only inside the network of %(library)s.") % {
             "library": resource.library.name

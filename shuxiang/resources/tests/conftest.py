@@ -100,6 +100,9 @@ def central(net):
 
 
 @pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Test users need no slow password hashing."""
+def fast_passwords_and_fresh_cache(settings):
+    """Test users need no slow password hashing; download counters start at zero."""
+    from django.core.cache import cache
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
