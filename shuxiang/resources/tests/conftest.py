@@ -49,7 +49,7 @@ def s3_config(endpoint: str, bucket: str = "shuxiang-test") -> dict:
 
 
 @pytest.fixture(params=["local", "s3"])
-def storage(request, settings, tmp_path):
+def storage(request, settings, tmp_path, private_data_dir):
     """The configured storage, once as a local folder and once as S3 over HTTP."""
     if request.param == "local":
         settings.RESOURCES_STORAGE = {
@@ -97,6 +97,35 @@ def central(net):
     return Collection.objects.create(
         library=net["nlc"], code="central", name="中心资源库", kind=Collection.Kind.CENTRAL
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tasks_run_inline():
+    """Huey runs tasks inline (its in-memory immediate mode) during these tests.
+
+    The root conftest's SHUXIANG_TASKS_IMMEDIATE default is set after pytest-django has
+    already loaded the settings, so it is switched on here explicitly.
+    """
+    from huey.contrib.djhuey import HUEY
+
+    from shuxiang.resources.tasks import make_derivative
+
+    previous = HUEY.immediate, make_derivative.task_class.default_retry_delay
+    HUEY.immediate = True
+    make_derivative.task_class.default_retry_delay = 0  # retries run at once, inline
+    yield
+    HUEY.immediate, make_derivative.task_class.default_retry_delay = previous
+
+
+@pytest.fixture(autouse=True)
+def private_data_dir(settings, tmp_path):
+    """Files of each test go to its own folder, never to the working copy's var/."""
+    settings.DATA_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.RESOURCES_STORAGE = {
+        "BACKEND": "shuxiang.resources.storage.LocalStorage",
+        "OPTIONS": {"root": str(tmp_path / "media")},
+    }
 
 
 @pytest.fixture(autouse=True)
