@@ -154,16 +154,17 @@ def create_resource(
     _check_uploads(cleaned["type"], uploads)
     stored = store_uploads(collection.library, uploads)
     try:
-        return _create_records(cleaned, collection, by, stored)
+        return create_records(cleaned, collection, by, stored)
     except BaseException:
         discard(stored)
         raise
 
 
 @transaction.atomic
-def _create_records(
+def create_records(
     cleaned: dict, collection: Collection, by: Actor, stored: list[tuple[Upload, Stored]]
 ) -> Resource:
+    """The database half of ``create_resource``: rows for already stored, validated files."""
     fingerprint = stored[0][1].sha256 if stored else ""
     if fingerprint:
         existing = _duplicate_of(collection.library, fingerprint)
