@@ -66,6 +66,12 @@ def storage(request, settings, tmp_path, private_data_dir):
 
 @pytest.fixture
 def net(db):
+    """The small network; divisions are reloaded when a live-server test flushed them."""
+    from shuxiang.network.divisions import load_divisions
+    from shuxiang.network.models import Division
+
+    if not Division.objects.exists():
+        load_divisions(progress=False)
     return small_network()
 
 
