@@ -77,7 +77,9 @@ OPTIONS: dict[str, Option] = {
         Option("NODE_NAME", str, "Shuxiang node", "Human name of this installation."),
         Option("SEARCH_BACKEND", str, "", "Dotted path of the search backend (empty = by mode)."),
         Option("TASKS_IMMEDIATE", bool, False, "Run background tasks inline (tests, debugging)."),
-        Option("STORAGE_BACKEND", str, "", "Dotted path of the file storage (empty = by S3_BUCKET)."),
+        Option(
+            "STORAGE_BACKEND", str, "", "Dotted path of the file storage (empty = by S3_BUCKET)."
+        ),
         Option("S3_BUCKET", str, "", "S3 bucket for resource files; set = S3 storage is used."),
         Option("S3_ENDPOINT_URL", str, "", "S3-compatible endpoint (empty = AWS default)."),
         Option("S3_ACCESS_KEY", str, "", "S3 access key id."),

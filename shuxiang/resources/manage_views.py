@@ -63,16 +63,31 @@ def form_data(post, type_code: str) -> dict:
     return data
 
 
+def _form_values(resource, values: dict | None) -> dict:
+    """What the form shows: the posted values, else the stored ones."""
+    form = {name: getattr(resource, name, "") for name in CORE_FIELDS} if resource else {}
+    form["titles"] = "\n".join(
+        f"{k}: {v}" for k, v in (resource.titles if resource else {}).items()
+    )
+    form["subjects"] = "；".join(resource.subjects) if resource else ""
+    for name, value in (values or {}).items():
+        if name == "titles" and isinstance(value, dict):
+            value = "\n".join(f"{k}: {v}" for k, v in value.items())
+        if name != "extra":
+            form[name] = value
+    return form
+
+
 def _form_context(type_code: str, resource=None, errors=None, values=None) -> dict:
     spec = TYPES[type_code]
     extra = (values or {}).get("extra") or (resource.extra if resource else {})
     return {
+        "form": _form_values(resource, values),
         "spec": spec,
         "subtypes": [(s, SUBTYPE_LABELS.get(s, s)) for s in spec.subtypes],
         "extra_fields": [(f, extra.get(f.name, "")) for f in spec.fields],
         "errors": {e.field: e.reason for e in (errors or [])},
         "access_choices": Resource.Access.choices,
-        "values": values or {},
     }
 
 
@@ -165,9 +180,9 @@ def act(request, pk: int):
 @login_required
 def imports(request):
     """Batch imports of the librarian's libraries with their progress."""
-    batches = ImportBatch.objects.filter(
-        permissions.staff_filter(request.user)
-    ).select_related("collection", "library")
+    batches = ImportBatch.objects.filter(permissions.staff_filter(request.user)).select_related(
+        "collection", "library"
+    )
     return render(request, "resources/imports.html", {"batches": batches[:100]})
 
 

@@ -182,9 +182,7 @@ class DerivativeJob(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["resource", "kind"], name="unique_job_kind")
-        ]
+        constraints = [models.UniqueConstraint(fields=["resource", "kind"], name="unique_job_kind")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.state}"

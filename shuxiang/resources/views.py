@@ -129,7 +129,9 @@ def file_view(request, pk: int, file_id: int):
 
 def _quota_check(request, actor, item: ResourceFile) -> HttpResponse | None:
     """Count starts of original downloads (not every range of a playing video)."""
-    if item.role != ResourceFile.Role.ORIGINAL or permissions.is_staff_of(actor, item.resource.library):
+    if item.role != ResourceFile.Role.ORIGINAL or permissions.is_staff_of(
+        actor, item.resource.library
+    ):
         return None
     header = request.headers.get("Range", "")
     if header and not header.replace(" ", "").startswith("bytes=0-"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 from django.utils import translation
@@ -69,9 +70,7 @@ def test_reader_of_a_library_below_opens_library_only_video(client, sx_collectio
     assert client.get(url(item)).status_code == 200
 
 
-def test_reader_of_another_library_gets_403_for_library_only_video(
-    client, sx_collection, readers
-):
+def test_reader_of_another_library_gets_403_for_library_only_video(client, sx_collection, readers):
     _resource, item = video(sx_collection, "library")
     client.force_login(readers["lanzhou"])
     with translation.override("en"):
@@ -131,7 +130,9 @@ def test_library_only_resource_of_the_centre_opens_for_readers_across_its_networ
 def test_range_requests_are_byte_exact(client, sx_collection, header, start, end):
     _resource, item = video(sx_collection)
     response = client.get(url(item), HTTP_RANGE=header)
-    expected = VIDEO[-10:] if start is None else VIDEO[start : (end + 1) if end is not None else None]
+    expected = (
+        VIDEO[-10:] if start is None else VIDEO[start : (end + 1) if end is not None else None]
+    )
     first = len(VIDEO) - 10 if start is None else start
     assert response.status_code == 206
     assert body(response) == expected
@@ -244,4 +245,4 @@ def test_x_sendfile_names_the_local_file(client, settings, sx_collection):
     settings.RESOURCES_DELIVERY = {**settings.RESOURCES_DELIVERY, "ACCEL": "x-sendfile"}
     _resource, item = video(sx_collection)
     path = client.get(url(item))["X-Sendfile"]
-    assert open(path, "rb").read() == VIDEO
+    assert Path(path).read_bytes() == VIDEO

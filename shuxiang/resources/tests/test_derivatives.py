@@ -63,10 +63,10 @@ def test_journal_pdf_gets_one_page_image_per_page(sx_collection, run_tasks):
     assert all(p.content_type == "image/jpeg" and p.size > 0 for p in pages)
 
 
-def test_epub_becomes_clean_chapters_labelled_from_the_table_of_contents(
-    sx_collection, run_tasks
-):
-    book = epub_bytes([("学而第一", "学而时习之"), ("为政第二", "<script>alert(1)</script>为政以德")])
+def test_epub_becomes_clean_chapters_labelled_from_the_table_of_contents(sx_collection, run_tasks):
+    book = epub_bytes(
+        [("学而第一", "学而时习之"), ("为政第二", "<script>alert(1)</script>为政以德")]
+    )
     resource = run_tasks(
         lambda: make_resource(
             sx_collection,

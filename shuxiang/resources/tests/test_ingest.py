@@ -77,7 +77,9 @@ def test_import_killed_midway_resumes_and_finishes_without_duplicates(tmp_path, 
             raise Killed
 
     with pytest.raises(Killed):
-        import_folder(folder, manifest, collection=sx_collection, by=SYSTEM, on_row=kill_after_third)
+        import_folder(
+            folder, manifest, collection=sx_collection, by=SYSTEM, on_row=kill_after_third
+        )
     assert Resource.objects.count() == 3
     report = import_folder(folder, manifest, collection=sx_collection, by=SYSTEM)
     assert (report.skipped, report.counts) == (3, {"stored": 3})

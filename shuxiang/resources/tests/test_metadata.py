@@ -13,7 +13,12 @@ from shuxiang.resources.types import TYPES
 VALID = {
     "ebook": ({}, {"isbn": "978-7-02-000220-7"}, "book.pdf", pdf_bytes),
     "classic": ({}, {"category": "jing"}, "book.pdf", pdf_bytes),
-    "journal_issue": ({}, {"journal_title": "图书馆杂志", "year": 2014, "issue": "3"}, "i.pdf", None),
+    "journal_issue": (
+        {},
+        {"journal_title": "图书馆杂志", "year": 2014, "issue": "3"},
+        "i.pdf",
+        None,
+    ),
     "newspaper_page": (
         {},
         {"newspaper_title": "绍兴日报", "issue_date": "1949-05-07", "page_number": 1},
@@ -46,7 +51,11 @@ def test_every_type_of_the_resource_configuration_table_is_modelled():
         "children",
         "ethnic_minority",
     }
-    assert set(TYPES["image"].subtypes) == {"new_year_painting", "old_photograph", "ethnic_minority"}
+    assert set(TYPES["image"].subtypes) == {
+        "new_year_painting",
+        "old_photograph",
+        "ethnic_minority",
+    }
     assert TYPES["audio"].subtypes == ("recitation",)
 
 

@@ -23,8 +23,10 @@ from shuxiang.resources.ingest import import_folder
 from shuxiang.resources.models import Collection, ImportRow, Resource, ResourceFile
 from shuxiang.resources.storage import get_storage
 
-EXPORTED = ("type", "subtype", "title", "creator", "contributor", "publisher", "date",
-            "description", "language", "rights", "licence", "access", "status", "identifier")  # fmt: skip
+EXPORTED = (
+    "type", "subtype", "title", "creator", "contributor", "publisher", "date", "description",
+    "language", "rights", "licence", "access", "status", "identifier",
+)  # fmt: skip
 
 
 def collection_of(spec: str) -> Collection:
