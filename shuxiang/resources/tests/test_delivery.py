@@ -201,7 +201,7 @@ def test_expired_signed_link_is_refused(client, settings, sx_collection, readers
     assert client.get(url(item) + f"?link={token}").status_code == 200
     time.sleep(2.1)
     with translation.override("en"):
-        response = client.get(url(item) + f"?link={token}")
+        response = client.get(url(item) + f"?link={token}", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 403 and "expired" in response.content.decode()
 
 
@@ -212,7 +212,7 @@ def test_daily_quota_answers_429_with_a_clear_message(client, settings, sx_colle
     assert [client.get(url(item)).status_code for _ in range(2)] == [200, 200]
     assert client.get(url(item), HTTP_RANGE="bytes=100-200").status_code == 206  # not counted
     with translation.override("en"):
-        refused = client.get(url(item))
+        refused = client.get(url(item), HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 429
     assert "limit of 2 downloads" in refused.content.decode()
     assert int(refused["Retry-After"]) > 0
