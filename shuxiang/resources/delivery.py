@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import AsyncIterator, Iterator
 from urllib.parse import quote
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -89,6 +92,8 @@ def serve(request: HttpRequest, item: ResourceFile, *, download: bool = False) -
         return response
     start, end = wanted if wanted else (0, size - 1)
     chunks = get_storage().read_range(item.key, start, end) if size else iter([b""])
+    if isinstance(request, ASGIRequest):  # an ASGI server would buffer a sync iterator whole
+        chunks = _async_chunks(chunks)
     response = StreamingHttpResponse(chunks, content_type=item.content_type)
     if wanted:
         response.status_code = 206
@@ -96,6 +101,18 @@ def serve(request: HttpRequest, item: ResourceFile, *, download: bool = False) -
     response["Content-Length"] = str(end - start + 1 if size else 0)
     _base_headers(response, item, download)
     return response
+
+
+async def _async_chunks(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """Yield a blocking chunk iterator's bytes, reading each chunk in a worker thread."""
+    read = sync_to_async(next, thread_sensitive=False)
+    try:
+        while (chunk := await read(chunks, None)) is not None:
+            yield chunk
+    finally:
+        close = getattr(chunks, "close", None)
+        if close:
+            close()
 
 
 def _accel(item: ResourceFile) -> HttpResponse | None:

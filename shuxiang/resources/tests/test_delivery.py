@@ -246,3 +246,18 @@ def test_x_sendfile_names_the_local_file(client, settings, sx_collection):
     _resource, item = video(sx_collection)
     path = client.get(url(item))["X-Sendfile"]
     assert Path(path).read_bytes() == VIDEO
+
+
+def test_under_asgi_ranges_stream_asynchronously_and_stay_byte_exact(sx_collection):
+    from asgiref.sync import async_to_sync
+    from django.test import AsyncClient
+
+    _resource, item = video(sx_collection)
+
+    async def fetch(headers):
+        response = await AsyncClient().get(url(item), headers=headers)
+        assert response.is_async  # never buffered whole by the ASGI handler
+        return response.status_code, b"".join([part async for part in response.streaming_content])
+
+    assert async_to_sync(fetch)({"Range": "bytes=10-19"}) == (206, VIDEO[10:20])
+    assert async_to_sync(fetch)({}) == (200, VIDEO)
