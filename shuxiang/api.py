@@ -8,6 +8,7 @@ from shuxiang.accounts.api import router as accounts_router
 from shuxiang.core.api import install_error_handlers
 from shuxiang.identifiers.api import router as identifiers_router
 from shuxiang.network.api import router as network_router
+from shuxiang.resources.api import router as resources_router
 
 api = NinjaAPI(
     title="Shuxiang API",
@@ -19,3 +20,4 @@ install_error_handlers(api)
 api.add_router("/", network_router)
 api.add_router("/", accounts_router)
 api.add_router("/", identifiers_router)
+api.add_router("/", resources_router)

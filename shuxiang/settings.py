@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "shuxiang.network",
     "oauth2_provider",  # after the apps so their templates override its pages
     "shuxiang.identifiers",
+    "shuxiang.resources",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +181,27 @@ STATIC_URL = "/static/"
 WHITENOISE_USE_FINDERS = True  # serve app static files without a collectstatic step
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "/media/"
+RESOURCES_STORAGE = {
+    "BACKEND": options.value("STORAGE_BACKEND")
+    or (
+        "shuxiang.resources.storage.S3Storage"
+        if options.value("S3_BUCKET")
+        else "shuxiang.resources.storage.LocalStorage"
+    ),
+    "OPTIONS": {
+        key: options.value("S3_" + key.upper())
+        for key in ("bucket", "endpoint_url", "access_key", "secret_key", "region")
+    }
+    if options.value("S3_BUCKET")
+    else {},
+}
+RESOURCES_DELIVERY = {
+    "ACCEL": options.value("DELIVERY_ACCEL"),
+    "ACCEL_PREFIX": options.value("ACCEL_PREFIX"),
+    "QUOTA": options.value("DOWNLOAD_QUOTA"),
+    "LINK_SECONDS": options.value("SIGNED_LINK_SECONDS"),
+    "UPLOAD_MAX_BYTES": options.value("UPLOAD_MAX_BYTES"),
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -22,5 +22,6 @@ urlpatterns = [
     path("network/", include("shuxiang.network.urls")),
     path("identifiers/", include("shuxiang.identifiers.urls")),
     path("id/<path:name>", identifier_views.resolve, name="resolve"),
+    path("resources/", include("shuxiang.resources.urls")),
     path("api/v1/", api.urls),
 ]

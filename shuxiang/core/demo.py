@@ -9,6 +9,7 @@ from shuxiang.identifiers.demo import load_demo_identifiers
 from shuxiang.network.demo import load_demo_network
 from shuxiang.network.demo_admission import load_demo_admission
 from shuxiang.network.divisions import load_divisions
+from shuxiang.resources.demo import load_demo_resources
 
 
 def load_demo(*, progress: bool = True, say: Callable[[str], None] = print) -> list:
@@ -19,4 +20,5 @@ def load_demo(*, progress: bool = True, say: Callable[[str], None] = print) -> l
     logins = load_demo_users()
     load_demo_admission()
     say("Demo identifiers: " + ", ".join(load_demo_identifiers()))
+    load_demo_resources(say=say)
     return logins

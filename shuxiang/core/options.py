@@ -89,6 +89,17 @@ OPTIONS: dict[str, Option] = {
         Option("PID_PREFIX", str, "sx", "Root prefix of this network's persistent identifiers."),
         Option("PID_CHECK_TIMEOUT", int, 5, "Seconds to wait when checking a served URL answers."),
         Option("PID_CACHE_SECONDS", int, 60, "Cache-Control max-age of identifier resolutions."),
+            "STORAGE_BACKEND", str, "", "Dotted path of the file storage (empty = by S3_BUCKET)."
+        Option("S3_BUCKET", str, "", "S3 bucket for resource files; set = S3 storage is used."),
+        Option("S3_ENDPOINT_URL", str, "", "S3-compatible endpoint (empty = AWS default)."),
+        Option("S3_ACCESS_KEY", str, "", "S3 access key id."),
+        Option("S3_SECRET_KEY", str, "", "S3 secret access key."),
+        Option("S3_REGION", str, "", "S3 region name."),
+        Option("DELIVERY_ACCEL", str, "", "Hand bytes to the proxy: x-accel-redirect, x-sendfile."),
+        Option("ACCEL_PREFIX", str, "/protected/", "Internal nginx location for X-Accel-Redirect."),
+        Option("DOWNLOAD_QUOTA", int, 200, "Resource file downloads per reader (or IP) per day."),
+        Option("SIGNED_LINK_SECONDS", int, 3600, "Lifetime of a signed download link."),
+        Option("UPLOAD_MAX_BYTES", int, 64 * 2**30, "Largest resumable upload accepted (bytes)."),
     ]
 }
 

@@ -1,0 +1,202 @@
+"""File storage behind one small interface: a local folder (embedded) or S3-compatible storage.
+
+``settings.RESOURCES_STORAGE`` = {"BACKEND": dotted path, "OPTIONS": {...}} picks the backend
+(chosen from ``SHUXIANG_STORAGE_BACKEND`` / ``SHUXIANG_S3_*``). Every ``save`` streams the bytes
+once, computing size and SHA-256 on the way, and never rewrites what it was given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+CHUNK = 1024 * 1024
+KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,499}$")
+
+
+@dataclass(frozen=True)
+class Stored:
+    key: str
+    size: int
+    sha256: str
+
+
+class HashingReader:
+    """Wraps a readable stream; counts the bytes read and hashes them with SHA-256."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.stream.read(n)
+        self.digest.update(data)
+        self.size += len(data)
+        return data
+
+
+def check_key(key: str) -> str:
+    """Refuse keys that could escape the storage root (``..``, absolute paths, odd bytes)."""
+    if not KEY_RE.match(key) or ".." in key.split("/") or "//" in key:
+        raise ValueError(f"invalid storage key {key!r}")
+    return key
+
+
+class Storage:
+    """The interface every backend implements."""
+
+    def save(self, key: str, stream: BinaryIO) -> Stored:
+        """Store the whole stream under ``key`` (replacing it); return size and SHA-256."""
+        raise NotImplementedError
+
+    def read_range(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """Yield the bytes ``start``..``end`` (inclusive; None = to the end) in chunks."""
+        raise NotImplementedError
+
+    def size(self, key: str) -> int:
+        raise NotImplementedError
+
+    def exists(self, key: str) -> bool:
+        raise NotImplementedError
+
+    def delete(self, key: str) -> None:
+        raise NotImplementedError
+
+    def local_path(self, key: str) -> Path | None:
+        """The file on local disk (for X-Sendfile/X-Accel-Redirect), or None."""
+        return None
+
+    def sha256(self, key: str) -> str:
+        """Re-read the stored bytes and return their SHA-256 (for ``verify``)."""
+        digest = hashlib.sha256()
+        for chunk in self.read_range(key):
+            digest.update(chunk)
+        return digest.hexdigest()
+
+
+class LocalStorage(Storage):
+    """Files in a folder (default ``SHUXIANG_DATA_DIR/media``); writes are atomic renames."""
+
+    def __init__(self, root: str | Path | None = None) -> None:
+        self.root = Path(root or settings.MEDIA_ROOT).resolve()
+
+    def _path(self, key: str) -> Path:
+        return self.root / check_key(key)
+
+    def save(self, key: str, stream: BinaryIO) -> Stored:
+        target = self._path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        reader = HashingReader(stream)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".part-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while chunk := reader.read(CHUNK):
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return Stored(key, reader.size, reader.digest.hexdigest())
+
+    def read_range(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        with open(self._path(key), "rb") as handle:
+            handle.seek(start)
+            remaining = None if end is None else end - start + 1
+            while remaining is None or remaining > 0:
+                chunk = handle.read(CHUNK if remaining is None else min(CHUNK, remaining))
+                if not chunk:
+                    return
+                if remaining is not None:
+                    remaining -= len(chunk)
+                yield chunk
+
+    def size(self, key: str) -> int:
+        return self._path(key).stat().st_size
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def local_path(self, key: str) -> Path | None:
+        return self._path(key)
+
+
+class S3Storage(Storage):
+    """S3-compatible object storage through django-storages (boto3 underneath)."""
+
+    def __init__(self, **options: str) -> None:
+        from storages.backends.s3 import S3Storage as DjangoS3
+
+        self.backend = DjangoS3(
+            bucket_name=options["bucket"],
+            endpoint_url=options.get("endpoint_url") or None,
+            access_key=options.get("access_key") or None,
+            secret_key=options.get("secret_key") or None,
+            region_name=options.get("region") or None,
+            default_acl=None,
+            file_overwrite=True,
+            querystring_auth=False,
+        )
+
+    def _object(self, key: str):
+        return self.backend.bucket.Object(check_key(key))
+
+    def save(self, key: str, stream: BinaryIO) -> Stored:
+        reader = HashingReader(stream)
+        self._object(key).upload_fileobj(reader)
+        return Stored(key, reader.size, reader.digest.hexdigest())
+
+    def read_range(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        span = f"bytes={start}-" if end is None else f"bytes={start}-{end}"
+        if start == 0 and end is None:
+            body = self._object(key).get()["Body"]
+        else:
+            body = self._object(key).get(Range=span)["Body"]
+        try:
+            yield from body.iter_chunks(CHUNK)
+        finally:
+            body.close()
+
+    def size(self, key: str) -> int:
+        return self.backend.size(check_key(key))
+
+    def exists(self, key: str) -> bool:
+        return self.backend.exists(check_key(key))
+
+    def delete(self, key: str) -> None:
+        self.backend.delete(check_key(key))
+
+    def ensure_bucket(self) -> None:
+        """Create the bucket when it does not exist (setup and tests)."""
+        bucket = self.backend.bucket
+        client = bucket.meta.client
+        existing = {b["Name"] for b in client.list_buckets().get("Buckets", [])}
+        if bucket.name not in existing:
+            client.create_bucket(Bucket=bucket.name)
+
+
+_instances: dict[str, Storage] = {}
+
+
+def get_storage() -> Storage:
+    """The configured backend (one instance per configuration)."""
+    config = settings.RESOURCES_STORAGE
+    cache_key = repr(sorted(config.get("OPTIONS", {}).items())) + config["BACKEND"]
+    if cache_key not in _instances:
+        backend = import_string(config["BACKEND"])
+        _instances[cache_key] = backend(**config.get("OPTIONS", {}))
+    return _instances[cache_key]

@@ -1,0 +1,1 @@
+"""Tests of digital resources and cloud publishing."""

@@ -1,0 +1,146 @@
+"""Publishing workflow by role, audited; distribution of central resources to branches."""
+
+from __future__ import annotations
+
+import pytest
+
+from shuxiang.core.errors import Conflict, PermissionDenied, ValidationFailed
+from shuxiang.core.models import AuditEvent
+from shuxiang.resources import distribution, services
+from shuxiang.resources.models import Resource
+from shuxiang.resources.tests.helpers import make_resource, png_bytes, upload
+
+
+def actions_on(resource) -> list[str]:
+    rows = AuditEvent.objects.filter(target_type="resources.resource", target_id=str(resource.pk))
+    return [row.action for row in rows.order_by("id")]
+
+
+def test_librarian_submits_and_library_admin_publishes(staff, sx_collection):
+    resource = make_resource(sx_collection, by=staff["sx_librarian"])
+    services.submit(resource, by=staff["sx_librarian"])
+    services.publish(resource, by=staff["sx_admin"])
+    resource.refresh_from_db()
+    assert resource.status == Resource.Status.PUBLISHED and resource.published_at
+    assert actions_on(resource) == ["resources.create", "resources.submit", "resources.publish"]
+
+
+def test_librarian_cannot_publish(staff, sx_collection):
+    resource = make_resource(sx_collection, by=staff["sx_librarian"])
+    services.submit(resource, by=staff["sx_librarian"])
+    with pytest.raises(PermissionDenied):
+        services.publish(resource, by=staff["sx_librarian"])
+    assert Resource.objects.get(pk=resource.pk).status == Resource.Status.SUBMITTED
+
+
+def test_admin_of_another_province_cannot_touch_the_resource(staff, sx_collection):
+    resource = make_resource(sx_collection)
+    with pytest.raises(PermissionDenied):
+        services.submit(resource, by=staff["gs_admin"])
+    with pytest.raises(PermissionDenied):
+        services.create_resource(
+            {"type": "image", "subtype": "old_photograph", "title": "x"},
+            collection=sx_collection,
+            by=staff["gs_admin"],
+        )
+
+
+def test_a_draft_cannot_be_published_without_review(staff, sx_collection):
+    resource = make_resource(sx_collection)
+    with pytest.raises(Conflict) as excinfo:
+        services.publish(resource, by=staff["sx_admin"])
+    assert excinfo.value.errors[0].code == "wrong_state"
+
+
+def test_submitting_without_a_file_names_the_files_field(staff, sx_collection):
+    resource = make_resource(sx_collection, files=[])
+    with pytest.raises(ValidationFailed) as excinfo:
+        services.submit(resource, by=staff["sx_librarian"])
+    assert excinfo.value.errors[0].field == "files"
+
+
+def test_review_sends_back_with_reason_and_withdrawal_needs_reason(staff, sx_collection):
+    resource = make_resource(sx_collection)
+    services.submit(resource, by=staff["sx_librarian"])
+    with pytest.raises(ValidationFailed):
+        services.return_to_draft(resource, by=staff["sx_admin"], reason=" ")
+    services.return_to_draft(resource, by=staff["sx_admin"], reason="标题有误")
+    services.submit(resource, by=staff["sx_librarian"])
+    services.publish(resource, by=staff["sx_admin"])
+    with pytest.raises(ValidationFailed):
+        services.withdraw(resource, by=staff["sx_admin"], reason="")
+    services.withdraw(resource, by=staff["sx_admin"], reason="版权到期")
+    assert actions_on(resource)[-1] == "resources.withdraw"
+    assert Resource.objects.get(pk=resource.pk).status == Resource.Status.WITHDRAWN
+
+
+def test_publishing_without_the_identifier_system_leaves_no_identifier(
+    staff, sx_collection, django_capture_on_commit_callbacks
+):
+    resource = make_resource(sx_collection)
+    services.submit(resource, by=staff["sx_librarian"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish(resource, by=staff["sx_admin"])
+    assert Resource.objects.get(pk=resource.pk).identifier == ""
+
+
+def test_same_file_twice_in_one_library_is_a_conflict_but_another_library_may_hold_it(
+    net, sx_collection, central
+):
+    data = png_bytes("green")
+    make_resource(sx_collection, files=[upload("a.png", data)])
+    with pytest.raises(Conflict) as excinfo:
+        make_resource(sx_collection, files=[upload("b.png", data)])
+    assert excinfo.value.errors[0].code == "duplicate"
+    make_resource(central, files=[upload("c.png", data)])
+    assert Resource.objects.count() == 2
+
+
+def test_editing_a_published_resource_is_audited_with_the_changed_fields(staff, sx_collection):
+    resource = make_resource(sx_collection)
+    services.update_resource(resource, {"title": "新标题", "access": "staff"}, by=staff["sx_admin"])
+    event = AuditEvent.objects.filter(action="resources.update").get()
+    assert event.data["fields"] == ["access", "title"]
+
+
+def test_type_cannot_change_on_update(staff, sx_collection):
+    resource = make_resource(sx_collection)
+    with pytest.raises(ValidationFailed) as excinfo:
+        services.update_resource(resource, {"type": "audio"}, by=staff["sx_admin"])
+    assert excinfo.value.errors[0].field == "type"
+
+
+def test_center_distributes_a_central_resource_to_branch_libraries(staff, net, central):
+    resource = make_resource(central)
+    made = distribution.distribute(resource, ["330600", "620100"], by=staff["nlc_admin"])
+    assert {d.library.code for d in made} == {"330600", "620100"}
+    assert distribution.distribute(resource, ["330600"], by=staff["nlc_admin"]) == []
+
+
+def test_independent_resources_are_not_distributed(staff, sx_collection):
+    resource = make_resource(sx_collection)
+    with pytest.raises(Conflict):
+        distribution.distribute(resource, ["330681"], by=staff["sx_admin"])
+
+
+def test_distribution_targets_must_lie_below_the_owner(staff, net, central):
+    resource = make_resource(central)
+    with pytest.raises(ValidationFailed) as excinfo:
+        distribution.distribute(resource, ["NOPE", "NLC"], by=staff["nlc_admin"])
+    assert [(e.field, e.code) for e in excinfo.value.errors] == [
+        ("libraries.0", "unknown"),
+        ("libraries.1", "outside"),
+    ]
+
+
+def test_only_an_administrator_creates_a_central_repository(staff, net):
+    from shuxiang.resources.models import Collection
+
+    with pytest.raises(PermissionDenied):
+        services.create_collection(
+            net["sx"], "c", "中心", kind=Collection.Kind.CENTRAL, by=staff["sx_librarian"]
+        )
+    made = services.create_collection(
+        net["sx"], "own", "本馆资源", kind=Collection.Kind.INDEPENDENT, by=staff["sx_librarian"]
+    )
+    assert made.library == net["sx"]
