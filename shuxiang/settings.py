@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "shuxiang.core",
     "shuxiang.accounts",
     "shuxiang.network",
+    "shuxiang.catalog",
 ]
 
 MIDDLEWARE = [
