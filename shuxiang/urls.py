@@ -20,4 +20,5 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
     path("network/", include("shuxiang.network.urls")),
     path("api/v1/", api.urls),
+    path("", include("shuxiang.catalog.urls")),
 ]

@@ -64,11 +64,11 @@ def set_specs_for(record: Record) -> list[str]:
     specs = []
     if record.library_id:
         codes = [c for c in record.library.path.split("/") if c]
-        specs += ["library:" + ":".join(codes[: i + 1]) for i in range(len(codes))]
+        specs += ["library", *("library:" + ":".join(codes[: i + 1]) for i in range(len(codes)))]
     if record.type:
-        specs.append(set_spec_of("type", record.type))
+        specs += ["type", set_spec_of("type", record.type)]
     if record.collection:
-        specs.append(set_spec_of("collection", record.collection))
+        specs += ["collection", set_spec_of("collection", record.collection)]
     return specs
 
 

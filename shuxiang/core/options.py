@@ -77,6 +77,8 @@ OPTIONS: dict[str, Option] = {
         Option("NODE_NAME", str, "Shuxiang node", "Human name of this installation."),
         Option("SEARCH_BACKEND", str, "", "Dotted path of the search backend (empty = by mode)."),
         Option("TASKS_IMMEDIATE", bool, False, "Run background tasks inline (tests, debugging)."),
+        Option("OAI_REPOSITORY_ID", str, "shuxiang.local", "OAI-PMH repository id (a domain)."),
+        Option("OAI_ADMIN_EMAIL", str, "oai@shuxiang.example.org", "OAI-PMH admin e-mail."),
     ]
 }
 
