@@ -14,6 +14,9 @@ from shuxiang.catalog.normalize import fold
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _ASCII_WORD = re.compile(r"^[a-z]+$")
+STOPWORDS = frozenset(
+    "a an and are as at be by for from in into is it of on or that the to with 的 之 与 和".split()
+)
 _jieba = None
 _stemmer = None
 
@@ -55,11 +58,13 @@ def tokens(text: str) -> list[str]:
 
 
 def query_tokens(text: str) -> list[str]:
-    """Query tokens: folded and segmented precisely (each must match), stemmed, unique."""
+    """Query tokens: folded, segmented precisely (each must match), stemmed, unique; stopwords
+    are dropped unless the query is nothing but stopwords."""
     folded = fold(text)
     seen: dict[str, None] = {}
-    for word in _segmenter().cut(folded):
-        cleaned = _NON_WORD.sub("", word)
+    words = [_NON_WORD.sub("", word) for word in _segmenter().cut(folded)]
+    content = [w for w in words if w and w not in STOPWORDS]
+    for cleaned in content or words:
         if cleaned:
             seen.setdefault(stem(cleaned), None)
     return list(seen)

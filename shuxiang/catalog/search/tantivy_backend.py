@@ -23,7 +23,7 @@ from shuxiang.catalog.search.base import (
     document_of,
 )
 
-TEXT_BOOSTS = {"title": 4.0, "creator": 2.5, "subject": 1.5, "body": 1.0}
+TEXT_BOOSTS = {"title": 4.0, "creator": 4.0, "subject": 1.5, "body": 1.0}
 RAW_FIELDS = ("type", "library", "language", "subjects", "collection", "access", "ancestors")
 FACET_FIELDS = {"subject": "subjects"}
 WRITER_HEAP = 64_000_000
