@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from shuxiang.catalog.api import router as catalog_router
 from shuxiang.core.api import install_error_handlers
 from shuxiang.network.api import router as network_router
 
@@ -15,3 +16,4 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", network_router)
+api.add_router("/catalog", catalog_router)

@@ -43,7 +43,9 @@ def _values(record: pymarc.Record, tags: str, codes: str) -> list[str]:
     found = []
     for item in record.get_fields(*tags.split()):
         for code in codes:
-            found += [TRAILING.sub("", v).strip() for v in item.get_subfields(code) if v and v.strip()]
+            found += [
+                TRAILING.sub("", v).strip() for v in item.get_subfields(code) if v and v.strip()
+            ]
     return [v for v in found if v]
 
 
@@ -58,7 +60,7 @@ def flavor_of(record: pymarc.Record) -> str:
 
 def _marc21(record: pymarc.Record) -> dict:
     title = " ".join(_values(record, "245", "ab"))
-    fixed = record["008"].data if record["008"] else ""
+    fixed = record.get("008").data if record.get("008") else ""
     return {
         "title": title,
         "creators": _values(record, "100 110 111 700 710 711", "a"),
@@ -108,7 +110,9 @@ def read(path: Path) -> Iterator[tuple[int, pymarc.Record | None, str]]:
         yield from _read_xml(path)
         return
     with open(path, "rb") as handle:
-        reader = pymarc.MARCReader(handle, to_unicode=True, utf8_handling="replace", permissive=True)
+        reader = pymarc.MARCReader(
+            handle, to_unicode=True, utf8_handling="replace", permissive=True
+        )
         for position, record in enumerate(reader, 1):
             if record is None:
                 yield position, None, str(reader.current_exception or "unreadable record")
@@ -155,11 +159,11 @@ def _store_batch(batch, source: Source, by: Actor, flavor: str, report: ImportRe
                     _store(position, record, source, by, flavor)
                 report.stored += 1
             except (ServiceError, ValueError, KeyError, TypeError) as exc:
-                report.note(position, str(exc))
+                report.note(position, str(exc) or type(exc).__name__)
 
 
 def _store(position: int, record: pymarc.Record, source: Source, by: Actor, flavor: str) -> None:
-    control = record["001"].data.strip() if record["001"] else ""
+    control = record.get("001").data.strip() if record.get("001") else ""
     detected = flavor_of(record) if flavor == "auto" else flavor
     services.upsert_record(
         source=source,

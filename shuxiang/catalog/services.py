@@ -160,7 +160,11 @@ def local_source(library: Library, key: str) -> Source:
     """The source holding the published resources of ``library`` (created on first use)."""
     source, _created = Source.objects.get_or_create(
         key=key,
-        defaults={"name": f"{library.name} resources", "kind": Source.Kind.LOCAL, "library": library},
+        defaults={
+            "name": f"{library.name} resources",
+            "kind": Source.Kind.LOCAL,
+            "library": library,
+        },
     )
     return source
 

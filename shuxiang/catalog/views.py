@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -15,6 +16,18 @@ from shuxiang.catalog.search.base import FACETS
 from shuxiang.core.errors import ValidationFailed
 
 NATIVE_XSD = Path(__file__).parent / "oai" / "shuxiang-record.xsd"
+FIELD_CHOICES = [("any", _("Everywhere")), ("title", _("Title")), ("creator", _("Author")),
+                 ("subject", _("Subject"))]  # fmt: skip
+SORT_CHOICES = [("relevance", _("Relevance")), ("-year", _("Newest")), ("year", _("Oldest")),
+                ("title", _("Title"))]  # fmt: skip
+FACET_LABELS = {
+    "type": _("Type"),
+    "library": _("Library"),
+    "year": _("Year"),
+    "language": _("Language"),
+    "subject": _("Subject"),
+    "collection": _("Collection"),
+}
 
 
 @csrf_exempt
@@ -49,15 +62,23 @@ def search_page(request):
     """The search page: works without JavaScript; facets are plain links and checkboxes."""
     q = request.GET.get("q", "")
     options = _options(request)
+    page, errors = None, []
     try:
-        page = service.search(actor=request.user, q=q, **options)
-        errors = []
+        if q.strip() or options["filters"]:
+            page = service.search(actor=request.user, q=q, **options)
     except (ValidationFailed, ValueError) as error:
-        page = None
         errors = getattr(error, "errors", []) or [str(error)]
     return render(
         request,
         "catalog/search.html",
-        {"q": q, "page": page, "errors": errors, "options": options, "facet_names": FACETS},
+        {
+            "q": q,
+            "page": page,
+            "errors": errors,
+            "options": options,
+            "field_choices": FIELD_CHOICES,
+            "sort_choices": SORT_CHOICES,
+            "facet_labels": FACET_LABELS,
+        },
         status=400 if errors else 200,
     )

@@ -49,8 +49,12 @@ def _sub(parent, tag: str, text: object) -> None:
 
 
 def oai_dc(record) -> etree._Element:
-    root = etree.Element(f"{{{OAI_DC_NS}}}dc", nsmap={"oai_dc": OAI_DC_NS, "dc": DC_NS, "xsi": XSI_NS})
-    root.set(f"{{{XSI_NS}}}schemaLocation", f"{OAI_DC_NS} http://www.openarchives.org/OAI/2.0/oai_dc.xsd")
+    root = etree.Element(
+        f"{{{OAI_DC_NS}}}dc", nsmap={"oai_dc": OAI_DC_NS, "dc": DC_NS, "xsi": XSI_NS}
+    )
+    root.set(
+        f"{{{XSI_NS}}}schemaLocation", f"{OAI_DC_NS} http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
+    )
     dc = f"{{{DC_NS}}}"
     _sub(root, dc + "title", record.title)
     for name in record.creators:
@@ -107,7 +111,9 @@ def repair_leader(leader: str) -> str:
 def marcxml(record) -> etree._Element:
     """The stored MARCXML payload of a MARC-sourced record (its ``marc:record`` element)."""
     parsed = etree.fromstring(record.payload.encode())
-    found = parsed if parsed.tag == f"{{{MARC_NS}}}record" else parsed.find(f".//{{{MARC_NS}}}record")
+    found = (
+        parsed if parsed.tag == f"{{{MARC_NS}}}record" else parsed.find(f".//{{{MARC_NS}}}record")
+    )
     leader = found.find(f"{{{MARC_NS}}}leader")
     if leader is not None:
         leader.text = repair_leader(leader.text)

@@ -56,7 +56,9 @@ def parse_page(content: bytes) -> etree._Element:
     except etree.XMLSyntaxError:
         text = content.decode("utf-8", errors="replace")
         text = text.split("?>", 1)[1] if text.lstrip().startswith("<?xml") else text
-        recover = etree.XMLParser(no_network=True, resolve_entities=False, recover=True, huge_tree=True)
+        recover = etree.XMLParser(
+            no_network=True, resolve_entities=False, recover=True, huge_tree=True
+        )
         root = etree.fromstring(text.encode("utf-8"), recover)
         if root is None:
             raise HarvestFailed("the response is not XML") from None
@@ -70,7 +72,9 @@ class Harvester:
         from sickle import Sickle
 
         self.source = source
-        self.client = client or Sickle(source.base_url, max_retries=2, default_retry_after=5, timeout=60)
+        self.client = client or Sickle(
+            source.base_url, max_retries=2, default_retry_after=5, timeout=60
+        )
         self.backoff = backoff
         self.report = HarvestReport()
 
@@ -128,7 +132,11 @@ class Harvester:
         if code == "badArgument" and "T" in params.get("from", ""):
             return {**params, "from": params["from"][:10]}  # a day-granularity provider
         if code == "badResumptionToken" and "resumptionToken" in params:
-            log.warning("harvest %s: token refused, restarting from %s", self.source.key, self.source.harvest_from)
+            log.warning(
+                "harvest %s: token refused, restarting from %s",
+                self.source.key,
+                self.source.harvest_from,
+            )
             self.source.resumption_token = ""
             self.source.last_datestamp = self.source.harvest_from
             return self._first_params()
@@ -181,6 +189,6 @@ class Harvester:
 
 def harvest(source: Source, **options) -> HarvestReport:
     """Harvest ``source`` (run by the system: tasks and the CLI)."""
-    return Harvester(source, **{k: v for k, v in options.items() if k in ("client", "backoff")}).run(
-        max_pages=options.get("max_pages")
-    )
+    return Harvester(
+        source, **{k: v for k, v in options.items() if k in ("client", "backoff")}
+    ).run(max_pages=options.get("max_pages"))

@@ -22,7 +22,11 @@ LISTS = {"creators", "subjects", "identifiers"}
 
 
 def _texts(parent, namespace: str, tag: str) -> list[str]:
-    return [clean(e.text).strip() for e in parent.iter(f"{{{namespace}}}{tag}") if e.text and e.text.strip()]
+    return [
+        clean(e.text).strip()
+        for e in parent.iter(f"{{{namespace}}}{tag}")
+        if e.text and e.text.strip()
+    ]
 
 
 def from_oai_dc(metadata) -> dict:
@@ -40,7 +44,16 @@ def from_native(metadata) -> dict:
     first = lambda tag: next(iter(_texts(metadata, NATIVE_NS, tag)), "")  # noqa: E731
     fields = {
         name: first(name)
-        for name in ("title", "description", "publisher", "date", "language", "type", "collection", "isbn")
+        for name in (
+            "title",
+            "description",
+            "publisher",
+            "date",
+            "language",
+            "type",
+            "collection",
+            "isbn",
+        )
     }
     fields["creators"] = _texts(metadata, NATIVE_NS, "creator")
     fields["subjects"] = _texts(metadata, NATIVE_NS, "subject")

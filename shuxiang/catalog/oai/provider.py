@@ -49,7 +49,10 @@ class Provider:
 
     def respond(self, params: dict[str, list[str]]) -> bytes:
         root = etree.Element(f"{{{NS}}}OAI-PMH", nsmap={None: NS, "xsi": fmt.XSI_NS})
-        root.set(f"{{{fmt.XSI_NS}}}schemaLocation", f"{NS} http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd")
+        root.set(
+            f"{{{fmt.XSI_NS}}}schemaLocation",
+            f"{NS} http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd",
+        )
         etree.SubElement(root, f"{{{NS}}}responseDate").text = to_datestamp(self.now)
         request = etree.SubElement(root, f"{{{NS}}}request")
         request.text = self.base_url
@@ -87,7 +90,10 @@ class Provider:
         ns = "http://www.openarchives.org/OAI/2.0/oai-identifier"
         description = _el("description")
         ident = etree.SubElement(description, f"{{{ns}}}oai-identifier", nsmap={None: ns})
-        ident.set(f"{{{fmt.XSI_NS}}}schemaLocation", f"{ns} http://www.openarchives.org/OAI/2.0/oai-identifier.xsd")
+        ident.set(
+            f"{{{fmt.XSI_NS}}}schemaLocation",
+            f"{ns} http://www.openarchives.org/OAI/2.0/oai-identifier.xsd",
+        )
         for tag, text in (
             ("scheme", "oai"),
             ("repositoryIdentifier", repository_id()),
@@ -142,7 +148,10 @@ class Provider:
     # helpers -------------------------------------------------------------------------
     def _prefix(self, prefix: str) -> str:
         if prefix not in self.formats:
-            raise OaiError("cannotDisseminateFormat", f"Unknown metadataPrefix {prefix}; see ListMetadataFormats.")
+            raise OaiError(
+                "cannotDisseminateFormat",
+                f"Unknown metadataPrefix {prefix}; see ListMetadataFormats.",
+            )
         return prefix
 
     def _record(self, identifier: str) -> Record:
@@ -150,18 +159,31 @@ class Provider:
         number = identifier[len(prefix) :] if identifier.startswith(prefix) else ""
         record = None
         if number.isdigit():
-            record = Record.objects.select_related("source", "library").filter(pk=int(number)).first()
+            record = (
+                Record.objects.select_related("source", "library").filter(pk=int(number)).first()
+            )
         if record is None:
             raise OaiError("idDoesNotExist", f"No record has the identifier {identifier}.")
         return record
 
     def _list(self, verb: str, args: dict) -> etree._Element:
         resumed = "resumptionToken" in args
-        state = read_token(args["resumptionToken"], verb, self.now) if resumed else self._new_state(verb, args)
+        state = (
+            read_token(args["resumptionToken"], verb, self.now)
+            if resumed
+            else self._new_state(verb, args)
+        )
         matching = self._matching(state)
-        after = Q(datestamp__gt=state["last_ts"]) | Q(datestamp=state["last_ts"], id__gt=state["last_id"]) if state.get("last_id") else Q()
+        after = (
+            Q(datestamp__gt=state["last_ts"])
+            | Q(datestamp=state["last_ts"], id__gt=state["last_id"])
+            if state.get("last_id")
+            else Q()
+        )
         page = list(
-            matching.filter(after).select_related("source", "library").order_by("datestamp", "id")[: PAGE_SIZE + 1]
+            matching.filter(after)
+            .select_related("source", "library")
+            .order_by("datestamp", "id")[: PAGE_SIZE + 1]
         )
         if not page and not resumed:
             raise OaiError("noRecordsMatch", "No records match these arguments.")
@@ -177,8 +199,19 @@ class Provider:
             total = state["total"] = matching.count()
         if more:
             last = page[-1]
-            state = {**state, "last_ts": last.datestamp.isoformat(), "last_id": last.pk, "cursor": state["cursor"] + len(page)}
-        self._token(body, state if more else None, state["cursor"] - (len(page) if more else 0), total, resumed)
+            state = {
+                **state,
+                "last_ts": last.datestamp.isoformat(),
+                "last_id": last.pk,
+                "cursor": state["cursor"] + len(page),
+            }
+        self._token(
+            body,
+            state if more else None,
+            state["cursor"] - (len(page) if more else 0),
+            total,
+            resumed,
+        )
         return body
 
     def _new_state(self, verb: str, args: dict) -> dict:
@@ -211,7 +244,9 @@ class Provider:
     def _token(self, body, state: dict | None, cursor: int, total: int, resumed: bool) -> None:
         if state is None and not resumed:
             return
-        token = etree.SubElement(body, f"{{{NS}}}resumptionToken", cursor=str(cursor), completeListSize=str(total))
+        token = etree.SubElement(
+            body, f"{{{NS}}}resumptionToken", cursor=str(cursor), completeListSize=str(total)
+        )
         if state is not None:
             value, expires = issue_token(state, self.now)
             token.text = value
@@ -246,5 +281,13 @@ def _sub(parent, tag: str, text: str) -> None:
 
 def _echo(request, params: dict[str, list[str]]) -> None:
     for key, values in params.items():
-        if values and key in {"verb", "identifier", "metadataPrefix", "from", "until", "set", "resumptionToken"}:
+        if values and key in {
+            "verb",
+            "identifier",
+            "metadataPrefix",
+            "from",
+            "until",
+            "set",
+            "resumptionToken",
+        }:
             request.set(key, values[0])

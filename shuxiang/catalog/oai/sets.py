@@ -24,7 +24,11 @@ def all_sets() -> list[tuple[str, str]]:
     sets += sorted((set_spec_of("type", t), t) for t in types)
     collections = live.exclude(collection="").values_list("collection", flat=True).distinct()
     sets += sorted((set_spec_of("collection", c), c) for c in collections)
-    for prefix, name in (("library", "Libraries"), ("type", "Types"), ("collection", "Collections")):
+    for prefix, name in (
+        ("library", "Libraries"),
+        ("type", "Types"),
+        ("collection", "Collections"),
+    ):
         if any(spec.startswith(prefix + ":") for spec, _ in sets):
             sets.append((prefix, name))
     return sorted(sets)

@@ -43,7 +43,9 @@ def parse_datestamp(raw: str, *, end: bool) -> tuple[dt.datetime, str]:
         if granularity == "day" and end:
             value += dt.timedelta(days=1) - dt.timedelta(seconds=1)
         return value, granularity
-    raise OaiError("badArgument", f"'{raw}' is not a date of the form YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ.")
+    raise OaiError(
+        "badArgument", f"'{raw}' is not a date of the form YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ."
+    )
 
 
 def check_arguments(params: dict[str, list[str]]) -> tuple[str, dict[str, str]]:
@@ -73,16 +75,22 @@ def check_arguments(params: dict[str, list[str]]) -> tuple[str, dict[str, str]]:
 def issue_token(state: dict, now: dt.datetime) -> tuple[str, dt.datetime]:
     """A signed token carrying ``state``; it expires TOKEN_LIFETIME after ``now``."""
     expires = now + TOKEN_LIFETIME
-    return signing.dumps({**state, "exp": expires.timestamp()}, salt=TOKEN_SALT, compress=True), expires
+    return signing.dumps(
+        {**state, "exp": expires.timestamp()}, salt=TOKEN_SALT, compress=True
+    ), expires
 
 
 def read_token(token: str, verb: str, now: dt.datetime) -> dict:
     try:
         state = signing.loads(token, salt=TOKEN_SALT)
     except signing.BadSignature:
-        raise OaiError("badResumptionToken", "The resumption token is not one this repository issued.") from None
+        raise OaiError(
+            "badResumptionToken", "The resumption token is not one this repository issued."
+        ) from None
     if state.get("verb") != verb:
         raise OaiError("badResumptionToken", f"The resumption token does not belong to {verb}.")
     if state.get("exp", 0) < now.timestamp():
-        raise OaiError("badResumptionToken", "The resumption token has expired; start the list again.")
+        raise OaiError(
+            "badResumptionToken", "The resumption token has expired; start the list again."
+        )
     return state

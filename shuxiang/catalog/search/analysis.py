@@ -15,7 +15,33 @@ from shuxiang.catalog.normalize import fold
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _ASCII_WORD = re.compile(r"^[a-z]+$")
 STOPWORDS = frozenset(
-    "a an and are as at be by for from in into is it of on or that the to with 的 之 与 和".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "to",
+        "with",
+        "的",
+        "之",
+        "与",
+        "和",
+    ]
 )
 _jieba = None
 _stemmer = None

@@ -7,8 +7,8 @@ them into records, highlights and clusters. Choose one with ``SHUXIANG_SEARCH_BA
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -97,9 +97,7 @@ class SearchBackend:
         from shuxiang.catalog.models import Record
 
         ids = list(record_ids)
-        live = list(
-            Record.objects.select_related("library").filter(pk__in=ids, deleted=False)
-        )
+        live = list(Record.objects.select_related("library").filter(pk__in=ids, deleted=False))
         self.remove([i for i in ids if i not in {r.pk for r in live}])
         if live:
             self.index(live)

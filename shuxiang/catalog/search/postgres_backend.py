@@ -102,7 +102,9 @@ class PostgresBackend(SearchBackend):
             ordered = qs.order_by("-rank", "id")
         else:
             ordered = qs.order_by("id")
-        ids = list(ordered.values_list("id", flat=True)[query.offset : query.offset + query.page_size])
+        ids = list(
+            ordered.values_list("id", flat=True)[query.offset : query.offset + query.page_size]
+        )
         facets = self._facets(qs) if query.facets else {}
         return RawResults(ids=ids, total=qs.count(), facets=facets)
 
@@ -116,11 +118,7 @@ class PostgresBackend(SearchBackend):
             rows = qs.order_by().exclude(**{f"{column}__isnull": True})
             if name != "year":
                 rows = rows.exclude(**{column: ""})
-            rows = (
-                rows.values(column)
-                .annotate(n=Count("id"))
-                .order_by("-n", column)[:12]
-            )
+            rows = rows.values(column).annotate(n=Count("id")).order_by("-n", column)[:12]
             facets[name] = [(str(row[column]), row["n"]) for row in rows]
         return facets
 

@@ -52,7 +52,9 @@ def visibility_for(actor: object) -> Visibility:
         return Visibility()
     home = getattr(actor, "home_library", None)
     scopes = tuple(library.code for library in administered_libraries(actor))
-    return Visibility(authenticated=True, home_library=home.code if home else "", staff_scopes=scopes)
+    return Visibility(
+        authenticated=True, home_library=home.code if home else "", staff_scopes=scopes
+    )
 
 
 def build_query(*, actor: object, q: str = "", **options) -> SearchQuery:
@@ -104,12 +106,32 @@ def search(*, actor: object, q: str = "", **options) -> SearchPage:
         if record.work_id and record.work_id in seen_works:
             seen_works[record.work_id].holdings.append(record)
             continue
-        hit = Hit(record, highlight(record.title, terms), highlight(record.description, terms, snippet=True))
+        hit = Hit(
+            record,
+            highlight(record.title, terms),
+            highlight(record.description, terms, snippet=True),
+        )
         hit.holdings.append(record)
         if record.work_id:
             seen_works[record.work_id] = hit
         hits.append(hit)
+    _add_holdings(seen_works, query.visibility)
     return SearchPage(query=query, total=raw.total, hits=hits, facets=raw.facets)
+
+
+def _add_holdings(by_work: dict[int, Hit], visibility: Visibility) -> None:
+    """Attach every visible record of each hit's work (its holdings in other sources)."""
+    from shuxiang.catalog.permissions import may_see
+
+    if not by_work:
+        return
+    others = Record.objects.filter(work_id__in=by_work, deleted=False).select_related(
+        "library", "source"
+    )
+    for other in others.order_by("id")[:1000]:
+        hit = by_work[other.work_id]
+        if other not in hit.holdings and may_see(other, visibility):
+            hit.holdings.append(other)
 
 
 def suggest(*, actor: object, prefix: str, limit: int = 10) -> list[str]:

@@ -115,7 +115,9 @@ class TantivyBackend(SearchBackend):
 
     def remove(self, record_ids: list[int]) -> None:
         if record_ids:
-            self._commit(lambda w: [w.delete_documents_by_query(self._id_query(i)) for i in record_ids])
+            self._commit(
+                lambda w: [w.delete_documents_by_query(self._id_query(i)) for i in record_ids]
+            )
 
     def _id_query(self, record_id: int) -> tantivy.Query:
         return tantivy.Query.term_query(self.schema, "id", record_id)

@@ -32,26 +32,65 @@ def entries() -> list[tuple[str, dict]]:
     """(local id, fields) of every corpus record."""
     found = []
     for item in _load("tangshi_300.json"):
-        found.append((f"tang-{item['id']}", {
-            "title": item["title"], "creators": [item["author"]], "subjects": _tags(item),
-            "description": "".join(item["paragraphs"])[:300], "collection": "唐诗三百首",
-            "type": "poem", "language": "zh"}))
+        found.append(
+            (
+                f"tang-{item['id']}",
+                {
+                    "title": item["title"],
+                    "creators": [item["author"]],
+                    "subjects": _tags(item),
+                    "description": "".join(item["paragraphs"])[:300],
+                    "collection": "唐诗三百首",
+                    "type": "poem",
+                    "language": "zh",
+                },
+            )
+        )
     for n, item in enumerate(_load("songci_300.json")):
         first = CLAUSE.split(item["paragraphs"][0])[0]
-        found.append((f"song-{n}", {
-            "title": f"{item['rhythmic']}·{first}", "creators": [item["author"]],
-            "subjects": _tags(item), "description": "".join(item["paragraphs"])[:300],
-            "collection": "宋词三百首", "type": "poem", "language": "zh"}))
+        found.append(
+            (
+                f"song-{n}",
+                {
+                    "title": f"{item['rhythmic']}·{first}",
+                    "creators": [item["author"]],
+                    "subjects": _tags(item),
+                    "description": "".join(item["paragraphs"])[:300],
+                    "collection": "宋词三百首",
+                    "type": "poem",
+                    "language": "zh",
+                },
+            )
+        )
     for n, item in enumerate(_load("shijing.json")):
-        found.append((f"shijing-{n}", {
-            "title": item["title"], "subjects": [item["chapter"], item["section"]],
-            "description": "".join(item["content"])[:300], "collection": "诗经",
-            "type": "poem", "language": "zh"}))
+        found.append(
+            (
+                f"shijing-{n}",
+                {
+                    "title": item["title"],
+                    "subjects": [item["chapter"], item["section"]],
+                    "description": "".join(item["content"])[:300],
+                    "collection": "诗经",
+                    "type": "poem",
+                    "language": "zh",
+                },
+            )
+        )
     for n, item in enumerate(_load("lunyu.json")):
-        found.append((f"lunyu-{n}", {
-            "title": item["chapter"], "creators": ["孔子弟子"], "subjects": ["儒家"],
-            "description": "".join(item["paragraphs"])[:300], "collection": "论语",
-            "type": "classic", "language": "zh"}))
+        found.append(
+            (
+                f"lunyu-{n}",
+                {
+                    "title": item["chapter"],
+                    "creators": ["孔子弟子"],
+                    "subjects": ["儒家"],
+                    "description": "".join(item["paragraphs"])[:300],
+                    "collection": "论语",
+                    "type": "classic",
+                    "language": "zh",
+                },
+            )
+        )
     for item in judgments()["english"]:
         found.append((item["key"], {**item, "type": "book", "language": "en"}))
     return found

@@ -29,29 +29,60 @@ class Repository:
     @staticmethod
     def _item(n: int, when: dt.datetime):
         header = common.Header(None, f"oai:foreign.example.org:{n}", when, ["books"], False)
-        fields = {"title": [f"Foreign record {n}"], "creator": [f"Author {n}"], "date": [str(1900 + n)],
-                  "subject": ["history"], "language": ["eng"], "identifier": []}
+        fields = {
+            "title": [f"Foreign record {n}"],
+            "creator": [f"Author {n}"],
+            "date": [str(1900 + n)],
+            "subject": ["history"],
+            "language": ["eng"],
+            "identifier": [],
+        }
         return header, common.Metadata(None, fields), None
 
     def identify(self):
-        return common.Identify("Foreign", "http://foreign.example.org/oai", "2.0", ["a@foreign.example.org"],
-                               NOW - dt.timedelta(days=60), "persistent", "YYYY-MM-DDThh:mm:ssZ", ["identity"],
-                               toolkit_description=False)
+        return common.Identify(
+            "Foreign",
+            "http://foreign.example.org/oai",
+            "2.0",
+            ["a@foreign.example.org"],
+            NOW - dt.timedelta(days=60),
+            "persistent",
+            "YYYY-MM-DDThh:mm:ssZ",
+            ["identity"],
+            toolkit_description=False,
+        )
 
     def listMetadataFormats(self, identifier=None):  # noqa: N802 - pyoai's interface
-        return [("oai_dc", "http://www.openarchives.org/OAI/2.0/oai_dc.xsd", "http://www.openarchives.org/OAI/2.0/oai_dc/")]
+        return [
+            (
+                "oai_dc",
+                "http://www.openarchives.org/OAI/2.0/oai_dc.xsd",
+                "http://www.openarchives.org/OAI/2.0/oai_dc/",
+            )
+        ]
 
     def _select(self, from_, until):
-        return [i for i in self.items if (not from_ or i[0].datestamp() >= from_) and (not until or i[0].datestamp() <= until)]
+        return [
+            i
+            for i in self.items
+            if (not from_ or i[0].datestamp() >= from_) and (not until or i[0].datestamp() <= until)
+        ]
 
-    def listRecords(self, metadataPrefix, set=None, from_=None, until=None, cursor=0, batch_size=10):  # noqa: N802,N803,A002
+    def listRecords(
+        self, metadataPrefix, set=None, from_=None, until=None, cursor=0, batch_size=10
+    ):  # noqa: N802,N803,A002
         found = self._select(from_, until)
         if not found:
             raise error.NoRecordsMatchError("nothing")
         return found[cursor : cursor + batch_size]
 
-    def listIdentifiers(self, metadataPrefix, set=None, from_=None, until=None, cursor=0, batch_size=10):  # noqa: N802,N803,A002
-        return [h for h, _m, _a in self.listRecords(metadataPrefix, set, from_, until, cursor, batch_size)]
+    def listIdentifiers(
+        self, metadataPrefix, set=None, from_=None, until=None, cursor=0, batch_size=10
+    ):  # noqa: N802,N803,A002
+        return [
+            h
+            for h, _m, _a in self.listRecords(metadataPrefix, set, from_, until, cursor, batch_size)
+        ]
 
     def listSets(self, cursor=0, batch_size=10):  # noqa: N802
         raise error.NoSetHierarchyError("no sets")
@@ -75,7 +106,9 @@ def foreign(monkeypatch):
 
 
 def oai_source(url: str, **fields) -> Source:
-    return Source.objects.create(key=fields.pop("key", "foreign"), name="Foreign", kind="oai", base_url=url, **fields)
+    return Source.objects.create(
+        key=fields.pop("key", "foreign"), name="Foreign", kind="oai", base_url=url, **fields
+    )
 
 
 def test_harvests_every_page_of_a_foreign_server(foreign):
@@ -83,7 +116,12 @@ def test_harvests_every_page_of_a_foreign_server(foreign):
     report = harvester.harvest(oai_source(url), backoff=0)
     assert report.stored == 10 and report.pages == 4 and report.failed == 0
     record = Record.objects.get(local_id="oai:foreign.example.org:7")
-    assert (record.title, record.creators, record.year, record.language) == ("Foreign record 7", ["Author 7"], 1907, "en")
+    assert (record.title, record.creators, record.year, record.language) == (
+        "Foreign record 7",
+        ["Author 7"],
+        1907,
+        "en",
+    )
     assert "<record" in record.payload and record.harvested_at is not None
     assert sum("resumptionToken" in p for p in log) == 3
 
@@ -95,7 +133,9 @@ def test_second_harvest_asks_only_for_changes_since_the_first(foreign):
     source.refresh_from_db()
     assert source.last_datestamp and not source.resumption_token
     since = source.last_datestamp
-    repository.items.append(Repository._item(99, dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(minutes=5)))
+    repository.items.append(
+        Repository._item(99, dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(minutes=5))
+    )
     report = harvester.harvest(source, backoff=0)
     assert report.stored == 1 and log[-1]["from"] == since
     assert Record.objects.count() == 11
@@ -168,7 +208,7 @@ def _page(records: str, token: str = "") -> bytes:
         '<?xml version="1.0" encoding="UTF-8"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">'
         "<responseDate>2024-01-01T00:00:00Z</responseDate><request>x</request>"
         f"<ListRecords>{records}{tail}</ListRecords></OAI-PMH>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def _dc(identifier: str, inner: str, status: str = "") -> str:
@@ -183,7 +223,12 @@ def test_sloppy_records_are_logged_and_the_harvest_goes_on(caplog):
     good = _dc("a", "<dc:title>Good</dc:title><dc:date>not a date</dc:date>")
     untitled = _dc("b", "<dc:creator>Nobody</dc:creator>")
     headless = "<record><metadata/></record>"
-    latin1 = _dc("c", "<dc:title>Caf\u00e9</dc:title>").encode("utf-8").replace("é".encode(), b"\xe9").decode("latin-1")
+    latin1 = (
+        _dc("c", "<dc:title>Caf\u00e9</dc:title>")
+        .encode("utf-8")
+        .replace("é".encode(), b"\xe9")
+        .decode("latin-1")
+    )
     first = _page(good + untitled + headless, token="next")
     second = _page("").replace(b"<ListRecords>", b"<ListRecords>" + latin1.encode("latin-1"))
     with serve(fixture_app({"first": first, "next": second})) as url:
@@ -206,7 +251,10 @@ def test_deleted_records_upstream_become_tombstones():
     with serve(fixture_app({"first": first})) as url:
         source = oai_source(url)
         harvester.harvest(source, backoff=0)
-    tombstone = _page('<record><header status="deleted"><identifier>gone</identifier><datestamp>2024-02-01</datestamp></header></record>')
+    tombstone = _page(
+        '<record><header status="deleted"><identifier>gone</identifier>'
+        "<datestamp>2024-02-01</datestamp></header></record>"
+    )
     with serve(fixture_app({"first": tombstone})) as url:
         Source.objects.filter(pk=source.pk).update(base_url=url)
         source.refresh_from_db()

@@ -18,11 +18,29 @@ def marc21(control: str, title: str, **extra) -> pymarc.Record:
     record = pymarc.Record(force_utf8=True, leader="00000nam a2200000 a 4500")
     record.add_field(pymarc.Field(tag="001", data=control))
     record.add_field(pymarc.Field(tag="008", data="850101s1985    cc            000 0 chi d"))
-    record.add_field(pymarc.Field(tag="020", indicators=[" ", " "], subfields=[S("a", extra.get("isbn", "7-02-002009-7"))]))
-    record.add_field(pymarc.Field(tag="100", indicators=["1", " "], subfields=[S("a", "Cao, Xueqin,")]))
-    record.add_field(pymarc.Field(tag="245", indicators=["1", "0"], subfields=[S("a", title + " /"), S("b", "a novel.")]))
-    record.add_field(pymarc.Field(tag="264", indicators=[" ", "1"], subfields=[S("b", "People's Literature,"), S("c", "1985.")]))
-    record.add_field(pymarc.Field(tag="650", indicators=[" ", "0"], subfields=[S("a", "Chinese fiction.")]))
+    record.add_field(
+        pymarc.Field(
+            tag="020", indicators=[" ", " "], subfields=[S("a", extra.get("isbn", "7-02-002009-7"))]
+        )
+    )
+    record.add_field(
+        pymarc.Field(tag="100", indicators=["1", " "], subfields=[S("a", "Cao, Xueqin,")])
+    )
+    record.add_field(
+        pymarc.Field(
+            tag="245", indicators=["1", "0"], subfields=[S("a", title + " /"), S("b", "a novel.")]
+        )
+    )
+    record.add_field(
+        pymarc.Field(
+            tag="264",
+            indicators=[" ", "1"],
+            subfields=[S("b", "People's Literature,"), S("c", "1985.")],
+        )
+    )
+    record.add_field(
+        pymarc.Field(tag="650", indicators=[" ", "0"], subfields=[S("a", "Chinese fiction.")])
+    )
     record.add_field(pymarc.Field(tag="700", indicators=["1", " "], subfields=[S("a", "Gao, E.")]))
     return record
 
@@ -30,12 +48,30 @@ def marc21(control: str, title: str, **extra) -> pymarc.Record:
 def cnmarc(control: str, title: str) -> pymarc.Record:
     record = pymarc.Record(force_utf8=True, leader="00000nam0 2200000   450 ")
     record.add_field(pymarc.Field(tag="001", data=control))
-    record.add_field(pymarc.Field(tag="010", indicators=[" ", " "], subfields=[S("a", "978-7-02-002009-6"), S("d", "CNY59.70")]))
+    record.add_field(
+        pymarc.Field(
+            tag="010",
+            indicators=[" ", " "],
+            subfields=[S("a", "978-7-02-002009-6"), S("d", "CNY59.70")],
+        )
+    )
     record.add_field(pymarc.Field(tag="101", indicators=["0", " "], subfields=[S("a", "chi")]))
-    record.add_field(pymarc.Field(tag="200", indicators=["1", " "], subfields=[S("a", title), S("f", "曹雪芹著")]))
-    record.add_field(pymarc.Field(tag="210", indicators=[" ", " "], subfields=[S("a", "北京"), S("c", "人民文学出版社"), S("d", "1996")]))
+    record.add_field(
+        pymarc.Field(
+            tag="200", indicators=["1", " "], subfields=[S("a", title), S("f", "曹雪芹著")]
+        )
+    )
+    record.add_field(
+        pymarc.Field(
+            tag="210",
+            indicators=[" ", " "],
+            subfields=[S("a", "北京"), S("c", "人民文学出版社"), S("d", "1996")],
+        )
+    )
     record.add_field(pymarc.Field(tag="606", indicators=["0", " "], subfields=[S("a", "章回小说")]))
-    record.add_field(pymarc.Field(tag="701", indicators=[" ", "0"], subfields=[S("a", "曹雪芹"), S("4", "著")]))
+    record.add_field(
+        pymarc.Field(tag="701", indicators=[" ", "0"], subfields=[S("a", "曹雪芹"), S("4", "著")])
+    )
     record.add_field(pymarc.Field(tag="702", indicators=[" ", "0"], subfields=[S("a", "高鹗")]))
     return record
 
@@ -56,8 +92,16 @@ def test_marc21_maps_title_names_isbn_publisher_and_date(tmp_path):
     record = Record.objects.get(local_id="b1")
     assert record.title == "Hong lou meng a novel"
     assert record.creators == ["Cao, Xueqin", "Gao, E"]
-    assert (record.isbn, record.publisher, record.year) == ("9787020020096", "People's Literature", 1985)
-    assert record.subjects == ["Chinese fiction"] and record.language == "zh" and record.format == "marc21"
+    assert (record.isbn, record.publisher, record.year) == (
+        "9787020020096",
+        "People's Literature",
+        1985,
+    )
+    assert (
+        record.subjects == ["Chinese fiction"]
+        and record.language == "zh"
+        and record.format == "marc21"
+    )
 
 
 def test_cnmarc_maps_200a_70x_010_and_210d(tmp_path):
@@ -65,8 +109,17 @@ def test_cnmarc_maps_200a_70x_010_and_210d(tmp_path):
     write_iso(path, [cnmarc("c1", "红楼梦")])
     marc.import_file(path, source=source("cn", kind="marc"), by=SYSTEM)
     record = Record.objects.get(local_id="c1")
-    assert (record.title, record.creators, record.isbn) == ("红楼梦", ["曹雪芹", "高鹗"], "9787020020096")
-    assert (record.publisher, record.year, record.language, record.format) == ("人民文学出版社", 1996, "zh", "unimarc")
+    assert (record.title, record.creators, record.isbn) == (
+        "红楼梦",
+        ["曹雪芹", "高鹗"],
+        "9787020020096",
+    )
+    assert (record.publisher, record.year, record.language, record.format) == (
+        "人民文学出版社",
+        1996,
+        "zh",
+        "unimarc",
+    )
 
 
 def test_marc21_and_cnmarc_of_one_book_cluster_into_one_work(tmp_path):
@@ -79,10 +132,11 @@ def test_marc21_and_cnmarc_of_one_book_cluster_into_one_work(tmp_path):
 
 def test_marcxml_files_import_too(tmp_path):
     path = tmp_path / "books.xml"
-    writer = pymarc.XMLWriter(open(path, "wb"))
-    for n in range(3):
-        writer.write(marc21(f"x{n}", f"Title {n}"))
-    writer.close()
+    with open(path, "wb") as handle:
+        writer = pymarc.XMLWriter(handle)
+        for n in range(3):
+            writer.write(marc21(f"x{n}", f"Title {n}"))
+        writer.close(close_fh=False)
     report = marc.import_file(path, source=source("xml", kind="marc"), by=SYSTEM)
     assert report.stored == 3 and Record.objects.get(local_id="x2").title == "Title 2 a novel"
 

@@ -42,15 +42,28 @@ def ids(doc) -> list[str]:
 def holdings():
     net = small_network()
     made = [
-        record(f"地方志 {n}", library=net["sx"] if n % 2 else net["lz"], type="book",
-               collection="地方文献", creators=["编者"], date=str(1990 + n))
+        record(
+            f"地方志 {n}",
+            library=net["sx"] if n % 2 else net["lz"],
+            type="book",
+            collection="地方文献",
+            creators=["编者"],
+            date=str(1990 + n),
+        )
         for n in range(5)
     ]
     marc = pymarc.Record()
-    marc.add_field(pymarc.Field(tag="245", indicators=["1", "0"], subfields=[pymarc.Subfield("a", "MARC title")]))
+    marc.add_field(
+        pymarc.Field(
+            tag="245", indicators=["1", "0"], subfields=[pymarc.Subfield("a", "MARC title")]
+        )
+    )
     services.upsert_record(
-        source=source("marc", kind="marc"), local_id="m1", fmt="marc21",
-        payload=pymarc.record_to_xml(marc, namespace=True).decode(), fields={"title": "MARC title"},
+        source=source("marc", kind="marc"),
+        local_id="m1",
+        fmt="marc21",
+        payload=pymarc.record_to_xml(marc, namespace=True).decode(),
+        fields={"title": "MARC title"},
         by=SYSTEM,
     )
     services.delete_record(made[0].pk, by=SYSTEM)
@@ -67,20 +80,32 @@ def test_list_metadata_formats_offers_marcxml_only_for_marc_records(client, hold
     prefixes = lambda doc: [e.text for e in doc.iter(f"{OAI}metadataPrefix")]  # noqa: E731
     assert prefixes(ask(client, verb="ListMetadataFormats")) == ["oai_dc", "shuxiang", "marc21"]
     plain = holdings[1][1]
-    assert prefixes(ask(client, verb="ListMetadataFormats", identifier=f"oai:shuxiang.local:{plain.pk}")) == ["oai_dc", "shuxiang"]
+    assert prefixes(
+        ask(client, verb="ListMetadataFormats", identifier=f"oai:shuxiang.local:{plain.pk}")
+    ) == ["oai_dc", "shuxiang"]
 
 
 def test_get_record_in_each_format(client, holdings):
     marc = Record.objects.get(local_id="m1")
     plain = holdings[1][1]
     for prefix, target in (("oai_dc", plain), ("shuxiang", plain), ("marc21", marc)):
-        doc = ask(client, verb="GetRecord", identifier=f"oai:shuxiang.local:{target.pk}", metadataPrefix=prefix)
+        doc = ask(
+            client,
+            verb="GetRecord",
+            identifier=f"oai:shuxiang.local:{target.pk}",
+            metadataPrefix=prefix,
+        )
         assert doc.find(f"{OAI}GetRecord/{OAI}record/{OAI}metadata") is not None
 
 
 def test_deleted_record_is_a_header_with_status_deleted(client, holdings):
     gone = holdings[1][0]
-    doc = ask(client, verb="GetRecord", identifier=f"oai:shuxiang.local:{gone.pk}", metadataPrefix="oai_dc")
+    doc = ask(
+        client,
+        verb="GetRecord",
+        identifier=f"oai:shuxiang.local:{gone.pk}",
+        metadataPrefix="oai_dc",
+    )
     header = doc.find(f"{OAI}GetRecord/{OAI}record/{OAI}header")
     assert header.get("status") == "deleted"
     assert doc.find(f"{OAI}GetRecord/{OAI}record/{OAI}metadata") is None
@@ -95,8 +120,14 @@ def test_selective_harvest_by_set_and_dates(client, holdings):
     doc = ask(client, verb="ListIdentifiers", metadataPrefix="oai_dc", set="library:NLC:330000")
     assert len(ids(doc)) == 2
     today = timezone.now().strftime("%Y-%m-%d")
-    assert len(ids(ask(client, verb="ListIdentifiers", metadataPrefix="oai_dc", **{"from": today}))) == 6
-    assert error_code(ask(client, verb="ListRecords", metadataPrefix="oai_dc", until="2000-01-01")) == "noRecordsMatch"
+    assert (
+        len(ids(ask(client, verb="ListIdentifiers", metadataPrefix="oai_dc", **{"from": today})))
+        == 6
+    )
+    assert (
+        error_code(ask(client, verb="ListRecords", metadataPrefix="oai_dc", until="2000-01-01"))
+        == "noRecordsMatch"
+    )
 
 
 def test_list_records_pages_with_resumption_tokens(client, holdings, monkeypatch):
@@ -128,13 +159,34 @@ def test_marc21_lists_only_marc_records(client, holdings):
         ({"verb": "ListRecords"}, "badArgument"),
         ({"verb": "Identify", "set": "x"}, "badArgument"),
         ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2020-13-45"}, "badArgument"),
-        ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2020-01-01", "until": "2020-01-02T00:00:00Z"}, "badArgument"),
+        (
+            {
+                "verb": "ListRecords",
+                "metadataPrefix": "oai_dc",
+                "from": "2020-01-01",
+                "until": "2020-01-02T00:00:00Z",
+            },
+            "badArgument",
+        ),
         ({"verb": "ListRecords", "resumptionToken": "forged"}, "badResumptionToken"),
         ({"verb": "ListRecords", "metadataPrefix": "mods"}, "cannotDisseminateFormat"),
-        ({"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "oai:shuxiang.local:999999"}, "idDoesNotExist"),
-        ({"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "hdl:1765/1"}, "idDoesNotExist"),
+        (
+            {
+                "verb": "GetRecord",
+                "metadataPrefix": "oai_dc",
+                "identifier": "oai:shuxiang.local:999999",
+            },
+            "idDoesNotExist",
+        ),
+        (
+            {"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "hdl:1765/1"},
+            "idDoesNotExist",
+        ),
         ({"verb": "ListMetadataFormats", "identifier": "oai:elsewhere:1"}, "idDoesNotExist"),
-        ({"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "set": "type:nothing"}, "noRecordsMatch"),
+        (
+            {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "set": "type:nothing"},
+            "noRecordsMatch",
+        ),
     ],
 )
 def test_errors_carry_the_protocol_code(client, holdings, params, code):
@@ -148,30 +200,48 @@ def test_repeated_argument_is_bad(client, holdings):
 
 def test_marc21_for_a_non_marc_record_cannot_be_disseminated(client, holdings):
     plain = holdings[1][1]
-    doc = ask(client, verb="GetRecord", identifier=f"oai:shuxiang.local:{plain.pk}", metadataPrefix="marc21")
+    doc = ask(
+        client,
+        verb="GetRecord",
+        identifier=f"oai:shuxiang.local:{plain.pk}",
+        metadataPrefix="marc21",
+    )
     assert error_code(doc) == "cannotDisseminateFormat"
 
 
 def test_resumption_tokens_expire(holdings, monkeypatch):
     monkeypatch.setattr("shuxiang.catalog.oai.provider.PAGE_SIZE", 2)
-    first = assert_valid(Provider(BASE).respond({"verb": ["ListIdentifiers"], "metadataPrefix": ["oai_dc"]}))
+    first = assert_valid(
+        Provider(BASE).respond({"verb": ["ListIdentifiers"], "metadataPrefix": ["oai_dc"]})
+    )
     token = first.find(f"{OAI}ListIdentifiers/{OAI}resumptionToken").text
     later = timezone.now() + tokens.TOKEN_LIFETIME + dt.timedelta(minutes=1)
-    doc = assert_valid(Provider(BASE, now=later).respond({"verb": ["ListIdentifiers"], "resumptionToken": [token]}))
+    doc = assert_valid(
+        Provider(BASE, now=later).respond({"verb": ["ListIdentifiers"], "resumptionToken": [token]})
+    )
     assert error_code(doc) == "badResumptionToken"
 
 
 def test_token_of_another_verb_is_refused(holdings, monkeypatch):
     monkeypatch.setattr("shuxiang.catalog.oai.provider.PAGE_SIZE", 2)
-    first = assert_valid(Provider(BASE).respond({"verb": ["ListIdentifiers"], "metadataPrefix": ["oai_dc"]}))
+    first = assert_valid(
+        Provider(BASE).respond({"verb": ["ListIdentifiers"], "metadataPrefix": ["oai_dc"]})
+    )
     token = first.find(f"{OAI}ListIdentifiers/{OAI}resumptionToken").text
-    doc = assert_valid(Provider(BASE).respond({"verb": ["ListRecords"], "resumptionToken": [token]}))
+    doc = assert_valid(
+        Provider(BASE).respond({"verb": ["ListRecords"], "resumptionToken": [token]})
+    )
     assert error_code(doc) == "badResumptionToken"
 
 
 def test_control_characters_in_harvested_text_do_not_break_the_xml(client, holdings):
     broken = record("Bad \x0b title \x01", description="line\x0cfeed")
-    doc = ask(client, verb="GetRecord", identifier=f"oai:shuxiang.local:{broken.pk}", metadataPrefix="oai_dc")
+    doc = ask(
+        client,
+        verb="GetRecord",
+        identifier=f"oai:shuxiang.local:{broken.pk}",
+        metadataPrefix="oai_dc",
+    )
     assert "Bad  title" in doc.findtext(".//{http://purl.org/dc/elements/1.1/}title")
 
 

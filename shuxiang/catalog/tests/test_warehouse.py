@@ -102,7 +102,10 @@ def test_local_resources_become_records_through_the_seam():
     assert made.source.kind == "local" and made.library == net["sx"]
     assert made.access_policy == "library" and made.format == "native"
     withdrawn = services.upsert_local_record(
-        source_key="sx", library=net["sx"], payload={"id": "res-1"}, access_policy="library",
+        source_key="sx",
+        library=net["sx"],
+        payload={"id": "res-1"},
+        access_policy="library",
         deleted=True,
     )
     assert withdrawn.pk == made.pk and withdrawn.deleted and withdrawn.title == "绍兴戏曲"
@@ -113,11 +116,17 @@ def test_admins_change_only_records_of_their_subtree():
     gansu_admin = admin_of(net["gs"])
     with pytest.raises(PermissionDenied):
         services.upsert_local_record(
-            source_key="sx", library=net["sx"], payload={"id": "r", "title": "t"},
-            access_policy="public", by=gansu_admin,
+            source_key="sx",
+            library=net["sx"],
+            payload={"id": "r", "title": "t"},
+            access_policy="public",
+            by=gansu_admin,
         )
     made = services.upsert_local_record(
-        source_key="lz", library=net["lz"], payload={"id": "r", "title": "t"},
-        access_policy="public", by=gansu_admin,
+        source_key="lz",
+        library=net["lz"],
+        payload={"id": "r", "title": "t"},
+        access_policy="public",
+        by=gansu_admin,
     )
     assert made.library == net["lz"]
