@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from shuxiang.accounts.api import router as accounts_router
+from shuxiang.catalog.api import router as catalog_router
 from shuxiang.core.api import install_error_handlers
 from shuxiang.identifiers.api import router as identifiers_router
 from shuxiang.network.api import router as network_router
@@ -21,3 +22,4 @@ api.add_router("/", network_router)
 api.add_router("/", accounts_router)
 api.add_router("/", identifiers_router)
 api.add_router("/", resources_router)
+api.add_router("/catalog", catalog_router)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "oauth2_provider",  # after the apps so their templates override its pages
     "shuxiang.identifiers",
     "shuxiang.resources",
+    "shuxiang.catalog",
 ]
 
 MIDDLEWARE = [

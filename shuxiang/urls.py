@@ -24,4 +24,5 @@ urlpatterns = [
     path("id/<path:name>", identifier_views.resolve, name="resolve"),
     path("resources/", include("shuxiang.resources.urls")),
     path("api/v1/", api.urls),
+    path("", include("shuxiang.catalog.urls")),
 ]

@@ -1,0 +1,99 @@
+"""Turning harvested OAI-PMH XML into warehouse fields (oai_dc, native format, MARCXML)."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from shuxiang.catalog.oai.formats import DC_NS, MARC_NS, NATIVE_NS, OAI_NS, clean
+
+DC_FIELDS = {
+    "title": "title",
+    "creator": "creators",
+    "contributor": "creators",
+    "subject": "subjects",
+    "description": "description",
+    "publisher": "publisher",
+    "date": "date",
+    "type": "type",
+    "language": "language",
+    "identifier": "identifiers",
+}
+LISTS = {"creators", "subjects", "identifiers"}
+
+
+def _texts(parent, namespace: str, tag: str) -> list[str]:
+    return [
+        clean(e.text).strip()
+        for e in parent.iter(f"{{{namespace}}}{tag}")
+        if e.text and e.text.strip()
+    ]
+
+
+def from_oai_dc(metadata) -> dict:
+    fields: dict = {"creators": [], "subjects": [], "identifiers": []}
+    for tag, name in DC_FIELDS.items():
+        values = _texts(metadata, DC_NS, tag)
+        if name in LISTS:
+            fields[name] += values
+        elif values:
+            fields.setdefault(name, values[0])
+    return fields
+
+
+def from_native(metadata) -> dict:
+    first = lambda tag: next(iter(_texts(metadata, NATIVE_NS, tag)), "")  # noqa: E731
+    fields = {
+        name: first(name)
+        for name in (
+            "title",
+            "description",
+            "publisher",
+            "date",
+            "language",
+            "type",
+            "collection",
+            "isbn",
+        )
+    }
+    fields["creators"] = _texts(metadata, NATIVE_NS, "creator")
+    fields["subjects"] = _texts(metadata, NATIVE_NS, "subject")
+    fields["identifiers"] = _texts(metadata, NATIVE_NS, "identifier")
+    return fields
+
+
+def from_marcxml(metadata) -> dict:
+    from io import BytesIO
+
+    import pymarc
+
+    from shuxiang.catalog.marc import fields_of
+
+    node = metadata.find(f".//{{{MARC_NS}}}record")
+    if node is None:
+        return {}
+    parsed = pymarc.parse_xml_to_array(BytesIO(etree.tostring(node)))
+    return fields_of(parsed[0]) if parsed else {}
+
+
+READERS = {"oai_dc": from_oai_dc, "shuxiang": from_native, "marc21": from_marcxml}
+
+
+def header_of(record) -> tuple[str, str, bool, list[str]]:
+    """(identifier, datestamp, deleted, setSpecs) of a harvested ``record`` element."""
+    header = record.find(f"{{{OAI_NS}}}header")
+    if header is None:
+        raise ValueError("record without a header")
+    identifier = clean(header.findtext(f"{{{OAI_NS}}}identifier") or "").strip()
+    if not identifier:
+        raise ValueError("header without an identifier")
+    datestamp = clean(header.findtext(f"{{{OAI_NS}}}datestamp") or "").strip()
+    specs = [clean(e.text) for e in header.findall(f"{{{OAI_NS}}}setSpec") if e.text]
+    return identifier, datestamp, header.get("status") == "deleted", specs
+
+
+def fields_of(record, prefix: str) -> dict:
+    """Core fields of a harvested record's metadata (empty when it carries none)."""
+    metadata = record.find(f"{{{OAI_NS}}}metadata")
+    if metadata is None or len(metadata) == 0:
+        return {}
+    return READERS[prefix](metadata[0])

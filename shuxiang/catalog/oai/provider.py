@@ -1,0 +1,293 @@
+"""The OAI-PMH 2.0 data provider: answers the six verbs over the warehouse records.
+
+Identifiers are ``oai:<repository id>:<record id>``; datestamps are the warehouse's change
+times at seconds granularity; deleted records stay as persistent tombstones; lists page with
+keyset resumption tokens that are signed, carry the cursor and expire after an hour.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Min, Q
+from django.utils import timezone
+from lxml import etree
+
+from shuxiang.catalog.models import Record
+from shuxiang.catalog.oai import formats as fmt
+from shuxiang.catalog.oai import sets as oai_sets
+from shuxiang.catalog.oai.tokens import (
+    PAGE_SIZE,
+    OaiError,
+    check_arguments,
+    issue_token,
+    parse_datestamp,
+    read_token,
+    to_datestamp,
+)
+from shuxiang.core import options
+
+NS = fmt.OAI_NS
+
+
+def repository_id() -> str:
+    return options.value("OAI_REPOSITORY_ID")
+
+
+def oai_identifier(record: Record) -> str:
+    return f"oai:{repository_id()}:{record.pk}"
+
+
+class Provider:
+    """One request: ``respond(params)`` returns the XML response bytes."""
+
+    def __init__(self, base_url: str, now: dt.datetime | None = None):
+        self.base_url = base_url
+        self.now = (now or timezone.now()).replace(microsecond=0)
+        self.formats = fmt.formats(base_url)
+
+    def respond(self, params: dict[str, list[str]]) -> bytes:
+        root = etree.Element(f"{{{NS}}}OAI-PMH", nsmap={None: NS, "xsi": fmt.XSI_NS})
+        root.set(
+            f"{{{fmt.XSI_NS}}}schemaLocation",
+            f"{NS} http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd",
+        )
+        etree.SubElement(root, f"{{{NS}}}responseDate").text = to_datestamp(self.now)
+        request = etree.SubElement(root, f"{{{NS}}}request")
+        request.text = self.base_url
+        try:
+            verb, args = check_arguments(params)
+            body = getattr(self, verb)(args)
+        except OaiError as error:
+            if error.code not in ("badVerb", "badArgument"):
+                _echo(request, params)
+            element = etree.SubElement(root, f"{{{NS}}}error", code=error.code)
+            element.text = error.message
+        else:
+            _echo(request, params)
+            root.append(body)
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+    # verbs ---------------------------------------------------------------------------
+    def Identify(self, args) -> etree._Element:  # noqa: N802 - verb names are the protocol's
+        body = _el("Identify")
+        earliest = Record.objects.aggregate(m=Min("datestamp"))["m"]
+        for tag, text in (
+            ("repositoryName", settings.NODE_NAME),
+            ("baseURL", self.base_url),
+            ("protocolVersion", "2.0"),
+            ("adminEmail", options.value("OAI_ADMIN_EMAIL")),
+            ("earliestDatestamp", to_datestamp(earliest) if earliest else "1970-01-01T00:00:00Z"),
+            ("deletedRecord", "persistent"),
+            ("granularity", "YYYY-MM-DDThh:mm:ssZ"),
+        ):
+            _sub(body, tag, text)
+        body.append(self._identifier_description())
+        return body
+
+    def _identifier_description(self) -> etree._Element:
+        ns = "http://www.openarchives.org/OAI/2.0/oai-identifier"
+        description = _el("description")
+        ident = etree.SubElement(description, f"{{{ns}}}oai-identifier", nsmap={None: ns})
+        ident.set(
+            f"{{{fmt.XSI_NS}}}schemaLocation",
+            f"{ns} http://www.openarchives.org/OAI/2.0/oai-identifier.xsd",
+        )
+        for tag, text in (
+            ("scheme", "oai"),
+            ("repositoryIdentifier", repository_id()),
+            ("delimiter", ":"),
+            ("sampleIdentifier", f"oai:{repository_id()}:1"),
+        ):
+            etree.SubElement(ident, f"{{{ns}}}{tag}").text = text
+        return description
+
+    def ListMetadataFormats(self, args) -> etree._Element:  # noqa: N802
+        available = list(self.formats.values())
+        if "identifier" in args:
+            record = self._record(args["identifier"])
+            available = [f for f in available if f.applies_to(record)]
+        body = _el("ListMetadataFormats")
+        for item in available:
+            node = etree.SubElement(body, f"{{{NS}}}metadataFormat")
+            _sub(node, "metadataPrefix", item.prefix)
+            _sub(node, "schema", item.schema)
+            _sub(node, "metadataNamespace", item.namespace)
+        return body
+
+    def ListSets(self, args) -> etree._Element:  # noqa: N802
+        state = read_token(args["resumptionToken"], "ListSets", self.now) if args else {"cursor": 0}
+        every = oai_sets.all_sets()
+        cursor = state["cursor"]
+        body = _el("ListSets")
+        for spec, name in every[cursor : cursor + PAGE_SIZE]:
+            node = etree.SubElement(body, f"{{{NS}}}set")
+            _sub(node, "setSpec", spec)
+            _sub(node, "setName", fmt.clean(name) or spec)
+        more = cursor + PAGE_SIZE < len(every)
+        state = {"verb": "ListSets", "cursor": cursor + PAGE_SIZE}
+        self._token(body, state if more else None, cursor, len(every), bool(args))
+        return body
+
+    def GetRecord(self, args) -> etree._Element:  # noqa: N802
+        record = self._record(args["identifier"])
+        prefix = self._prefix(args["metadataPrefix"])
+        if not self.formats[prefix].applies_to(record):
+            raise OaiError("cannotDisseminateFormat", f"This record is not available as {prefix}.")
+        body = _el("GetRecord")
+        body.append(self._record_element(record, prefix))
+        return body
+
+    def ListIdentifiers(self, args) -> etree._Element:  # noqa: N802
+        return self._list("ListIdentifiers", args)
+
+    def ListRecords(self, args) -> etree._Element:  # noqa: N802
+        return self._list("ListRecords", args)
+
+    # helpers -------------------------------------------------------------------------
+    def _prefix(self, prefix: str) -> str:
+        if prefix not in self.formats:
+            raise OaiError(
+                "cannotDisseminateFormat",
+                f"Unknown metadataPrefix {prefix}; see ListMetadataFormats.",
+            )
+        return prefix
+
+    def _record(self, identifier: str) -> Record:
+        prefix = f"oai:{repository_id()}:"
+        number = identifier[len(prefix) :] if identifier.startswith(prefix) else ""
+        record = None
+        if number.isdigit():
+            record = (
+                Record.objects.select_related("source", "library").filter(pk=int(number)).first()
+            )
+        if record is None:
+            raise OaiError("idDoesNotExist", f"No record has the identifier {identifier}.")
+        return record
+
+    def _list(self, verb: str, args: dict) -> etree._Element:
+        resumed = "resumptionToken" in args
+        state = (
+            read_token(args["resumptionToken"], verb, self.now)
+            if resumed
+            else self._new_state(verb, args)
+        )
+        matching = self._matching(state)
+        after = (
+            Q(datestamp__gt=state["last_ts"])
+            | Q(datestamp=state["last_ts"], id__gt=state["last_id"])
+            if state.get("last_id")
+            else Q()
+        )
+        page = list(
+            matching.filter(after)
+            .select_related("source", "library")
+            .order_by("datestamp", "id")[: PAGE_SIZE + 1]
+        )
+        if not page and not resumed:
+            raise OaiError("noRecordsMatch", "No records match these arguments.")
+        more, page = len(page) > PAGE_SIZE, page[:PAGE_SIZE]
+        body = _el(verb)
+        for record in page:
+            if verb == "ListRecords":
+                body.append(self._record_element(record, state["prefix"]))
+            else:
+                body.append(self._header(record))
+        total = state.get("total")
+        if total is None:
+            total = state["total"] = matching.count()
+        if more:
+            last = page[-1]
+            state = {
+                **state,
+                "last_ts": last.datestamp.isoformat(),
+                "last_id": last.pk,
+                "cursor": state["cursor"] + len(page),
+            }
+        self._token(
+            body,
+            state if more else None,
+            state["cursor"] - (len(page) if more else 0),
+            total,
+            resumed,
+        )
+        return body
+
+    def _new_state(self, verb: str, args: dict) -> dict:
+        prefix = self._prefix(args["metadataPrefix"])
+        state = {"verb": verb, "prefix": prefix, "cursor": 0, "set": args.get("set", "")}
+        granularities = set()
+        for name, end in (("from", False), ("until", True)):
+            if name in args:
+                value, granularity = parse_datestamp(args[name], end=end)
+                granularities.add(granularity)
+                state[name] = value.isoformat()
+        if len(granularities) > 1:
+            raise OaiError("badArgument", "from and until must have the same granularity.")
+        if "from" in state and "until" in state and state["from"] > state["until"]:
+            raise OaiError("badArgument", "from is later than until.")
+        return state
+
+    def _matching(self, state: dict):
+        records = Record.objects.all()
+        if state.get("from"):
+            records = records.filter(datestamp__gte=state["from"])
+        if state.get("until"):
+            records = records.filter(datestamp__lte=state["until"])
+        if state.get("set"):
+            records = records.filter(set_specs__contains=f"|{state['set']}|")
+        if state["prefix"] == "marc21":
+            records = records.filter(format__in=fmt.MARC_FORMATS)
+        return records
+
+    def _token(self, body, state: dict | None, cursor: int, total: int, resumed: bool) -> None:
+        if state is None and not resumed:
+            return
+        token = etree.SubElement(
+            body, f"{{{NS}}}resumptionToken", cursor=str(cursor), completeListSize=str(total)
+        )
+        if state is not None:
+            value, expires = issue_token(state, self.now)
+            token.text = value
+            token.set("expirationDate", to_datestamp(expires))
+
+    def _header(self, record: Record) -> etree._Element:
+        header = _el("header")
+        if record.deleted:
+            header.set("status", "deleted")
+        _sub(header, "identifier", oai_identifier(record))
+        _sub(header, "datestamp", to_datestamp(record.datestamp))
+        for spec in record.sets:
+            _sub(header, "setSpec", spec)
+        return header
+
+    def _record_element(self, record: Record, prefix: str) -> etree._Element:
+        node = _el("record")
+        node.append(self._header(record))
+        if not record.deleted:
+            metadata = etree.SubElement(node, f"{{{NS}}}metadata")
+            metadata.append(fmt.metadata(prefix, record))
+        return node
+
+
+def _el(tag: str) -> etree._Element:
+    return etree.Element(f"{{{NS}}}{tag}")
+
+
+def _sub(parent, tag: str, text: str) -> None:
+    etree.SubElement(parent, f"{{{NS}}}{tag}").text = text
+
+
+def _echo(request, params: dict[str, list[str]]) -> None:
+    for key, values in params.items():
+        if values and key in {
+            "verb",
+            "identifier",
+            "metadataPrefix",
+            "from",
+            "until",
+            "set",
+            "resumptionToken",
+        }:
+            request.set(key, values[0])

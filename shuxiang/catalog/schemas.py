@@ -1,0 +1,77 @@
+"""API shapes of the catalog: search results, records, sources, harvest reports."""
+
+from __future__ import annotations
+
+from ninja import Schema
+
+
+class RecordOut(Schema):
+    id: int
+    title: str
+    creators: list[str]
+    subjects: list[str]
+    description: str
+    publisher: str
+    date: str
+    year: int | None
+    language: str
+    type: str
+    collection: str
+    isbn: str
+    library: str | None
+    source: str
+    access_policy: str
+    work: int | None
+    oai_identifier: str
+
+
+class HitOut(Schema):
+    record: RecordOut
+    title_html: str
+    snippet_html: str
+    holdings: list[RecordOut]
+
+
+class FacetValue(Schema):
+    value: str
+    count: int
+
+
+class SearchOut(Schema):
+    q: str
+    total: int
+    page: int
+    page_size: int
+    pages: int
+    hits: list[HitOut]
+    facets: dict[str, list[FacetValue]]
+
+
+class SourceIn(Schema):
+    key: str
+    name: str = ""
+    kind: str = "oai"
+    base_url: str = ""
+    metadata_prefix: str = "oai_dc"
+    set_spec: str = ""
+    library: str | None = None
+    harvest_every_hours: int = 24
+
+
+class SourceOut(Schema):
+    key: str
+    name: str
+    kind: str
+    base_url: str
+    metadata_prefix: str
+    set_spec: str
+    library: str | None
+    last_datestamp: str
+    last_harvest_at: str | None
+    last_error: str
+    resuming: bool
+
+
+class HarvestOut(Schema):
+    queued: bool
+    source: str

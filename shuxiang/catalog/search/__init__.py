@@ -1,0 +1,1 @@
+"""Search: one interface (``base.SearchBackend``), two engines (tantivy, PostgreSQL)."""

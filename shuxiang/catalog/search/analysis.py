@@ -1,0 +1,101 @@
+"""Text analysis shared by every backend: fold scripts, segment Chinese, stem English.
+
+Index and query text go through the same steps, so 圖書館 and 图书馆 meet, and "libraries"
+finds "library". Tokens are returned space-joined so any engine's whitespace tokenizer can
+index them unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from shuxiang.catalog.normalize import fold
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_ASCII_WORD = re.compile(r"^[a-z]+$")
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "to",
+        "with",
+        "的",
+        "之",
+        "与",
+        "和",
+    ]
+)
+_jieba = None
+_stemmer = None
+
+
+def _segmenter():
+    global _jieba
+    if _jieba is None:
+        import logging
+
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+        _jieba = jieba
+    return _jieba
+
+
+@lru_cache(maxsize=20000)
+def stem(word: str) -> str:
+    """English Snowball stem of a lower-case ASCII word; other tokens unchanged."""
+    global _stemmer
+    if not _ASCII_WORD.match(word):
+        return word
+    if _stemmer is None:
+        import snowballstemmer
+
+        _stemmer = snowballstemmer.stemmer("english")
+    return _stemmer.stemWord(word)
+
+
+def tokens(text: str) -> list[str]:
+    """Index tokens: folded, segmented in search mode (words and their sub-words), stemmed."""
+    folded = fold(text)
+    if not folded:
+        return []
+    words = _segmenter().cut_for_search(folded)
+    cleaned = (_NON_WORD.sub("", w) for w in words)
+    return [stem(w) for w in cleaned if w]
+
+
+def query_tokens(text: str) -> list[str]:
+    """Query tokens: folded, segmented precisely (each must match), stemmed, unique; stopwords
+    are dropped unless the query is nothing but stopwords."""
+    folded = fold(text)
+    seen: dict[str, None] = {}
+    words = [_NON_WORD.sub("", word) for word in _segmenter().cut(folded)]
+    content = [w for w in words if w and w not in STOPWORDS]
+    for cleaned in content or words:
+        if cleaned:
+            seen.setdefault(stem(cleaned), None)
+    return list(seen)
+
+
+def analyzed(text: str) -> str:
+    """Index tokens joined by spaces."""
+    return " ".join(tokens(text))

@@ -1,0 +1,54 @@
+"""Highlighting query terms in original (unfolded) text, the same for every backend."""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from shuxiang.catalog.normalize import fold
+
+SNIPPET = 160
+
+
+def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    folded = fold(text)
+    if len(folded) != len(text):  # script conversion changed lengths: no safe mapping
+        return []
+    spans = []
+    for term in terms:
+        if term.isascii():
+            pattern = re.compile(r"\b" + re.escape(term) + r"\w*", re.IGNORECASE)
+        else:
+            pattern = re.compile(re.escape(term))
+        spans += [(m.start(), m.end()) for m in pattern.finditer(folded)]
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlight(text: str, terms: list[str], *, snippet: bool = False) -> SafeString:
+    """``text`` HTML-escaped with ``<mark>`` around query terms (a window when ``snippet``)."""
+    spans = _spans(text, terms) if terms else []
+    start, end = 0, len(text)
+    if snippet and len(text) > SNIPPET:
+        first = spans[0][0] if spans else 0
+        start = max(0, first - SNIPPET // 4)
+        end = min(len(text), start + SNIPPET)
+    out, cursor = [], start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        out.append(escape(text[cursor:s]))
+        out.append("<mark>" + escape(text[s:e]) + "</mark>")
+        cursor = e
+    out.append(escape(text[cursor:end]))
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return mark_safe(prefix + "".join(out) + suffix)  # noqa: S308 - every piece escaped above

@@ -1,0 +1,167 @@
+"""Server-mode search: PostgreSQL full-text search over the warehouse table itself.
+
+``Record.search_text`` holds the analyzed tokens of four parts (title | creators | subjects |
+everything else) separated by ``|``; an expression GIN index weights them A–D, so a field
+search is a weight-restricted tsquery and ranking favours title matches.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet
+
+from shuxiang.catalog.models import Record
+from shuxiang.catalog.normalize import fold
+from shuxiang.catalog.search.base import (
+    FACETS,
+    RawResults,
+    SearchBackend,
+    SearchQuery,
+    Visibility,
+    document_of,
+)
+
+VECTOR = (
+    "(setweight(to_tsvector('simple'::regconfig, split_part(search_text, '|', 1)), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, split_part(search_text, '|', 2)), 'B') || "
+    "setweight(to_tsvector('simple'::regconfig, split_part(search_text, '|', 3)), 'C') || "
+    "setweight(to_tsvector('simple'::regconfig, split_part(search_text, '|', 4)), 'D'))"
+)
+WEIGHTS = {"any": "", "title": ":A", "creator": ":B", "subject": ":C"}
+COLUMNS = {"type": "type", "library": "library__code", "language": "language", "year": "year"}
+SORTS = {
+    "year": [F("year").asc(nulls_last=True), "id"],
+    "-year": [F("year").desc(nulls_last=True), "id"],
+    "title": ["title_folded", "id"],
+}
+
+
+class PostgresBackend(SearchBackend):
+    """Full-text search in the system of record: no second store to keep in step."""
+
+    name = "postgres"
+
+    def index(self, records: list) -> None:
+        for record in records:
+            doc = document_of(record)
+            record.search_text = "|".join(
+                doc[part] for part in ("title", "creator", "subject", "body")
+            )
+        Record.objects.bulk_update(records, ["search_text"], batch_size=1000)
+
+    def bulk(self, records) -> int:
+        batch, count = [], 0
+        for record in records:
+            batch.append(record)
+            if len(batch) >= 2000:
+                self.index(batch)
+                count, batch = count + len(batch), []
+        self.index(batch)
+        return count + len(batch)
+
+    def remove(self, record_ids: list[int]) -> None:
+        Record.objects.filter(pk__in=record_ids).update(search_text="")
+
+    def clear(self) -> None:
+        Record.objects.exclude(search_text="").update(search_text="")
+
+    def matching(self, query: SearchQuery) -> QuerySet:
+        qs = Record.objects.filter(deleted=False).exclude(search_text="")
+        terms = query.terms
+        if terms:
+            weight = WEIGHTS.get(query.field, "")
+            tsquery = " & ".join(f"'{t}'{weight}" for t in terms)
+            qs = qs.extra(
+                select={"rank": f"ts_rank({VECTOR}, to_tsquery('simple', %s))"},
+                select_params=[tsquery],
+                where=[f"{VECTOR} @@ to_tsquery('simple', %s)"],
+                params=[tsquery],
+            )
+        elif query.text.strip():
+            return qs.none()
+        for name, values in query.filters.items():
+            if not values:
+                continue
+            if name == "subject":
+                qs = qs.filter(_any_subject(values))
+            elif name == "collection":
+                qs = qs.filter(collection__in=values)
+            elif name in COLUMNS:
+                qs = qs.filter(**{f"{COLUMNS[name]}__in": values})
+        if query.year_from is not None:
+            qs = qs.filter(year__gte=query.year_from)
+        if query.year_to is not None:
+            qs = qs.filter(year__lte=query.year_to)
+        return qs.filter(visibility_filter(query.visibility))
+
+    def search(self, query: SearchQuery) -> RawResults:
+        qs = self.matching(query)
+        if query.sort in SORTS:
+            ordered = qs.order_by(*SORTS[query.sort])
+        elif query.terms:
+            ordered = qs.order_by("-rank", "id")
+        else:
+            ordered = qs.order_by("id")
+        ids = list(
+            ordered.values_list("id", flat=True)[query.offset : query.offset + query.page_size]
+        )
+        facets = self._facets(qs) if query.facets else {}
+        return RawResults(ids=ids, total=qs.count(), facets=facets)
+
+    def _facets(self, qs: QuerySet) -> dict[str, list[tuple[str, int]]]:
+        facets = {}
+        for name in FACETS:
+            if name == "subject":
+                facets[name] = _subject_counts(qs)
+                continue
+            column = COLUMNS.get(name, name)
+            rows = qs.order_by().exclude(**{f"{column}__isnull": True})
+            if name != "year":
+                rows = rows.exclude(**{column: ""})
+            rows = rows.values(column).annotate(n=Count("id")).order_by("-n", column)[:12]
+            facets[name] = [(str(row[column]), row["n"]) for row in rows]
+        return facets
+
+    def suggest(self, prefix: str, visibility: Visibility, limit: int = 10) -> list[str]:
+        folded = fold(prefix.strip())
+        if not folded:
+            return []
+        rows = (
+            Record.objects.filter(deleted=False, title_folded__startswith=folded[:200])
+            .filter(visibility_filter(visibility))
+            .values("title_folded")
+            .annotate(n=Count("id"))
+            .order_by("-n", "title_folded")[:limit]
+        )
+        return [row["title_folded"][:80] for row in rows]
+
+
+def _any_subject(values: list[str]) -> Q:
+    condition = Q(pk__in=[])
+    for value in values:
+        condition |= Q(subjects__contains=[value])
+    return condition
+
+
+def _subject_counts(qs: QuerySet) -> list[tuple[str, int]]:
+    inner, params = qs.order_by().values("id").query.sql_with_params()
+    sql = (
+        "SELECT s, count(*) FROM catalog_record r, jsonb_array_elements_text(r.subjects) s "
+        f"WHERE r.id IN ({inner}) GROUP BY s ORDER BY 2 DESC, 1 LIMIT 12"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(row[0], row[1]) for row in cursor.fetchall()]
+
+
+def visibility_filter(vis: Visibility) -> Q:
+    """The records ``vis`` may see, as a filter on the warehouse table."""
+    if vis.everything:
+        return Q()
+    allowed = ["public", "registered"] if vis.authenticated else ["public"]
+    condition = Q(access_policy__in=allowed)
+    if vis.home_library:
+        condition |= Q(access_policy__in=["library", "network"], library__code=vis.home_library)
+    for code in vis.staff_scopes:
+        condition |= Q(library__path__contains=f"/{code}/")
+    return condition

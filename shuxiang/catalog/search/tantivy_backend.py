@@ -1,0 +1,240 @@
+"""The embedded search engine: a tantivy index under ``settings.INDEX_DIR``.
+
+Text fields hold pre-analyzed tokens (see ``analysis``) split on whitespace; facet fields are
+raw fast fields so counts come from tantivy's aggregations; ``id`` is a fast field so hits
+turn into record ids without loading stored documents.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import tantivy
+from django.conf import settings
+
+from shuxiang.catalog.search.base import (
+    FACETS,
+    RawResults,
+    SearchBackend,
+    SearchQuery,
+    Visibility,
+    document_of,
+)
+
+TEXT_BOOSTS = {"title": 4.0, "creator": 4.0, "subject": 1.5, "body": 1.0}
+RAW_FIELDS = ("type", "library", "language", "subjects", "collection", "access", "ancestors")
+FACET_FIELDS = {"subject": "subjects"}
+WRITER_HEAP = 64_000_000
+
+
+def build_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    for name in TEXT_BOOSTS:
+        builder.add_text_field(name, tokenizer_name="whitespace", index_option="position")
+    for name in RAW_FIELDS:
+        builder.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
+    builder.add_text_field("sort_title", tokenizer_name="raw", fast=True, index_option="basic")
+    builder.add_text_field("suggest", tokenizer_name="raw", index_option="basic")
+    builder.add_integer_field("year", indexed=True, fast=True)
+    return builder.build()
+
+
+class TantivyBackend(SearchBackend):
+    """Embedded default: fast, no server, one writer at a time per index folder."""
+
+    name = "tantivy"
+
+    def __init__(self, path: Path | None = None):
+        self.path = Path(path or Path(settings.INDEX_DIR) / "tantivy")
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.schema = build_schema()
+        self.index_ = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        self._lock = threading.Lock()
+
+    # writing -------------------------------------------------------------------------
+    def _writer(self) -> tantivy.IndexWriter:
+        for attempt in range(50):  # another process may hold the writer lock briefly
+            try:
+                return self.index_.writer(heap_size=WRITER_HEAP, num_threads=1)
+            except ValueError:
+                time.sleep(0.1 * (attempt + 1))
+        return self.index_.writer(heap_size=WRITER_HEAP, num_threads=1)
+
+    def _commit(self, work) -> None:
+        with self._lock:
+            writer = self._writer()
+            work(writer)
+            writer.commit()
+            writer.wait_merging_threads()
+            self.index_.reload()
+
+    def index(self, records: list) -> None:
+        def work(writer):
+            for record in records:
+                writer.delete_documents_by_query(self._id_query(record.pk))
+                writer.add_document(self.document(record))
+
+        self._commit(work)
+
+    def bulk(self, records) -> int:
+        """Add many records with one writer and one commit (full rebuilds)."""
+        count = 0
+
+        def work(writer):
+            nonlocal count
+            for record in records:
+                writer.add_document(self.document(record))
+                count += 1
+
+        self._commit(work)
+        return count
+
+    def document(self, record) -> tantivy.Document:
+        data = document_of(record)
+        doc = tantivy.Document()
+        doc.add_unsigned("id", data["id"])
+        for name in TEXT_BOOSTS:
+            if data[name]:
+                doc.add_text(name, data[name])
+        for name in ("type", "library", "language", "collection", "access"):
+            if data[name]:
+                doc.add_text(name, data[name])
+        for value in data["subjects"]:
+            doc.add_text("subjects", value)
+        for code in data["ancestors"]:
+            doc.add_text("ancestors", code)
+        if data["year"] is not None:
+            doc.add_integer("year", data["year"])
+        doc.add_text("sort_title", data["sort_title"] or "\uffff")
+        if data["sort_title"]:
+            doc.add_text("suggest", data["sort_title"][:80])
+        return doc
+
+    def remove(self, record_ids: list[int]) -> None:
+        if record_ids:
+            self._commit(
+                lambda w: [w.delete_documents_by_query(self._id_query(i)) for i in record_ids]
+            )
+
+    def _id_query(self, record_id: int) -> tantivy.Query:
+        return tantivy.Query.term_query(self.schema, "id", record_id)
+
+    def clear(self) -> None:
+        self._commit(lambda w: w.delete_all_documents())
+
+    # reading -------------------------------------------------------------------------
+    def _terms(self, values, name) -> tantivy.Query:
+        return tantivy.Query.term_set_query(self.schema, name, list(values))
+
+    def visibility_query(self, vis: Visibility) -> tantivy.Query | None:
+        if vis.everything:
+            return None
+        allowed = ["public", "registered"] if vis.authenticated else ["public"]
+        should = [(tantivy.Occur.Should, self._terms(allowed, "access"))]
+        if vis.home_library:
+            home = tantivy.Query.boolean_query(
+                [
+                    (tantivy.Occur.Must, self._terms(["library", "network"], "access")),
+                    (tantivy.Occur.Must, self._terms([vis.home_library], "library")),
+                ]
+            )
+            should.append((tantivy.Occur.Should, home))
+        if vis.staff_scopes:
+            should.append((tantivy.Occur.Should, self._terms(vis.staff_scopes, "ancestors")))
+        return tantivy.Query.boolean_query(should)
+
+    def text_query(self, query: SearchQuery) -> tantivy.Query | None:
+        fields = list(TEXT_BOOSTS) if query.field == "any" else [query.field]
+        clauses = []
+        for term in query.terms:
+            per_field = [
+                (
+                    tantivy.Occur.Should,
+                    tantivy.Query.boost_query(
+                        tantivy.Query.term_query(self.schema, name, term), TEXT_BOOSTS[name]
+                    ),
+                )
+                for name in fields
+            ]
+            clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(per_field)))
+        return tantivy.Query.boolean_query(clauses) if clauses else None
+
+    def full_query(self, query: SearchQuery) -> tantivy.Query:
+        clauses = []
+        text = self.text_query(query)
+        if text is not None:
+            clauses.append((tantivy.Occur.Must, text))
+        elif query.text.strip():
+            return tantivy.Query.empty_query()
+        for name, values in query.filters.items():
+            if values and name != "year":
+                field = FACET_FIELDS.get(name, name)
+                clauses.append((tantivy.Occur.Must, self._terms(values, field)))
+        years = [int(v) for v in query.filters.get("year", []) if str(v).isdigit()]
+        if years:
+            clauses.append((tantivy.Occur.Must, self._terms(years, "year")))
+        if query.year_from is not None or query.year_to is not None:
+            clauses.append((tantivy.Occur.Must, self._year_range(query)))
+        visible = self.visibility_query(query.visibility)
+        if visible is not None:
+            clauses.append((tantivy.Occur.Must, visible))
+        if not any(occur == tantivy.Occur.Must for occur, _ in clauses):
+            clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+        return tantivy.Query.boolean_query(clauses)
+
+    def _year_range(self, query: SearchQuery) -> tantivy.Query:
+        return tantivy.Query.range_query(
+            self.schema,
+            "year",
+            tantivy.FieldType.Integer,
+            query.year_from if query.year_from is not None else -10_000,
+            query.year_to if query.year_to is not None else 10_000,
+        )
+
+    def search(self, query: SearchQuery) -> RawResults:
+        searcher = self.index_.searcher()
+        full = self.full_query(query)
+        kwargs = {"limit": query.page_size, "offset": query.offset, "count": True}
+        if query.sort in ("year", "-year"):
+            kwargs["order_by_field"] = "year"
+            kwargs["order"] = tantivy.Order.Asc if query.sort == "year" else tantivy.Order.Desc
+        elif query.sort == "title":
+            kwargs.update(order_by_field="sort_title", order=tantivy.Order.Asc)
+        found = searcher.search(full, **kwargs)
+        addresses = [address for _key, address in found.hits]
+        ids = searcher.fast_field_values("id", addresses) if addresses else []
+        facets = self._facets(searcher, full) if query.facets else {}
+        return RawResults(ids=list(ids), total=found.count, facets=facets)
+
+    def _facets(self, searcher, full) -> dict[str, list[tuple[str, int]]]:
+        spec = {
+            name: {"terms": {"field": FACET_FIELDS.get(name, name), "size": 12}} for name in FACETS
+        }
+        raw = searcher.aggregate(full, spec)
+        facets = {}
+        for name in FACETS:
+            buckets = raw.get(name, {}).get("buckets", [])
+            facets[name] = [
+                (_bucket_key(b["key"]), int(b["doc_count"])) for b in buckets if b["key"] != ""
+            ]
+        return facets
+
+    def suggest(self, prefix: str, visibility: Visibility, limit: int = 10) -> list[str]:
+        from shuxiang.catalog.normalize import fold
+
+        folded = fold(prefix.strip())
+        if not folded:
+            return []
+        searcher = self.index_.searcher()
+        filter_query = self.visibility_query(visibility)
+        terms = searcher.terms_with_prefix("suggest", folded, filter_query, limit)
+        return [term for term, _count in terms]
+
+
+def _bucket_key(key) -> str:
+    if isinstance(key, float) and key.is_integer():
+        return str(int(key))
+    return str(key)

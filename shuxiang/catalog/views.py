@@ -1,0 +1,84 @@
+"""Pages and endpoints of the catalog: the OAI-PMH provider and the search page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from shuxiang.catalog.oai.provider import Provider
+from shuxiang.catalog.search import service
+from shuxiang.catalog.search.base import FACETS
+from shuxiang.core.errors import ValidationFailed
+
+NATIVE_XSD = Path(__file__).parent / "oai" / "shuxiang-record.xsd"
+FIELD_CHOICES = [("any", _("Everywhere")), ("title", _("Title")), ("creator", _("Author")),
+                 ("subject", _("Subject"))]  # fmt: skip
+SORT_CHOICES = [("relevance", _("Relevance")), ("-year", _("Newest")), ("year", _("Oldest")),
+                ("title", _("Title"))]  # fmt: skip
+FACET_LABELS = {
+    "type": _("Type"),
+    "library": _("Library"),
+    "year": _("Year"),
+    "language": _("Language"),
+    "subject": _("Subject"),
+    "collection": _("Collection"),
+}
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def oai(request):
+    """OAI-PMH 2.0 endpoint (GET or form-encoded POST, as the protocol allows)."""
+    data = request.GET if request.method == "GET" else request.POST
+    params = {key: data.getlist(key) for key in data}
+    base_url = request.build_absolute_uri(request.path).rstrip("/")
+    body = Provider(base_url).respond(params)
+    return HttpResponse(body, content_type="text/xml; charset=utf-8")
+
+
+@require_GET
+def native_schema(request):
+    """The XML schema of the native metadata format."""
+    return FileResponse(NATIVE_XSD.open("rb"), content_type="text/xml")
+
+
+def _options(request) -> dict:
+    filters = {name: request.GET.getlist(name) for name in FACETS if request.GET.getlist(name)}
+    return {
+        "field": request.GET.get("field") or "any",
+        "sort": request.GET.get("sort") or "relevance",
+        "page": request.GET.get("page") or 1,
+        "filters": filters,
+    }
+
+
+@require_GET
+def search_page(request):
+    """The search page: works without JavaScript; facets are plain links and checkboxes."""
+    q = request.GET.get("q", "")
+    options = _options(request)
+    page, errors = None, []
+    try:
+        if q.strip() or options["filters"]:
+            page = service.search(actor=request.user, q=q, **options)
+    except (ValidationFailed, ValueError) as error:
+        errors = getattr(error, "errors", []) or [str(error)]
+    return render(
+        request,
+        "catalog/search.html",
+        {
+            "q": q,
+            "page": page,
+            "errors": errors,
+            "options": options,
+            "field_choices": FIELD_CHOICES,
+            "sort_choices": SORT_CHOICES,
+            "facet_labels": FACET_LABELS,
+        },
+        status=400 if errors else 200,
+    )
