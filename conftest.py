@@ -18,3 +18,20 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         load_divisions(progress=False)
+
+
+@pytest.fixture(autouse=True)
+def _usage_events_stay_in_the_test(settings, tmp_path):
+    """Usage events go to a per-test store and are flushed only when a test asks."""
+    from shuxiang.stats import backends, events
+
+    events.COLLECTOR.interval = 0
+    events.COLLECTOR.discard()
+    if settings.STATS_BACKEND.endswith("ParquetBackend"):
+        from shuxiang.stats.backends.duckdb import ParquetBackend
+
+        backends.reset_backend(ParquetBackend(tmp_path / "stats-events"))
+    else:
+        backends.reset_backend()
+    yield
+    events.COLLECTOR.discard()

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "shuxiang.core",
     "shuxiang.accounts",
     "shuxiang.network",
+    "shuxiang.stats",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shuxiang.core.middleware.SecurityHeadersMiddleware",
+    "shuxiang.stats.middleware.PageViewMiddleware",
 ]
 
 ROOT_URLCONF = "shuxiang.urls"
@@ -143,6 +145,14 @@ STATIC_URL = "/static/"
 WHITENOISE_USE_FINDERS = True  # serve app static files without a collectstatic step
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "/media/"
+STATIC_BUILD_DIR = BASE_DIR.parent / "build" / "static"  # npm assets copied by scripts/setup
+STATICFILES_DIRS = [STATIC_BUILD_DIR] if STATIC_BUILD_DIR.is_dir() else []
+
+STATS_BACKEND = options.value("STATS_BACKEND") or (
+    "shuxiang.stats.backends.postgres.PostgresBackend"
+    if SERVER_MODE
+    else "shuxiang.stats.backends.duckdb.ParquetBackend"
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -77,6 +77,10 @@ OPTIONS: dict[str, Option] = {
         Option("NODE_NAME", str, "Shuxiang node", "Human name of this installation."),
         Option("SEARCH_BACKEND", str, "", "Dotted path of the search backend (empty = by mode)."),
         Option("TASKS_IMMEDIATE", bool, False, "Run background tasks inline (tests, debugging)."),
+        Option("STATS_KEY", str, "", "HMAC key for pseudonymous reader ids; derived if unset."),
+        Option("STATS_BACKEND", str, "", "Dotted path of the usage-statistics backend (by mode)."),
+        Option("STATS_FLUSH_SECONDS", str, "0.5", "How often buffered usage events are written."),
+        Option("STATS_WEBHOOK_TIMEOUT", int, 5, "Seconds to wait for monitoring HTTP calls."),
     ]
 }
 
