@@ -147,18 +147,25 @@ def _row(kind, library, reader, resource_type, channel, item_id, at, extra) -> t
     local = moment.astimezone(_zone())
     micros = (moment - _EPOCH) // _ONE_MICRO
     code = getattr(library, "code", library) or ""
+    if not isinstance(code, str):
+        raise ValueError(f"library must be a Library or a code, not {type(library).__name__}")
     return (
         micros,
         local.date().isoformat(),
         local.hour,
         kind,
-        str(code),
-        str(resource_type or "")[:40],
+        _clean(code, 32),
+        _clean(resource_type, 40),
         channel if channel in CHANNELS else "web",
         pseudonym(reader),
-        str(item_id or "")[:200],
-        str(extra.get("title") or "")[:300],
+        _clean(item_id, 200),
+        _clean(extra.get("title"), 300),
     )
+
+
+def _clean(value: Any, limit: int) -> str:
+    """Text every store accepts: no NUL characters, at most ``limit`` characters."""
+    return str(value or "").replace("\x00", "")[:limit]
 
 
 _ONE_MICRO = datetime(1970, 1, 1, 0, 0, 0, 1, tzinfo=UTC) - _EPOCH
