@@ -20,4 +20,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
     path("network/", include("shuxiang.network.urls")),
     path("api/v1/", api.urls),
+    path("stats/", include("shuxiang.stats.urls")),
+    path("sushi/r5/", include("shuxiang.stats.counter.urls")),
 ]

@@ -84,7 +84,8 @@ def _aggregate_chunk(fingerprints: dict[date, str], pairs: list[tuple[str, str]]
         for row in backend.daily_rows(days, pairs)
     ]
     hourly = [
-        HourlyRollup(day=d, hour=h, scope=s, events=n) for d, h, s, n in backend.hourly_rows(days, pairs)
+        HourlyRollup(day=d, hour=h, scope=s, events=n)
+        for d, h, s, n in backend.hourly_rows(days, pairs)
     ]
     DailyRollup.objects.filter(day__in=days).delete()
     HourlyRollup.objects.filter(day__in=days).delete()

@@ -69,8 +69,10 @@ class StatsBackend(ABC):
 
     @abstractmethod
     def item_rows(self, begin: date, end: date, libraries: list[str]) -> list[tuple]:
-        """Rows (month 'YYYY-MM', item_id, title, resource_type, kind, events, unique) over the
-        events of ``libraries``; ``unique`` counts distinct reader × item × day."""
+        """COUNTER usage of ``libraries``' events, one row per month × item × resource type:
+        (month 'YYYY-MM', item_id, title, resource_type, searches, total investigations,
+        total requests, unique investigations, unique requests). Unique counts distinct
+        reader × day (COUNTER's user-session approximation); anonymous events count singly."""
 
     @abstractmethod
     def count(self, **equals: str) -> int:

@@ -45,11 +45,15 @@ SELECT e.day, e.hour, s.scope, count(*)::BIGINT
 FROM {src} e JOIN {scopes} s ON s.library = e.library GROUP BY ALL
 """
 _ITEMS = """
-SELECT strftime(day, '%Y-%m'), item_id, max(title), resource_type, kind, count(*)::BIGINT,
-       count(DISTINCT coalesce(nullif(reader, ''), ts::VARCHAR) || day::VARCHAR)::BIGINT
-FROM {src}
-WHERE day BETWEEN ? AND ? AND list_contains(?::VARCHAR[], library)
-GROUP BY ALL
+SELECT strftime(day, '%Y-%m'), item_id, max(title), resource_type,
+       count(*) FILTER (WHERE kind = 'search'),
+       count(*) FILTER (WHERE kind IN ('item_view', 'download', 'play')),
+       count(*) FILTER (WHERE kind IN ('download', 'play')),
+       count(DISTINCT k) FILTER (WHERE kind IN ('item_view', 'download', 'play')),
+       count(DISTINCT k) FILTER (WHERE kind IN ('download', 'play'))
+FROM (SELECT *, coalesce(nullif(reader, ''), ts::VARCHAR) || day::VARCHAR AS k FROM {src}
+      WHERE day BETWEEN ? AND ? AND list_contains(?::VARCHAR[], library))
+GROUP BY 1, 2, 4
 """
 _sequence = itertools.count()
 

@@ -29,11 +29,15 @@ FROM stats_event e JOIN {scopes} s ON s.library = e.library
 WHERE e.day = ANY(%s) GROUP BY 1, 2, 3
 """
 _ITEMS = """
-SELECT to_char(day, 'YYYY-MM'), item_id, max(title), resource_type, kind, count(*),
-       count(DISTINCT coalesce(nullif(reader, ''), id::text) || day::text)
-FROM stats_event
-WHERE day BETWEEN %s AND %s AND library = ANY(%s)
-GROUP BY 1, 2, 4, 5
+SELECT to_char(day, 'YYYY-MM'), item_id, max(title), resource_type,
+       count(*) FILTER (WHERE kind = 'search'),
+       count(*) FILTER (WHERE kind IN ('item_view', 'download', 'play')),
+       count(*) FILTER (WHERE kind IN ('download', 'play')),
+       count(DISTINCT k) FILTER (WHERE kind IN ('item_view', 'download', 'play')),
+       count(DISTINCT k) FILTER (WHERE kind IN ('download', 'play'))
+FROM (SELECT *, coalesce(nullif(reader, ''), id::text) || day::text AS k FROM stats_event
+      WHERE day BETWEEN %s AND %s AND library = ANY(%s)) AS e
+GROUP BY 1, 2, 4
 """
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FIELDS = "ts, day, hour, kind, library, resource_type, channel, reader, item_id, title"
@@ -87,6 +91,6 @@ class PostgresBackend(StatsBackend):
 
     def count(self, **equals: str) -> int:
         where = " AND ".join(f"{name}::text = %s" for name in equals) or "true"
-        return self._fetch(f"SELECT count(*) FROM stats_event WHERE {where}", list(equals.values()))[
-            0
-        ][0]
+        return self._fetch(
+            f"SELECT count(*) FROM stats_event WHERE {where}", list(equals.values())
+        )[0][0]

@@ -1,0 +1,5 @@
+"""Pages of the operations platform."""
+
+from django.urls import path
+
+urlpatterns: list = []
