@@ -23,6 +23,9 @@ class Event(models.Model):
     item_id = models.CharField(max_length=200, blank=True)
     title = models.CharField(max_length=300, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} @ {self.library}"
+
 
 class DailyRollup(models.Model):
     """Events of one day × library × resource type × channel × kind.
@@ -46,6 +49,9 @@ class DailyRollup(models.Model):
             models.Index(fields=["day"], name="stats_daily_day"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.scope} {self.kind}: {self.events}"
+
 
 class HourlyRollup(models.Model):
     """Events per local hour of one day in a library's subtree (the weekday × hour heatmap)."""
@@ -58,6 +64,9 @@ class HourlyRollup(models.Model):
     class Meta:
         indexes = [models.Index(fields=["scope", "day"], name="stats_hourly_scope_day")]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.hour}h {self.scope}: {self.events}"
+
 
 class RollupDay(models.Model):
     """Which state of a day's raw events the stored rollups reflect."""
@@ -65,6 +74,9 @@ class RollupDay(models.Model):
     day = models.DateField(primary_key=True)
     fingerprint = models.CharField(max_length=64)
     rolled_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.fingerprint}"
 
 
 class TrainingSession(models.Model):
@@ -85,6 +97,9 @@ class TrainingSession(models.Model):
     class Meta:
         ordering = ["-held_on"]
 
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.title}"
+
 
 class IndicatorWeight(models.Model):
     """The weight of one indicator in the annual assessment (editable by national admins)."""
@@ -95,6 +110,9 @@ class IndicatorWeight(models.Model):
 
     class Meta:
         ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code}={self.weight}"
 
 
 class MonitoredPlatform(models.Model):
@@ -110,6 +128,9 @@ class MonitoredPlatform(models.Model):
     class Meta:
         ordering = ["library__path", "name"]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class CheckResult(models.Model):
     """One availability check of a platform."""
@@ -120,6 +141,9 @@ class CheckResult(models.Model):
     status = models.PositiveSmallIntegerField(null=True)
     latency_ms = models.PositiveIntegerField(null=True)
     error = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.platform_id} {self.at} {'up' if self.ok else 'down'}"
 
 
 class Outage(models.Model):
@@ -134,6 +158,9 @@ class Outage(models.Model):
     class Meta:
         ordering = ["-started_at"]
 
+    def __str__(self) -> str:
+        return f"{self.subject} from {self.started_at}"
+
 
 class Heartbeat(models.Model):
     """The latest report of a node: alive, storage used, bandwidth."""
@@ -146,6 +173,9 @@ class Heartbeat(models.Model):
     storage_bytes = models.BigIntegerField(default=0)
     bandwidth_mbps = models.PositiveIntegerField(default=0)
     version = models.CharField(max_length=40, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.node} {self.at}"
 
 
 class AlertRule(models.Model):
@@ -163,6 +193,9 @@ class AlertRule(models.Model):
     webhook = models.URLField(max_length=500, blank=True)
     active = models.BooleanField(default=True)
 
+    def __str__(self) -> str:
+        return f"{self.condition} @ {self.library_id}"
+
 
 class Alert(models.Model):
     """A notification sent for a rule (one per rule and subject while the condition lasts)."""
@@ -176,3 +209,6 @@ class Alert(models.Model):
 
     class Meta:
         ordering = ["-raised_at"]
+
+    def __str__(self) -> str:
+        return self.subject

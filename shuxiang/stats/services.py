@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.db import transaction
 from django.db.models import Sum
 from django.db.models.functions import ExtractIsoWeekDay
 from django.utils.translation import gettext as _
 
+from shuxiang.core import audit
 from shuxiang.core.errors import FieldError, ValidationFailed
 from shuxiang.network.models import Library
-from shuxiang.stats.models import KINDS, DailyRollup, HourlyRollup
+from shuxiang.network.permissions import require_admin_of
+from shuxiang.stats.models import KINDS, DailyRollup, HourlyRollup, TrainingSession
 from shuxiang.stats.permissions import library_named, require_figures_of
 
 MAX_DAYS = 3 * 366
@@ -119,3 +122,35 @@ def heatmap(actor: object, library: Library, first: date, last: date) -> list[li
     for weekday, hour, n in rows:
         matrix[weekday - 1][hour] = n
     return matrix
+
+
+@transaction.atomic
+def record_training(actor: object, library: Library, data: dict) -> TrainingSession:
+    """Record a training session held by ``library`` (its administrators only)."""
+    require_admin_of(actor, library, action=_("record training sessions of"))
+    errors = []
+    title = str(data.get("title") or "").strip()
+    if not title:
+        errors.append(FieldError("title", _("Give the session a title."), "required"))
+    held_on = None
+    try:
+        held_on = date.fromisoformat(str(data.get("held_on") or ""))
+    except ValueError:
+        errors.append(FieldError("held_on", _("Use a date like 2026-01-31."), "invalid_date"))
+    mode = data.get("mode") or TrainingSession.Mode.ONSITE
+    if mode not in TrainingSession.Mode.values:
+        errors.append(FieldError("mode", _("Choose on site or online."), "invalid_choice"))
+    try:
+        attendees = int(data.get("attendees") or 0)
+        if attendees < 0:
+            raise ValueError
+    except (TypeError, ValueError):
+        attendees = 0
+        errors.append(FieldError("attendees", _("Give a whole number, 0 or more."), "invalid"))
+    if errors:
+        raise ValidationFailed(_("The training session was not recorded."), errors)
+    session = TrainingSession.objects.create(
+        library=library, title=title[:200], held_on=held_on, mode=mode, attendees=attendees
+    )
+    audit.record(actor, "stats.record_training", session, library=library.code)
+    return session

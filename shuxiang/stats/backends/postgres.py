@@ -63,9 +63,13 @@ class PostgresBackend(StatsBackend):
             strict=True,
         )
         with transaction.atomic(), connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY stats_event ({_FIELDS}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            self._copy(cursor, rows)
+
+    @staticmethod
+    def _copy(cursor, rows) -> None:
+        with cursor.cursor.copy(f"COPY stats_event ({_FIELDS}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
     def day_fingerprints(self) -> dict[date, str]:
         with connection.cursor() as cursor:
