@@ -25,6 +25,9 @@ def _usage_events_stay_in_the_test(settings, tmp_path):
     """Usage events go to a per-test store and are flushed only when a test asks."""
     from shuxiang.stats import backends, events
 
+    from shuxiang.stats import demo
+
+    demo.DEMO_EVENTS = 3000  # the demo's year of usage, thinned for tests
     events.COLLECTOR.interval = 0
     events.COLLECTOR.discard()
     if settings.STATS_BACKEND.endswith("ParquetBackend"):

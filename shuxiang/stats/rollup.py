@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from shuxiang.core.actors import SYSTEM, is_system
 from shuxiang.core.errors import PermissionDenied
@@ -19,8 +19,8 @@ from shuxiang.network.models import PATH_SEPARATOR, Library
 from shuxiang.stats.backends import get_backend
 from shuxiang.stats.models import DailyRollup, HourlyRollup, RollupDay
 
-CHUNK_DAYS = 16
-INSERT_BATCH = 5000
+CHUNK_DAYS = 64
+INSERT_BATCH = 20_000
 
 
 @dataclass
@@ -66,31 +66,42 @@ def run_rollup(*, by: object = SYSTEM, force: bool = False) -> RollupReport:
     return report
 
 
+DAILY_COLUMNS = ("day", "scope", "subtree", "resource_type", "channel", "kind", "events")
+DAILY_COLUMNS = (*DAILY_COLUMNS, "readers")
+HOURLY_COLUMNS = ("day", "hour", "scope", "events")
+
+
+def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Bulk insert plain tuples (COPY on PostgreSQL, executemany elsewhere)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        rows = [(row[0].isoformat(), *row[1:]) for row in rows]  # dates as SQLite stores them
+        marks = ", ".join(["%s"] * len(columns))
+        for start in range(0, len(rows), INSERT_BATCH):
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({marks})",
+                rows[start : start + INSERT_BATCH],
+            )
+
+
 @transaction.atomic
 def _aggregate_chunk(fingerprints: dict[date, str], pairs: list[tuple[str, str]]) -> tuple:
     days = list(fingerprints)
     backend = get_backend()
-    daily = [
-        DailyRollup(
-            day=row[0],
-            scope=row[1],
-            subtree=row[2],
-            resource_type=row[3],
-            channel=row[4],
-            kind=row[5],
-            events=row[6],
-            readers=row[7],
-        )
-        for row in backend.daily_rows(days, pairs)
-    ]
-    hourly = [
-        HourlyRollup(day=d, hour=h, scope=s, events=n)
-        for d, h, s, n in backend.hourly_rows(days, pairs)
-    ]
+    daily = backend.daily_rows(days, pairs)
+    hourly = backend.hourly_rows(days, pairs)
     DailyRollup.objects.filter(day__in=days).delete()
     HourlyRollup.objects.filter(day__in=days).delete()
-    DailyRollup.objects.bulk_create(daily, batch_size=INSERT_BATCH)
-    HourlyRollup.objects.bulk_create(hourly, batch_size=INSERT_BATCH)
-    for day, fp in fingerprints.items():
-        RollupDay.objects.update_or_create(day=day, defaults={"fingerprint": fp})
+    _insert(DailyRollup, DAILY_COLUMNS, daily)
+    _insert(HourlyRollup, HOURLY_COLUMNS, hourly)
+    RollupDay.objects.filter(day__in=days).delete()
+    RollupDay.objects.bulk_create(
+        [RollupDay(day=day, fingerprint=fp) for day, fp in fingerprints.items()]
+    )
     return len(daily), len(hourly)
