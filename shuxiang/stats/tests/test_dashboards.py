@@ -73,3 +73,16 @@ def test_home_dashboard_opens_on_the_viewers_own_library(client, net):
     _login(client, net["gs"])
     page = client.get("/stats/", PERIOD)
     assert page.status_code == 200 and "620000图书馆" in page.content.decode()
+
+
+def test_echarts_from_npm_is_served_as_a_static_file_after_setup(client):
+    from django.conf import settings
+
+    built = settings.STATIC_BUILD_DIR / "echarts" / "echarts.min.js"
+    if not built.exists():
+        import pytest
+
+        pytest.skip("scripts/setup has not installed the npm assets here")
+    response = client.get("/static/echarts/echarts.min.js")
+    assert response.status_code == 200
+    assert b"echarts" in b"".join(response.streaming_content)[:2000]
