@@ -35,3 +35,19 @@ def _divisions_after_flush(request, django_db_blocker):
             if not Division.objects.exists():
                 load_divisions(progress=False)
     yield
+def _usage_events_stay_in_the_test(settings, tmp_path):
+    """Usage events go to a per-test store and are flushed only when a test asks."""
+    from shuxiang.stats import backends, events
+
+    from shuxiang.stats import demo
+
+    demo.DEMO_EVENTS = 3000  # the demo's year of usage, thinned for tests
+    events.COLLECTOR.interval = 0
+    events.COLLECTOR.discard()
+    if settings.STATS_BACKEND.endswith("ParquetBackend"):
+        from shuxiang.stats.backends.duckdb import ParquetBackend
+
+        backends.reset_backend(ParquetBackend(tmp_path / "stats-events"))
+    else:
+        backends.reset_backend()
+    events.COLLECTOR.discard()

@@ -10,6 +10,7 @@ from shuxiang.core.api import install_error_handlers
 from shuxiang.identifiers.api import router as identifiers_router
 from shuxiang.network.api import router as network_router
 from shuxiang.resources.api import router as resources_router
+from shuxiang.stats.api import router as stats_router
 
 api = NinjaAPI(
     title="Shuxiang API",
@@ -23,3 +24,4 @@ api.add_router("/", accounts_router)
 api.add_router("/", identifiers_router)
 api.add_router("/", resources_router)
 api.add_router("/catalog", catalog_router)
+api.add_router("/", stats_router)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "shuxiang.identifiers",
     "shuxiang.resources",
     "shuxiang.catalog",
+    "shuxiang.stats",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shuxiang.core.middleware.SecurityHeadersMiddleware",
     "shuxiang.core.metrics.MetricsMiddleware",
+    "shuxiang.stats.middleware.PageViewMiddleware",
 ]
 
 ROOT_URLCONF = "shuxiang.urls"
@@ -203,6 +205,14 @@ RESOURCES_DELIVERY = {
     "LINK_SECONDS": options.value("SIGNED_LINK_SECONDS"),
     "UPLOAD_MAX_BYTES": options.value("UPLOAD_MAX_BYTES"),
 }
+STATIC_BUILD_DIR = BASE_DIR.parent / "build" / "static"  # npm assets copied by scripts/setup
+STATICFILES_DIRS = [STATIC_BUILD_DIR] if STATIC_BUILD_DIR.is_dir() else []
+
+STATS_BACKEND = options.value("STATS_BACKEND") or (
+    "shuxiang.stats.backends.postgres.PostgresBackend"
+    if SERVER_MODE
+    else "shuxiang.stats.backends.duckdb.ParquetBackend"
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

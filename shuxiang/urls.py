@@ -25,4 +25,6 @@ urlpatterns = [
     path("resources/", include("shuxiang.resources.urls")),
     path("api/v1/", api.urls),
     path("", include("shuxiang.catalog.urls")),
+    path("stats/", include("shuxiang.stats.urls")),
+    path("sushi/r5/", include("shuxiang.stats.counter.urls")),
 ]

@@ -10,6 +10,7 @@ from shuxiang.network.demo import load_demo_network
 from shuxiang.network.demo_admission import load_demo_admission
 from shuxiang.network.divisions import load_divisions
 from shuxiang.resources.demo import load_demo_resources
+from shuxiang.stats.demo import load_demo_usage
 
 
 def load_demo(*, progress: bool = True, say: Callable[[str], None] = print) -> list:
@@ -21,4 +22,5 @@ def load_demo(*, progress: bool = True, say: Callable[[str], None] = print) -> l
     load_demo_admission()
     say("Demo identifiers: " + ", ".join(load_demo_identifiers()))
     load_demo_resources(say=say)
+    say(load_demo_usage())
     return logins

@@ -102,6 +102,10 @@ OPTIONS: dict[str, Option] = {
         Option("UPLOAD_MAX_BYTES", int, 64 * 2**30, "Largest resumable upload accepted (bytes)."),
         Option("OAI_REPOSITORY_ID", str, "shuxiang.local", "OAI-PMH repository id (a domain)."),
         Option("OAI_ADMIN_EMAIL", str, "oai@shuxiang.example.org", "OAI-PMH admin e-mail."),
+        Option("STATS_KEY", str, "", "HMAC key for pseudonymous reader ids; derived if unset."),
+        Option("STATS_BACKEND", str, "", "Dotted path of the usage-statistics backend (by mode)."),
+        Option("STATS_FLUSH_SECONDS", str, "0.5", "How often buffered usage events are written."),
+        Option("STATS_WEBHOOK_TIMEOUT", int, 5, "Seconds to wait for monitoring HTTP calls."),
     ]
 }
 

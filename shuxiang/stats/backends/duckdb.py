@@ -1,0 +1,179 @@
+"""Embedded default: raw events as Parquet segments, DuckDB as the analytics engine.
+
+Each flushed batch becomes one Parquet segment per local day, written to a temporary name,
+fsync'd and renamed into ``<root>/day=YYYY-MM-DD/`` — a rename is atomic, so a killed writer
+leaves either a whole segment or none, and every acknowledged segment stays readable. Any
+number of processes can write side by side (segment names carry the pid) while others read.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+import duckdb
+from django.conf import settings
+
+from shuxiang.stats.backends.base import Batch, StatsBackend, batch_len, fingerprint
+
+_COPY = """
+COPY (
+  SELECT make_timestamp(unnest(?::BIGINT[])) AS ts, unnest(?::VARCHAR[])::DATE AS day,
+         unnest(?::TINYINT[]) AS hour, unnest(?::VARCHAR[]) AS kind,
+         unnest(?::VARCHAR[]) AS library, unnest(?::VARCHAR[]) AS resource_type,
+         unnest(?::VARCHAR[]) AS channel, unnest(?::VARCHAR[]) AS reader,
+         unnest(?::VARCHAR[]) AS item_id, unnest(?::VARCHAR[]) AS title
+) TO '{path}' (FORMAT parquet, COMPRESSION zstd)
+"""
+_SCOPES = "(SELECT unnest(?::VARCHAR[]) AS library, unnest(?::VARCHAR[]) AS scope)"
+_DAILY = """
+SELECT day, library, false, resource_type, channel, kind, count(*)::BIGINT,
+       count(DISTINCT nullif(reader, ''))::BIGINT
+FROM {src} GROUP BY ALL
+UNION ALL
+SELECT e.day, s.scope, true, e.resource_type, e.channel, e.kind, count(*)::BIGINT,
+       count(DISTINCT nullif(e.reader, ''))::BIGINT
+FROM {src} e JOIN {scopes} s ON s.library = e.library GROUP BY ALL
+"""
+_HOURLY = """
+SELECT e.day, e.hour, s.scope, count(*)::BIGINT
+FROM {src} e JOIN {scopes} s ON s.library = e.library GROUP BY ALL
+"""
+_ITEMS = """
+SELECT strftime(day, '%Y-%m'), item_id, max(title), resource_type,
+       count(*) FILTER (WHERE kind = 'search'),
+       count(*) FILTER (WHERE kind IN ('item_view', 'download', 'play')),
+       count(*) FILTER (WHERE kind IN ('download', 'play')),
+       count(DISTINCT k) FILTER (WHERE kind IN ('item_view', 'download', 'play')),
+       count(DISTINCT k) FILTER (WHERE kind IN ('download', 'play'))
+FROM (SELECT *, coalesce(nullif(reader, ''), ts::VARCHAR) || day::VARCHAR AS k FROM {src}
+      WHERE day BETWEEN ? AND ? AND list_contains(?::VARCHAR[], library))
+GROUP BY 1, 2, 4
+"""
+_sequence = itertools.count()
+
+
+def _sql_list(paths: list[Path]) -> str:
+    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+
+
+class ParquetBackend(StatsBackend):
+    """Parquet segments under ``root`` (default ``$SHUXIANG_DATA_DIR/stats/events``)."""
+
+    def __init__(self, root: Path | str | None = None):
+        self.root = Path(root) if root else Path(settings.DATA_DIR) / "stats" / "events"
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = duckdb.connect()
+
+    # -- writing ---------------------------------------------------------------------------
+    def append(self, batch: Batch) -> None:
+        if not batch_len(batch):
+            return
+        with self._lock:
+            for day, rows in _split_by_day(batch).items():
+                self._write_segment(day, rows)
+
+    def _write_segment(self, day: str, batch: Batch) -> Path:
+        folder = self.root / f"day={day}"
+        folder.mkdir(exist_ok=True)
+        temp = folder / f".tmp-{uuid.uuid4().hex}.parquet"
+        columns = [batch[name] for name in _ORDER]
+        self._db.execute(_COPY.format(path=str(temp).replace("'", "''")), columns)
+        _fsync(temp)
+        final = folder / f"seg-{time.time_ns()}-{os.getpid()}-{next(_sequence)}.parquet"
+        os.rename(temp, final)
+        _fsync(folder)
+        return final
+
+    # -- reading ---------------------------------------------------------------------------
+    def segments(self, day: date | str) -> list[Path]:
+        """The acknowledged segments of ``day`` (temporary files are never read)."""
+        return sorted((self.root / f"day={day}").glob("seg-*.parquet"))
+
+    def all_segments(self) -> list[Path]:
+        return sorted(self.root.glob("day=*/seg-*.parquet"))
+
+    def day_fingerprints(self) -> dict[date, str]:
+        result = {}
+        for folder in self.root.glob("day=*"):
+            names = [p.name for p in folder.glob("seg-*.parquet")]
+            if names:
+                result[date.fromisoformat(folder.name[4:])] = fingerprint(names)
+        return result
+
+    def _source(self, paths: list[Path]) -> str:
+        return f"read_parquet({_sql_list(paths)})"
+
+    def _query(self, sql: str, params: list) -> list[tuple]:
+        with self._lock:
+            cursor = self._db.cursor()
+            try:
+                return cursor.execute(sql, params).fetchall()
+            finally:
+                cursor.close()
+
+    def daily_rows(self, days: list[date], scopes: list[tuple[str, str]]) -> list[tuple]:
+        paths = [p for day in days for p in self.segments(day)]
+        if not paths:
+            return []
+        sql = _DAILY.format(src=self._source(paths), scopes=_SCOPES)
+        return self._query(sql, _scope_params(scopes))
+
+    def hourly_rows(self, days: list[date], scopes: list[tuple[str, str]]) -> list[tuple]:
+        paths = [p for day in days for p in self.segments(day)]
+        if not paths:
+            return []
+        sql = _HOURLY.format(src=self._source(paths), scopes=_SCOPES)
+        return self._query(sql, _scope_params(scopes))
+
+    def item_rows(self, begin: date, end: date, libraries: list[str]) -> list[tuple]:
+        paths = [p for p in self.all_segments() if begin.isoformat() <= p.parent.name[4:]]
+        paths = [p for p in paths if p.parent.name[4:] <= end.isoformat()]
+        if not paths:
+            return []
+        sql = _ITEMS.format(src=self._source(paths))
+        return self._query(sql, [begin, end, libraries])
+
+    def count(self, **equals: str) -> int:
+        paths = self.all_segments()
+        if not paths:
+            return 0
+        where = " AND ".join(f"{name}::VARCHAR = ?" for name in equals) or "true"
+        sql = f"SELECT count(*) FROM {self._source(paths)} WHERE {where}"
+        return self._query(sql, list(equals.values()))[0][0]
+
+
+_ORDER = ("ts", "day", "hour", "kind", "library", "resource_type", "channel", "reader")
+_ORDER = (*_ORDER, "item_id", "title")
+
+
+def _scope_params(scopes: list[tuple[str, str]]) -> list:
+    return [[library for library, _ in scopes], [scope for _, scope in scopes]]
+
+
+def _split_by_day(batch: Batch) -> dict[str, Batch]:
+    days = batch["day"]
+    first = days[0]
+    if all(day == first for day in days):
+        return {first: batch}
+    groups: dict[str, list[int]] = {}
+    for index, day in enumerate(days):
+        groups.setdefault(day, []).append(index)
+    return {
+        day: {name: [values[i] for i in indexes] for name, values in batch.items()}
+        for day, indexes in groups.items()
+    }
+
+
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,266 @@
+"""Node monitoring: heartbeats, platform availability checks, alert rules and outages.
+
+Checks are plain HTTP GETs with a timeout. A platform going down opens an outage and coming
+back closes it; alert rules turn failing subjects into one alert each (until resolved), sent by
+e-mail and/or webhook after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from datetime import timedelta
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shuxiang.core import audit, options
+from shuxiang.core.actors import SYSTEM, is_system
+from shuxiang.core.errors import FieldError, PermissionDenied, ValidationFailed
+from shuxiang.network.models import Library
+from shuxiang.network.permissions import require_admin_of
+from shuxiang.stats.models import (
+    Alert,
+    AlertRule,
+    CheckResult,
+    Heartbeat,
+    MonitoredPlatform,
+    Outage,
+)
+from shuxiang.stats.permissions import require_figures_of
+
+logger = logging.getLogger(__name__)
+
+
+def _int(data: dict, name: str, errors: list) -> int:
+    try:
+        value = int(data.get(name) or 0)
+        if value < 0:
+            raise ValueError
+        return value
+    except (TypeError, ValueError):
+        errors.append(FieldError(name, _("Give a whole number, 0 or more."), "invalid"))
+        return 0
+
+
+@transaction.atomic
+def record_heartbeat(actor: object, library: Library, data: dict) -> Heartbeat:
+    """Store a node's heartbeat (its administrators or the node itself); closes a silence."""
+    require_admin_of(actor, library, action=_("report the heartbeat of"))
+    errors: list = []
+    storage, bandwidth = _int(data, "storage_bytes", errors), _int(data, "bandwidth_mbps", errors)
+    node = str(data.get("node") or "").strip()[:100]
+    if not node:
+        errors.append(FieldError("node", _("Name the node sending the heartbeat."), "required"))
+    if errors:
+        raise ValidationFailed(_("The heartbeat was not stored."), errors)
+    now = timezone.now()
+    beat, _created = Heartbeat.objects.update_or_create(
+        library=library,
+        defaults={
+            "node": node,
+            "at": now,
+            "storage_bytes": storage,
+            "bandwidth_mbps": bandwidth,
+            "version": str(data.get("version") or "")[:40],
+        },
+    )
+    Outage.objects.filter(library=library, subject=_node_subject(node), ended_at=None).update(
+        ended_at=now
+    )
+    return beat
+
+
+def _node_subject(node: str) -> str:
+    return f"node {node}"
+
+
+@transaction.atomic
+def add_platform(actor: object, library: Library, name: str, url: str) -> MonitoredPlatform:
+    """Register a platform of ``library`` for availability checks."""
+    require_admin_of(actor, library, action=_("monitor platforms of"))
+    if not url.startswith(("http://", "https://")):
+        raise ValidationFailed.single("url", _("Give an http:// or https:// address."))
+    if not name.strip():
+        raise ValidationFailed.single("name", _("Name the platform."), "required")
+    platform = MonitoredPlatform.objects.create(library=library, name=name.strip(), url=url)
+    audit.record(actor, "stats.add_platform", platform, url=url)
+    return platform
+
+
+@transaction.atomic
+def add_alert_rule(actor: object, library: Library, data: dict) -> AlertRule:
+    """An alert rule over ``library``'s subtree, notifying an e-mail and/or a webhook."""
+    require_admin_of(actor, library, action=_("set alert rules of"))
+    errors: list = []
+    condition = data.get("condition")
+    if condition not in AlertRule.Condition.values:
+        errors.append(FieldError("condition", _("Choose a known condition."), "invalid_choice"))
+    webhook = str(data.get("webhook") or "")
+    if webhook and not webhook.startswith(("http://", "https://")):
+        errors.append(FieldError("webhook", _("Give an http:// or https:// address."), "invalid"))
+    email = str(data.get("email") or "")
+    if not webhook and not email:
+        errors.append(FieldError("email", _("Give an e-mail address or a webhook."), "required"))
+    threshold = _int(data, "threshold", errors)
+    if errors:
+        raise ValidationFailed(_("The alert rule was not saved."), errors)
+    rule = AlertRule.objects.create(
+        library=library, condition=condition, threshold=threshold, email=email, webhook=webhook
+    )
+    audit.record(actor, "stats.add_alert_rule", rule, condition=condition)
+    return rule
+
+
+def probe(url: str, timeout: float) -> tuple[bool, int | None, int, str]:
+    """GET ``url``: (up, HTTP status, latency ms, error). 2xx and 3xx count as up."""
+    started = time.perf_counter()
+    try:
+        request = urllib.request.Request(url, headers={"User-Agent": "Shuxiang-monitor/1"})
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        elapsed = int((time.perf_counter() - started) * 1000)
+        return False, None, elapsed, str(getattr(error, "reason", error))[:300]
+    elapsed = int((time.perf_counter() - started) * 1000)
+    return status < 400, status, elapsed, "" if status < 400 else f"HTTP {status}"
+
+
+def check_platforms(*, by: object = SYSTEM, timeout: float | None = None) -> list[CheckResult]:
+    """Check every active platform once, open/close outages, then evaluate alert rules."""
+    if not is_system(by):
+        raise PermissionDenied(_("Availability checks run as the node itself."))
+    timeout = timeout or options.value("STATS_WEBHOOK_TIMEOUT")
+    results = []
+    for platform in MonitoredPlatform.objects.filter(active=True).select_related("library"):
+        up, status, latency, error = probe(platform.url, timeout)
+        results.append(_store_check(platform, up, status, latency, error))
+    evaluate_alerts()
+    return results
+
+
+@transaction.atomic
+def _store_check(platform, up, status, latency, error) -> CheckResult:
+    now = timezone.now()
+    result = CheckResult.objects.create(
+        platform=platform, at=now, ok=up, status=status, latency_ms=latency, error=error
+    )
+    subject = f"{platform.name} ({platform.url})"
+    if not up and platform.is_up is not False:
+        Outage.objects.create(
+            library=platform.library, subject=subject, started_at=now, reason=error
+        )
+    if up and platform.is_up is False:
+        Outage.objects.filter(subject=subject, ended_at=None).update(ended_at=now)
+    platform.is_up, platform.checked_at = up, now
+    platform.save(update_fields=["is_up", "checked_at"])
+    return result
+
+
+def _failing(rule: AlertRule, now) -> dict[str, str]:
+    """Subjects currently breaking ``rule``, each with its message."""
+    in_scope = {"library__path__startswith": rule.library.path}
+    if rule.condition == AlertRule.Condition.PLATFORM_DOWN:
+        down = MonitoredPlatform.objects.filter(active=True, is_up=False, **in_scope)
+        return {p.url: _("%(name)s is not answering.") % {"name": p.name} for p in down}
+    beats = Heartbeat.objects.filter(**in_scope)
+    if rule.condition == AlertRule.Condition.HEARTBEAT_MISSING:
+        cutoff = now - timedelta(minutes=rule.threshold or 10)
+        silent = beats.filter(at__lt=cutoff)
+        for beat in silent:
+            Outage.objects.get_or_create(
+                library_id=beat.library_id,
+                subject=_node_subject(beat.node),
+                ended_at=None,
+                defaults={"started_at": beat.at, "reason": "heartbeat missing"},
+            )
+        return {
+            _node_subject(b.node): _("%(node)s has been silent since %(at)s.")
+            % {"node": b.node, "at": b.at.isoformat()}
+            for b in silent
+        }
+    full = beats.filter(storage_bytes__gt=rule.threshold)
+    return {
+        _node_subject(b.node): _("%(node)s uses %(n)s bytes of storage.")
+        % {"node": b.node, "n": b.storage_bytes}
+        for b in full
+    }
+
+
+@transaction.atomic
+def evaluate_alerts() -> list[Alert]:
+    """Raise an alert per newly failing subject, resolve those that recovered."""
+    now, raised = timezone.now(), []
+    for rule in AlertRule.objects.filter(active=True).select_related("library"):
+        failing = _failing(rule, now)
+        open_alerts = {a.subject: a for a in rule.alerts.filter(resolved_at=None)}
+        for subject, alert in open_alerts.items():
+            if subject not in failing:
+                alert.resolved_at = now
+                alert.save(update_fields=["resolved_at"])
+        for subject, message in failing.items():
+            if subject not in open_alerts:
+                alert = Alert.objects.create(rule=rule, subject=subject, message=message)
+                transaction.on_commit(lambda pk=alert.pk: deliver(pk))
+                raised.append(alert)
+    return raised
+
+
+def deliver(alert_pk: int) -> None:
+    """Send an alert by e-mail and webhook; failures are logged, never raised."""
+    alert = Alert.objects.select_related("rule").get(pk=alert_pk)
+    delivered = True
+    if alert.rule.email:
+        try:
+            send_mail(f"[Shuxiang] {alert.subject}", alert.message, None, [alert.rule.email])
+        except Exception:
+            delivered = False
+            logger.exception("alert e-mail failed")
+    if alert.rule.webhook:
+        delivered = _post_webhook(alert) and delivered
+    Alert.objects.filter(pk=alert.pk).update(delivered=delivered)
+
+
+def _post_webhook(alert: Alert) -> bool:
+    body = json.dumps(
+        {
+            "subject": alert.subject,
+            "message": alert.message,
+            "condition": alert.rule.condition,
+            "library": alert.rule.library.code,
+            "raised_at": alert.raised_at.isoformat(),
+        }
+    ).encode()
+    request = urllib.request.Request(
+        alert.rule.webhook, data=body, method="POST", headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=options.value("STATS_WEBHOOK_TIMEOUT")):
+            return True
+    except (urllib.error.URLError, OSError, ValueError):
+        logger.exception("alert webhook failed")
+        return False
+
+
+def timeline(actor: object, library: Library, days: int = 90) -> dict:
+    """Outages, platforms and heartbeats of ``library``'s subtree for the outage page."""
+    require_figures_of(actor, library)
+    since = timezone.now() - timedelta(days=days)
+    scope = {"library__path__startswith": library.path}
+    return {
+        "library": library,
+        "outages": Outage.objects.filter(started_at__gte=since, **scope).select_related("library")[
+            :500
+        ],
+        "platforms": MonitoredPlatform.objects.filter(**scope).select_related("library"),
+        "heartbeats": Heartbeat.objects.filter(**scope).select_related("library"),
+        "alerts": Alert.objects.filter(rule__library__path__startswith=library.path)[:100],
+        "days": days,
+    }

@@ -1,0 +1,107 @@
+"""Daily rollups of raw events, up the library tree, re-run safely.
+
+Each day's raw events carry a fingerprint (see the backends). A run re-aggregates exactly the
+days whose fingerprint differs from the one stored with their rollups — new days, and days that
+received late events — replacing those days' rows in one transaction per chunk of days. A run
+with nothing new changes nothing; running it twice gives the same rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import connection, transaction
+
+from shuxiang.core.actors import SYSTEM, is_system
+from shuxiang.core.errors import PermissionDenied
+from shuxiang.network.models import PATH_SEPARATOR, Library
+from shuxiang.stats.backends import get_backend
+from shuxiang.stats.models import DailyRollup, HourlyRollup, RollupDay
+
+CHUNK_DAYS = 64
+INSERT_BATCH = 20_000
+
+
+@dataclass
+class RollupReport:
+    days: list[date] = field(default_factory=list)
+    daily_rows: int = 0
+    hourly_rows: int = 0
+
+    def summary(self) -> str:
+        return f"{len(self.days)} days re-aggregated, {self.daily_rows} daily rows"
+
+
+def scope_pairs() -> list[tuple[str, str]]:
+    """(library code, code of every library whose subtree holds it, itself included)."""
+    pairs = []
+    for code, path in Library.objects.values_list("code", "path").iterator():
+        for scope in (c for c in path.split(PATH_SEPARATOR) if c):
+            pairs.append((code, scope))
+    return pairs
+
+
+def stale_days() -> dict[date, str]:
+    """Days whose raw events differ from what their stored rollups reflect."""
+    current = get_backend().day_fingerprints()
+    stored = dict(RollupDay.objects.values_list("day", "fingerprint"))
+    return {day: fp for day, fp in current.items() if stored.get(day) != fp}
+
+
+def run_rollup(*, by: object = SYSTEM, force: bool = False) -> RollupReport:
+    """Re-aggregate every stale day (every day with ``force``); return what was done."""
+    if not (is_system(by) or getattr(by, "is_superuser", False)):
+        raise PermissionDenied("Only the node itself or a superuser may run aggregation.")
+    days = get_backend().day_fingerprints() if force else stale_days()
+    pairs = scope_pairs()
+    report = RollupReport()
+    ordered = sorted(days)
+    for start in range(0, len(ordered), CHUNK_DAYS):
+        chunk = ordered[start : start + CHUNK_DAYS]
+        daily, hourly = _aggregate_chunk({day: days[day] for day in chunk}, pairs)
+        report.days.extend(chunk)
+        report.daily_rows += daily
+        report.hourly_rows += hourly
+    return report
+
+
+DAILY_COLUMNS = ("day", "scope", "subtree", "resource_type", "channel", "kind", "events")
+DAILY_COLUMNS = (*DAILY_COLUMNS, "readers")
+HOURLY_COLUMNS = ("day", "hour", "scope", "events")
+
+
+def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Bulk insert plain tuples (COPY on PostgreSQL, executemany elsewhere)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        rows = [(row[0].isoformat(), *row[1:]) for row in rows]  # dates as SQLite stores them
+        marks = ", ".join(["%s"] * len(columns))
+        for start in range(0, len(rows), INSERT_BATCH):
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({marks})",
+                rows[start : start + INSERT_BATCH],
+            )
+
+
+@transaction.atomic
+def _aggregate_chunk(fingerprints: dict[date, str], pairs: list[tuple[str, str]]) -> tuple:
+    days = list(fingerprints)
+    backend = get_backend()
+    daily = backend.daily_rows(days, pairs)
+    hourly = backend.hourly_rows(days, pairs)
+    DailyRollup.objects.filter(day__in=days).delete()
+    HourlyRollup.objects.filter(day__in=days).delete()
+    _insert(DailyRollup, DAILY_COLUMNS, daily)
+    _insert(HourlyRollup, HOURLY_COLUMNS, hourly)
+    RollupDay.objects.filter(day__in=days).delete()
+    RollupDay.objects.bulk_create(
+        [RollupDay(day=day, fingerprint=fp) for day, fp in fingerprints.items()]
+    )
+    return len(daily), len(hourly)

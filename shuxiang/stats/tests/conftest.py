@@ -1,0 +1,12 @@
+"""Fixtures for statistics tests: the small network and a helper to land events."""
+
+from __future__ import annotations
+
+import pytest
+
+from shuxiang.network.tests.factories import small_network
+
+
+@pytest.fixture
+def net(db):
+    return small_network()
