@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from shuxiang.core.api import install_error_handlers
 from shuxiang.network.api import router as network_router
+from shuxiang.portal.api import router as portal_router
 
 api = NinjaAPI(
     title="Shuxiang API",
@@ -15,3 +16,4 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", network_router)
+api.add_router("/", portal_router)

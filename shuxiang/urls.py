@@ -9,7 +9,6 @@ from shuxiang.core import views as core_views
 from shuxiang.core.metrics import metrics_view
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
@@ -22,4 +21,5 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
     path("network/", include("shuxiang.network.urls")),
     path("api/v1/", api.urls),
+    path("", include("shuxiang.portal.urls")),
 ]

@@ -8,6 +8,7 @@ from shuxiang.accounts.demo import load_demo_users
 from shuxiang.network.demo import load_demo_network
 from shuxiang.network.demo_admission import load_demo_admission
 from shuxiang.network.divisions import load_divisions
+from shuxiang.portal.demo import load_demo_portal
 
 
 def load_demo(*, progress: bool = True, say: Callable[[str], None] = print) -> list:
@@ -17,4 +18,5 @@ def load_demo(*, progress: bool = True, say: Callable[[str], None] = print) -> l
     say(f"Demo network: {report.created} libraries created, {report.existing} already there")
     logins = load_demo_users()
     load_demo_admission()
+    load_demo_portal()
     return logins

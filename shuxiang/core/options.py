@@ -78,6 +78,13 @@ OPTIONS: dict[str, Option] = {
         Option("SEARCH_BACKEND", str, "", "Dotted path of the search backend (empty = by mode)."),
         Option("TASKS_IMMEDIATE", bool, False, "Run background tasks inline (tests, debugging)."),
         Option("LOG_FORMAT", str, "plain", "Log line format: plain or json (one object a line)."),
+        Option("PORTAL_DEFAULT_SITE", str, "", "Library code of the site for unknown hosts."),
+        Option(
+            "PORTAL_CHAPTER_SOURCES",
+            list,
+            ["shuxiang.portal.demo_books.DemoBooks"],
+            "Dotted paths of the reader's chapter sources (comma-separated, first match wins).",
+        ),
     ]
 }
 
