@@ -61,6 +61,7 @@ def chapter(request, item_key: str, number: int):
         "shelved": user.is_authenticated
         and ShelfItem.objects.filter(user=user, item_key=item_key).exists(),
         "here": request.path,
+        "item_path": f"/read/{item_key}/",
         "api_base": reverse("api-v1:openapi-json").rsplit("/", 1)[0] + "/",
     }
     return render(request, "portal/reader.html", context)
