@@ -12,7 +12,7 @@ from ninja import Router, Status
 from shuxiang.core.api import AUTH, ErrorOut, actor_of
 from shuxiang.network.models import Library
 from shuxiang.portal import queries, reading, services
-from shuxiang.portal.models import Bookmark, Entry, ShelfItem
+from shuxiang.portal.models import Bookmark, Entry, ReadingPosition, ShelfItem
 from shuxiang.portal.schemas import (
     BookmarkIn,
     BookmarkOut,
@@ -120,12 +120,11 @@ def patch_preferences(request, payload: PreferencesIn):
     return reading.set_preferences(_data(payload), by=actor_of(request))
 
 
-@router.get("/me/positions", response={200: PositionOut, **ERRORS}, auth=AUTH)
-def get_position(request, item_key: str):
-    position = reading.position_of(actor_of(request), item_key)
-    if position is None:
-        return Status(404, {"detail": "No position saved for this item.", "errors": []})
-    return position
+@router.get("/me/positions", response={200: list[PositionOut], **ERRORS}, auth=AUTH)
+def list_positions(request, item_key: str | None = None):
+    """The reader's positions, newest first (one item's, with ``item_key``; maybe none)."""
+    found = ReadingPosition.objects.filter(user=actor_of(request))
+    return found.filter(item_key=item_key) if item_key else found[:100]
 
 
 @router.put("/me/positions", response={200: PositionOut, **ERRORS}, auth=AUTH)

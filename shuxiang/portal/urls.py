@@ -13,6 +13,7 @@ urlpatterns = [
     path("share/qr.svg", views.share_qr, name="share_qr"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("icon.svg", views.icon, name="icon"),
+    path("favicon.ico", views.icon),
     path("sw.js", views.service_worker, name="service_worker"),
     path("offline/", views.offline, name="offline"),
     path("read/<str:item_key>/", reader_views.read, name="read"),

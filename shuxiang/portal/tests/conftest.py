@@ -32,3 +32,18 @@ def sx_librarian(net):
 @pytest.fixture
 def reader(db):
     return user("reader")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item):
+    """Browser tests use a transactional database, emptied after each test; the divisions,
+    loaded once for the whole run, are put back so later tests find them."""
+    yield
+    if item.get_closest_marker("browser") is None:
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    from shuxiang.network.divisions import load_divisions
+
+    with item.config.stash[blocking_manager_key].unblock():
+        load_divisions(progress=False)

@@ -96,8 +96,8 @@
   });
 
   if (loggedIn) {
-    call("GET", "me/positions?item_key=" + encodeURIComponent(item)).then(function (pos) {
-      restore(pos && pos.locator);
+    call("GET", "me/positions?item_key=" + encodeURIComponent(item)).then(function (found) {
+      restore(found && found.length ? found[0].locator : null);
       root.dataset.positionReady = "1";
       save();
     });
