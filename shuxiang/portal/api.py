@@ -181,7 +181,11 @@ def likes(request, item_key: str):
 @router.put("/me/likes", response={200: LikesOut, **ERRORS}, auth=AUTH)
 def put_like(request, payload: ItemIn):
     reading.like(payload.item_key, by=actor_of(request))
-    return {"item_key": payload.item_key, "count": reading.like_count(payload.item_key), "liked": True}
+    return {
+        "item_key": payload.item_key,
+        "count": reading.like_count(payload.item_key),
+        "liked": True,
+    }
 
 
 @router.delete("/me/likes", response={200: LikesOut, **ERRORS}, auth=AUTH)

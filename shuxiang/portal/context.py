@@ -25,7 +25,5 @@ def site(request) -> dict:
         links.append((reverse("portal:me"), _("My bookshelf")))
         if can_curate(user, current.library):
             links.append((reverse("portal:curate"), _("Curate this site")))
-    nav = [
-        {"url": url, "label": label, "current": request.path == url} for url, label in links
-    ]
+    nav = [{"url": url, "label": label, "current": request.path == url} for url, label in links]
     return {"site": current, "site_theme": theme, "site_nav": nav}

@@ -80,12 +80,10 @@ def edit_shelf(request, kind: str, pk: int):
         return _forbidden(request)
     form = ShelfForm.for_shelf(shelf, request.POST if "save_shelf" in request.POST else None)
     entry_form = EntryForm(request.POST if "add_entry" in request.POST else None, prefix="new")
-    if "save_shelf" in request.POST and form.is_valid():
-        if _try(request, form, lambda: services.update_shelf(shelf, form.service_data(), by=request.user)):
-            return redirect("portal:curate_shelf", kind=kind, pk=pk)
-    if "add_entry" in request.POST and entry_form.is_valid():
-        if _try(request, entry_form, lambda: services.add_entry(shelf, entry_form.service_data(), by=request.user)):
-            return redirect("portal:curate_shelf", kind=kind, pk=pk)
+    if _saved(request, form, services.update_shelf, shelf) or _saved(
+        request, entry_form, services.add_entry, shelf
+    ):
+        return redirect("portal:curate_shelf", kind=kind, pk=pk)
     context = {
         "shelf": shelf,
         "kind": kind,
@@ -96,9 +94,12 @@ def edit_shelf(request, kind: str, pk: int):
     return render(request, "portal/curate_shelf.html", context)
 
 
-def _try(request, form, action) -> bool:
+def _saved(request, form, service, target) -> bool:
+    """Call ``service(target, data, by=…)`` for a bound, valid form; errors go beside fields."""
+    if not form.is_bound or not form.is_valid():
+        return False
     try:
-        action()
+        service(target, form.service_data(), by=request.user)
     except ServiceError as exc:
         form.show_service_error(exc)
         return False
@@ -117,7 +118,9 @@ def shelf_action(request, kind: str, pk: int):
         if request.POST.get("action") == "delete":
             services.delete_shelf(shelf, by=request.user)
         else:
-            services.move_shelf(shelf, -1 if request.POST.get("action") == "up" else 1, by=request.user)
+            services.move_shelf(
+                shelf, -1 if request.POST.get("action") == "up" else 1, by=request.user
+            )
     except ServiceError as exc:
         messages.error(request, str(exc))
     return redirect("portal:curate")
@@ -139,9 +142,8 @@ def edit_entry(request, pk: int):
         return _forbidden(request)
     kind = "column" if entry.column_id else "topic"
     form = EntryForm.for_entry(entry, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if _try(request, form, lambda: services.update_entry(entry, form.service_data(), by=request.user)):
-            return redirect("portal:curate_shelf", kind=kind, pk=entry.shelf.pk)
+    if _saved(request, form, services.update_entry, entry):
+        return redirect("portal:curate_shelf", kind=kind, pk=entry.shelf.pk)
     return render(request, "portal/curate_entry.html", {"entry": entry, "form": form, "kind": kind})
 
 
@@ -157,7 +159,9 @@ def entry_action(request, pk: int):
         if request.POST.get("action") == "delete":
             services.delete_entry(entry, by=request.user)
         else:
-            services.move_entry(entry, -1 if request.POST.get("action") == "up" else 1, by=request.user)
+            services.move_entry(
+                entry, -1 if request.POST.get("action") == "up" else 1, by=request.user
+            )
     except ServiceError as exc:
         messages.error(request, str(exc))
     return redirect("portal:curate_shelf", kind=kind, pk=shelf.pk)

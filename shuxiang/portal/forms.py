@@ -86,9 +86,7 @@ class EntryForm(ServiceForm):
 
     @classmethod
     def for_entry(cls, entry, data=None, prefix=None) -> EntryForm:
-        initial = {
-            name: getattr(entry, name) for name in ("title", "url", "reference", "note")
-        } | {
+        initial = {name: getattr(entry, name) for name in ("title", "url", "reference", "note")} | {
             "publish_from": _local(entry.publish_from),
             "publish_until": _local(entry.publish_until),
         }

@@ -37,9 +37,9 @@ class Scheduled(models.Model):
 def live_filter(at=None, prefix: str = "") -> Q:
     """The query form of :meth:`Scheduled.is_live` (``prefix`` for related lookups)."""
     at = at or timezone.now()
-    return (Q(**{f"{prefix}publish_from__isnull": True}) | Q(**{f"{prefix}publish_from__lte": at})) & (
-        Q(**{f"{prefix}publish_until__isnull": True}) | Q(**{f"{prefix}publish_until__gt": at})
-    )
+    return (
+        Q(**{f"{prefix}publish_from__isnull": True}) | Q(**{f"{prefix}publish_from__lte": at})
+    ) & (Q(**{f"{prefix}publish_until__isnull": True}) | Q(**{f"{prefix}publish_until__gt": at}))
 
 
 class Shelf(Scheduled):
@@ -146,6 +146,9 @@ class ReaderItem(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.item_key}"
+
 
 class ReadingPosition(ReaderItem):
     """Where a reader is in an item; ``locator`` holds chapter/progress, a CFI, page or seconds."""
@@ -155,7 +158,9 @@ class ReadingPosition(ReaderItem):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "item_key"], name="portal_one_position_per_item")
+            models.UniqueConstraint(
+                fields=["user", "item_key"], name="portal_one_position_per_item"
+            )
         ]
         ordering = ["-updated_at"]
 
@@ -192,5 +197,7 @@ class Like(ReaderItem):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "item_key"], name="portal_like_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "item_key"], name="portal_like_once")
+        ]
         indexes = [models.Index(fields=["item_key"], name="portal_like_item")]

@@ -43,8 +43,10 @@ def _clean_preferences(data: Mapping[str, Any]) -> dict:
             errors.add(key, _("Unknown field."), "unknown_field")
     if "font_size" in data:
         size = data["font_size"]
-        if isinstance(size, bool) or not isinstance(size, int) or not (
-            FONT_SIZES[0] <= size <= FONT_SIZES[1]
+        if (
+            isinstance(size, bool)
+            or not isinstance(size, int)
+            or not (FONT_SIZES[0] <= size <= FONT_SIZES[1])
         ):
             errors.add("font_size", _("Use a whole number from %d to %d.") % FONT_SIZES, "range")
         else:
@@ -56,8 +58,10 @@ def _clean_preferences(data: Mapping[str, Any]) -> dict:
             cleaned["theme"] = data["theme"]
     if "line_spacing" in data:
         spacing = data["line_spacing"]
-        if isinstance(spacing, bool) or not isinstance(spacing, int | float) or not (
-            LINE_SPACINGS[0] <= spacing <= LINE_SPACINGS[1]
+        if (
+            isinstance(spacing, bool)
+            or not isinstance(spacing, int | float)
+            or not (LINE_SPACINGS[0] <= spacing <= LINE_SPACINGS[1])
         ):
             errors.add("line_spacing", _("Use a number from 1.0 to 3.0."), "range")
         else:
@@ -83,7 +87,9 @@ def clean_locator(locator: object, field: str = "locator") -> dict:
     """A position: chapter (0-based), progress (0–1), cfi, page (from 1) or seconds."""
     errors = Collector()
     if not isinstance(locator, dict) or not locator:
-        raise ValidationFailed.single(field, _("Give at least one of chapter, progress, cfi, page, seconds."))
+        raise ValidationFailed.single(
+            field, _("Give at least one of chapter, progress, cfi, page, seconds.")
+        )
     for key, value in locator.items():
         name = f"{field}.{key}"
         if key not in LOCATOR_KEYS:

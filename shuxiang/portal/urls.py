@@ -27,7 +27,9 @@ urlpatterns = [
     path("curate/", curate_views.dashboard, name="curate"),
     path("curate/new/<str:kind>/", curate_views.new_shelf, name="curate_new"),
     path("curate/<str:kind>/<int:pk>/", curate_views.edit_shelf, name="curate_shelf"),
-    path("curate/<str:kind>/<int:pk>/action/", curate_views.shelf_action, name="curate_shelf_action"),
+    path(
+        "curate/<str:kind>/<int:pk>/action/", curate_views.shelf_action, name="curate_shelf_action"
+    ),
     path("curate/entries/<int:pk>/", curate_views.edit_entry, name="curate_entry"),
     path("curate/entries/<int:pk>/action/", curate_views.entry_action, name="curate_entry_action"),
 ]

@@ -107,6 +107,10 @@ def clean_shelf(data: Mapping[str, Any], *, current=None) -> dict:
     return cleaned
 
 
+def _is_site_path(value: str) -> bool:
+    return value.startswith("/") and not value.startswith("//") and " " not in value
+
+
 def clean_url(value: object, errors: Collector, field: str = "url") -> str | None:
     """A link is a path on this node ("/read/…") or an http(s) address."""
     if not isinstance(value, str) or not value.strip():
@@ -115,9 +119,7 @@ def clean_url(value: object, errors: Collector, field: str = "url") -> str | Non
     value = value.strip()
     if len(value) > 500:
         errors.add(field, _("At most %(n)d characters.") % {"n": 500}, "too_long")
-    elif value.startswith("/") and not value.startswith("//") and " " not in value:
-        return value
-    elif ABSOLUTE_URL_RE.match(value):
+    elif _is_site_path(value) or ABSOLUTE_URL_RE.match(value):
         return value
     else:
         errors.add(field, _("Use a path starting with / or an http(s):// address."))

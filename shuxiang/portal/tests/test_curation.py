@@ -71,7 +71,9 @@ def test_entry_links_must_be_site_paths_or_web_addresses(net, nlc_admin):
             services.add_entry(column, {"title": "x", "url": bad}, by=nlc_admin)
         assert caught.value.errors[0].field == "url"
     entry = services.add_entry(
-        column, {"title": "论语", "url": "/read/demo:lunyu/", "reference": "resource:42"}, by=nlc_admin
+        column,
+        {"title": "论语", "url": "/read/demo:lunyu/", "reference": "resource:42"},
+        by=nlc_admin,
     )
     assert entry.reference == "resource:42"
 

@@ -78,9 +78,7 @@ def test_bad_preferences_name_each_field(net, reader):
 
 def test_the_settings_form_works_without_javascript(net, reader):
     phone = _logged_in(reader)
-    response = phone.post(
-        "/me/preferences/", {"font_size": "22", "next": "/read/demo:lunyu/2/"}
-    )
+    response = phone.post("/me/preferences/", {"font_size": "22", "next": "/read/demo:lunyu/2/"})
     assert response["Location"] == "/read/demo:lunyu/2/"
     assert ReaderPreferences.objects.get(user=reader).font_size == 22
 
@@ -128,7 +126,10 @@ def test_positions_need_a_logged_in_reader(client, net):
 def test_bookshelf_bookmarks_and_likes_through_the_api(net, reader):
     phone = _logged_in(reader)
     shelved = _api(
-        phone, "post", "me/shelf", {"item_key": "demo:lunyu", "title": "论语", "url": "/read/demo:lunyu/"}
+        phone,
+        "post",
+        "me/shelf",
+        {"item_key": "demo:lunyu", "title": "论语", "url": "/read/demo:lunyu/"},
     )
     assert shelved.status_code == 201
     assert [i["item_key"] for i in _api(phone, "get", "me/shelf").json()] == ["demo:lunyu"]
@@ -139,7 +140,7 @@ def test_bookshelf_bookmarks_and_likes_through_the_api(net, reader):
     assert _api(phone, "put", "me/likes", {"item_key": "demo:lunyu"}).json()["count"] == 1
     assert _api(phone, "put", "me/likes", {"item_key": "demo:lunyu"}).json()["count"] == 1
     assert Client().get("/api/v1/likes?item_key=demo:lunyu").json()["count"] == 1
-    assert _api(phone, "delete", "me/bookmarks/%d" % mark["id"]).status_code == 204
+    assert _api(phone, "delete", f"me/bookmarks/{mark['id']}").status_code == 204
     assert _api(phone, "delete", "me/shelf?item_key=demo:lunyu").status_code == 204
     assert _api(phone, "delete", "me/shelf?item_key=demo:lunyu").status_code == 404
 

@@ -27,7 +27,7 @@ function networkFirst(request, keep) {
     }
     return response;
   }).catch(function () {
-    return caches.match(request).then(function (hit) {
+    return caches.match(request, { ignoreVary: true }).then(function (hit) {
       return hit || caches.match(SHELL[SHELL.length - 1]);
     });
   });
