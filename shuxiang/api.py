@@ -11,6 +11,7 @@ from shuxiang.identifiers.api import router as identifiers_router
 from shuxiang.network.api import router as network_router
 from shuxiang.resources.api import router as resources_router
 from shuxiang.stats.api import router as stats_router
+from shuxiang.portal.api import router as portal_router
 
 api = NinjaAPI(
     title="Shuxiang API",
@@ -25,3 +26,4 @@ api.add_router("/", identifiers_router)
 api.add_router("/", resources_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/", stats_router)
+api.add_router("/", portal_router)

@@ -10,7 +10,6 @@ from shuxiang.core.metrics import metrics_view
 from shuxiang.identifiers import views as identifier_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
@@ -27,4 +26,5 @@ urlpatterns = [
     path("", include("shuxiang.catalog.urls")),
     path("stats/", include("shuxiang.stats.urls")),
     path("sushi/r5/", include("shuxiang.stats.counter.urls")),
+    path("", include("shuxiang.portal.urls")),
 ]

@@ -11,6 +11,7 @@ from shuxiang.network.demo_admission import load_demo_admission
 from shuxiang.network.divisions import load_divisions
 from shuxiang.resources.demo import load_demo_resources
 from shuxiang.stats.demo import load_demo_usage
+from shuxiang.portal.demo import load_demo_portal
 
 
 def load_demo(*, progress: bool = True, say: Callable[[str], None] = print) -> list:
@@ -23,4 +24,5 @@ def load_demo(*, progress: bool = True, say: Callable[[str], None] = print) -> l
     say("Demo identifiers: " + ", ".join(load_demo_identifiers()))
     load_demo_resources(say=say)
     say(load_demo_usage())
+    load_demo_portal()
     return logins

@@ -106,6 +106,11 @@ OPTIONS: dict[str, Option] = {
         Option("STATS_BACKEND", str, "", "Dotted path of the usage-statistics backend (by mode)."),
         Option("STATS_FLUSH_SECONDS", str, "0.5", "How often buffered usage events are written."),
         Option("STATS_WEBHOOK_TIMEOUT", int, 5, "Seconds to wait for monitoring HTTP calls."),
+        Option("PORTAL_DEFAULT_SITE", str, "", "Library code of the site for unknown hosts."),
+            "PORTAL_CHAPTER_SOURCES",
+            list,
+            ["shuxiang.portal.demo_books.DemoBooks"],
+            "Dotted paths of the reader's chapter sources (comma-separated, first match wins).",
     ]
 }
 

@@ -1,0 +1,170 @@
+"""The in-browser reader and the reader's own pages (bookshelf, bookmarks, likes).
+
+Everything works without JavaScript: chapters are plain pages linked to each other, and the
+settings, bookshelf, bookmark and like buttons are forms. ``reader.js`` enhances the page
+(applies settings at once, saves and restores the position through the API).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shuxiang.core.errors import ServiceError
+from shuxiang.portal import chapters, reading
+from shuxiang.portal.models import Bookmark, Like, ReaderPreferences, ShelfItem
+
+
+def _book(item_key: str):
+    found = chapters.find(item_key)
+    if found is None:
+        raise Http404(_("There is no readable item %(key)s.") % {"key": item_key})
+    return found
+
+
+def read(request, item_key: str):
+    """Open an item where the reader left off (on any device), or at its first chapter."""
+    _source, toc = _book(item_key)
+    position = reading.position_of(request.user, item_key)
+    index = position.locator.get("chapter", 0) if position else 0
+    number = min(max(int(index), 0), len(toc) - 1) + 1
+    return redirect("portal:chapter", item_key=item_key, number=number)
+
+
+def chapter(request, item_key: str, number: int):
+    """Chapter ``number`` (from 1) of an item, with contents, settings and navigation."""
+    source, toc = _book(item_key)
+    html = source.get_chapter(item_key, number - 1)
+    if html is None:
+        raise Http404(_("%(title)s has no chapter %(n)d.") % {"title": toc.title, "n": number})
+    user = request.user
+    prefs = reading.preferences_of(user) if user.is_authenticated else ReaderPreferences()
+    context = {
+        "toc": toc,
+        "number": number,
+        "html": html,
+        "chapters": list(enumerate(toc.chapters, start=1)),
+        "previous": number - 1 if number > 1 else None,
+        "next": number + 1 if number < len(toc) else None,
+        "prefs": prefs,
+        "themes": ReaderPreferences.Theme.choices,
+        "spacings": ["1.4", "1.6", "1.8", "2.0", "2.4"],
+        "likes": reading.like_count(item_key),
+        "liked": user.is_authenticated
+        and Like.objects.filter(user=user, item_key=item_key).exists(),
+        "shelved": user.is_authenticated
+        and ShelfItem.objects.filter(user=user, item_key=item_key).exists(),
+        "here": request.path,
+        "item_path": f"/read/{item_key}/",
+        "api_base": reverse("api-v1:openapi-json").rsplit("/", 1)[0] + "/",
+    }
+    return render(request, "portal/reader.html", context)
+
+
+def go(request, item_key: str):
+    """The chapter-jump form (``?n=``) without JavaScript."""
+    _source, toc = _book(item_key)
+    try:
+        number = min(max(int(request.GET.get("n", "1")), 1), len(toc))
+    except ValueError:
+        number = 1
+    return redirect("portal:chapter", item_key=item_key, number=number)
+
+
+def _back(request, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return fallback
+
+
+def _act(request, action, done: str):
+    try:
+        action()
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return redirect(_back(request, reverse("portal:me")))
+
+
+@login_required
+@require_POST
+def set_preferences(request):
+    """The reader-settings form: font size, theme and line spacing."""
+    data = {}
+    for name, kind in (("font_size", int), ("line_spacing", float), ("theme", str)):
+        if request.POST.get(name):
+            try:
+                data[name] = kind(request.POST[name])
+            except ValueError:
+                data[name] = request.POST[name]
+    return _act(request, lambda: reading.set_preferences(data, by=request.user), _("Saved."))
+
+
+@login_required
+@require_POST
+def shelf(request):
+    """Add an item to the bookshelf, or remove it (``remove=1``)."""
+    key = request.POST.get("item_key", "")
+    if request.POST.get("remove"):
+        return _act(
+            request,
+            lambda: reading.remove_from_shelf(key, by=request.user),
+            _("Removed from your bookshelf."),
+        )
+    title, url = request.POST.get("title", ""), request.POST.get("url", "")
+    return _act(
+        request,
+        lambda: reading.add_to_shelf(key, title, url, by=request.user),
+        _("Added to your bookshelf."),
+    )
+
+
+@login_required
+@require_POST
+def like(request):
+    """Like an item, or take the like back (``remove=1``)."""
+    key = request.POST.get("item_key", "")
+    if request.POST.get("remove"):
+        return _act(request, lambda: reading.unlike(key, by=request.user), _("Like removed."))
+    return _act(request, lambda: reading.like(key, by=request.user), _("Liked."))
+
+
+@login_required
+@require_POST
+def bookmark(request):
+    """Bookmark a chapter (``chapter`` is 0-based), or delete a bookmark (``delete=<id>``)."""
+    if request.POST.get("delete"):
+        pk = int(request.POST["delete"]) if request.POST["delete"].isdigit() else 0
+        return _act(
+            request, lambda: reading.delete_bookmark(pk, by=request.user), _("Bookmark deleted.")
+        )
+    key = request.POST.get("item_key", "")
+    raw = request.POST.get("chapter", "")
+    locator = {"chapter": int(raw)} if raw.isdigit() else {}
+    label = request.POST.get("label", "")
+    return _act(
+        request,
+        lambda: reading.add_bookmark(key, locator, label, by=request.user),
+        _("Bookmarked."),
+    )
+
+
+@login_required
+def me(request):
+    """The reader's bookshelf, bookmarks and where they are reading."""
+    user = request.user
+    context = {
+        "shelf": ShelfItem.objects.filter(user=user),
+        "bookmarks": Bookmark.objects.filter(user=user),
+        "positions": list(reading.ReadingPosition.objects.filter(user=user)[:20]),
+        "prefs": reading.preferences_of(user),
+    }
+    return render(request, "portal/me.html", context)

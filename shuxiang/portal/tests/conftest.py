@@ -1,0 +1,49 @@
+"""Fixtures for portal tests: the small network, staff and readers."""
+
+import pytest
+
+from shuxiang.accounts.models import StaffRole
+from shuxiang.accounts.tests.factories import admin_of, user
+from shuxiang.network.tests.factories import small_network
+
+
+@pytest.fixture
+def net(db):
+    network = small_network()
+    network["sx"].domains.create(host="sx.example.org")
+    network["sx"].branding = {"primary_color": "#1a5fb4", "slogan": "书香绍兴"}
+    network["sx"].site_path = "shaoxing"
+    network["sx"].save()
+    return network
+
+
+@pytest.fixture
+def nlc_admin(net):
+    return admin_of(net["nlc"])
+
+
+@pytest.fixture
+def sx_librarian(net):
+    person = user("sx-librarian")
+    StaffRole.objects.create(user=person, library=net["sx"], role=StaffRole.Role.LIBRARIAN)
+    return person
+
+
+@pytest.fixture
+def reader(db):
+    return user("reader")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item):
+    """Browser tests use a transactional database, emptied after each test; the divisions,
+    loaded once for the whole run, are put back so later tests find them."""
+    yield
+    if item.get_closest_marker("browser") is None:
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    from shuxiang.network.divisions import load_divisions
+
+    with item.config.stash[blocking_manager_key].unblock():
+        load_divisions(progress=False)

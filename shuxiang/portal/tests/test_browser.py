@@ -1,0 +1,213 @@
+"""End to end in Debian's headless Chromium (Playwright) at a phone-sized viewport.
+
+The pages are served by a live server over real HTTP; the reader logs in through the real login
+page. Screenshots go to ``test-artifacts/``. axe-core (from npm, ``node_modules``) checks that no
+serious or critical accessibility violation is present on the home and reader pages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shuxiang.accounts.tests.factories import PASSWORD, user
+from shuxiang.network.tests.factories import small_network
+from shuxiang.portal import services
+from shuxiang.portal.demo import load_demo_portal
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[3]
+ARTIFACTS = ROOT / "test-artifacts"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture
+def site(transactional_db, live_server, monkeypatch):
+    """A live node with the small network, demo columns and a branded Shaoxing site."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls beside Playwright
+    network = small_network()
+    load_demo_portal()
+    shaoxing = network["sx"]
+    shaoxing.branding = {"primary_color": "#1a5fb4", "slogan": "书香绍兴 · 移动阅读"}
+    shaoxing.save()
+    services.create_shelf(shaoxing, "column", {"title": "越地名家"}, by=_system())
+    user("reader")
+    return live_server.url
+
+
+def _system():
+    from shuxiang.core.actors import SYSTEM
+
+    return SYSTEM
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "install Debian's chromium (scripts/setup-system)"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _phone(browser, errors: list[str], **options):
+    context = browser.new_context(**PHONE, locale="zh-CN", **options)
+    page = context.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return context, page
+
+
+def _log_in(page, base: str, next_path: str) -> None:
+    page.goto(f"{base}/accounts/login/?next={next_path}")
+    page.fill("#id_username", "reader")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+
+
+def _font_size(page) -> str:
+    return page.eval_on_selector("#chapter", "e => getComputedStyle(e).fontSize")
+
+
+def test_a_reader_resumes_at_chapter_three_with_the_larger_font_on_a_second_device(site, browser):
+    errors: list[str] = []
+    phone, page = _phone(browser, errors)
+    _log_in(page, site, "/read/demo:lunyu/")
+    assert page.url.endswith("/read/demo:lunyu/1/")
+    assert _font_size(page) == "18px"
+    page.click("details.settings summary")
+    for _step in range(2):
+        with page.expect_response(lambda r: "me/preferences" in r.url and r.ok):
+            page.click("button[data-step='2']")
+    assert _font_size(page) == "22px"
+    page.select_option("#jump-to", "3")
+    with page.expect_response(lambda r: "me/positions" in r.url and r.request.method == "PUT"):
+        page.click("form.jump button[type=submit]")
+    assert page.url.endswith("/read/demo:lunyu/3/")
+    assert page.inner_text("#chapter h2") == "八佾篇"
+    page.screenshot(path=str(ARTIFACTS / "reader-phone-chapter3.png"), full_page=False)
+    page.click("header form.inline button[type=submit]")  # log out
+    page.wait_for_load_state()
+    phone.close()
+
+    laptop, other = _phone(browser, errors)
+    _log_in(other, site, "/read/demo:lunyu/")
+    assert other.url.endswith("/read/demo:lunyu/3/")
+    assert other.inner_text("#chapter h2") == "八佾篇"
+    assert _font_size(other) == "22px"
+    other.screenshot(path=str(ARTIFACTS / "reader-second-device-resumed.png"))
+    laptop.close()
+    assert errors == []  # no script errors and no Content-Security-Policy violations
+
+
+def test_the_reader_works_without_javascript(site, browser):
+    context = browser.new_context(**PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{site}/read/demo:lunyu/1/")
+    page.click("a[rel=next]")
+    assert page.url.endswith("/read/demo:lunyu/2/")
+    page.select_option("#jump-to", "5")
+    page.click("form.jump button[type=submit]")
+    assert page.inner_text("#chapter h2") == "公冶长篇"
+    context.close()
+
+
+def test_a_branch_site_shows_its_own_branding_and_columns(site, browser):
+    errors: list[str] = []
+    context, page = _phone(browser, errors)
+    page.goto(f"{site}/s/330600/")
+    assert page.inner_text("header .brand") == "330600图书馆"
+    assert page.is_visible("text=书香绍兴 · 移动阅读")
+    header = page.eval_on_selector("header.top", "e => getComputedStyle(e).backgroundColor")
+    assert header == "rgb(26, 95, 180)"
+    headings = page.locator("section.column h2").all_inner_texts()
+    assert headings == ["绍兴地方文献", "越地名家", "经典导读"]  # own first, then the center's
+    page.click("text=论语")
+    assert "/s/330600/read/demo:lunyu/" in page.url
+    page.goto(f"{site}/s/330600/")
+    page.screenshot(path=str(ARTIFACTS / "branch-site-shaoxing.png"), full_page=True)
+    national = context.new_page()
+    national.goto(f"{site}/")
+    assert national.locator("section.column h2").all_inner_texts() == ["经典导读"]
+    context.close()
+    assert errors == []
+
+
+def _eventually(page, script: str, seconds: float = 15) -> bool:
+    """Poll ``script`` in the page (wait_for_function would need 'unsafe-eval' under our CSP)."""
+    for _attempt in range(int(seconds * 4)):
+        if page.evaluate(script):
+            return True
+        page.wait_for_timeout(250)
+    return False
+
+
+def test_opened_chapters_are_cached_by_the_service_worker(site, browser):
+    errors: list[str] = []
+    context, page = _phone(browser, errors)
+    page.goto(f"{site}/read/demo:lunyu/1/")
+    assert _eventually(page, "() => navigator.serviceWorker.controller !== null")
+    page.goto(f"{site}/read/demo:lunyu/2/")
+    assert _eventually(
+        page, "async () => !!(await caches.match(location.href, {ignoreVary: true}))"
+    )
+    context.set_offline(True)
+    page.goto(f"{site}/read/demo:lunyu/2/")
+    assert page.inner_text("#chapter h2") == "为政篇"  # read from the cache, offline
+    page.goto(f"{site}/read/demo:lunyu/9/")
+    assert page.inner_text("h1") == "您已离线"  # never opened: the cached offline page
+    context.close()
+    assert errors == []
+
+
+def _serious_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
+    )
+    return found
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/s/330600/", "/read/demo:lunyu/3/", "/sites/", "/accounts/login/"]
+)
+def test_pages_have_no_serious_or_critical_accessibility_violations(site, browser, path):
+    assert AXE.exists(), "run scripts/setup (npm install puts axe-core in node_modules)"
+    context = browser.new_context(**PHONE, bypass_csp=True)  # lets the test inject axe
+    page = context.new_page()
+    page.goto(site + path)
+    assert _serious_violations(page) == []
+    context.close()
+
+
+def test_a_logged_in_reader_page_in_every_theme_passes_axe(site, browser):
+    context = browser.new_context(**PHONE, bypass_csp=True)
+    page = context.new_page()
+    _log_in(page, site, "/read/demo:lunyu/2/")
+    for theme in ("dark", "sepia", "light"):
+        if not page.is_visible("#reader-settings"):
+            page.click("details.settings summary")
+        with page.expect_response(lambda r: "me/preferences" in r.url):
+            page.click(f"button[name=theme][value={theme}]")
+        assert _serious_violations(page) == [], theme
+    page.screenshot(path=str(ARTIFACTS / "reader-light.png"))
+    context.close()
