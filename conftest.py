@@ -35,11 +35,11 @@ def _divisions_after_flush(request, django_db_blocker):
             if not Division.objects.exists():
                 load_divisions(progress=False)
     yield
+
+
 def _usage_events_stay_in_the_test(settings, tmp_path):
     """Usage events go to a per-test store and are flushed only when a test asks."""
-    from shuxiang.stats import backends, events
-
-    from shuxiang.stats import demo
+    from shuxiang.stats import backends, demo, events
 
     demo.DEMO_EVENTS = 3000  # the demo's year of usage, thinned for tests
     events.COLLECTOR.interval = 0

@@ -9,9 +9,9 @@ from shuxiang.catalog.api import router as catalog_router
 from shuxiang.core.api import install_error_handlers
 from shuxiang.identifiers.api import router as identifiers_router
 from shuxiang.network.api import router as network_router
+from shuxiang.portal.api import router as portal_router
 from shuxiang.resources.api import router as resources_router
 from shuxiang.stats.api import router as stats_router
-from shuxiang.portal.api import router as portal_router
 
 api = NinjaAPI(
     title="Shuxiang API",

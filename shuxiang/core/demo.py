@@ -9,9 +9,9 @@ from shuxiang.identifiers.demo import load_demo_identifiers
 from shuxiang.network.demo import load_demo_network
 from shuxiang.network.demo_admission import load_demo_admission
 from shuxiang.network.divisions import load_divisions
+from shuxiang.portal.demo import load_demo_portal
 from shuxiang.resources.demo import load_demo_resources
 from shuxiang.stats.demo import load_demo_usage
-from shuxiang.portal.demo import load_demo_portal
 
 
 def load_demo(*, progress: bool = True, say: Callable[[str], None] = print) -> list:

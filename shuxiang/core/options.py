@@ -89,7 +89,9 @@ OPTIONS: dict[str, Option] = {
         Option("PID_PREFIX", str, "sx", "Root prefix of this network's persistent identifiers."),
         Option("PID_CHECK_TIMEOUT", int, 5, "Seconds to wait when checking a served URL answers."),
         Option("PID_CACHE_SECONDS", int, 60, "Cache-Control max-age of identifier resolutions."),
+        Option(
             "STORAGE_BACKEND", str, "", "Dotted path of the file storage (empty = by S3_BUCKET)."
+        ),
         Option("S3_BUCKET", str, "", "S3 bucket for resource files; set = S3 storage is used."),
         Option("S3_ENDPOINT_URL", str, "", "S3-compatible endpoint (empty = AWS default)."),
         Option("S3_ACCESS_KEY", str, "", "S3 access key id."),
@@ -107,10 +109,12 @@ OPTIONS: dict[str, Option] = {
         Option("STATS_FLUSH_SECONDS", str, "0.5", "How often buffered usage events are written."),
         Option("STATS_WEBHOOK_TIMEOUT", int, 5, "Seconds to wait for monitoring HTTP calls."),
         Option("PORTAL_DEFAULT_SITE", str, "", "Library code of the site for unknown hosts."),
+        Option(
             "PORTAL_CHAPTER_SOURCES",
             list,
             ["shuxiang.portal.demo_books.DemoBooks"],
             "Dotted paths of the reader's chapter sources (comma-separated, first match wins).",
+        ),
     ]
 }
 
