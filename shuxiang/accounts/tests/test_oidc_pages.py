@@ -62,3 +62,26 @@ def test_authorize_without_pkce_is_refused(client, net):
     )
     assert response.status_code == 302
     assert "error=invalid_request" in response["Location"]
+
+
+def test_consent_page_lets_its_form_redirect_to_the_client_only(client, net):
+    app, _secret = oidc.register_client(
+        net["zhuji"], "ILS", ["https://ils.example/cb"], by=staff_of(net["zhuji"])
+    )
+    client.force_login(reader(net["zhuji"]))
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(b"w" * 50).digest()).rstrip(b"=")
+    response = client.get(
+        "/o/authorize/",
+        {
+            "response_type": "code",
+            "client_id": app.client_id,
+            "scope": "openid",
+            "redirect_uri": "https://ils.example/cb",
+            "code_challenge": challenge.decode(),
+            "code_challenge_method": "S256",
+            "state": "s",
+        },
+    )
+    policy = response["Content-Security-Policy"]
+    assert policy.endswith("form-action 'self' https://ils.example")
+    assert "frame-ancestors 'none'" in policy
