@@ -187,7 +187,12 @@ def register_view(request):
 @login_required
 def me_view(request):
     """My account: masked personal data, cards, real-name status, download and delete."""
-    return render(request, "accounts/me.html", {"me": staff.masked(request.user)})
+    context = {
+        "me": staff.masked(request.user),
+        "is_staff_member": bool(staff.staff_libraries(request.user)),
+        "has_second_factor": totp.required_for(request.user),
+    }
+    return render(request, "accounts/me.html", context)
 
 
 @login_required
