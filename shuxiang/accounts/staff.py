@@ -84,6 +84,7 @@ def masked(user: User) -> dict:
         "id_number": pii.mask_id_number(pii.decrypt(user.id_number_enc)),
         "mobile": pii.mask_mobile(pii.decrypt(user.mobile_enc)),
         "real_name_method": user.real_name_method,
+        "real_name_status": str(user.get_real_name_method_display()),
         "reader_cards": cards,
         "date_joined": user.date_joined.isoformat(),
         "is_active": user.is_active,

@@ -14,5 +14,6 @@ urlpatterns = [
     path("me/delete/", views.delete_view, name="delete"),
     path("me/card/", views.card_view, name="card"),
     path("readers/", views.readers_view, name="readers"),
+    path("clients/", views.clients_view, name="clients"),
     path("readers/<uuid:public_id>/", views.reader_view, name="reader"),
 ]

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from shuxiang.accounts import (
     authentication,
     cards,
+    oidc,
     privacy,
     registration,
     staff,
@@ -186,7 +187,12 @@ def register_view(request):
 @login_required
 def me_view(request):
     """My account: masked personal data, cards, real-name status, download and delete."""
-    return render(request, "accounts/me.html", {"me": staff.masked(request.user)})
+    context = {
+        "me": staff.masked(request.user),
+        "is_staff_member": bool(staff.staff_libraries(request.user)),
+        "has_second_factor": totp.required_for(request.user),
+    }
+    return render(request, "accounts/me.html", context)
 
 
 @login_required
@@ -241,3 +247,37 @@ def reader_view(request, public_id):
     except ServiceError as exc:
         return render(request, "accounts/readers.html", {"denied": exc.message}, status=403)
     return render(request, "accounts/reader.html", {"reader": data})
+
+
+@login_required
+def clients_view(request):
+    """Library admins: client systems (ILS, vendor platforms) that log readers in by SSO."""
+    from shuxiang.network import permissions
+
+    mine = Library.objects.filter(permissions.subtree_filter(request.user)).order_by("path")[:500]
+    errors, values, created = {}, {}, None
+    if request.method == "POST":
+        values = request.POST
+        try:
+            library = Library.objects.filter(code=values.get("library", "")).first()
+            if library is None:
+                raise NotFound(_("Choose the library the client system serves."))
+            app, secret = oidc.register_client(
+                library,
+                values.get("name", ""),
+                values.get("redirect_uris", "").split(),
+                post_logout_redirect_uris=values.get("post_logout_redirect_uris", "").split(),
+                by=request.user,
+            )
+        except ServiceError as exc:
+            errors = _errors(exc)
+        else:
+            created, values = {"client_id": app.client_id, "client_secret": secret}, {}
+    context = {
+        "libraries": mine,
+        "clients": oidc.clients_of(request.user),
+        "errors": errors,
+        "values": values,
+        "created": created,
+    }
+    return render(request, "accounts/clients.html", context, status=400 if errors else 200)

@@ -1,16 +1,19 @@
 """Fixtures for accounts tests: the small library network and a clean login-throttle cache."""
 
+import uuid
+
 import pytest
-from django.core.cache import cache
 
 from shuxiang.network.tests.factories import small_network
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache():
-    cache.clear()
+def _own_cache_keys(settings):
+    """Each test counts login failures under its own key prefix (Redis may be shared)."""
+    caches = {alias: dict(config) for alias, config in settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = "t" + uuid.uuid4().hex
+    settings.CACHES = caches
     yield
-    cache.clear()
 
 
 @pytest.fixture

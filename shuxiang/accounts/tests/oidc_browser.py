@@ -17,6 +17,7 @@ class Browser:
     def __init__(self, base_url: str):
         self.base = base_url
         self.http = requests.Session()
+        self.http.trust_env = False  # loopback only: never through a proxy from the environment
 
     def _csrf(self) -> str:
         return self.http.cookies.get("csrftoken", "")

@@ -159,3 +159,13 @@ def test_errors_are_in_chinese_by_default(client, net):
         client, "/api/v1/accounts/register/quick", {"mobile": "12345", "password": "abc12345"}
     )
     assert response.json()["errors"][0]["reason"] == "手机号为 11 位数字，以 13–19 开头。"
+
+
+def test_my_account_page_links_staff_to_their_tools(client, net):
+    from shuxiang.accounts.tests.factories import staff_of
+
+    client.force_login(staff_of(net["zj"]))
+    page = client.get("/accounts/me/").content.decode()
+    assert "/accounts/readers/" in page and "/accounts/me/second-factor/" in page
+    client.force_login(reader())
+    assert "/accounts/readers/" not in client.get("/accounts/me/").content.decode()

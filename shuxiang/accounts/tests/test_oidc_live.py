@@ -19,6 +19,8 @@ from shuxiang.network.tests.factories import small_network
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 REDIRECT = "http://127.0.0.1/callback"
+http = requests.Session()
+http.trust_env = False  # loopback only: never through a proxy from the environment
 AFTER_LOGOUT = "http://127.0.0.1/goodbye"
 
 
@@ -35,7 +37,7 @@ def node(live_server):
         post_logout_redirect_uris=[AFTER_LOGOUT],
         by=staff_of(net["zhuji"]),
     )
-    meta = requests.get(f"{live_server.url}/.well-known/openid-configuration", timeout=10).json()
+    meta = http.get(f"{live_server.url}/.well-known/openid-configuration", timeout=10).json()
     return {
         "url": live_server.url,
         "reader": person,
@@ -46,13 +48,15 @@ def node(live_server):
 
 
 def client_for(node, scope: str) -> OAuth2Session:
-    return OAuth2Session(
+    session = OAuth2Session(
         node["client_id"],
         node["secret"],
         scope=scope,
         redirect_uri=REDIRECT,
         code_challenge_method="S256",
     )
+    session.trust_env = False
+    return session
 
 
 def authorize(node, client: OAuth2Session, browser: Browser, verifier: str, nonce: str) -> str:
@@ -63,7 +67,7 @@ def authorize(node, client: OAuth2Session, browser: Browser, verifier: str, nonc
 
 
 def verified_claims(node, id_token: str) -> dict:
-    keys = KeySet.import_key_set(requests.get(node["meta"]["jwks_uri"], timeout=10).json())
+    keys = KeySet.import_key_set(http.get(node["meta"]["jwks_uri"], timeout=10).json())
     token = jwt.decode(id_token, keys, algorithms=["RS256"])
     assert token.header["alg"] == "RS256"
     jwt.JWTClaimsRegistry(
@@ -133,7 +137,7 @@ def _code_of(callback: str) -> str:
 
 
 def _exchange(node, code: str, verifier: str) -> requests.Response:
-    return requests.post(
+    return http.post(
         node["meta"]["token_endpoint"],
         data={
             "grant_type": "authorization_code",

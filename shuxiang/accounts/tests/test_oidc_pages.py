@@ -62,3 +62,49 @@ def test_authorize_without_pkce_is_refused(client, net):
     )
     assert response.status_code == 302
     assert "error=invalid_request" in response["Location"]
+
+
+def test_consent_page_lets_its_form_redirect_to_the_client_only(client, net):
+    app, _secret = oidc.register_client(
+        net["zhuji"], "ILS", ["https://ils.example/cb"], by=staff_of(net["zhuji"])
+    )
+    client.force_login(reader(net["zhuji"]))
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(b"w" * 50).digest()).rstrip(b"=")
+    response = client.get(
+        "/o/authorize/",
+        {
+            "response_type": "code",
+            "client_id": app.client_id,
+            "scope": "openid",
+            "redirect_uri": "https://ils.example/cb",
+            "code_challenge": challenge.decode(),
+            "code_challenge_method": "S256",
+            "state": "s",
+        },
+    )
+    policy = response["Content-Security-Policy"]
+    assert policy.endswith("form-action 'self' https://ils.example")
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_library_admin_registers_a_client_on_the_page_and_sees_the_secret_once(client, net):
+    client.force_login(staff_of(net["sx"]))
+    response = client.post(
+        "/accounts/clients/",
+        {"library": "330681", "name": "诸暨 ILS", "redirect_uris": "https://ils.example/cb"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="created"' in page
+    assert "诸暨 ILS" in client.get("/accounts/clients/").content.decode()
+    assert 'id="created"' not in client.get("/accounts/clients/").content.decode()
+
+
+def test_client_page_names_a_bad_redirect_uri(client, net):
+    client.force_login(staff_of(net["sx"]))
+    response = client.post(
+        "/accounts/clients/",
+        {"library": "330681", "name": "ILS", "redirect_uris": "ftp://x.example/cb"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "ftp://x.example/cb must use https" in response.content.decode()
