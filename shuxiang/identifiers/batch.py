@@ -260,14 +260,15 @@ def _drop_existing(batch: _Batch, cleaned: list) -> list:
     fresh, seen_prints, seen_names = [], {}, set()
     for number, library, item in cleaned:
         name = f"{batch.prefix_of(library)}/{item.suffix}" if item.suffix else None
-        holder = have_prints.get(item.fingerprint) or seen_prints.get(item.fingerprint)
+        earlier = seen_prints.get(item.fingerprint)
+        holder = have_prints.get(item.fingerprint) or (earlier and earlier[0])
         if holder and holder != library.pk:
             owner = (
                 Identifier.objects.filter(fingerprint=item.fingerprint)
                 .values_list("name", flat=True)
                 .first()
             )
-            batch.fail(number, validation.duplicate_conflict(owner or "?"))
+            batch.fail(number, validation.duplicate_conflict(owner or f"row {earlier[1]}"))
         elif name in have_names or holder or _same_place(item, library, have_places):
             batch.report.existing += 1
             continue
@@ -281,7 +282,7 @@ def _drop_existing(batch: _Batch, cleaned: list) -> list:
         else:
             fresh.append((number, library, item))
             if item.fingerprint:
-                seen_prints[item.fingerprint] = library.pk
+                seen_prints[item.fingerprint] = (library.pk, number)
             if name:
                 seen_names.add(name)
             if not (item.suffix or item.fingerprint):

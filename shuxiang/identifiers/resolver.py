@@ -137,6 +137,7 @@ class ResolverFastPath:
         self.app = app
         self.table = table or ResolveTable()
         self.hosts = [] if "*" in settings.ALLOWED_HOSTS else list(settings.ALLOWED_HOSTS)
+        self.static = [_bytes(pair) for pair in [*cache_headers(), *FIXED_HEADERS]]
 
     def _host_allowed(self, scope) -> bool:
         from django.http.request import split_domain_port, validate_host
@@ -154,19 +155,18 @@ class ResolverFastPath:
         result = await self._try(scope)
         if result is None:
             return await self.app(scope, receive, send)
-        headers = [(k.encode(), v.encode("latin-1", "replace")) for k, v in result.headers]
-        if result.status != 304:
-            headers.append((b"content-length", str(len(result.body)).encode()))
-        await send({"type": "http.response.start", "status": result.status, "headers": headers})
-        body = b"" if scope["method"] == "HEAD" else result.body
+        status, headers, body = result
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        body = b"" if scope["method"] == "HEAD" else body
         await send({"type": "http.response.body", "body": body})
 
-    async def _try(self, scope) -> Answer | None:
+    async def _try(self, scope) -> tuple[int, list, bytes] | None:
         if self.hosts and not self._host_allowed(scope):
             return None  # Django answers 400 for a host it does not serve
         name = names.normalise(scope["path"][len(PREFIX) :])
         try:
-            await self.table.ready()
+            if self.table.raw is None:
+                await self.table.ready()
             row = self.table.lookup(name)
         except Exception:
             log.warning("resolver fast path failed; Django answers instead", exc_info=True)
@@ -174,10 +174,29 @@ class ResolverFastPath:
             return None
         if row is None or row[0] != ACTIVE:
             return None  # withdrawn, unknown, pending: the Django view renders those pages
-        query = scope.get("query_string", b"").decode("latin-1")
-        return answer(
-            name,
-            row,
-            json_wanted=wants_json(_header(scope, b"accept"), query),
-            if_none_match=_header(scope, b"if-none-match"),
-        )
+        accept = if_none_match = ""
+        for key, value in scope["headers"]:
+            if key == b"accept":
+                accept = value.decode("latin-1")
+            elif key == b"if-none-match":
+                if_none_match = value.decode("latin-1")
+        query = scope.get("query_string", b"")
+        if not query and not if_none_match and "json" not in accept:
+            # The hot case, a plain redirect: headers built straight as bytes.
+            headers = [
+                (b"location", row[1].encode("latin-1", "replace")),
+                (b"etag", b'"' + row[2].encode() + b'r"'),
+                *self.static,
+                (b"content-length", b"0"),
+            ]
+            return 302, headers, b""
+        json_wanted = wants_json(accept, query.decode("latin-1"))
+        result = answer(name, row, json_wanted=json_wanted, if_none_match=if_none_match)
+        headers = [_bytes(pair) for pair in result.headers]
+        if result.status != 304:
+            headers.append((b"content-length", str(len(result.body)).encode()))
+        return result.status, headers, result.body
+
+
+def _bytes(pair: tuple[str, str]) -> tuple[bytes, bytes]:
+    return pair[0].lower().encode(), pair[1].encode("latin-1", "replace")

@@ -6,7 +6,7 @@ import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.utils.translation import gettext as _
 
@@ -31,6 +31,7 @@ class Cleaned:
 
 
 SPACE_RE = re.compile(r"\s")
+URI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 URL_START_RE = re.compile(r"^https?://[^/?#\s]+", re.IGNORECASE)
 
 
@@ -40,6 +41,8 @@ def clean_location(raw: str, field: str = "location") -> str:
         raise ValidationFailed.single(
             field, _("Give the full http:// or https:// address where it is served."), "invalid"
         )
+    if not url.isascii():  # an IRI: percent-encode it so it fits an HTTP Location header
+        url = quote(url, safe=URI_SAFE)
     if len(url) > 1000 or SPACE_RE.search(url):
         raise ValidationFailed.single(field, _("The address is too long or holds spaces."))
     return url

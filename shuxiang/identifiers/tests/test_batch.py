@@ -94,3 +94,19 @@ def test_rows_for_a_library_outside_the_importers_scope_fail_alone(net):
     report = batch.import_rows(rows, library=net["sx"], by=admin_of(net["zj"]), progress=False)
     assert report.created == 1
     assert report.failures[0].row == 2
+
+
+def test_the_same_object_twice_in_one_file_for_two_libraries_points_at_the_first_row(net):
+    rows = [
+        {"location": "https://a.example/1", "title": "甲", "rights": "r", "fingerprint": "b" * 64},
+        {
+            "location": "https://a.example/2",
+            "title": "甲",
+            "rights": "r",
+            "fingerprint": "b" * 64,
+            "library": "330100",
+        },
+    ]
+    report = batch.import_rows(rows, library=net["sx"], by=admin_of(net["zj"]), progress=False)
+    assert report.created == 1
+    assert report.failures[0].row == 2 and "row 1" in report.failures[0].reason

@@ -121,3 +121,11 @@ def test_pending_identifier_does_not_resolve(client, net, served):
         own_copyright=True,
     )
     assert client.get(f"/id/{pending.name}").status_code == 404
+
+
+def test_a_location_with_chinese_characters_is_stored_percent_encoded(client, net):
+    identifier = registered(net["sx"], location="https://sx.example/古籍/越绝书?卷=1")
+    assert identifier.location == (
+        "https://sx.example/%E5%8F%A4%E7%B1%8D/%E8%B6%8A%E7%BB%9D%E4%B9%A6?%E5%8D%B7=1"
+    )
+    assert client.get(f"/id/{identifier.name}")["Location"] == identifier.location
