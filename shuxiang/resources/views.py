@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, render
 from django.utils.html import escape
@@ -39,7 +40,14 @@ def _visible_resource(request, pk: int) -> Resource:
 
 def resource_list(request):
     """Published resources, newest first, filterable by type and library."""
-    queryset = Resource.objects.filter(status=Resource.Status.PUBLISHED).select_related("library")
+    covers = ResourceFile.objects.filter(
+        role__in=(ResourceFile.Role.THUMBNAIL, ResourceFile.Role.POSTER)
+    ).order_by("order")
+    queryset = (
+        Resource.objects.filter(status=Resource.Status.PUBLISHED)
+        .select_related("library")
+        .prefetch_related(Prefetch("files", queryset=covers, to_attr="covers"))
+    )
     type_code = request.GET.get("type", "")
     if type_code in TYPES:
         queryset = queryset.filter(type=type_code)
