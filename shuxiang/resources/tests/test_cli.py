@@ -58,3 +58,19 @@ def test_verify_finds_a_changed_original(tmp_path, sx_collection, capsys):
     with pytest.raises(CommandError):
         call_command("resources", "verify", "--collection", "330600/local")
     assert f"CHANGED resource {item.resource_id}" in capsys.readouterr().err
+
+
+def test_verify_lists_and_deletes_orphaned_files(tmp_path, sx_collection, capsys):
+    import io
+
+    from shuxiang.resources.tests.helpers import make_resource
+
+    make_resource(sx_collection)
+    get_storage().save("resources/330600/dead/0000-left-by-a-kill.png", io.BytesIO(b"x"))
+    call_command("resources", "verify", "--orphans")
+    out = capsys.readouterr().out
+    assert "ORPHAN resources/330600/dead/0000-left-by-a-kill.png" in out
+    assert "1 orphaned files" in out and "1 intact" in out
+    call_command("resources", "verify", "--delete-orphans")
+    call_command("resources", "verify", "--orphans")
+    assert "0 orphaned files" in capsys.readouterr().out

@@ -261,3 +261,10 @@ def test_under_asgi_ranges_stream_asynchronously_and_stay_byte_exact(sx_collecti
 
     assert async_to_sync(fetch)({"Range": "bytes=10-19"}) == (206, VIDEO[10:20])
     assert async_to_sync(fetch)({}) == (200, VIDEO)
+
+
+def test_ranges_are_byte_exact_from_either_storage_backend(client, storage, sx_collection):
+    _resource, item = video(sx_collection)
+    assert storage.exists(item.key)  # stored in the backend under test (folder or S3)
+    response = client.get(url(item), HTTP_RANGE="bytes=131000-131071")
+    assert (response.status_code, body(response)) == (206, VIDEO[131000:131072])

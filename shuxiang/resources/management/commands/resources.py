@@ -5,8 +5,9 @@ import FOLDER --manifest FILE --collection LIBRARY/CODE [--as USERNAME]
     report of failures and exits 1 when any row failed.
 export --collection LIBRARY/CODE --out FILE.jsonl
     Write the collection's resources as a JSON Lines manifest (metadata and file names).
-verify [--collection LIBRARY/CODE]
+verify [--collection LIBRARY/CODE] [--orphans [--delete-orphans]]
     Re-read every stored original and compare its SHA-256; exits 1 on a mismatch or loss.
+    --orphans lists stored files no record refers to (left by a killed import or upload).
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ class Command(BaseCommand):
         exporting.add_argument("--out", required=True)
         verifying = sub.add_parser("verify", help="re-check stored originals' SHA-256")
         verifying.add_argument("--collection")
+        verifying.add_argument("--orphans", action="store_true", help="list unreferenced files")
+        verifying.add_argument("--delete-orphans", action="store_true")
 
     def handle(self, *args, action, **options):
         return getattr(self, f"do_{action}")(**options)
@@ -89,7 +92,9 @@ class Command(BaseCommand):
                 count += 1
         self.stdout.write(f"wrote {count} resources to {out}")
 
-    def do_verify(self, collection, **_options):
+    def do_verify(self, collection, orphans=False, delete_orphans=False, **_options):
+        if orphans or delete_orphans:
+            self._orphans(delete_orphans)
         files = ResourceFile.objects.filter(role=ResourceFile.Role.ORIGINAL)
         if collection:
             files = files.filter(resource__collection=collection_of(collection))
@@ -105,6 +110,17 @@ class Command(BaseCommand):
         self.stdout.write(f"verified {count} originals: {count - bad} intact, {bad} bad")
         if bad:
             raise CommandError(f"{bad} originals are missing or changed")
+
+    def _orphans(self, delete: bool) -> None:
+        storage, found = get_storage(), 0
+        for prefix in ("resources/", "derivatives/"):
+            for key in storage.keys(prefix):
+                if not ResourceFile.objects.filter(key=key).exists():
+                    found += 1
+                    self.stdout.write(f"ORPHAN {key}")
+                    if delete:
+                        storage.delete(key)
+        self.stdout.write(f"{found} orphaned files" + (" deleted" if delete and found else ""))
 
 
 def _exported(resource: Resource) -> dict:
