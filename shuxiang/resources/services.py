@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from shuxiang.core import audit
 from shuxiang.core.actors import Actor, is_system
-from shuxiang.core.errors import Conflict, ValidationFailed
+from shuxiang.core.errors import Conflict, FieldError, ValidationFailed
 from shuxiang.network.models import Library
 from shuxiang.resources import permissions, pid
 from shuxiang.resources.models import Collection, Resource, ResourceFile
@@ -69,7 +69,7 @@ def create_collection(
     if not name.strip():
         errors.append(("name", _("This field is required.")))
     if errors:
-        raise ValidationFailed.single(*errors[0]) if len(errors) == 1 else _many(errors)
+        raise _many(errors)
     if Collection.objects.filter(library=library, code=code).exists():
         raise Conflict.single("code", _("This library already has a repository with that code."))
     collection = Collection.objects.create(
@@ -80,8 +80,6 @@ def create_collection(
 
 
 def _many(errors: list[tuple[str, str]]) -> ValidationFailed:
-    from shuxiang.core.errors import FieldError
-
     return ValidationFailed(_("The data is not valid."), [FieldError(f, r) for f, r in errors])
 
 
