@@ -55,9 +55,9 @@ def cut_patch(url: str, token: str, offset: int, send: bytes, claim: int) -> Non
 
 
 def wait_for_offset_beyond(url: str, token: str, offset: int) -> None:
-    """The server finishes the cut request on its own thread; wait (at most 5 s) for it."""
+    """The server finishes the cut request on its own thread; wait (at most 30 s) for it."""
     headers = {"Tus-Resumable": "1.0.0", "Authorization": f"Bearer {token}"}
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if int(requests.head(url, headers=headers).headers["Upload-Offset"]) > offset:
             return
