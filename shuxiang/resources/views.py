@@ -14,7 +14,7 @@ from shuxiang.core.api import actor_of
 from shuxiang.resources import delivery, permissions
 from shuxiang.resources.models import Resource, ResourceFile
 from shuxiang.resources.storage import get_storage
-from shuxiang.resources.types import SUBTYPE_LABELS, TYPES
+from shuxiang.resources.types import FIELD_LABELS, SUBTYPE_LABELS, TYPES
 
 
 def client_ip(request) -> str:
@@ -77,6 +77,7 @@ def resource_detail(request, pk: int):
             "resource": resource,
             "type_label": TYPES[resource.type].label,
             "subtype_label": SUBTYPE_LABELS.get(resource.subtype, ""),
+            "extra_items": [(FIELD_LABELS.get(k, k), v) for k, v in resource.extra.items()],
             "denial": denial,
             "files": by_role,
             "originals": by_role.get(ResourceFile.Role.ORIGINAL, []),
