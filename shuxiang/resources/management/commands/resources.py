@@ -8,6 +8,8 @@ export --collection LIBRARY/CODE --out FILE.jsonl
 verify [--collection LIBRARY/CODE] [--orphans [--delete-orphans]]
     Re-read every stored original and compare its SHA-256; exits 1 on a mismatch or loss.
     --orphans lists stored files no record refers to (left by a killed import or upload).
+jobs [--retry]
+    List failed derivative jobs with their errors; --retry queues them again.
 """
 
 from __future__ import annotations
@@ -21,7 +23,13 @@ from django.core.management.base import BaseCommand, CommandError
 from shuxiang.core.actors import SYSTEM
 from shuxiang.core.errors import ServiceError
 from shuxiang.resources.ingest import import_folder
-from shuxiang.resources.models import Collection, ImportRow, Resource, ResourceFile
+from shuxiang.resources.models import (
+    Collection,
+    DerivativeJob,
+    ImportRow,
+    Resource,
+    ResourceFile,
+)
 from shuxiang.resources.storage import get_storage
 
 EXPORTED = (
@@ -58,6 +66,8 @@ class Command(BaseCommand):
         verifying.add_argument("--collection")
         verifying.add_argument("--orphans", action="store_true", help="list unreferenced files")
         verifying.add_argument("--delete-orphans", action="store_true")
+        jobs = sub.add_parser("jobs", help="failed derivative jobs (and retry them)")
+        jobs.add_argument("--retry", action="store_true")
 
     def handle(self, *args, action, **options):
         return getattr(self, f"do_{action}")(**options)
@@ -110,6 +120,20 @@ class Command(BaseCommand):
         self.stdout.write(f"verified {count} originals: {count - bad} intact, {bad} bad")
         if bad:
             raise CommandError(f"{bad} originals are missing or changed")
+
+    def do_jobs(self, retry, **_options):
+        from shuxiang.resources import tasks
+
+        failed = DerivativeJob.objects.filter(state=DerivativeJob.State.FAILED)
+        for job in failed.select_related("resource"):
+            self.stdout.write(f"resource {job.resource_id} {job.kind}: {job.error}")
+        count = failed.count()
+        if retry:
+            resources = Resource.objects.filter(jobs__state=DerivativeJob.State.FAILED).distinct()
+            retried = sum(tasks.retry_failed(resource) for resource in resources)
+            self.stdout.write(f"{retried} failed jobs queued again")
+        else:
+            self.stdout.write(f"{count} failed derivative jobs")
 
     def _orphans(self, delete: bool) -> None:
         storage, found = get_storage(), 0
