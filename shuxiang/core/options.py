@@ -101,6 +101,7 @@ OPTIONS: dict[str, Option] = {
         Option("ACCEL_PREFIX", str, "/protected/", "Internal nginx location for X-Accel-Redirect."),
         Option("DOWNLOAD_QUOTA", int, 200, "Resource file downloads per reader (or IP) per day."),
         Option("SIGNED_LINK_SECONDS", int, 3600, "Lifetime of a signed download link."),
+        Option("BASE_URL", str, "", "Public base URL of this node (identifier locations)."),
         Option("UPLOAD_MAX_BYTES", int, 64 * 2**30, "Largest resumable upload accepted (bytes)."),
         Option("OAI_REPOSITORY_ID", str, "shuxiang.local", "OAI-PMH repository id (a domain)."),
         Option("OAI_ADMIN_EMAIL", str, "oai@shuxiang.example.org", "OAI-PMH admin e-mail."),

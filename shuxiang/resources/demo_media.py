@@ -52,7 +52,7 @@ def picture(title: str, colours: tuple[str, str], *, size=(900, 600), lines=()) 
     image = Image.new("RGB", size, colours[0])
     draw = ImageDraw.Draw(image)
     width, height = size
-    for step in range(0, min(width, height) // 2, 24):
+    for step in (12, 30):
         draw.rectangle([step, step, width - step, height - step], outline=colours[1], width=3)
     draw.text((width // 2, height // 3), title, fill=colours[1], font=_font(56), anchor="mm")
     for index, line in enumerate(lines):

@@ -10,6 +10,8 @@ import io
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import transaction
@@ -52,8 +54,23 @@ def _originals(resource: Resource, prefix: str) -> list[ResourceFile]:
     )
 
 
-def _read_all(key: str) -> bytes:
-    return b"".join(get_storage().read_range(key))
+@contextmanager
+def local_copy(key: str) -> Iterator[Path]:
+    """A path to the original's bytes: the stored file itself, or a streamed temporary copy.
+
+    Makers only read it, so a local original is used in place and never loaded whole.
+    """
+    storage = get_storage()
+    path = storage.local_path(key)
+    if path is not None:
+        yield path
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "original"
+        with open(copy, "wb") as out:
+            for chunk in storage.read_range(key):
+                out.write(chunk)
+        yield copy
 
 
 @transaction.atomic
@@ -92,7 +109,7 @@ def make_thumbnails(resource: Resource) -> int:
 
     made = []
     for original in _originals(resource, "image/"):
-        with Image.open(io.BytesIO(_read_all(original.key))) as image:
+        with local_copy(original.key) as path, Image.open(path) as image:
             image.thumbnail(THUMB_SIZE)
             made.append((f"thumb-{original.order}.jpg", _jpeg(image), "image/jpeg", ""))
     return _replace(resource, ResourceFile.Role.THUMBNAIL, made)
@@ -104,17 +121,23 @@ def make_pages(resource: Resource) -> int:
 
     made = []
     for original in _originals(resource, "application/pdf"):
-        document = pdfium.PdfDocument(_read_all(original.key))
-        try:
-            for number in range(min(len(document), MAX_PAGES - len(made))):
-                page = document[number]
-                scale = PAGE_WIDTH / max(page.get_width(), 1)
-                image = page.render(scale=min(scale, 4)).to_pil()
-                label = str(len(made) + 1)
-                made.append((f"page-{len(made) + 1:04d}.jpg", _jpeg(image), "image/jpeg", label))
-        finally:
-            document.close()
+        with local_copy(original.key) as path:
+            made += _pdf_pages(pdfium.PdfDocument(str(path)), MAX_PAGES - len(made), len(made))
     return _replace(resource, ResourceFile.Role.PAGE, made)
+
+
+def _pdf_pages(document, limit: int, before: int) -> list[tuple[str, bytes, str, str]]:
+    made = []
+    try:
+        for number in range(min(len(document), limit)):
+            page = document[number]
+            scale = PAGE_WIDTH / max(page.get_width(), 1)
+            image = page.render(scale=min(scale, 4)).to_pil()
+            label = str(before + len(made) + 1)
+            made.append((f"page-{int(label):04d}.jpg", _jpeg(image), "image/jpeg", label))
+    finally:
+        document.close()
+    return made
 
 
 def make_chapters(resource: Resource) -> int:
@@ -123,9 +146,7 @@ def make_chapters(resource: Resource) -> int:
     from ebooklib import epub
 
     original = _originals(resource, "application/epub+zip")[0]
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "book.epub"
-        path.write_bytes(_read_all(original.key))
+    with local_copy(original.key) as path:
         book = epub.read_epub(str(path), options={"ignore_ncx": False})
     titles = _toc_titles(book.toc)
     made = []
@@ -159,11 +180,7 @@ def make_poster(resource: Resource) -> int:
     if not ffmpeg:
         raise Unavailable("ffmpeg is not installed; no video poster is made")
     original = _originals(resource, "video/")[0]
-    with tempfile.TemporaryDirectory() as folder:
-        source = Path(folder) / "video"
-        with open(source, "wb") as out:
-            for chunk in get_storage().read_range(original.key):
-                out.write(chunk)
+    with local_copy(original.key) as source, tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / "poster.jpg"
         command = [ffmpeg, "-v", "error", "-y", "-ss", "1", "-i", str(source)]
         command += ["-frames:v", "1", "-vf", "scale=640:-2", str(target)]

@@ -133,7 +133,7 @@ def open_batch(folder: Path, manifest: Path, collection: Collection, by: Actor) 
             "library": collection.library,
             "folder": str(folder),
             "manifest": str(manifest),
-            "started_by": services._user(by),
+            "started_by": services.person_or_none(by),
         },
     )
     if created:
@@ -151,7 +151,7 @@ def _store_row(batch: ImportBatch, number: int, row: Any, folder: Path, by: Acto
     for path in row_files(folder, row):
         uploads.append(services.Upload(path.name, open(path, "rb")))  # noqa: SIM115
     try:
-        services._check_uploads(cleaned["type"], uploads)
+        services.check_uploads(cleaned["type"], uploads)
         stored = services.store_uploads(batch.library, uploads)
     finally:
         for item in uploads:
@@ -167,7 +167,7 @@ def _store_row(batch: ImportBatch, number: int, row: Any, folder: Path, by: Acto
     except Conflict as exc:
         services.discard(stored)
         if exc.errors and exc.errors[0].code == "duplicate":
-            existing = services._duplicate_of(batch.library, stored[0][1].sha256)
+            existing = services.duplicate_of(batch.library, stored[0][1].sha256)
             return ImportRow.objects.create(
                 batch=batch, number=number, outcome=ImportRow.Outcome.DUPLICATE,
                 resource=existing, bytes=size,

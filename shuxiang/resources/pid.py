@@ -12,6 +12,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 
+from shuxiang.core import options
 from shuxiang.core.actors import SYSTEM
 from shuxiang.resources.models import Resource, ResourceFile
 
@@ -25,7 +26,7 @@ def available() -> bool:
 
 def resource_location(resource: Resource) -> str:
     """The absolute URL of the resource's page (what the identifier resolves to)."""
-    base = getattr(settings, "SHUXIANG_BASE_URL", "") or "http://localhost:8000"
+    base = getattr(settings, "BASE_URL", "") or options.value("BASE_URL") or "http://localhost:8000"
     return base.rstrip("/") + resource.get_absolute_url()
 
 

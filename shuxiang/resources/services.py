@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from shuxiang.core import audit
 from shuxiang.core.actors import Actor, is_system
-from shuxiang.core.errors import Conflict, ValidationFailed
+from shuxiang.core.errors import Conflict, FieldError, ValidationFailed
 from shuxiang.network.models import Library
 from shuxiang.resources import permissions, pid
 from shuxiang.resources.models import Collection, Resource, ResourceFile
@@ -47,7 +47,8 @@ class Upload:
         return self.content_type or guessed or "application/octet-stream"
 
 
-def _user(actor: Actor):
+def person_or_none(actor: Actor):
+    """The user behind ``actor`` (None for the system)."""
     return None if is_system(actor) or not getattr(actor, "pk", None) else actor
 
 
@@ -68,7 +69,7 @@ def create_collection(
     if not name.strip():
         errors.append(("name", _("This field is required.")))
     if errors:
-        raise ValidationFailed.single(*errors[0]) if len(errors) == 1 else _many(errors)
+        raise _many(errors)
     if Collection.objects.filter(library=library, code=code).exists():
         raise Conflict.single("code", _("This library already has a repository with that code."))
     collection = Collection.objects.create(
@@ -79,12 +80,11 @@ def create_collection(
 
 
 def _many(errors: list[tuple[str, str]]) -> ValidationFailed:
-    from shuxiang.core.errors import FieldError
-
     return ValidationFailed(_("The data is not valid."), [FieldError(f, r) for f, r in errors])
 
 
-def _check_uploads(type_code: str, uploads: list[Upload]) -> None:
+def check_uploads(type_code: str, uploads: list[Upload]) -> None:
+    """Refuse (naming each file) originals the resource type cannot hold."""
     problems = []
     for index, item in enumerate(uploads):
         content_type = item.guessed_type()
@@ -136,7 +136,8 @@ def discard(stored: list[tuple[Upload, Stored]]) -> None:
         storage.delete(result.key)
 
 
-def _duplicate_of(library: Library, fingerprint: str) -> Resource | None:
+def duplicate_of(library: Library, fingerprint: str) -> Resource | None:
+    """The library's resource whose first original has this SHA-256, if any."""
     return Resource.objects.filter(library=library, fingerprint=fingerprint).first()
 
 
@@ -151,7 +152,7 @@ def create_resource(
     permissions.require_staff_of(by, collection.library, action=_("add resources"))
     cleaned = clean_metadata(data)
     uploads = list(files or [])
-    _check_uploads(cleaned["type"], uploads)
+    check_uploads(cleaned["type"], uploads)
     stored = store_uploads(collection.library, uploads)
     try:
         return create_records(cleaned, collection, by, stored)
@@ -167,7 +168,7 @@ def create_records(
     """The database half of ``create_resource``: rows for already stored, validated files."""
     fingerprint = stored[0][1].sha256 if stored else ""
     if fingerprint:
-        existing = _duplicate_of(collection.library, fingerprint)
+        existing = duplicate_of(collection.library, fingerprint)
         if existing is not None:
             raise Conflict.single(
                 "files.0",
@@ -180,7 +181,7 @@ def create_records(
         collection=collection,
         library=collection.library,
         fingerprint=fingerprint,
-        created_by=_user(by),
+        created_by=person_or_none(by),
     )
     try:
         with transaction.atomic():
@@ -223,7 +224,7 @@ def add_files(resource: Resource, files: list[Upload], *, by: Actor) -> Resource
     """Add originals to a resource that is not yet published."""
     permissions.require_staff_of(by, resource.library, action=_("add files"))
     _require_state(resource, {Resource.Status.DRAFT, Resource.Status.SUBMITTED}, "add files")
-    _check_uploads(resource.type, files)
+    check_uploads(resource.type, files)
     stored = store_uploads(resource.library, files)
     try:
         with transaction.atomic():

@@ -76,6 +76,10 @@ class Storage:
         """The file on local disk (for X-Sendfile/X-Accel-Redirect), or None."""
         return None
 
+    def keys(self, prefix: str) -> Iterator[str]:
+        """Every stored key under ``prefix`` (for finding orphans)."""
+        raise NotImplementedError
+
     def sha256(self, key: str) -> str:
         """Re-read the stored bytes and return their SHA-256 (for ``verify``)."""
         digest = hashlib.sha256()
@@ -134,6 +138,13 @@ class LocalStorage(Storage):
     def local_path(self, key: str) -> Path | None:
         return self._path(key)
 
+    def keys(self, prefix: str) -> Iterator[str]:
+        base = self.root / prefix
+        if base.is_dir():
+            for path in base.rglob("*"):
+                if path.is_file() and not path.name.startswith(".part-"):
+                    yield path.relative_to(self.root).as_posix()
+
 
 class S3Storage(Storage):
     """S3-compatible object storage through django-storages (boto3 underneath)."""
@@ -179,6 +190,10 @@ class S3Storage(Storage):
 
     def delete(self, key: str) -> None:
         self.backend.delete(check_key(key))
+
+    def keys(self, prefix: str) -> Iterator[str]:
+        for item in self.backend.bucket.objects.filter(Prefix=prefix):
+            yield item.key
 
     def ensure_bucket(self) -> None:
         """Create the bucket when it does not exist (setup and tests)."""

@@ -20,6 +20,40 @@ ISSN_RE = re.compile(r"^\d{4}-\d{3}[\dX]$")
 ISBN_RE = re.compile(r"^(97[89])?\d{9}[\dX]$")
 
 
+FIELD_LABELS = {
+    "isbn": gettext_lazy("ISBN"),
+    "pages": gettext_lazy("pages"),
+    "edition": gettext_lazy("edition"),
+    "category": gettext_lazy("category (jing/shi/zi/ji)"),
+    "dynasty": gettext_lazy("dynasty"),
+    "journal_title": gettext_lazy("journal title"),
+    "issn": gettext_lazy("ISSN"),
+    "year": gettext_lazy("year"),
+    "volume": gettext_lazy("volume"),
+    "issue": gettext_lazy("issue"),
+    "newspaper_title": gettext_lazy("newspaper title"),
+    "issue_date": gettext_lazy("issue date"),
+    "page_number": gettext_lazy("page number"),
+    "duration_seconds": gettext_lazy("duration (seconds)"),
+    "series": gettext_lazy("series"),
+    "episode": gettext_lazy("episode"),
+    "speaker": gettext_lazy("speaker"),
+    "opera_genre": gettext_lazy("opera genre"),
+    "heritage_category": gettext_lazy("heritage category"),
+    "age_range": gettext_lazy("age range"),
+    "ethnic_group": gettext_lazy("ethnic group"),
+    "reader": gettext_lazy("reader"),
+    "work_title": gettext_lazy("work recited"),
+    "place": gettext_lazy("place"),
+    "taken_date": gettext_lazy("date taken"),
+    "technique": gettext_lazy("technique"),
+    "source_url": gettext_lazy("source address"),
+    "issuing_body": gettext_lazy("issuing body"),
+    "document_number": gettext_lazy("document number"),
+    "published_date": gettext_lazy("date published"),
+}
+
+
 @dataclass(frozen=True)
 class Field:
     """One type-specific field: its kind (text, int, date, url, issn, isbn, choice)."""
@@ -29,6 +63,10 @@ class Field:
     required: bool = False
     choices: tuple[str, ...] = ()
     subtypes: tuple[str, ...] = ()  # only for these subtypes (empty = every subtype)
+
+    @property
+    def label(self):
+        return FIELD_LABELS.get(self.name, self.name)
 
 
 @dataclass(frozen=True)

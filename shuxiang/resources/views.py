@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, render
 from django.utils.html import escape
@@ -13,7 +14,7 @@ from shuxiang.core.api import actor_of
 from shuxiang.resources import delivery, permissions
 from shuxiang.resources.models import Resource, ResourceFile
 from shuxiang.resources.storage import get_storage
-from shuxiang.resources.types import SUBTYPE_LABELS, TYPES
+from shuxiang.resources.types import FIELD_LABELS, SUBTYPE_LABELS, TYPES
 
 
 def client_ip(request) -> str:
@@ -39,7 +40,14 @@ def _visible_resource(request, pk: int) -> Resource:
 
 def resource_list(request):
     """Published resources, newest first, filterable by type and library."""
-    queryset = Resource.objects.filter(status=Resource.Status.PUBLISHED).select_related("library")
+    covers = ResourceFile.objects.filter(
+        role__in=(ResourceFile.Role.THUMBNAIL, ResourceFile.Role.POSTER)
+    ).order_by("order")
+    queryset = (
+        Resource.objects.filter(status=Resource.Status.PUBLISHED)
+        .select_related("library")
+        .prefetch_related(Prefetch("files", queryset=covers, to_attr="covers"))
+    )
     type_code = request.GET.get("type", "")
     if type_code in TYPES:
         queryset = queryset.filter(type=type_code)
@@ -69,6 +77,7 @@ def resource_detail(request, pk: int):
             "resource": resource,
             "type_label": TYPES[resource.type].label,
             "subtype_label": SUBTYPE_LABELS.get(resource.subtype, ""),
+            "extra_items": [(FIELD_LABELS.get(k, k), v) for k, v in resource.extra.items()],
             "denial": denial,
             "files": by_role,
             "originals": by_role.get(ResourceFile.Role.ORIGINAL, []),

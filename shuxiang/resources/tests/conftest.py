@@ -136,8 +136,15 @@ def private_data_dir(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def fast_passwords_and_fresh_cache(settings):
-    """Test users need no slow password hashing; download counters start at zero."""
-    from django.core.cache import cache
+    """Test users need no slow password hashing; download counters start at zero.
+
+    Each test gets its own cache key prefix instead of flushing the cache: test runs of other
+    checkouts may share the same Redis database at the same time.
+    """
+    import copy
+    import uuid
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"sxtest-{uuid.uuid4().hex}"
+    settings.CACHES = caches

@@ -85,3 +85,10 @@ def test_distribute_lists_the_resource_under_the_branch_library(client, staff, c
     assert response.json() == ["330681"]
     listed = client.get("/api/v1/resources?library=330681").json()["results"]
     assert [r["title"] for r in listed] == ["中心资源"]
+
+
+def test_openapi_document_lists_the_resource_endpoints(client, db):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in ("/api/v1/resources", "/api/v1/resources/{pk}/publish",
+                 "/api/v1/resources/{pk}/files/{file_id}/link", "/api/v1/collections"):  # fmt: skip
+        assert path in paths

@@ -58,3 +58,40 @@ def test_verify_finds_a_changed_original(tmp_path, sx_collection, capsys):
     with pytest.raises(CommandError):
         call_command("resources", "verify", "--collection", "330600/local")
     assert f"CHANGED resource {item.resource_id}" in capsys.readouterr().err
+
+
+def test_verify_lists_and_deletes_orphaned_files(tmp_path, sx_collection, capsys):
+    import io
+
+    from shuxiang.resources.tests.helpers import make_resource
+
+    make_resource(sx_collection)
+    get_storage().save("resources/330600/dead/0000-left-by-a-kill.png", io.BytesIO(b"x"))
+    call_command("resources", "verify", "--orphans")
+    out = capsys.readouterr().out
+    assert "ORPHAN resources/330600/dead/0000-left-by-a-kill.png" in out
+    assert "1 orphaned files" in out and "1 intact" in out
+    call_command("resources", "verify", "--delete-orphans")
+    call_command("resources", "verify", "--orphans")
+    assert "0 orphaned files" in capsys.readouterr().out
+
+
+def test_jobs_reports_failed_derivatives_and_retries_them(
+    sx_collection, capsys, django_capture_on_commit_callbacks
+):
+    from shuxiang.resources.models import DerivativeJob
+    from shuxiang.resources.tests.helpers import make_resource, upload
+
+    with django_capture_on_commit_callbacks(execute=True):
+        resource = make_resource(
+            sx_collection, type="newspaper_page", subtype="",
+            extra={"newspaper_title": "绍兴日报", "issue_date": "1949-05-07", "page_number": 1},
+            files=[upload("page.pdf", b"%PDF broken")],
+        )  # fmt: skip
+    call_command("resources", "jobs")
+    out = capsys.readouterr().out
+    assert f"resource {resource.pk} pages: attempt 3:" in out and "1 failed" in out
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("resources", "jobs", "--retry")
+    assert "1 failed jobs queued again" in capsys.readouterr().out
+    assert resource.jobs.get().state == DerivativeJob.State.FAILED  # still broken, re-reported

@@ -151,3 +151,21 @@ def test_retry_failed_runs_the_job_again(sx_collection, run_tasks):
     )
     assert run_tasks(lambda: tasks.retry_failed(resource)) == 1
     assert resource.jobs.get().attempts == 3
+
+
+def test_derivatives_read_originals_from_either_storage_backend(storage, sx_collection, run_tasks):
+    resource = run_tasks(
+        lambda: make_resource(
+            sx_collection,
+            type="journal_issue",
+            subtype="",
+            extra={"journal_title": "图书馆杂志", "year": 2014, "issue": "4"},
+            files=[upload("issue.pdf", pdf_bytes(2)), upload("cover.png", png_bytes("olive"))],
+        )
+    )
+    assert {job.kind: job.state for job in resource.jobs.all()} == {
+        "pages": DerivativeJob.State.DONE,
+        "thumbnails": DerivativeJob.State.DONE,
+    }
+    pages = files_of(resource, ResourceFile.Role.PAGE)
+    assert len(pages) == 2 and all(storage.exists(p.key) for p in pages)

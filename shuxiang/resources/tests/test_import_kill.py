@@ -38,14 +38,20 @@ def count(database: Path, table: str) -> int:
         return connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
 
-@pytest.fixture
-def node(tmp_path):
+def embedded_node(tmp_path: Path) -> tuple[dict, Path]:
+    """A fresh embedded node (its own SQLite data folder) with one library and collection."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHUXIANG_")}
     env.update(SHUXIANG_DATA_DIR=str(tmp_path / "node"), PYTHONPATH=str(Path.cwd()))
     for args in (("migrate", "-v", "0"), ("shell", "-c", SETUP)):
         process = shuxiang(env, *args)
-        out, err = process.communicate(timeout=120)
+        _out, err = process.communicate(timeout=120)
         assert process.returncode == 0, err.decode()
+    return env, tmp_path / "node" / "shuxiang.sqlite3"
+
+
+@pytest.fixture
+def node(tmp_path):
+    env, database = embedded_node(tmp_path)
     folder = tmp_path / "incoming"
     folder.mkdir()
     with open(folder / "manifest.csv", "w", newline="", encoding="utf-8") as handle:
@@ -54,7 +60,7 @@ def node(tmp_path):
         for number in range(ROWS):
             (folder / f"{number}.pdf").write_bytes(os.urandom(2 * 1024 * 1024))
             writer.writerow([f"{number}.pdf", "classic", f"卷{number}", "shi"])
-    return env, folder, tmp_path / "node" / "shuxiang.sqlite3"
+    return env, folder, database
 
 
 def run_import(env: dict, folder: Path) -> subprocess.Popen:

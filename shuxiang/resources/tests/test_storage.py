@@ -74,3 +74,10 @@ def test_s3_objects_are_really_in_the_bucket(settings, s3_endpoint):
     )
     body = client.get_object(Bucket="shuxiang-direct", Key="direct/object.bin")["Body"].read()
     assert body == b"held by S3"
+
+
+def test_keys_lists_what_is_stored_under_a_prefix(storage):
+    storage.save("k/a/1.bin", io.BytesIO(b"1"))
+    storage.save("k/b/2.bin", io.BytesIO(b"2"))
+    storage.save("other/3.bin", io.BytesIO(b"3"))
+    assert sorted(storage.keys("k/")) == ["k/a/1.bin", "k/b/2.bin"]

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from tusclient.client import TusClient
+from tusclient.exceptions import TusCommunicationError
 
 from shuxiang.accounts.services import issue_api_token
 from shuxiang.resources.models import Resource, ResourceFile, Upload
@@ -54,9 +55,9 @@ def cut_patch(url: str, token: str, offset: int, send: bytes, claim: int) -> Non
 
 
 def wait_for_offset_beyond(url: str, token: str, offset: int) -> None:
-    """The server finishes the cut request on its own thread; wait (at most 5 s) for it."""
+    """The server finishes the cut request on its own thread; wait (at most 30 s) for it."""
     headers = {"Tus-Resumable": "1.0.0", "Authorization": f"Bearer {token}"}
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if int(requests.head(url, headers=headers).headers["Upload-Offset"]) > offset:
             return
@@ -108,6 +109,17 @@ def test_creation_with_bad_metadata_names_the_field(live_server, uploader_setup)
     )  # fmt: skip
     assert response.status_code == 400
     assert [e["field"] for e in response.json()["errors"]] == ["subtype"]
+
+
+def test_a_file_the_type_cannot_hold_is_refused_before_any_byte_is_sent(uploader_setup):
+    client, metadata, _token = uploader_setup
+    uploader = client.uploader(
+        file_stream=io.BytesIO(b"x" * 100), metadata={**metadata, "filename": "slides.pptx"}
+    )
+    with pytest.raises(TusCommunicationError) as excinfo:
+        uploader.upload()
+    assert excinfo.value.status_code == 400
+    assert not Upload.objects.exists()
 
 
 def test_anonymous_creation_is_401_and_wrong_version_412(live_server):

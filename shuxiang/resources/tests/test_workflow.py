@@ -144,3 +144,16 @@ def test_only_an_administrator_creates_a_central_repository(staff, net):
         net["sx"], "own", "本馆资源", kind=Collection.Kind.INDEPENDENT, by=staff["sx_librarian"]
     )
     assert made.library == net["sx"]
+
+
+def test_repository_code_and_name_problems_are_named_together(staff, net):
+    from shuxiang.resources.models import Collection
+
+    with pytest.raises(ValidationFailed) as excinfo:
+        services.create_collection(
+            net["sx"], "Bad Code", " ", kind=Collection.Kind.INDEPENDENT, by=staff["sx_admin"]
+        )
+    assert [e.field for e in excinfo.value.errors] == ["code", "name"]
+    services.create_collection(net["sx"], "dup", "一", kind="independent", by=staff["sx_admin"])
+    with pytest.raises(Conflict):
+        services.create_collection(net["sx"], "dup", "二", kind="independent", by=staff["sx_admin"])

@@ -5,8 +5,11 @@ import FOLDER --manifest FILE --collection LIBRARY/CODE [--as USERNAME]
     report of failures and exits 1 when any row failed.
 export --collection LIBRARY/CODE --out FILE.jsonl
     Write the collection's resources as a JSON Lines manifest (metadata and file names).
-verify [--collection LIBRARY/CODE]
+verify [--collection LIBRARY/CODE] [--orphans [--delete-orphans]]
     Re-read every stored original and compare its SHA-256; exits 1 on a mismatch or loss.
+    --orphans lists stored files no record refers to (left by a killed import or upload).
+jobs [--retry]
+    List failed derivative jobs with their errors; --retry queues them again.
 """
 
 from __future__ import annotations
@@ -20,7 +23,13 @@ from django.core.management.base import BaseCommand, CommandError
 from shuxiang.core.actors import SYSTEM
 from shuxiang.core.errors import ServiceError
 from shuxiang.resources.ingest import import_folder
-from shuxiang.resources.models import Collection, ImportRow, Resource, ResourceFile
+from shuxiang.resources.models import (
+    Collection,
+    DerivativeJob,
+    ImportRow,
+    Resource,
+    ResourceFile,
+)
 from shuxiang.resources.storage import get_storage
 
 EXPORTED = (
@@ -55,6 +64,10 @@ class Command(BaseCommand):
         exporting.add_argument("--out", required=True)
         verifying = sub.add_parser("verify", help="re-check stored originals' SHA-256")
         verifying.add_argument("--collection")
+        verifying.add_argument("--orphans", action="store_true", help="list unreferenced files")
+        verifying.add_argument("--delete-orphans", action="store_true")
+        jobs = sub.add_parser("jobs", help="failed derivative jobs (and retry them)")
+        jobs.add_argument("--retry", action="store_true")
 
     def handle(self, *args, action, **options):
         return getattr(self, f"do_{action}")(**options)
@@ -89,7 +102,9 @@ class Command(BaseCommand):
                 count += 1
         self.stdout.write(f"wrote {count} resources to {out}")
 
-    def do_verify(self, collection, **_options):
+    def do_verify(self, collection, orphans=False, delete_orphans=False, **_options):
+        if orphans or delete_orphans:
+            self._orphans(delete_orphans)
         files = ResourceFile.objects.filter(role=ResourceFile.Role.ORIGINAL)
         if collection:
             files = files.filter(resource__collection=collection_of(collection))
@@ -105,6 +120,31 @@ class Command(BaseCommand):
         self.stdout.write(f"verified {count} originals: {count - bad} intact, {bad} bad")
         if bad:
             raise CommandError(f"{bad} originals are missing or changed")
+
+    def do_jobs(self, retry, **_options):
+        from shuxiang.resources import tasks
+
+        failed = DerivativeJob.objects.filter(state=DerivativeJob.State.FAILED)
+        for job in failed.select_related("resource"):
+            self.stdout.write(f"resource {job.resource_id} {job.kind}: {job.error}")
+        count = failed.count()
+        if retry:
+            resources = Resource.objects.filter(jobs__state=DerivativeJob.State.FAILED).distinct()
+            retried = sum(tasks.retry_failed(resource) for resource in resources)
+            self.stdout.write(f"{retried} failed jobs queued again")
+        else:
+            self.stdout.write(f"{count} failed derivative jobs")
+
+    def _orphans(self, delete: bool) -> None:
+        storage, found = get_storage(), 0
+        for prefix in ("resources/", "derivatives/"):
+            for key in storage.keys(prefix):
+                if not ResourceFile.objects.filter(key=key).exists():
+                    found += 1
+                    self.stdout.write(f"ORPHAN {key}")
+                    if delete:
+                        storage.delete(key)
+        self.stdout.write(f"{found} orphaned files" + (" deleted" if delete and found else ""))
 
 
 def _exported(resource: Resource) -> dict:
