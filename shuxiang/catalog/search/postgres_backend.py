@@ -42,22 +42,20 @@ class PostgresBackend(SearchBackend):
     name = "postgres"
 
     def index(self, records: list) -> None:
-        for record in records:
-            doc = document_of(record)
-            record.search_text = "|".join(
-                doc[part] for part in ("title", "creator", "subject", "body")
-            )
-        Record.objects.bulk_update(records, ["search_text"], batch_size=1000)
+        self.bulk_documents(document_of(record) for record in records)
 
     def bulk(self, records) -> int:
+        return self.bulk_documents(document_of(record) for record in records)
+
+    def bulk_documents(self, documents) -> int:
+        """Store the analyzed text of many documents, 2,000 rows per UPDATE."""
         batch, count = [], 0
-        for record in records:
-            batch.append(record)
+        for doc in documents:
+            batch.append((doc["id"], search_text_of(doc)))
             if len(batch) >= 2000:
-                self.index(batch)
-                count, batch = count + len(batch), []
-        self.index(batch)
-        return count + len(batch)
+                count += _update(batch)
+                batch = []
+        return count + _update(batch)
 
     def remove(self, record_ids: list[int]) -> None:
         Record.objects.filter(pk__in=record_ids).update(search_text="")
@@ -134,6 +132,25 @@ class PostgresBackend(SearchBackend):
             .order_by("-n", "title_folded")[:limit]
         )
         return [row["title_folded"][:80] for row in rows]
+
+
+def search_text_of(doc: dict) -> str:
+    """The four weighted parts of a document, as stored in ``Record.search_text``."""
+    return "|".join(doc[part] for part in ("title", "creator", "subject", "body"))
+
+
+def _update(rows: list[tuple[int, str]]) -> int:
+    if not rows:
+        return 0
+    values = ", ".join(["(%s, %s)"] * len(rows))
+    params = [item for row in rows for item in row]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE catalog_record AS r SET search_text = v.t FROM (VALUES {values}) AS v(id, t) "
+            "WHERE r.id = v.id",
+            params,
+        )
+    return len(rows)
 
 
 def _any_subject(values: list[str]) -> Q:

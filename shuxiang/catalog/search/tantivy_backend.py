@@ -26,7 +26,8 @@ from shuxiang.catalog.search.base import (
 TEXT_BOOSTS = {"title": 4.0, "creator": 4.0, "subject": 1.5, "body": 1.0}
 RAW_FIELDS = ("type", "library", "language", "subjects", "collection", "access", "ancestors")
 FACET_FIELDS = {"subject": "subjects"}
-WRITER_HEAP = 64_000_000
+WRITER_HEAP = 32_000_000
+BULK_HEAP = 512_000_000
 
 
 def build_schema() -> tantivy.Schema:
@@ -55,17 +56,18 @@ class TantivyBackend(SearchBackend):
         self._lock = threading.Lock()
 
     # writing -------------------------------------------------------------------------
-    def _writer(self) -> tantivy.IndexWriter:
+    def _writer(self, heap: int) -> tantivy.IndexWriter:
+        threads = 1 if heap == WRITER_HEAP else 0
         for attempt in range(50):  # another process may hold the writer lock briefly
             try:
-                return self.index_.writer(heap_size=WRITER_HEAP, num_threads=1)
+                return self.index_.writer(heap_size=heap, num_threads=threads)
             except ValueError:
                 time.sleep(0.1 * (attempt + 1))
-        return self.index_.writer(heap_size=WRITER_HEAP, num_threads=1)
+        return self.index_.writer(heap_size=heap, num_threads=threads)
 
-    def _commit(self, work) -> None:
+    def _commit(self, work, heap: int = WRITER_HEAP) -> None:
         with self._lock:
-            writer = self._writer()
+            writer = self._writer(heap)
             work(writer)
             writer.commit()
             writer.wait_merging_threads()
@@ -81,19 +83,25 @@ class TantivyBackend(SearchBackend):
 
     def bulk(self, records) -> int:
         """Add many records with one writer and one commit (full rebuilds)."""
+        return self.bulk_documents(document_of(record) for record in records)
+
+    def bulk_documents(self, documents) -> int:
+        """Add already analyzed documents (``document_of`` output) in one commit."""
         count = 0
 
         def work(writer):
             nonlocal count
-            for record in records:
-                writer.add_document(self.document(record))
+            for data in documents:
+                writer.add_document(self.from_document(data))
                 count += 1
 
-        self._commit(work)
+        self._commit(work, BULK_HEAP)
         return count
 
     def document(self, record) -> tantivy.Document:
-        data = document_of(record)
+        return self.from_document(document_of(record))
+
+    def from_document(self, data: dict) -> tantivy.Document:
         doc = tantivy.Document()
         doc.add_unsigned("id", data["id"])
         for name in TEXT_BOOSTS:
