@@ -75,10 +75,21 @@ def stem(word: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Index tokens: folded, segmented in search mode (words and their sub-words), stemmed."""
+    if len(text) <= 40:  # names, subjects, publishers repeat a lot: analyze each once
+        return list(_short_tokens(text))
+    return _tokens(text)
+
+
+@lru_cache(maxsize=200_000)
+def _short_tokens(text: str) -> tuple[str, ...]:
+    return tuple(_tokens(text))
+
+
+def _tokens(text: str) -> list[str]:
     folded = fold(text)
     if not folded:
         return []
-    words = _segmenter().cut_for_search(folded)
+    words = _segmenter().cut_for_search(folded, HMM=False)
     cleaned = (_NON_WORD.sub("", w) for w in words)
     return [stem(w) for w in cleaned if w]
 
@@ -88,7 +99,7 @@ def query_tokens(text: str) -> list[str]:
     are dropped unless the query is nothing but stopwords."""
     folded = fold(text)
     seen: dict[str, None] = {}
-    words = [_NON_WORD.sub("", word) for word in _segmenter().cut(folded)]
+    words = [_NON_WORD.sub("", word) for word in _segmenter().cut(folded, HMM=False)]
     content = [w for w in words if w and w not in STOPWORDS]
     for cleaned in content or words:
         if cleaned:
