@@ -311,6 +311,8 @@ def run_postgres(args, docs_path: Path) -> dict | None:
         str(args.records),
         "--rounds",
         str(args.rounds),
+        "--pg-rounds",
+        str(args.pg_rounds),
         "--harvest",
         str(args.harvest),
     ]
@@ -346,7 +348,7 @@ def pg_child(args) -> None:
             )
         )
 
-    samples = query_mix_runner(run, args.rounds)
+    samples = query_mix_runner(run, args.pg_rounds)
     Path(args.pg_child[1]).write_text(json.dumps({"index_rate": rate, "samples": samples}))
 
 
@@ -354,6 +356,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=20, help="timed runs of each query")
+    parser.add_argument(
+        "--pg-rounds", type=int, default=5, help="timed runs per query on PostgreSQL"
+    )
     parser.add_argument("--harvest", type=int, default=5000, help="records harvested over HTTP")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument(
