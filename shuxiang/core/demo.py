@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from shuxiang.accounts.demo import load_demo_users
+from shuxiang.catalog.demo import load_demo_records
 from shuxiang.network.demo import load_demo_network
 from shuxiang.network.demo_admission import load_demo_admission
 from shuxiang.network.divisions import load_divisions
@@ -17,4 +18,5 @@ def load_demo(*, progress: bool = True, say: Callable[[str], None] = print) -> l
     say(f"Demo network: {report.created} libraries created, {report.existing} already there")
     logins = load_demo_users()
     load_demo_admission()
+    say(f"Demo catalog: {load_demo_records()} records added")
     return logins
