@@ -14,9 +14,11 @@ node's own /oai over HTTP and compares with merely fetching and parsing the same
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -323,7 +325,8 @@ def run_postgres(args, docs_path: Path) -> dict | None:
 
 
 def pg_child(args) -> None:
-    setup_django()
+    data_dir = setup_django()
+    atexit.register(shutil.rmtree, data_dir, True)
     from django.db import connection
 
     from shuxiang.catalog.search.base import SearchQuery, Visibility
@@ -374,7 +377,10 @@ def main() -> None:
         pg_child(args)
         return
     data_dir = Path(setup_django(keep_database_url=False))
-    embedded(args, data_dir)
+    try:
+        embedded(args, data_dir)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def embedded(args, data_dir: Path) -> None:
