@@ -161,3 +161,8 @@ def test_reader_sees_their_librarys_records_on_the_page(client, shelf, committed
         record("绍兴读者资料", library=shelf["sx"], access="library")
     client.force_login(user(home_library=shelf["sx"]))
     assert "绍兴读者<mark>资料</mark>" in client.get("/search", {"q": "资料"}).content.decode()
+
+
+def test_openapi_document_lists_the_catalog_endpoints(client, db):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert {"/api/v1/catalog/search", "/api/v1/catalog/sources"} <= set(paths)
