@@ -25,6 +25,7 @@ from shuxiang.network.models import Library
 
 TEXT_FIELDS = ("title", "description", "publisher", "date", "language", "type", "collection")
 LIST_FIELDS = ("creators", "subjects", "identifiers")
+LIMITS = {"title": 1000, "publisher": 500, "date": 64, "collection": 200}
 _SET_SAFE = re.compile(r"^[A-Za-z0-9\-_.!~*'()]+$")
 
 
@@ -41,7 +42,8 @@ def clean_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(value, str):
             value = [value]
         fields[name] = [str(v).strip() for v in value if v and str(v).strip()]
-    fields["title"] = fields["title"][:1000]
+    for name, limit in LIMITS.items():  # harvested data can be longer than any sane value
+        fields[name] = fields[name][:limit]
     fields["title_folded"] = normalize.fold(fields["title"])[:200]
     fields["language"] = normalize.language_code(fields["language"])
     fields["type"] = fields["type"][:32].lower()

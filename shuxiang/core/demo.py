@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from shuxiang.accounts.demo import load_demo_users
 from shuxiang.identifiers.demo import load_demo_identifiers
+from shuxiang.catalog.demo import load_demo_records
 from shuxiang.network.demo import load_demo_network
 from shuxiang.network.demo_admission import load_demo_admission
 from shuxiang.network.divisions import load_divisions
@@ -25,4 +26,5 @@ def load_demo(*, progress: bool = True, say: Callable[[str], None] = print) -> l
     load_demo_resources(say=say)
     say(load_demo_usage())
     load_demo_portal()
+    say(f"Demo catalog: {load_demo_records()} records added")
     return logins

@@ -13,6 +13,7 @@ from functools import lru_cache
 from shuxiang.catalog.normalize import fold
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_RUNS = re.compile(r"[\w+#&.%\-]+", re.UNICODE)
 _ASCII_WORD = re.compile(r"^[a-z]+$")
 STOPWORDS = frozenset(
     [
@@ -74,13 +75,26 @@ def stem(word: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """Index tokens: folded, segmented in search mode (words and their sub-words), stemmed."""
+    """Index tokens: folded, segmented in search mode (words and their sub-words), stemmed.
+
+    jieba segments each run of word characters on its own, so the text is split into those
+    runs first and each run's tokens are cached: names, subjects, publishers and boilerplate
+    sentences repeat across a catalog and are analyzed once.
+    """
     folded = fold(text)
     if not folded:
         return []
-    words = _segmenter().cut_for_search(folded)
+    found: list[str] = []
+    for run in _RUNS.findall(folded):
+        found.extend(_run_tokens(run))
+    return found
+
+
+@lru_cache(maxsize=500_000)
+def _run_tokens(run: str) -> tuple[str, ...]:
+    words = _segmenter().cut_for_search(run, HMM=False)
     cleaned = (_NON_WORD.sub("", w) for w in words)
-    return [stem(w) for w in cleaned if w]
+    return tuple(stem(w) for w in cleaned if w)
 
 
 def query_tokens(text: str) -> list[str]:
@@ -88,7 +102,7 @@ def query_tokens(text: str) -> list[str]:
     are dropped unless the query is nothing but stopwords."""
     folded = fold(text)
     seen: dict[str, None] = {}
-    words = [_NON_WORD.sub("", word) for word in _segmenter().cut(folded)]
+    words = [_NON_WORD.sub("", word) for word in _segmenter().cut(folded, HMM=False)]
     content = [w for w in words if w and w not in STOPWORDS]
     for cleaned in content or words:
         if cleaned:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -48,7 +49,7 @@ class SearchQuery:
     visibility: Visibility = dataclasses.field(default_factory=Visibility)
     facets: bool = True
 
-    @property
+    @cached_property
     def terms(self) -> list[str]:
         return analysis.query_tokens(self.text)
 

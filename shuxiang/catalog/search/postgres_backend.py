@@ -1,8 +1,9 @@
 """Server-mode search: PostgreSQL full-text search over the warehouse table itself.
 
 ``Record.search_text`` holds the analyzed tokens of four parts (title | creators | subjects |
-everything else) separated by ``|``; an expression GIN index weights them A–D, so a field
-search is a weight-restricted tsquery and ranking favours title matches.
+everything else) separated by ``|``; PostgreSQL keeps a generated tsvector column weighting
+them A–D under a GIN index, so a field search is a weight-restricted tsquery and ranking
+favours title matches. Facets come from one GROUPING SETS pass over the matches.
 """
 
 from __future__ import annotations
@@ -21,12 +22,7 @@ from shuxiang.catalog.search.base import (
     document_of,
 )
 
-VECTOR = (
-    "(setweight(to_tsvector('simple'::regconfig, split_part(search_text, '|', 1)), 'A') || "
-    "setweight(to_tsvector('simple'::regconfig, split_part(search_text, '|', 2)), 'B') || "
-    "setweight(to_tsvector('simple'::regconfig, split_part(search_text, '|', 3)), 'C') || "
-    "setweight(to_tsvector('simple'::regconfig, split_part(search_text, '|', 4)), 'D'))"
-)
+VECTOR = "catalog_record.search_vector"  # generated column, see migration 0002
 WEIGHTS = {"any": "", "title": ":A", "creator": ":B", "subject": ":C"}
 COLUMNS = {"type": "type", "library": "library__code", "language": "language", "year": "year"}
 SORTS = {
@@ -42,22 +38,20 @@ class PostgresBackend(SearchBackend):
     name = "postgres"
 
     def index(self, records: list) -> None:
-        for record in records:
-            doc = document_of(record)
-            record.search_text = "|".join(
-                doc[part] for part in ("title", "creator", "subject", "body")
-            )
-        Record.objects.bulk_update(records, ["search_text"], batch_size=1000)
+        self.bulk_documents(document_of(record) for record in records)
 
     def bulk(self, records) -> int:
+        return self.bulk_documents(document_of(record) for record in records)
+
+    def bulk_documents(self, documents) -> int:
+        """Store the analyzed text of many documents, 2,000 rows per UPDATE."""
         batch, count = [], 0
-        for record in records:
-            batch.append(record)
+        for doc in documents:
+            batch.append((doc["id"], search_text_of(doc)))
             if len(batch) >= 2000:
-                self.index(batch)
-                count, batch = count + len(batch), []
-        self.index(batch)
-        return count + len(batch)
+                count += _update(batch)
+                batch = []
+        return count + _update(batch)
 
     def remove(self, record_ids: list[int]) -> None:
         Record.objects.filter(pk__in=record_ids).update(search_text="")
@@ -109,17 +103,24 @@ class PostgresBackend(SearchBackend):
         return RawResults(ids=ids, total=qs.count(), facets=facets)
 
     def _facets(self, qs: QuerySet) -> dict[str, list[tuple[str, int]]]:
-        facets = {}
-        for name in FACETS:
-            if name == "subject":
-                facets[name] = _subject_counts(qs)
-                continue
-            column = COLUMNS.get(name, name)
-            rows = qs.order_by().exclude(**{f"{column}__isnull": True})
-            if name != "year":
-                rows = rows.exclude(**{column: ""})
-            rows = rows.values(column).annotate(n=Count("id")).order_by("-n", column)[:12]
-            facets[name] = [(str(row[column]), row["n"]) for row in rows]
+        inner, params = qs.order_by().values("id").query.sql_with_params()
+        sql = (
+            f"WITH m AS MATERIALIZED ({inner}) "
+            "SELECT r.type, l.code, r.language, r.year, r.collection, count(*) "
+            "FROM catalog_record r JOIN m ON r.id = m.id "
+            "LEFT JOIN network_library l ON l.id = r.library_id "
+            "GROUP BY GROUPING SETS ((r.type), (l.code), (r.language), (r.year), (r.collection))"
+        )
+        buckets: dict[str, list[tuple[str, int]]] = {n: [] for n in FACETS}
+        names = ("type", "library", "language", "year", "collection")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for row in cursor.fetchall():
+                for name, value in zip(names, row[:5], strict=True):
+                    if value not in (None, ""):
+                        buckets[name].append((str(value), row[5]))
+        facets = {n: sorted(v, key=lambda b: (-b[1], b[0]))[:12] for n, v in buckets.items()}
+        facets["subject"] = _subject_counts(inner, params)
         return facets
 
     def suggest(self, prefix: str, visibility: Visibility, limit: int = 10) -> list[str]:
@@ -136,6 +137,25 @@ class PostgresBackend(SearchBackend):
         return [row["title_folded"][:80] for row in rows]
 
 
+def search_text_of(doc: dict) -> str:
+    """The four weighted parts of a document, as stored in ``Record.search_text``."""
+    return "|".join(doc[part] for part in ("title", "creator", "subject", "body"))
+
+
+def _update(rows: list[tuple[int, str]]) -> int:
+    if not rows:
+        return 0
+    values = ", ".join(["(%s, %s)"] * len(rows))
+    params = [item for row in rows for item in row]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE catalog_record AS r SET search_text = v.t FROM (VALUES {values}) AS v(id, t) "
+            "WHERE r.id = v.id",
+            params,
+        )
+    return len(rows)
+
+
 def _any_subject(values: list[str]) -> Q:
     condition = Q(pk__in=[])
     for value in values:
@@ -143,8 +163,7 @@ def _any_subject(values: list[str]) -> Q:
     return condition
 
 
-def _subject_counts(qs: QuerySet) -> list[tuple[str, int]]:
-    inner, params = qs.order_by().values("id").query.sql_with_params()
+def _subject_counts(inner: str, params) -> list[tuple[str, int]]:
     sql = (
         "SELECT s, count(*) FROM catalog_record r, jsonb_array_elements_text(r.subjects) s "
         f"WHERE r.id IN ({inner}) GROUP BY s ORDER BY 2 DESC, 1 LIMIT 12"

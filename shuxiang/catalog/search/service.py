@@ -96,7 +96,11 @@ def search(*, actor: object, q: str = "", **options) -> SearchPage:
     """Search the warehouse as ``actor``: one page of hits with highlights, holdings, facets."""
     query = build_query(actor=actor, q=q, **options)
     raw = get_backend().search(query)
-    records = Record.objects.select_related("library", "source").in_bulk(raw.ids)
+    records = (
+        Record.objects.select_related("library", "source")
+        .defer("payload", "search_text", "set_specs")
+        .in_bulk(raw.ids)
+    )
     terms = query.terms
     hits, seen_works = [], {}
     for record_id in raw.ids:
@@ -125,8 +129,10 @@ def _add_holdings(by_work: dict[int, Hit], visibility: Visibility) -> None:
 
     if not by_work:
         return
-    others = Record.objects.filter(work_id__in=by_work, deleted=False).select_related(
-        "library", "source"
+    others = (
+        Record.objects.filter(work_id__in=by_work, deleted=False)
+        .select_related("library", "source")
+        .defer("payload", "search_text", "set_specs")
     )
     for other in others.order_by("id")[:1000]:
         hit = by_work[other.work_id]

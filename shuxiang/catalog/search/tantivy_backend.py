@@ -14,6 +14,7 @@ from pathlib import Path
 import tantivy
 from django.conf import settings
 
+from shuxiang.catalog.models import AccessPolicy
 from shuxiang.catalog.search.base import (
     FACETS,
     RawResults,
@@ -26,7 +27,9 @@ from shuxiang.catalog.search.base import (
 TEXT_BOOSTS = {"title": 4.0, "creator": 4.0, "subject": 1.5, "body": 1.0}
 RAW_FIELDS = ("type", "library", "language", "subjects", "collection", "access", "ancestors")
 FACET_FIELDS = {"subject": "subjects"}
-WRITER_HEAP = 64_000_000
+ACCESS_POLICIES = tuple(AccessPolicy.values)
+WRITER_HEAP = 32_000_000
+BULK_HEAP = 512_000_000
 
 
 def build_schema() -> tantivy.Schema:
@@ -55,17 +58,18 @@ class TantivyBackend(SearchBackend):
         self._lock = threading.Lock()
 
     # writing -------------------------------------------------------------------------
-    def _writer(self) -> tantivy.IndexWriter:
+    def _writer(self, heap: int) -> tantivy.IndexWriter:
+        threads = 1 if heap == WRITER_HEAP else 0
         for attempt in range(50):  # another process may hold the writer lock briefly
             try:
-                return self.index_.writer(heap_size=WRITER_HEAP, num_threads=1)
+                return self.index_.writer(heap_size=heap, num_threads=threads)
             except ValueError:
                 time.sleep(0.1 * (attempt + 1))
-        return self.index_.writer(heap_size=WRITER_HEAP, num_threads=1)
+        return self.index_.writer(heap_size=heap, num_threads=threads)
 
-    def _commit(self, work) -> None:
+    def _commit(self, work, heap: int = WRITER_HEAP) -> None:
         with self._lock:
-            writer = self._writer()
+            writer = self._writer(heap)
             work(writer)
             writer.commit()
             writer.wait_merging_threads()
@@ -81,19 +85,25 @@ class TantivyBackend(SearchBackend):
 
     def bulk(self, records) -> int:
         """Add many records with one writer and one commit (full rebuilds)."""
+        return self.bulk_documents(document_of(record) for record in records)
+
+    def bulk_documents(self, documents) -> int:
+        """Add already analyzed documents (``document_of`` output) in one commit."""
         count = 0
 
         def work(writer):
             nonlocal count
-            for record in records:
-                writer.add_document(self.document(record))
+            for data in documents:
+                writer.add_document(self.from_document(data))
                 count += 1
 
-        self._commit(work)
+        self._commit(work, BULK_HEAP)
         return count
 
     def document(self, record) -> tantivy.Document:
-        data = document_of(record)
+        return self.from_document(document_of(record))
+
+    def from_document(self, data: dict) -> tantivy.Document:
         doc = tantivy.Document()
         doc.add_unsigned("id", data["id"])
         for name in TEXT_BOOSTS:
@@ -129,11 +139,17 @@ class TantivyBackend(SearchBackend):
     def _terms(self, values, name) -> tantivy.Query:
         return tantivy.Query.term_set_query(self.schema, name, list(values))
 
-    def visibility_query(self, vis: Visibility) -> tantivy.Query | None:
+    def hidden_query(self, vis: Visibility) -> tantivy.Query | None:
+        """What ``vis`` may NOT see, as a query over the few restricted records.
+
+        Excluding the rare restricted records is much cheaper than requiring the common
+        public ones, which would make every query iterate most of the index.
+        """
         if vis.everything:
             return None
-        allowed = ["public", "registered"] if vis.authenticated else ["public"]
-        should = [(tantivy.Occur.Should, self._terms(allowed, "access"))]
+        allowed = {"public", "registered"} if vis.authenticated else {"public"}
+        restricted = sorted(set(ACCESS_POLICIES) - allowed)
+        exceptions = []
         if vis.home_library:
             home = tantivy.Query.boolean_query(
                 [
@@ -141,10 +157,21 @@ class TantivyBackend(SearchBackend):
                     (tantivy.Occur.Must, self._terms([vis.home_library], "library")),
                 ]
             )
-            should.append((tantivy.Occur.Should, home))
+            exceptions.append((tantivy.Occur.MustNot, home))
         if vis.staff_scopes:
-            should.append((tantivy.Occur.Should, self._terms(vis.staff_scopes, "ancestors")))
-        return tantivy.Query.boolean_query(should)
+            exceptions.append((tantivy.Occur.MustNot, self._terms(vis.staff_scopes, "ancestors")))
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, self._terms(restricted, "access")), *exceptions]
+        )
+
+    def visibility_query(self, vis: Visibility) -> tantivy.Query | None:
+        """What ``vis`` may see (for suggestions, which take a positive filter)."""
+        hidden = self.hidden_query(vis)
+        if hidden is None:
+            return None
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, tantivy.Query.all_query()), (tantivy.Occur.MustNot, hidden)]
+        )
 
     def text_query(self, query: SearchQuery) -> tantivy.Query | None:
         fields = list(TEXT_BOOSTS) if query.field == "any" else [query.field]
@@ -178,9 +205,9 @@ class TantivyBackend(SearchBackend):
             clauses.append((tantivy.Occur.Must, self._terms(years, "year")))
         if query.year_from is not None or query.year_to is not None:
             clauses.append((tantivy.Occur.Must, self._year_range(query)))
-        visible = self.visibility_query(query.visibility)
-        if visible is not None:
-            clauses.append((tantivy.Occur.Must, visible))
+        hidden = self.hidden_query(query.visibility)
+        if hidden is not None:
+            clauses.append((tantivy.Occur.MustNot, hidden))
         if not any(occur == tantivy.Occur.Must for occur, _ in clauses):
             clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         return tantivy.Query.boolean_query(clauses)

@@ -1,0 +1,1 @@
+"""Tests of the catalog: warehouse, search conformance, relevance, OAI-PMH, MARC, fronts."""

@@ -29,7 +29,7 @@ def shelf(tantivy_engine, committed):
 
 def test_search_page_lists_highlighted_hits_and_facets_without_javascript(client, shelf):
     with translation.override("en"):
-        response = client.get("/search", {"q": "图书馆"})
+        response = client.get("/search", {"q": "图书馆"}, HTTP_ACCEPT_LANGUAGE="en")
     body = response.content.decode()
     assert response.status_code == 200
     assert "<mark>图书馆</mark>学概论" in body and "<mark>圖書館</mark>史" in body
@@ -45,7 +45,7 @@ def test_facet_links_narrow_and_keep_the_query(client, shelf):
 
 def test_search_page_names_bad_options(client, shelf):
     with translation.override("en"):
-        response = client.get("/search", {"q": "x", "sort": "random"})
+        response = client.get("/search", {"q": "x", "sort": "random"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400 and "sort:" in response.content.decode()
 
 
@@ -161,3 +161,8 @@ def test_reader_sees_their_librarys_records_on_the_page(client, shelf, committed
         record("绍兴读者资料", library=shelf["sx"], access="library")
     client.force_login(user(home_library=shelf["sx"]))
     assert "绍兴读者<mark>资料</mark>" in client.get("/search", {"q": "资料"}).content.decode()
+
+
+def test_openapi_document_lists_the_catalog_endpoints(client, db):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert {"/api/v1/catalog/search", "/api/v1/catalog/sources"} <= set(paths)

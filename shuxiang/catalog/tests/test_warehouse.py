@@ -130,3 +130,19 @@ def test_admins_change_only_records_of_their_subtree():
         by=gansu_admin,
     )
     assert made.library == net["lz"]
+
+
+def test_demo_catalog_loads_the_classics_once():
+    from shuxiang.catalog.demo import load_demo_records
+
+    small_network()
+    first = load_demo_records()
+    assert first > 900 and load_demo_records() == 0
+    assert Record.objects.filter(title="靜夜思", creators=["李白"]).exists()
+
+
+def test_overlong_harvested_values_are_cut_to_fit_instead_of_failing():
+    made = record("T", date="1999 " * 40, publisher="P" * 900, collection="C" * 300)
+    stored = Record.objects.get(pk=made.pk)
+    assert (len(stored.date), len(stored.publisher), len(stored.collection)) == (64, 500, 200)
+    assert stored.year == 1999

@@ -1,0 +1,1 @@
+"""CLI: harvest, marc-import, reindex, search."""
