@@ -23,9 +23,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _usage_events_stay_in_the_test(settings, tmp_path):
     """Usage events go to a per-test store and are flushed only when a test asks."""
-    from shuxiang.stats import backends, events
-
-    from shuxiang.stats import demo
+    from shuxiang.stats import backends, demo, events
 
     demo.DEMO_EVENTS = 3000  # the demo's year of usage, thinned for tests
     events.COLLECTOR.interval = 0

@@ -24,7 +24,7 @@ from shuxiang.core.errors import FieldError, PermissionDenied, ValidationFailed
 from shuxiang.network.models import Library
 from shuxiang.stats.models import (
     CheckResult,
-    DailyRollup,
+    DailyTotal,
     Heartbeat,
     IndicatorWeight,
     MonitoredPlatform,
@@ -50,16 +50,16 @@ def real_name_users(library: Library, year: int) -> float:
 
 def annual_clicks(library: Library, year: int) -> float:
     first, last = _year(year)
-    rows = DailyRollup.objects.filter(
-        scope=library.code, subtree=True, kind__in=CLICK_KINDS, day__range=(first, last)
+    rows = DailyTotal.objects.filter(
+        scope=library.code, kind__in=CLICK_KINDS, day__range=(first, last)
     )
     return rows.aggregate(n=Sum("events"))["n"] or 0
 
 
 def downloads_and_plays(library: Library, year: int) -> float:
     first, last = _year(year)
-    rows = DailyRollup.objects.filter(
-        scope=library.code, subtree=True, kind__in=("download", "play"), day__range=(first, last)
+    rows = DailyTotal.objects.filter(
+        scope=library.code, kind__in=("download", "play"), day__range=(first, last)
     )
     return rows.aggregate(n=Sum("events"))["n"] or 0
 

@@ -53,6 +53,21 @@ class DailyRollup(models.Model):
         return f"{self.day} {self.scope} {self.kind}: {self.events}"
 
 
+class DailyTotal(models.Model):
+    """Events per day × kind in a library's subtree: the compact table dashboards compare."""
+
+    day = models.DateField()
+    scope = models.CharField(max_length=32)
+    kind = models.CharField(max_length=20)
+    events = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "day"], name="stats_total_scope_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.scope} {self.kind}: {self.events}"
+
+
 class HourlyRollup(models.Model):
     """Events per local hour of one day in a library's subtree (the weekday × hour heatmap)."""
 

@@ -17,7 +17,13 @@ from shuxiang.core import audit
 from shuxiang.core.errors import FieldError, ValidationFailed
 from shuxiang.network.models import Library
 from shuxiang.network.permissions import require_admin_of
-from shuxiang.stats.models import KINDS, DailyRollup, HourlyRollup, TrainingSession
+from shuxiang.stats.models import (
+    KINDS,
+    DailyRollup,
+    DailyTotal,
+    HourlyRollup,
+    TrainingSession,
+)
 from shuxiang.stats.permissions import library_named, require_figures_of
 
 MAX_DAYS = 3 * 366
@@ -81,8 +87,8 @@ def comparison(actor: object, library: Library, first: date, last: date) -> list
     require_figures_of(actor, library)
     children = list(Library.objects.filter(parent=library).order_by("code"))
     rows = (
-        DailyRollup.objects.filter(
-            scope__in=[c.code for c in children], subtree=True, day__gte=first, day__lte=last
+        DailyTotal.objects.filter(
+            scope__in=[c.code for c in children], day__gte=first, day__lte=last
         )
         .values_list("scope", "kind")
         .annotate(n=Sum("events"))
@@ -101,9 +107,8 @@ def comparison(actor: object, library: Library, first: date, last: date) -> list
 def trend(actor: object, library: Library, first: date, last: date) -> list[tuple[date, int]]:
     """Vertical trend: events per day in ``library``'s subtree (days without events are 0)."""
     require_figures_of(actor, library)
-    rows = dict(
-        _subtree_rows(library, first, last).values_list("day").annotate(n=Sum("events")).order_by()
-    )
+    totals = DailyTotal.objects.filter(scope=library.code, day__gte=first, day__lte=last)
+    rows = dict(totals.values_list("day").annotate(n=Sum("events")).order_by())
     days = (last - first).days + 1
     return [(first + timedelta(d), rows.get(first + timedelta(d), 0)) for d in range(days)]
 

@@ -11,7 +11,7 @@ from django.db.models import Sum
 
 from shuxiang.core.errors import PermissionDenied
 from shuxiang.stats import events
-from shuxiang.stats.models import DailyRollup, HourlyRollup
+from shuxiang.stats.models import DailyRollup, DailyTotal, HourlyRollup
 from shuxiang.stats.rollup import run_rollup
 
 KINDS = ["page_view", "search", "item_view", "download", "play", "login"]
@@ -49,6 +49,8 @@ def test_rollup_totals_equal_raw_totals_at_every_tier(net):
     for library in net.values():
         below = sum(n for code, n in raw.items() if net_path(net, code).startswith(library.path))
         assert _subtree_total(library.code) == below, library.code
+        compact = DailyTotal.objects.filter(scope=library.code).aggregate(n=Sum("events"))["n"]
+        assert (compact or 0) == below, library.code
         own = DailyRollup.objects.filter(scope=library.code, subtree=False)
         assert (own.aggregate(n=Sum("events"))["n"] or 0) == raw[library.code]
     assert _subtree_total("NLC") == len(landed)
