@@ -24,7 +24,6 @@ from shuxiang.core.errors import FieldError, PermissionDenied, ValidationFailed
 from shuxiang.network.models import Library
 from shuxiang.stats.models import (
     CheckResult,
-    DailyTotal,
     Heartbeat,
     IndicatorWeight,
     MonitoredPlatform,
@@ -48,20 +47,20 @@ def real_name_users(library: Library, year: int) -> float:
     return users.count()
 
 
-def annual_clicks(library: Library, year: int) -> float:
+def _year_events(library: Library, year: int, kinds: tuple[str, ...]) -> int:
+    from shuxiang.stats.services import period_by_scope_and_kind
+
     first, last = _year(year)
-    rows = DailyTotal.objects.filter(
-        scope=library.code, kind__in=CLICK_KINDS, day__range=(first, last)
-    )
-    return rows.aggregate(n=Sum("events"))["n"] or 0
+    rows = period_by_scope_and_kind([library.code], first, last)
+    return sum(n for _scope, kind, n in rows if kind in kinds)
+
+
+def annual_clicks(library: Library, year: int) -> float:
+    return _year_events(library, year, CLICK_KINDS)
 
 
 def downloads_and_plays(library: Library, year: int) -> float:
-    first, last = _year(year)
-    rows = DailyTotal.objects.filter(
-        scope=library.code, kind__in=("download", "play"), day__range=(first, last)
-    )
-    return rows.aggregate(n=Sum("events"))["n"] or 0
+    return _year_events(library, year, ("download", "play"))
 
 
 def resources_tb(library: Library, year: int) -> float:

@@ -62,10 +62,30 @@ class DailyTotal(models.Model):
     events = models.BigIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["scope", "day"], name="stats_total_scope_day")]
+        indexes = [
+            models.Index(fields=["scope", "day", "kind", "events"], name="stats_total_covering"),
+            models.Index(fields=["day"], name="stats_total_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.scope} {self.kind}: {self.events}"
+
+
+class MonthlyTotal(models.Model):
+    """Events per calendar month × kind in a library's subtree (``month`` is its first day)."""
+
+    month = models.DateField()
+    scope = models.CharField(max_length=32)
+    kind = models.CharField(max_length=20)
+    events = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope", "month", "kind", "events"], name="stats_month_covering")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.scope} {self.kind}: {self.events}"
 
 
 class HourlyRollup(models.Model):

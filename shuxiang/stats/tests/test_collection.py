@@ -89,9 +89,8 @@ def _writer_env(tmp_path: Path) -> tuple[dict, list[str]]:
         args = [str(tmp_path / "events")]
     else:
         db = connection.settings_dict
-        env["SHUXIANG_DATABASE_URL"] = (
-            f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        )
+        host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+        env["SHUXIANG_DATABASE_URL"] = f"postgresql://{db['USER']}@{host}/{db['NAME']}"
     return env, args
 
 
