@@ -123,3 +123,14 @@ def test_a_writer_killed_mid_stream_loses_nothing_it_acknowledged(tmp_path):
     if not args:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM stats_event")
+
+
+def test_awkward_text_survives_the_store_unchanged(db):
+    from datetime import date
+
+    title = '红楼梦, "脂砚斋"\n评本\x00'
+    at = datetime(2026, 3, 1, 4, tzinfo=UTC)
+    events.record("download", library="330681", item_id="b,1", title=title, at=at)
+    events.flush()
+    rows = get_backend().item_rows(date(2026, 3, 1), date(2026, 3, 31), ["330681"])
+    assert [(r[1], r[2]) for r in rows] == [("b,1", '红楼梦, "脂砚斋"\n评本')]
