@@ -45,7 +45,10 @@ class DailyRollup(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["scope", "subtree", "day"], name="stats_daily_scope_day"),
+            models.Index(
+                fields=["scope", "subtree", "day", "kind", "channel", "resource_type", "events"],
+                name="stats_daily_covering",
+            ),
             models.Index(fields=["day"], name="stats_daily_day"),
         ]
 
@@ -97,7 +100,10 @@ class HourlyRollup(models.Model):
     events = models.BigIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["scope", "day"], name="stats_hourly_scope_day")]
+        indexes = [
+            models.Index(fields=["scope", "day", "hour", "events"], name="stats_hourly_covering"),
+            models.Index(fields=["day"], name="stats_hourly_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.hour}h {self.scope}: {self.events}"
