@@ -35,4 +35,5 @@ def _usage_events_stay_in_the_test(settings, tmp_path):
     else:
         backends.reset_backend()
     yield
+    events.COLLECTOR.stop()
     events.COLLECTOR.discard()

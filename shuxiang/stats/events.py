@@ -93,11 +93,13 @@ class Collector:
             return len(self._rows)
 
     def _start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="stats-flusher", daemon=True)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(self._stop,), name="stats-flusher", daemon=True
+        )
         self._thread.start()
 
-    def _run(self) -> None:
-        stop = threading.Event()
+    def _run(self, stop: threading.Event) -> None:
         while not stop.wait(self.interval):
             try:
                 self.flush()
@@ -105,6 +107,15 @@ class Collector:
                 logger.exception("could not write usage events; will retry")
             finally:
                 _release_db_connection()
+        _close_db_connection()
+
+    def stop(self) -> None:
+        """Stop the flusher thread (it flushes again when the next event arrives)."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._stop.set()
+            thread.join()
 
     def _drain(self) -> list[tuple]:
         with self._lock:
@@ -140,6 +151,12 @@ def _release_db_connection() -> None:
     from django.db import connection
 
     connection.close_if_unusable_or_obsolete()
+
+
+def _close_db_connection() -> None:
+    from django.db import connection
+
+    connection.close()
 
 
 COLLECTOR = Collector()

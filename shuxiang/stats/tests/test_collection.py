@@ -134,3 +134,20 @@ def test_awkward_text_survives_the_store_unchanged(db):
     events.flush()
     rows = get_backend().item_rows(date(2026, 3, 1), date(2026, 3, 31), ["330681"])
     assert [(r[1], r[2]) for r in rows] == [("b,1", '红楼梦, "脂砚斋"\n评本')]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_background_flusher_writes_events_without_being_asked():
+    import time
+
+    events.COLLECTOR.interval = 0.1
+    try:
+        events.record("search", library="330681")
+        deadline = time.monotonic() + 10
+        while get_backend().count(kind="search") == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert get_backend().count(kind="search") == 1
+        assert events.COLLECTOR.pending() == 0
+    finally:
+        events.COLLECTOR.stop()
+        events.COLLECTOR.interval = 0
