@@ -3,8 +3,9 @@
 Each flushed batch becomes one Parquet segment per local day: the rows go to a temporary CSV
 file (the fastest way into DuckDB from plain Python), DuckDB converts it to a temporary Parquet
 file, which is fsync'd and renamed into ``<root>/day=YYYY-MM-DD/`` — a rename is atomic, so a
-killed writer leaves either a whole segment or none, and every acknowledged segment stays readable. Any
-number of processes can write side by side (segment names carry the pid) while others read.
+killed writer leaves either a whole segment or none, and every acknowledged segment stays
+readable. Any number of processes can write side by side (segment names carry the pid) while
+others read.
 """
 
 from __future__ import annotations
