@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -93,16 +93,10 @@ def availability(library: Library, year: int) -> float:
     """Share (percent) of successful availability checks of the subtree's platforms."""
     checks = CheckResult.objects.filter(
         platform__library__path__startswith=library.path, at__year=year
-    ).aggregate(total=Count("id"), ok=Count("id", filter=_ok()))
+    ).aggregate(total=Count("id"), ok=Count("id", filter=Q(ok=True)))
     if not checks["total"]:
         return 0
     return round(100 * checks["ok"] / checks["total"], 2)
-
-
-def _ok():
-    from django.db.models import Q
-
-    return Q(ok=True)
 
 
 @dataclass(frozen=True)
