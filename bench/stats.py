@@ -2,8 +2,9 @@
 
 1. Ingest: N events through ``shuxiang.stats.events.record()`` plus a flush every 50,000
    events (what the background flusher does), against the analytics engine's own bulk append
-   of the very same rows (the backend's ``append`` of the prepared column batches: DuckDB
-   writing Parquet in embedded mode, PostgreSQL ``COPY`` in server mode) — the limit.
+   of the very same rows (the backend's ``append_rows`` of the captured batches: DuckDB
+   turning them into fsync'd Parquet segments in embedded mode, PostgreSQL ``COPY`` in server
+   mode) — the limit: the collector can only add its own overhead to it.
 2. Dashboards: ``--events`` raw events (default 100,000,000) generated in bulk straight into
    the raw store for the demo network over one year, rolled up, then every dashboard query
    (totals, comparison, trend, heatmap at national, provincial and county tier) timed; the
@@ -38,13 +39,13 @@ def measure_ingest(n: int, codes: list[str]) -> tuple[float, float]:
     inputs = [(rng.choice(kinds), rng.choice(codes), rng.randrange(100_000)) for _ in range(n)]
     backend = backends.get_backend()
     captured: list = []
-    original = backend.append
+    original = backend.append_rows
 
-    def capture(batch):
-        captured.append(batch)
-        original(batch)
+    def capture(rows):
+        captured.append(rows)
+        original(rows)
 
-    backend.append = capture
+    backend.append_rows = capture
     events.COLLECTOR.interval = 0
     began = time.perf_counter()
     for i, (kind, code, reader) in enumerate(inputs, 1):  # live events, stamped "now"
@@ -55,10 +56,10 @@ def measure_ingest(n: int, codes: list[str]) -> tuple[float, float]:
             events.flush()
     events.flush()
     ingest = n / (time.perf_counter() - began)
-    backend.append = original
+    backend.append_rows = original
     began = time.perf_counter()
-    for batch in captured:
-        backend.append(batch)
+    for rows in captured:
+        backend.append_rows(rows)
     limit = n / (time.perf_counter() - began)
     return ingest, limit
 

@@ -25,7 +25,6 @@ from django.conf import settings
 
 from shuxiang.core import options
 from shuxiang.stats.backends import get_backend
-from shuxiang.stats.backends.base import COLUMNS
 from shuxiang.stats.models import CHANNELS, KINDS
 
 logger = logging.getLogger(__name__)
@@ -134,9 +133,8 @@ class Collector:
             rows = self._drain()
             if not rows:
                 return 0
-            batch = dict(zip(COLUMNS, map(list, zip(*rows, strict=True)), strict=True))
             try:
-                get_backend().append(batch)
+                get_backend().append_rows(rows)
             except Exception:
                 self._requeue(rows)
                 raise

@@ -90,15 +90,26 @@ class ParquetBackend(StatsBackend):
             for day, rows in _split_by_day(batch).items():
                 self._write_segment(day, rows)
 
+    def append_rows(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        by_day: dict[str, list[tuple]] = {}
+        for row in rows:
+            by_day.setdefault(row[1], []).append(row)
+        with self._lock:
+            for day, day_rows in by_day.items():
+                self._write_rows(day, day_rows)
+
     def _write_segment(self, day: str, batch: Batch) -> Path:
+        return self._write_rows(day, zip(*(batch[name] for name in _ORDER), strict=True))
+
+    def _write_rows(self, day: str, rows) -> Path:
         folder = self.root / f"day={day}"
         folder.mkdir(exist_ok=True)
         stem = folder / f".tmp-{uuid.uuid4().hex}"
         temp, source = stem.with_suffix(".parquet"), stem.with_suffix(".csv")
         with open(source, "w", newline="", encoding="utf-8", errors="replace") as handle:
-            csv.writer(handle, lineterminator="\n").writerows(
-                zip(*(batch[name] for name in _ORDER), strict=True)
-            )
+            csv.writer(handle, lineterminator="\n").writerows(rows)
         try:
             self._db.execute(_COPY.format(source=_quoted(source), path=_quoted(temp)))
         finally:

@@ -55,11 +55,11 @@ def test_recording_does_not_touch_storage_until_flushed(db):
 def test_a_failed_write_keeps_the_events_for_the_next_flush(db, monkeypatch):
     events.record("search", library="NLC")
     backend = get_backend()
-    original = backend.append
-    monkeypatch.setattr(backend, "append", lambda batch: 1 / 0)
+    original = backend.append_rows
+    monkeypatch.setattr(backend, "append_rows", lambda rows: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         events.flush()
-    monkeypatch.setattr(backend, "append", original)
+    monkeypatch.setattr(backend, "append_rows", original)
     assert events.flush() == 1 and backend.count(kind="search") == 1
 
 
