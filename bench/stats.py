@@ -16,7 +16,9 @@ Prints what it measured; the last line is the JSON result (value = slowest dashb
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -86,7 +88,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000_000, help="raw events for dashboards")
     parser.add_argument("--ingest", type=int, default=1_000_000, help="events through record()")
     args = parser.parse_args()
-    setup_django()
+    data_dir = setup_django()
+    atexit.register(shutil.rmtree, data_dir, ignore_errors=True)  # raw events can be gigabytes
     from datetime import date
 
     from shuxiang.network.demo import load_demo_network
