@@ -37,6 +37,7 @@ def _divisions_after_flush(request, django_db_blocker):
     yield
 
 
+@pytest.fixture(autouse=True)
 def _usage_events_stay_in_the_test(settings, tmp_path):
     """Usage events go to a per-test store and are flushed only when a test asks."""
     from shuxiang.stats import backends, demo, events
@@ -50,4 +51,6 @@ def _usage_events_stay_in_the_test(settings, tmp_path):
         backends.reset_backend(ParquetBackend(tmp_path / "stats-events"))
     else:
         backends.reset_backend()
+    yield
+    events.COLLECTOR.stop()
     events.COLLECTOR.discard()

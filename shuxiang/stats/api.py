@@ -76,7 +76,7 @@ def headline(request, code: str, year: int):
 def heartbeat(request, code: str, payload: HeartbeatIn):
     from shuxiang.stats.permissions import library_named
 
-    beat = monitoring.record_heartbeat(request.auth, library_named(code), payload.dict())
+    beat = monitoring.record_heartbeat(request.auth, library_named(code), payload.model_dump())
     return {"library": code, "node": beat.node, "at": beat.at.isoformat()}
 
 
@@ -84,7 +84,7 @@ def heartbeat(request, code: str, payload: HeartbeatIn):
 def add_training(request, code: str, payload: TrainingIn):
     from shuxiang.stats.permissions import library_named
 
-    session = services.record_training(request.auth, library_named(code), payload.dict())
+    session = services.record_training(request.auth, library_named(code), payload.model_dump())
     return 201, {
         "id": session.pk,
         "library": code,

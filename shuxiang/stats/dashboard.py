@@ -5,13 +5,22 @@ from __future__ import annotations
 from datetime import date
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shuxiang.network.models import Library
 from shuxiang.network.queries import ancestors
 from shuxiang.stats import indicators, services
 from shuxiang.stats.models import KINDS
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAYS = (
+    gettext_lazy("Mon"),
+    gettext_lazy("Tue"),
+    gettext_lazy("Wed"),
+    gettext_lazy("Thu"),
+    gettext_lazy("Fri"),
+    gettext_lazy("Sat"),
+    gettext_lazy("Sun"),
+)
 
 
 def kind_labels() -> dict[str, str]:
@@ -41,7 +50,7 @@ def dashboard_data(actor: object, library: Library, first: date, last: date) -> 
     trend = services.trend(actor, library, first, last)
     heatmap = services.heatmap(actor, library, first, last)
     labels = kind_labels()
-    weekday_names = [_(name) for name in WEEKDAYS]
+    weekday_names = [str(name) for name in WEEKDAYS]
     chart = {
         "comparison": {
             "names": [row["library"].name for row in comparison],
@@ -95,6 +104,6 @@ def export_sheets(actor: object, library: Library, first: date, last: date) -> l
         (
             _("Weekday x hour"),
             [_("Weekday"), *[f"{h:02d}" for h in range(24)]],
-            [[_(WEEKDAYS[w]), *heatmap[w]] for w in range(7)],
+            [[str(WEEKDAYS[w]), *heatmap[w]] for w in range(7)],
         ),
     ]

@@ -15,6 +15,7 @@ import hmac
 import logging
 import os
 import threading
+import time
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -24,7 +25,6 @@ from django.conf import settings
 
 from shuxiang.core import options
 from shuxiang.stats.backends import get_backend
-from shuxiang.stats.backends.base import COLUMNS, Batch, batch_len, empty_batch
 from shuxiang.stats.models import CHANNELS, KINDS
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,12 @@ def pseudonym(reader: Any) -> str:
     ident = getattr(reader, "pk", reader)
     if ident is None or getattr(reader, "is_anonymous", False):
         return ""
-    return hmac.new(_key(), str(ident).encode(), hashlib.sha256).hexdigest()[:24]
+    return _pseudonym_of(str(ident))
+
+
+@lru_cache(maxsize=65_536)
+def _pseudonym_of(ident: str) -> str:
+    return hmac.new(_key(), ident.encode(), hashlib.sha256).hexdigest()[:24]
 
 
 @lru_cache(maxsize=1)
@@ -61,35 +66,39 @@ class Collector:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
-        self._buffer: Batch = empty_batch()
+        self._rows: list[tuple] = []
         self._thread: threading.Thread | None = None
-        self._pid = os.getpid()
         self.interval = float(options.value("STATS_FLUSH_SECONDS") or 0)
         self.dropped = 0
         self.failed = 0
 
+    def after_fork(self) -> None:
+        """In a forked child the parent's buffer and flusher thread are not ours."""
+        self._lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+        self._rows, self._thread = [], None
+
     def add(self, row: tuple) -> None:
         with self._lock:
-            if self._pid != os.getpid():  # forked: the parent's buffer and thread are not ours
-                self._buffer, self._thread, self._pid = empty_batch(), None, os.getpid()
-            if len(self._buffer["ts"]) >= MAX_BUFFERED:
+            if len(self._rows) >= MAX_BUFFERED:
                 self.dropped += 1
                 return
-            for column, value in zip(self._buffer.values(), row, strict=True):
-                column.append(value)
+            self._rows.append(row)
             if self._thread is None and self.interval > 0:
                 self._start()
 
     def pending(self) -> int:
         with self._lock:
-            return batch_len(self._buffer)
+            return len(self._rows)
 
     def _start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="stats-flusher", daemon=True)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(self._stop,), name="stats-flusher", daemon=True
+        )
         self._thread.start()
 
-    def _run(self) -> None:
-        stop = threading.Event()
+    def _run(self, stop: threading.Event) -> None:
         while not stop.wait(self.interval):
             try:
                 self.flush()
@@ -97,32 +106,39 @@ class Collector:
                 logger.exception("could not write usage events; will retry")
             finally:
                 _release_db_connection()
+        _close_db_connection()
 
-    def _drain(self) -> Batch:
+    def stop(self) -> None:
+        """Stop the flusher thread (it flushes again when the next event arrives)."""
         with self._lock:
-            batch, self._buffer = self._buffer, empty_batch()
-        return batch
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._stop.set()
+            thread.join()
 
-    def _requeue(self, batch: Batch) -> None:
+    def _drain(self) -> list[tuple]:
         with self._lock:
-            room = MAX_BUFFERED - batch_len(self._buffer)
-            keep = min(room, batch_len(batch))
-            self.dropped += batch_len(batch) - keep
-            for name in COLUMNS:
-                self._buffer[name][:0] = batch[name][:keep]
+            rows, self._rows = self._rows, []
+        return rows
+
+    def _requeue(self, rows: list[tuple]) -> None:
+        with self._lock:
+            keep = max(0, min(MAX_BUFFERED - len(self._rows), len(rows)))
+            self.dropped += len(rows) - keep
+            self._rows[:0] = rows[:keep]
 
     def flush(self) -> int:
         """Write everything buffered; return how many events were acknowledged."""
         with self._flush_lock:
-            batch = self._drain()
-            if not batch_len(batch):
+            rows = self._drain()
+            if not rows:
                 return 0
             try:
-                get_backend().append(batch)
+                get_backend().append_rows(rows)
             except Exception:
-                self._requeue(batch)
+                self._requeue(rows)
                 raise
-            return batch_len(batch)
+            return len(rows)
 
     def discard(self) -> None:
         """Forget what is buffered (tests)."""
@@ -135,24 +151,52 @@ def _release_db_connection() -> None:
     connection.close_if_unusable_or_obsolete()
 
 
+def _close_db_connection() -> None:
+    from django.db import connection
+
+    connection.close()
+
+
 COLLECTOR = Collector()
+os.register_at_fork(after_in_child=COLLECTOR.after_fork)
+
+
+_minute_cache: dict[int, tuple[str, int]] = {}
+
+
+def _local_now() -> tuple[int, str, int]:
+    """(µs since the epoch, local day, local hour) of now, the calendar part cached a minute."""
+    now = time.time()
+    minute = int(now // 60)
+    local = _minute_cache.get(minute)
+    if local is None:
+        moment = datetime.fromtimestamp(minute * 60, _zone())
+        local = _minute_cache[minute] = (moment.date().isoformat(), moment.hour)
+        if len(_minute_cache) > 4:
+            _minute_cache.pop(min(_minute_cache))
+    return int(now * 1_000_000), local[0], local[1]
+
+
+def _when(at: datetime | None) -> tuple[int, str, int]:
+    if at is None:
+        return _local_now()
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=_zone())
+    local = at.astimezone(_zone())
+    return (at - _EPOCH) // _ONE_MICRO, local.date().isoformat(), local.hour
 
 
 def _row(kind, library, reader, resource_type, channel, item_id, at, extra) -> tuple:
     if kind not in KINDS:
         raise ValueError(f"unknown event kind {kind!r}")
-    moment = at or datetime.now(UTC)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_zone())
-    local = moment.astimezone(_zone())
-    micros = (moment - _EPOCH) // _ONE_MICRO
     code = getattr(library, "code", library) or ""
     if not isinstance(code, str):
         raise ValueError(f"library must be a Library or a code, not {type(library).__name__}")
+    micros, day, hour = _when(at)
     return (
         micros,
-        local.date().isoformat(),
-        local.hour,
+        day,
+        hour,
         kind,
         _clean(code, 32),
         _clean(resource_type, 40),
@@ -163,9 +207,16 @@ def _row(kind, library, reader, resource_type, channel, item_id, at, extra) -> t
     )
 
 
+_ONE_MICRO = datetime(1970, 1, 1, 0, 0, 0, 1, tzinfo=UTC) - _EPOCH
+
+
 def _clean(value: Any, limit: int) -> str:
     """Text every store accepts: no NUL characters, at most ``limit`` characters."""
-    return str(value or "").replace("\x00", "")[:limit]
+    if not value:
+        return ""
+    if type(value) is str and len(value) <= limit and "\x00" not in value:
+        return value
+    return str(value).replace("\x00", "")[:limit]
 
 
 _ONE_MICRO = datetime(1970, 1, 1, 0, 0, 0, 1, tzinfo=UTC) - _EPOCH

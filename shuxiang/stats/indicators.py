@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,7 +24,6 @@ from shuxiang.core.errors import FieldError, PermissionDenied, ValidationFailed
 from shuxiang.network.models import Library
 from shuxiang.stats.models import (
     CheckResult,
-    DailyRollup,
     Heartbeat,
     IndicatorWeight,
     MonitoredPlatform,
@@ -48,20 +47,20 @@ def real_name_users(library: Library, year: int) -> float:
     return users.count()
 
 
-def annual_clicks(library: Library, year: int) -> float:
+def _year_events(library: Library, year: int, kinds: tuple[str, ...]) -> int:
+    from shuxiang.stats.services import period_by_scope_and_kind
+
     first, last = _year(year)
-    rows = DailyRollup.objects.filter(
-        scope=library.code, subtree=True, kind__in=CLICK_KINDS, day__range=(first, last)
-    )
-    return rows.aggregate(n=Sum("events"))["n"] or 0
+    rows = period_by_scope_and_kind([library.code], first, last)
+    return sum(n for _scope, kind, n in rows if kind in kinds)
+
+
+def annual_clicks(library: Library, year: int) -> float:
+    return _year_events(library, year, CLICK_KINDS)
 
 
 def downloads_and_plays(library: Library, year: int) -> float:
-    first, last = _year(year)
-    rows = DailyRollup.objects.filter(
-        scope=library.code, subtree=True, kind__in=("download", "play"), day__range=(first, last)
-    )
-    return rows.aggregate(n=Sum("events"))["n"] or 0
+    return _year_events(library, year, ("download", "play"))
 
 
 def resources_tb(library: Library, year: int) -> float:
@@ -94,16 +93,10 @@ def availability(library: Library, year: int) -> float:
     """Share (percent) of successful availability checks of the subtree's platforms."""
     checks = CheckResult.objects.filter(
         platform__library__path__startswith=library.path, at__year=year
-    ).aggregate(total=Count("id"), ok=Count("id", filter=_ok()))
+    ).aggregate(total=Count("id"), ok=Count("id", filter=Q(ok=True)))
     if not checks["total"]:
         return 0
     return round(100 * checks["ok"] / checks["total"], 2)
-
-
-def _ok():
-    from django.db.models import Q
-
-    return Q(ok=True)
 
 
 @dataclass(frozen=True)

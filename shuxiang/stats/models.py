@@ -45,12 +45,50 @@ class DailyRollup(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["scope", "subtree", "day"], name="stats_daily_scope_day"),
+            models.Index(
+                fields=["scope", "subtree", "day", "kind", "channel", "resource_type", "events"],
+                name="stats_daily_covering",
+            ),
             models.Index(fields=["day"], name="stats_daily_day"),
         ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.scope} {self.kind}: {self.events}"
+
+
+class DailyTotal(models.Model):
+    """Events per day × kind in a library's subtree: the compact table dashboards compare."""
+
+    day = models.DateField()
+    scope = models.CharField(max_length=32)
+    kind = models.CharField(max_length=20)
+    events = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope", "day", "kind", "events"], name="stats_total_covering"),
+            models.Index(fields=["day"], name="stats_total_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.scope} {self.kind}: {self.events}"
+
+
+class MonthlyTotal(models.Model):
+    """Events per calendar month × kind in a library's subtree (``month`` is its first day)."""
+
+    month = models.DateField()
+    scope = models.CharField(max_length=32)
+    kind = models.CharField(max_length=20)
+    events = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope", "month", "kind", "events"], name="stats_month_covering")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.scope} {self.kind}: {self.events}"
 
 
 class HourlyRollup(models.Model):
@@ -62,7 +100,10 @@ class HourlyRollup(models.Model):
     events = models.BigIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["scope", "day"], name="stats_hourly_scope_day")]
+        indexes = [
+            models.Index(fields=["scope", "day", "hour", "events"], name="stats_hourly_covering"),
+            models.Index(fields=["day"], name="stats_hourly_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.hour}h {self.scope}: {self.events}"

@@ -9,15 +9,22 @@ with nothing new changes nothing; running it twice gives the same rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connection, transaction
+from django.db.models import Sum
 
 from shuxiang.core.actors import SYSTEM, is_system
 from shuxiang.core.errors import PermissionDenied
 from shuxiang.network.models import PATH_SEPARATOR, Library
 from shuxiang.stats.backends import get_backend
-from shuxiang.stats.models import DailyRollup, HourlyRollup, RollupDay
+from shuxiang.stats.models import (
+    DailyRollup,
+    DailyTotal,
+    HourlyRollup,
+    MonthlyTotal,
+    RollupDay,
+)
 
 CHUNK_DAYS = 64
 INSERT_BATCH = 20_000
@@ -69,6 +76,17 @@ def run_rollup(*, by: object = SYSTEM, force: bool = False) -> RollupReport:
 DAILY_COLUMNS = ("day", "scope", "subtree", "resource_type", "channel", "kind", "events")
 DAILY_COLUMNS = (*DAILY_COLUMNS, "readers")
 HOURLY_COLUMNS = ("day", "hour", "scope", "events")
+TOTAL_COLUMNS = ("day", "scope", "kind", "events")
+
+
+def _subtree_totals(daily: list[tuple]) -> list[tuple]:
+    """(day, scope, kind, events) summed over resource types and channels."""
+    sums: dict[tuple, int] = {}
+    for day, scope, subtree, _type, _channel, kind, events, _readers in daily:
+        if subtree:
+            key = (day, scope, kind)
+            sums[key] = sums.get(key, 0) + events
+    return [(*key, n) for key, n in sums.items()]
 
 
 def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -90,6 +108,20 @@ def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
             )
 
 
+def _refresh_months(months: set[date]) -> None:
+    """Recompute the monthly totals of ``months`` from the daily totals."""
+    for month in sorted(months):
+        following = (month + timedelta(days=32)).replace(day=1)
+        rows = (
+            DailyTotal.objects.filter(day__gte=month, day__lt=following)
+            .values_list("scope", "kind")
+            .annotate(n=Sum("events"))
+            .order_by()
+        )
+        MonthlyTotal.objects.filter(month=month).delete()
+        _insert(MonthlyTotal, ("month", "scope", "kind", "events"), [(month, *r) for r in rows])
+
+
 @transaction.atomic
 def _aggregate_chunk(fingerprints: dict[date, str], pairs: list[tuple[str, str]]) -> tuple:
     days = list(fingerprints)
@@ -98,7 +130,10 @@ def _aggregate_chunk(fingerprints: dict[date, str], pairs: list[tuple[str, str]]
     hourly = backend.hourly_rows(days, pairs)
     DailyRollup.objects.filter(day__in=days).delete()
     HourlyRollup.objects.filter(day__in=days).delete()
+    DailyTotal.objects.filter(day__in=days).delete()
     _insert(DailyRollup, DAILY_COLUMNS, daily)
+    _insert(DailyTotal, TOTAL_COLUMNS, _subtree_totals(daily))
+    _refresh_months({day.replace(day=1) for day in days})
     _insert(HourlyRollup, HOURLY_COLUMNS, hourly)
     RollupDay.objects.filter(day__in=days).delete()
     RollupDay.objects.bulk_create(

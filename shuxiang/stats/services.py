@@ -17,7 +17,14 @@ from shuxiang.core import audit
 from shuxiang.core.errors import FieldError, ValidationFailed
 from shuxiang.network.models import Library
 from shuxiang.network.permissions import require_admin_of
-from shuxiang.stats.models import KINDS, DailyRollup, HourlyRollup, TrainingSession
+from shuxiang.stats.models import (
+    KINDS,
+    DailyRollup,
+    DailyTotal,
+    HourlyRollup,
+    MonthlyTotal,
+    TrainingSession,
+)
 from shuxiang.stats.permissions import library_named, require_figures_of
 
 MAX_DAYS = 3 * 366
@@ -61,35 +68,75 @@ def _subtree_rows(library: Library, first: date, last: date):
 def totals(actor: object, library: Library, first: date, last: date) -> dict:
     """Events and their breakdowns (kind, channel, resource type) in ``library``'s subtree."""
     require_figures_of(actor, library)
-    rows = _subtree_rows(library, first, last)
-    by_kind = dict(rows.values_list("kind").annotate(n=Sum("events")).order_by())
-    by_channel = dict(rows.values_list("channel").annotate(n=Sum("events")).order_by())
-    by_type = dict(rows.values_list("resource_type").annotate(n=Sum("events")).order_by())
+    rows = (
+        _subtree_rows(library, first, last)
+        .values_list("kind", "channel", "resource_type")
+        .annotate(n=Sum("events"))
+        .order_by()
+    )
+    by_kind: dict[str, int] = dict.fromkeys(KINDS, 0)
+    by_channel: dict[str, int] = {}
+    by_type: dict[str, int] = {}
+    for kind, channel, resource_type, n in rows:
+        by_kind[kind] = by_kind.get(kind, 0) + n
+        by_channel[channel] = by_channel.get(channel, 0) + n
+        by_type[resource_type] = by_type.get(resource_type, 0) + n
     return {
         "library": library,
         "begin": first,
         "end": last,
         "events": sum(by_kind.values()),
-        "by_kind": {kind: by_kind.get(kind, 0) for kind in KINDS},
+        "by_kind": by_kind,
         "by_channel": by_channel,
         "by_resource_type": by_type,
     }
+
+
+def _split_months(
+    first: date, last: date
+) -> tuple[list[tuple[date, date]], date | None, date | None]:
+    """Day ranges at the edges and the whole months between (first and last month start)."""
+    month_start = (
+        first if first.day == 1 else (first.replace(day=1) + timedelta(days=32)).replace(day=1)
+    )
+    after = last + timedelta(days=1)
+    month_end = after.replace(day=1)  # first day of the month holding the day after ``last``
+    if month_start >= month_end:
+        return [(first, last)], None, None
+    edges = []
+    if first < month_start:
+        edges.append((first, month_start - timedelta(days=1)))
+    if month_end <= last:
+        edges.append((month_end, last))
+    return edges, month_start, month_end - timedelta(days=1)
+
+
+def period_by_scope_and_kind(scopes: list[str], first: date, last: date) -> list[tuple]:
+    """(scope, kind, events) over the period: whole months from the monthly totals, the days
+    at either edge from the daily totals."""
+    edges, month_from, month_to = _split_months(first, last)
+    sums: dict[tuple[str, str], int] = {}
+    parts = [DailyTotal.objects.filter(scope__in=scopes, day__gte=a, day__lte=b) for a, b in edges]
+    if month_from is not None:
+        parts.append(
+            MonthlyTotal.objects.filter(
+                scope__in=scopes, month__gte=month_from, month__lte=month_to
+            )
+        )
+    for part in parts:
+        for scope, kind, n in (
+            part.values_list("scope", "kind").annotate(n=Sum("events")).order_by()
+        ):
+            sums[(scope, kind)] = sums.get((scope, kind), 0) + n
+    return [(scope, kind, n) for (scope, kind), n in sums.items()]
 
 
 def comparison(actor: object, library: Library, first: date, last: date) -> list[dict]:
     """Horizontal comparison: each library directly below ``library`` with its subtree totals."""
     require_figures_of(actor, library)
     children = list(Library.objects.filter(parent=library).order_by("code"))
-    rows = (
-        DailyRollup.objects.filter(
-            scope__in=[c.code for c in children], subtree=True, day__gte=first, day__lte=last
-        )
-        .values_list("scope", "kind")
-        .annotate(n=Sum("events"))
-        .order_by()
-    )
     figures: dict[str, dict[str, int]] = {c.code: {} for c in children}
-    for scope, kind, n in rows:
+    for scope, kind, n in period_by_scope_and_kind(list(figures), first, last):
         figures[scope][kind] = n
     result = [
         {"library": c, "events": sum(figures[c.code].values()), "by_kind": figures[c.code]}
@@ -101,9 +148,8 @@ def comparison(actor: object, library: Library, first: date, last: date) -> list
 def trend(actor: object, library: Library, first: date, last: date) -> list[tuple[date, int]]:
     """Vertical trend: events per day in ``library``'s subtree (days without events are 0)."""
     require_figures_of(actor, library)
-    rows = dict(
-        _subtree_rows(library, first, last).values_list("day").annotate(n=Sum("events")).order_by()
-    )
+    totals = DailyTotal.objects.filter(scope=library.code, day__gte=first, day__lte=last)
+    rows = dict(totals.values_list("day").annotate(n=Sum("events")).order_by())
     days = (last - first).days + 1
     return [(first + timedelta(d), rows.get(first + timedelta(d), 0)) for d in range(days)]
 

@@ -51,6 +51,11 @@ class StatsBackend(ABC):
     def append(self, batch: Batch) -> None:
         """Store ``batch`` durably; when this returns the events are acknowledged."""
 
+    def append_rows(self, rows: list[tuple]) -> None:
+        """Store rows given as tuples in ``COLUMNS`` order (durable when this returns)."""
+        columns = zip(*rows, strict=True)
+        self.append(dict(zip(COLUMNS, map(list, columns), strict=True)))
+
     @abstractmethod
     def day_fingerprints(self) -> dict[date, str]:
         """For every day holding raw events, a digest that changes when its events change."""

@@ -55,11 +55,11 @@ def test_recording_does_not_touch_storage_until_flushed(db):
 def test_a_failed_write_keeps_the_events_for_the_next_flush(db, monkeypatch):
     events.record("search", library="NLC")
     backend = get_backend()
-    original = backend.append
-    monkeypatch.setattr(backend, "append", lambda batch: 1 / 0)
+    original = backend.append_rows
+    monkeypatch.setattr(backend, "append_rows", lambda rows: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         events.flush()
-    monkeypatch.setattr(backend, "append", original)
+    monkeypatch.setattr(backend, "append_rows", original)
     assert events.flush() == 1 and backend.count(kind="search") == 1
 
 
@@ -89,9 +89,8 @@ def _writer_env(tmp_path: Path) -> tuple[dict, list[str]]:
         args = [str(tmp_path / "events")]
     else:
         db = connection.settings_dict
-        env["SHUXIANG_DATABASE_URL"] = (
-            f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        )
+        host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+        env["SHUXIANG_DATABASE_URL"] = f"postgresql://{db['USER']}@{host}/{db['NAME']}"
     return env, args
 
 
@@ -124,3 +123,31 @@ def test_a_writer_killed_mid_stream_loses_nothing_it_acknowledged(tmp_path):
     if not args:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM stats_event")
+
+
+def test_awkward_text_survives_the_store_unchanged(db):
+    from datetime import date
+
+    title = '红楼梦, "脂砚斋"\n评本\x00'
+    at = datetime(2026, 3, 1, 4, tzinfo=UTC)
+    events.record("download", library="330681", item_id="b,1", title=title, at=at)
+    events.flush()
+    rows = get_backend().item_rows(date(2026, 3, 1), date(2026, 3, 31), ["330681"])
+    assert [(r[1], r[2]) for r in rows] == [("b,1", '红楼梦, "脂砚斋"\n评本')]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_background_flusher_writes_events_without_being_asked():
+    import time
+
+    events.COLLECTOR.interval = 0.1
+    try:
+        events.record("search", library="330681")
+        deadline = time.monotonic() + 10
+        while get_backend().count(kind="search") == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert get_backend().count(kind="search") == 1
+        assert events.COLLECTOR.pending() == 0
+    finally:
+        events.COLLECTOR.stop()
+        events.COLLECTOR.interval = 0

@@ -11,7 +11,7 @@ from django.db.models import Sum
 
 from shuxiang.core.errors import PermissionDenied
 from shuxiang.stats import events
-from shuxiang.stats.models import DailyRollup, HourlyRollup
+from shuxiang.stats.models import DailyRollup, DailyTotal, HourlyRollup
 from shuxiang.stats.rollup import run_rollup
 
 KINDS = ["page_view", "search", "item_view", "download", "play", "login"]
@@ -49,6 +49,8 @@ def test_rollup_totals_equal_raw_totals_at_every_tier(net):
     for library in net.values():
         below = sum(n for code, n in raw.items() if net_path(net, code).startswith(library.path))
         assert _subtree_total(library.code) == below, library.code
+        compact = DailyTotal.objects.filter(scope=library.code).aggregate(n=Sum("events"))["n"]
+        assert (compact or 0) == below, library.code
         own = DailyRollup.objects.filter(scope=library.code, subtree=False)
         assert (own.aggregate(n=Sum("events"))["n"] or 0) == raw[library.code]
     assert _subtree_total("NLC") == len(landed)
@@ -109,3 +111,24 @@ def test_only_the_system_may_trigger_aggregation(net):
 
     with pytest.raises(PermissionDenied):
         run_rollup(by=admin_of(net["zj"]))
+
+
+@pytest.mark.parametrize(
+    ("begin", "end"),
+    [("2026-04-20", "2026-06-10"), ("2026-05-01", "2026-05-31"), ("2026-05-03", "2026-05-07")],
+)
+def test_period_figures_equal_the_daily_totals_whatever_the_month_edges(net, begin, end):
+    from datetime import date
+
+    from shuxiang.stats.services import period_by_scope_and_kind
+
+    rng = random.Random(3)
+    for _ in range(300):
+        at = datetime(2026, 4, 25, tzinfo=UTC) + timedelta(hours=rng.randrange(24 * 40))
+        events.record(rng.choice(KINDS), library=rng.choice(["330681", "620123"]), at=at)
+    events.flush()
+    run_rollup()
+    first, last = date.fromisoformat(begin), date.fromisoformat(end)
+    got = sum(n for _, _, n in period_by_scope_and_kind(["NLC", "330000"], first, last))
+    rows = DailyTotal.objects.filter(scope__in=["NLC", "330000"], day__range=(first, last))
+    assert got == rows.aggregate(n=Sum("events"))["n"] > 0
