@@ -45,9 +45,10 @@ def home(request):
     reading_now = []
     if request.user.is_authenticated:
         reading_now = list(ReadingPosition.objects.filter(user=request.user)[:3])
+    columns, topics = queries.home_shelves(site.library)
     context = {
-        "columns": queries.site_columns(site.library),
-        "topics": queries.site_topics(site.library),
+        "columns": columns,
+        "topics": topics,
         "brand": branding_of(site.library),
         "reading_now": reading_now,
         "search_url": _search_url(),
