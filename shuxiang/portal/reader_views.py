@@ -49,7 +49,7 @@ def chapter(request, item_key: str, number: int):
         "toc": toc,
         "number": number,
         "html": html,
-        "chapters": list(enumerate(toc.chapters, start=1)),
+        "chapters": _chapter_links(item_key, toc),
         "previous": number - 1 if number > 1 else None,
         "next": number + 1 if number < len(toc) else None,
         "prefs": prefs,
@@ -65,6 +65,13 @@ def chapter(request, item_key: str, number: int):
         "api_base": reverse("api-v1:openapi-json").rsplit("/", 1)[0] + "/",
     }
     return render(request, "portal/reader.html", context)
+
+
+def _chapter_links(item_key: str, toc) -> list[tuple[int, str, str]]:
+    """(number, title, URL) of every chapter; one reverse() instead of one per chapter."""
+    first = reverse("portal:chapter", kwargs={"item_key": item_key, "number": 1})
+    base = first[: -len("1/")]
+    return [(n, title, f"{base}{n}/") for n, title in enumerate(toc.chapters, start=1)]
 
 
 def go(request, item_key: str):
