@@ -17,5 +17,6 @@ class PortalConfig(AppConfig):
         from shuxiang.portal.sites import forget_sites
 
         for model in (Library, Domain):
-            post_save.connect(forget_sites, sender=model, dispatch_uid=f"portal-{model.__name__}")
-            post_delete.connect(forget_sites, sender=model, dispatch_uid=f"portal-{model.__name__}-d")
+            name = model.__name__
+            post_save.connect(forget_sites, sender=model, dispatch_uid=f"portal-save-{name}")
+            post_delete.connect(forget_sites, sender=model, dispatch_uid=f"portal-delete-{name}")

@@ -10,7 +10,6 @@ from django.utils import timezone
 from shuxiang.network.models import Library
 from shuxiang.portal.models import Column, Entry, Shelf, Topic, live_filter
 
-
 VERSION_KEY = "portal:curation-version"
 HOME_CACHE_SECONDS = 30
 
