@@ -171,3 +171,10 @@ def test_the_service_worker_is_served_from_the_root_with_the_shell_list(client, 
     assert response["Service-Worker-Allowed"] == "/"
     assert body.startswith('const SHELL = ["/static/shuxiang/base.css"')
     assert "/offline/" in body
+
+
+def test_the_home_page_offers_to_continue_what_the_reader_was_reading(net, reader):
+    phone = _logged_in(reader)
+    _api(phone, "put", "me/positions", {"item_key": "demo:daxue", "locator": {"chapter": 0}})
+    page = phone.get("/").content.decode()
+    assert '<a href="/read/demo:daxue/">大学</a>' in page
