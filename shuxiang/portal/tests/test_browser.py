@@ -13,6 +13,8 @@ import pytest
 
 from shuxiang.accounts.models import StaffRole
 from shuxiang.accounts.tests.factories import PASSWORD, user
+from shuxiang.network.divisions import load_divisions
+from shuxiang.network.models import Division
 from shuxiang.network.tests.factories import small_network
 from shuxiang.portal import services
 from shuxiang.portal.demo import load_demo_portal
@@ -39,6 +41,8 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 def site(transactional_db, live_server, monkeypatch):
     """A live node with the small network, demo columns and a branded Shaoxing site."""
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls beside Playwright
+    if not Division.objects.exists():  # an earlier transactional test emptied the tables
+        load_divisions(progress=False)
     network = small_network()
     load_demo_portal()
     shaoxing = network["sx"]
