@@ -196,6 +196,7 @@ def main() -> None:
         + ["--workers", str(args.workers)],
         env=server_environment(data_dir),
         stdout=subprocess.DEVNULL,
+        stderr=(tmp / "server.log").open("w"),
     )
     nginx = None
     try:
@@ -234,6 +235,7 @@ def summarize(served: dict, limit: dict, sizes: dict, args) -> None:
         "nginx serving the same page as a static file",
         limit["home"]["rps"],
         "requests/s",
+        home_ratio=round(served["home"]["rps"] / limit["home"]["rps"], 4),
         home_p95_ms=round(served["home"]["p95_ms"], 2),
         nginx_home_p95_ms=round(limit["home"]["p95_ms"], 2),
         reader_rps=round(served["reader"]["rps"], 1),
