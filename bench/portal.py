@@ -205,6 +205,7 @@ def main() -> None:
         sizes = save_site(base, tmp / "root")
         nginx = start_nginx(tmp / "root", tmp, static_port, args.workers)
         served = measure(base, script, args)
+        floor = load(base + "/healthz", script, args.seconds, args.connections, args.threads)
         limit = measure(f"http://127.0.0.1:{static_port}", script, args)
     finally:
         stop(server)
@@ -212,10 +213,10 @@ def main() -> None:
             stop(nginx)
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(data_dir, ignore_errors=True)
-    summarize(served, limit, sizes, args)
+    summarize(served, limit, floor, sizes, args)
 
 
-def summarize(served: dict, limit: dict, sizes: dict, args) -> None:
+def summarize(served: dict, limit: dict, floor: dict, sizes: dict, args) -> None:
     print(
         f"wrk -t{args.threads} -c{args.connections} -d{args.seconds}s over loopback; "
         f"shuxiang serve --workers {args.workers} vs nginx ({args.workers} workers)"
@@ -228,6 +229,10 @@ def summarize(served: dict, limit: dict, sizes: dict, args) -> None:
             f"{theirs['rps']:,.0f} req/s (p95 {theirs['p95_ms']:.1f} ms) | "
             f"ratio {ours['rps'] / theirs['rps']:.3f}"
         )
+    print(
+        f"/healthz (no database, no template: the server's own floor): {floor['rps']:,.0f} req/s"
+        f" (p95 {floor['p95_ms']:.1f} ms)"
+    )
     report(
         "portal",
         "home page requests/s (shuxiang serve)",
@@ -243,6 +248,7 @@ def summarize(served: dict, limit: dict, sizes: dict, args) -> None:
         reader_ratio=round(served["reader"]["rps"] / limit["reader"]["rps"], 4),
         reader_p95_ms=round(served["reader"]["p95_ms"], 2),
         nginx_reader_p95_ms=round(limit["reader"]["p95_ms"], 2),
+        healthz_rps=round(floor["rps"], 1),
         errors=sum(r["errors"] for r in (*served.values(), *limit.values())),
         workers=args.workers,
         connections=args.connections,
