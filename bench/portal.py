@@ -209,6 +209,10 @@ def main() -> None:
         limit = measure(f"http://127.0.0.1:{static_port}", script, args)
     finally:
         stop(server)
+        log = (tmp / "server.log").read_text(errors="replace").splitlines()
+        problems = [line for line in log if "Error" in line or "error" in line]
+        if problems:
+            print("server log (errors):", *problems[-10:], sep="\n  ")
         if nginx is not None:
             stop(nginx)
         shutil.rmtree(tmp, ignore_errors=True)

@@ -140,6 +140,8 @@ def test_bookshelf_bookmarks_and_likes_through_the_api(net, reader):
     assert _api(phone, "put", "me/likes", {"item_key": "demo:lunyu"}).json()["count"] == 1
     assert _api(phone, "put", "me/likes", {"item_key": "demo:lunyu"}).json()["count"] == 1
     assert Client().get("/api/v1/likes?item_key=demo:lunyu").json()["count"] == 1
+    assert _api(phone, "delete", "me/likes?item_key=demo:lunyu").json()["count"] == 0
+    assert Client().get("/api/v1/likes?item_key=demo:lunyu").json()["count"] == 0
     assert _api(phone, "delete", f"me/bookmarks/{mark['id']}").status_code == 204
     assert _api(phone, "delete", "me/shelf?item_key=demo:lunyu").status_code == 204
     assert _api(phone, "delete", "me/shelf?item_key=demo:lunyu").status_code == 404
