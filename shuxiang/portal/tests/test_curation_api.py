@@ -78,3 +78,12 @@ def test_a_topic_is_scheduled_through_the_api_and_hidden_until_then(net, sx_libr
 def test_a_topic_of_one_province_is_not_shown_on_another(net, sx_librarian, client):
     topic = _send(_client(sx_librarian), "post", "sites/330600/topics", {"title": "越剧"}).json()
     assert client.get(f"/s/620100/topics/{topic['id']}/").status_code == 404
+
+
+def test_portal_routes_do_not_shadow_other_apps_paths(client, net):
+    assert (
+        client.patch("/api/v1/resources/5", "{}", content_type="application/json").status_code
+        == 404
+    )
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert "/api/v1/columns/{pk}" in paths and "/api/v1/topics/{pk}/entries" in paths
