@@ -56,43 +56,80 @@ def get_site(request, code: str):
     }
 
 
-@router.post("/sites/{code}/{kind}s", response={201: ShelfOut, **ERRORS}, auth=AUTH)
-def create_shelf(request, code: str, kind: str, payload: ShelfIn):
-    shelf = services.create_shelf(_library(code), kind, _data(payload), by=actor_of(request))
-    return Status(201, shelf)
-
-
-@router.put("/sites/{code}/{kind}s/order", response={204: None, **ERRORS}, auth=AUTH)
-def order_shelves(request, code: str, kind: str, payload: OrderIn):
-    services.reorder_shelves(_library(code), kind, payload.ids, by=actor_of(request))
-    return Status(204, None)
-
-
 def _shelf(kind: str, pk: int):
     return get_object_or_404(services.shelf_model(kind).objects.select_related("library"), pk=pk)
 
 
-@router.patch("/{kind}s/{pk}", response={200: ShelfOut, **ERRORS}, auth=AUTH)
-def update_shelf(request, kind: str, pk: int, payload: ShelfIn):
-    return services.update_shelf(_shelf(kind, pk), _data(payload), by=actor_of(request))
+def _register_shelf_routes(kind: str) -> None:
+    """Routes for columns or topics, with literal paths (``/columns/…``, ``/topics/…``) so they
+    never shadow another app's ``/<things>/{id}``."""
+    plural, out = f"{kind}s", {201: ShelfOut, **ERRORS}
+
+    @router.post(
+        f"/sites/{{code}}/{plural}", response=out, auth=AUTH, operation_id=f"create_{kind}"
+    )
+    def create(request, code: str, payload: ShelfIn):
+        shelf = services.create_shelf(_library(code), kind, _data(payload), by=actor_of(request))
+        return Status(201, shelf)
+
+    @router.put(
+        f"/sites/{{code}}/{plural}/order",
+        response={204: None, **ERRORS},
+        auth=AUTH,
+        operation_id=f"order_{plural}",
+    )
+    def order(request, code: str, payload: OrderIn):
+        services.reorder_shelves(_library(code), kind, payload.ids, by=actor_of(request))
+        return Status(204, None)
+
+    @router.patch(
+        f"/{plural}/{{pk}}",
+        response={200: ShelfOut, **ERRORS},
+        auth=AUTH,
+        operation_id=f"update_{kind}",
+    )
+    def update(request, pk: int, payload: ShelfIn):
+        return services.update_shelf(_shelf(kind, pk), _data(payload), by=actor_of(request))
+
+    @router.delete(
+        f"/{plural}/{{pk}}",
+        response={204: None, **ERRORS},
+        auth=AUTH,
+        operation_id=f"delete_{kind}",
+    )
+    def delete(request, pk: int):
+        services.delete_shelf(_shelf(kind, pk), by=actor_of(request))
+        return Status(204, None)
+
+    _register_entry_routes(kind)
 
 
-@router.delete("/{kind}s/{pk}", response={204: None, **ERRORS}, auth=AUTH)
-def delete_shelf(request, kind: str, pk: int):
-    services.delete_shelf(_shelf(kind, pk), by=actor_of(request))
-    return Status(204, None)
+def _register_entry_routes(kind: str) -> None:
+    plural = f"{kind}s"
+
+    @router.post(
+        f"/{plural}/{{pk}}/entries",
+        response={201: EntryOut, **ERRORS},
+        auth=AUTH,
+        operation_id=f"add_{kind}_entry",
+    )
+    def add_entry(request, pk: int, payload: EntryIn):
+        entry = services.add_entry(_shelf(kind, pk), _data(payload), by=actor_of(request))
+        return Status(201, entry)
+
+    @router.put(
+        f"/{plural}/{{pk}}/entries/order",
+        response={204: None, **ERRORS},
+        auth=AUTH,
+        operation_id=f"order_{kind}_entries",
+    )
+    def order_entries(request, pk: int, payload: OrderIn):
+        services.reorder_entries(_shelf(kind, pk), payload.ids, by=actor_of(request))
+        return Status(204, None)
 
 
-@router.post("/{kind}s/{pk}/entries", response={201: EntryOut, **ERRORS}, auth=AUTH)
-def add_entry(request, kind: str, pk: int, payload: EntryIn):
-    entry = services.add_entry(_shelf(kind, pk), _data(payload), by=actor_of(request))
-    return Status(201, entry)
-
-
-@router.put("/{kind}s/{pk}/entries/order", response={204: None, **ERRORS}, auth=AUTH)
-def order_entries(request, kind: str, pk: int, payload: OrderIn):
-    services.reorder_entries(_shelf(kind, pk), payload.ids, by=actor_of(request))
-    return Status(204, None)
+for _kind in services.KINDS:
+    _register_shelf_routes(_kind)
 
 
 def _entry(pk: int) -> Entry:

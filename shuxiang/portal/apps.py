@@ -9,3 +9,14 @@ class PortalConfig(AppConfig):
     label = "portal"
     verbose_name = _("Reader portal")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from shuxiang.network.models import Domain, Library
+        from shuxiang.portal.sites import forget_sites
+
+        for model in (Library, Domain):
+            name = model.__name__
+            post_save.connect(forget_sites, sender=model, dispatch_uid=f"portal-save-{name}")
+            post_delete.connect(forget_sites, sender=model, dispatch_uid=f"portal-delete-{name}")

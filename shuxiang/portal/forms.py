@@ -46,15 +46,15 @@ class ServiceForm(forms.Form):
 
 
 class ShelfForm(ServiceForm):
-    title = forms.CharField(label=_("title"), required=False)
+    title = forms.CharField(label=_("Title"), required=False)
     summary = forms.CharField(
-        label=_("summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     distributed = forms.BooleanField(
         label=_("Also show on the sites of the libraries below"), required=False
     )
-    publish_from = _moment(_("publish from"))
-    publish_until = _moment(_("publish until"))
+    publish_from = _moment(_("Publish from"))
+    publish_until = _moment(_("Publish until"))
 
     @classmethod
     def for_shelf(cls, shelf, data=None) -> ShelfForm:
@@ -69,20 +69,20 @@ class ShelfForm(ServiceForm):
 
 
 class EntryForm(ServiceForm):
-    title = forms.CharField(label=_("title"), required=False)
+    title = forms.CharField(label=_("Title"), required=False)
     url = forms.CharField(
-        label=_("link"),
+        label=_("Link"),
         required=False,
         help_text=_("A path on this site such as /read/demo:lunyu/ or an http(s) address."),
     )
     reference = forms.CharField(
-        label=_("resource or identifier"),
+        label=_("Resource or identifier"),
         required=False,
         help_text=_("Optional, e.g. resource:42 or an identifier."),
     )
-    note = forms.CharField(label=_("note"), required=False)
-    publish_from = _moment(_("publish from"))
-    publish_until = _moment(_("publish until"))
+    note = forms.CharField(label=_("Note"), required=False)
+    publish_from = _moment(_("Publish from"))
+    publish_until = _moment(_("Publish until"))
 
     @classmethod
     def for_entry(cls, entry, data=None, prefix=None) -> EntryForm:

@@ -2,11 +2,40 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from shuxiang.network.models import Library
 from shuxiang.portal.models import Column, Entry, Shelf, Topic, live_filter
+
+VERSION_KEY = "portal:curation-version"
+HOME_CACHE_SECONDS = 30
+
+
+def curation_changed() -> None:
+    """Invalidate cached home pages now and again at commit (the services call this)."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _bump() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 1, None)
+
+
+def home_shelves(site: Library) -> tuple[list[Column], list[Topic]]:
+    """Columns and topics for ``site``'s home page, cached briefly (schedules are minute-grained;
+    any curation change invalidates at once)."""
+    key = f"portal:home:{site.pk}:{cache.get(VERSION_KEY, 0)}"
+    found = cache.get(key)
+    if found is None:
+        found = (site_columns(site), site_topics(site))
+        cache.set(key, found, HOME_CACHE_SECONDS)
+    return found
 
 
 def _visible_on(model: type[Shelf], site: Library, at) -> QuerySet:

@@ -12,7 +12,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -49,7 +51,7 @@ def chapter(request, item_key: str, number: int):
         "toc": toc,
         "number": number,
         "html": html,
-        "chapters": list(enumerate(toc.chapters, start=1)),
+        "contents": _contents(item_key, toc, number),
         "previous": number - 1 if number > 1 else None,
         "next": number + 1 if number < len(toc) else None,
         "prefs": prefs,
@@ -65,6 +67,25 @@ def chapter(request, item_key: str, number: int):
         "api_base": reverse("api-v1:openapi-json").rsplit("/", 1)[0] + "/",
     }
     return render(request, "portal/reader.html", context)
+
+
+def _contents(item_key: str, toc, number: int) -> tuple[str, str]:
+    """The contents list and the jump menu's options as HTML, built in one pass (a book may
+    have hundreds of chapters; template loops would dominate the page's cost)."""
+    first = reverse("portal:chapter", kwargs={"item_key": item_key, "number": 1})
+    base = first[: -len("1/")]
+    rows = list(enumerate(toc.chapters, start=1))
+    links = format_html_join(
+        "",
+        '<li><a href="{}{}/"{}>{}</a></li>',
+        ((base, n, mark_safe(' aria-current="page"' if n == number else ""), t) for n, t in rows),
+    )
+    options = format_html_join(
+        "",
+        '<option value="{}"{}>{}. {}</option>',
+        ((n, mark_safe(" selected" if n == number else ""), n, t) for n, t in rows),
+    )
+    return links, options
 
 
 def go(request, item_key: str):

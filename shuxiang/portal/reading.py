@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -193,6 +194,7 @@ def like(item_key: str, *, by) -> bool:
         with transaction.atomic():
             liked = Like.objects.create(user=by, item_key=item_key)
             audit.record(by, "portal.like", liked, item_key=item_key)
+            _likes_changed(item_key)
     except IntegrityError:
         return False
     return True
@@ -207,9 +209,24 @@ def unlike(item_key: str, *, by) -> bool:
         return False
     audit.record(by, "portal.unlike", found, item_key=item_key)
     found.delete()
+    _likes_changed(item_key)
     return True
 
 
 def like_count(item_key: str) -> int:
-    """How many readers like ``item_key``."""
-    return Like.objects.filter(item_key=item_key).count()
+    """How many readers like ``item_key`` (cached for a minute; a like or unlike refreshes it)."""
+    key = _likes_key(item_key)
+    count = cache.get(key)
+    if count is None:
+        count = Like.objects.filter(item_key=item_key).count()
+        cache.set(key, count, 60)
+    return count
+
+
+def _likes_key(item_key: str) -> str:
+    return f"portal:likes:{item_key}"
+
+
+def _likes_changed(item_key: str) -> None:
+    cache.delete(_likes_key(item_key))
+    transaction.on_commit(lambda: cache.delete(_likes_key(item_key)))

@@ -17,6 +17,7 @@ from shuxiang.core import audit
 from shuxiang.core.actors import Actor, is_system
 from shuxiang.core.errors import ValidationFailed
 from shuxiang.network.models import Library
+from shuxiang.portal import queries
 from shuxiang.portal.models import Column, Entry, Shelf, Topic
 from shuxiang.portal.permissions import require_curator
 from shuxiang.portal.validation import clean_entry, clean_shelf
@@ -50,6 +51,7 @@ def create_shelf(library: Library, kind: str, data: Mapping[str, Any], *, by: Ac
         library=library, position=(last or 0) + 1, created_by=_person(by), **cleaned
     )
     audit.record(by, f"portal.create_{kind}", shelf, library=library.code, title=shelf.title)
+    queries.curation_changed()
     return shelf
 
 
@@ -62,6 +64,7 @@ def update_shelf(shelf: Shelf, data: Mapping[str, Any], *, by: Actor) -> Shelf:
         setattr(shelf, name, value)
     shelf.save()
     audit.record(by, f"portal.update_{_kind_of(shelf)}", shelf, changed=sorted(cleaned))
+    queries.curation_changed()
     return shelf
 
 
@@ -70,6 +73,7 @@ def delete_shelf(shelf: Shelf, *, by: Actor) -> None:
     """Remove a column or topic with its entries."""
     require_curator(by, shelf.library)
     audit.record(by, f"portal.delete_{_kind_of(shelf)}", shelf, title=shelf.title)
+    queries.curation_changed()
     shelf.delete()
 
 
@@ -106,6 +110,7 @@ def reorder_shelves(library: Library, kind: str, ids: Sequence[int], *, by: Acto
     rows = list(model.objects.select_for_update().filter(library=library))
     _apply_order(rows, list(ids))
     audit.record(by, f"portal.reorder_{kind}s", library, order=list(ids))
+    queries.curation_changed()
 
 
 def move_shelf(shelf: Shelf, delta: int, *, by: Actor) -> None:
@@ -124,6 +129,7 @@ def add_entry(shelf: Shelf, data: Mapping[str, Any], *, by: Actor) -> Entry:
     last = Entry.objects.filter(**owner).aggregate(m=Max("position"))["m"]
     entry = Entry.objects.create(position=(last or 0) + 1, **owner, **cleaned)
     audit.record(by, "portal.add_entry", entry, shelf=f"{_kind_of(shelf)}:{shelf.pk}")
+    queries.curation_changed()
     return entry
 
 
@@ -136,6 +142,7 @@ def update_entry(entry: Entry, data: Mapping[str, Any], *, by: Actor) -> Entry:
         setattr(entry, name, value)
     entry.save()
     audit.record(by, "portal.update_entry", entry, changed=sorted(cleaned))
+    queries.curation_changed()
     return entry
 
 
@@ -144,6 +151,7 @@ def delete_entry(entry: Entry, *, by: Actor) -> None:
     """Remove an entry."""
     require_curator(by, entry.shelf.library)
     audit.record(by, "portal.delete_entry", entry, title=entry.title)
+    queries.curation_changed()
     entry.delete()
 
 
@@ -157,6 +165,7 @@ def reorder_entries(shelf: Shelf, ids: Sequence[int], *, by: Actor) -> None:
     require_curator(by, shelf.library)
     _apply_order(list(_entries_of(shelf).select_for_update()), list(ids))
     audit.record(by, "portal.reorder_entries", shelf, order=list(ids))
+    queries.curation_changed()
 
 
 def move_entry(entry: Entry, delta: int, *, by: Actor) -> None:

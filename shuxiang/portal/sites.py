@@ -10,6 +10,8 @@ like any other.
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -24,6 +26,8 @@ from shuxiang.network.models import Library
 PREFIX_RE = re.compile(r"^/s/([A-Za-z0-9][A-Za-z0-9-]{0,63})(/.*)?$")
 SERVED = (Library.Status.ACTIVE, Library.Status.SUSPENDED)
 DEFAULT_ACCENT = "#8b1a1a"
+CACHE_SECONDS = 30
+_resolved: dict[tuple[str, str], tuple[float, Library | None]] = {}
 
 
 @dataclass(frozen=True)
@@ -58,18 +62,39 @@ def default_library() -> Library | None:
     return Library.objects.filter(level=Library.Level.NATIONAL).order_by("path").first()
 
 
+def _remembered(kind: str, key: str, load: Callable[[], Library | None]) -> Library | None:
+    """``load()``, remembered in this process for a few seconds (sites rarely change)."""
+    now = time.monotonic()
+    found = _resolved.get((kind, key))
+    if found is None or found[0] < now:
+        found = (now + CACHE_SECONDS, load())
+        _resolved[(kind, key)] = found
+    return found[1]
+
+
+def forget_sites(**_signal) -> None:
+    """Drop remembered sites (a library or domain changed in this process)."""
+    _resolved.clear()
+
+
+def _for_host(host: str) -> Library | None:
+    library = network_queries.library_for_host(host) if host else None
+    return library if library is not None and library.status in SERVED else None
+
+
 def resolve(host: str, path: str) -> tuple[Site | None, str]:
     """The site for ``host`` and ``path``, and the path left once a site prefix is removed."""
     match = PREFIX_RE.match(path)
     if match:
-        library = library_for_segment(match.group(1))
+        segment = match.group(1)
+        library = _remembered("path", segment, lambda: library_for_segment(segment))
         if library is None:
-            raise Http404(_("No library site is called %(name)s.") % {"name": match.group(1)})
-        return Site(library, f"/s/{match.group(1)}", "path"), match.group(2) or "/"
-    library = network_queries.library_for_host(host) if host else None
-    if library is not None and library.status in SERVED:
+            raise Http404(_("No library site is called %(name)s.") % {"name": segment})
+        return Site(library, f"/s/{segment}", "path"), match.group(2) or "/"
+    library = _remembered("host", host, lambda: _for_host(host))
+    if library is not None:
         return Site(library, "", "host"), path
-    library = default_library()
+    library = _remembered("default", "", default_library)
     return (Site(library) if library else None), path
 
 

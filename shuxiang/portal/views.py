@@ -18,7 +18,7 @@ from django.views.decorators.cache import cache_control
 
 from shuxiang.network import queries as network_queries
 from shuxiang.network.models import Library
-from shuxiang.portal import queries
+from shuxiang.portal import chapters, queries
 from shuxiang.portal.models import ReadingPosition
 from shuxiang.portal.sites import SERVED, branding_of
 
@@ -44,10 +44,14 @@ def home(request):
     site = _site_or_404(request)
     reading_now = []
     if request.user.is_authenticated:
-        reading_now = list(ReadingPosition.objects.filter(user=request.user)[:3])
+        for position in ReadingPosition.objects.filter(user=request.user)[:3]:
+            found = chapters.find(position.item_key)
+            title = found[1].title if found else position.item_key
+            reading_now.append({"item_key": position.item_key, "title": title})
+    columns, topics = queries.home_shelves(site.library)
     context = {
-        "columns": queries.site_columns(site.library),
-        "topics": queries.site_topics(site.library),
+        "columns": columns,
+        "topics": topics,
         "brand": branding_of(site.library),
         "reading_now": reading_now,
         "search_url": _search_url(),

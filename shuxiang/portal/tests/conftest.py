@@ -7,6 +7,17 @@ from shuxiang.accounts.tests.factories import admin_of, user
 from shuxiang.network.tests.factories import small_network
 
 
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    """Each test starts with no remembered sites and no cached home pages."""
+    from django.core.cache import cache
+
+    from shuxiang.portal.sites import forget_sites
+
+    cache.clear()
+    forget_sites()
+
+
 @pytest.fixture
 def net(db):
     network = small_network()

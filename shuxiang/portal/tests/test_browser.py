@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from shuxiang.accounts.models import StaffRole
 from shuxiang.accounts.tests.factories import PASSWORD, user
+from shuxiang.network.divisions import load_divisions
+from shuxiang.network.models import Division
 from shuxiang.network.tests.factories import small_network
 from shuxiang.portal import services
 from shuxiang.portal.demo import load_demo_portal
@@ -38,6 +41,8 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 def site(transactional_db, live_server, monkeypatch):
     """A live node with the small network, demo columns and a branded Shaoxing site."""
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls beside Playwright
+    if not Division.objects.exists():  # an earlier transactional test emptied the tables
+        load_divisions(progress=False)
     network = small_network()
     load_demo_portal()
     shaoxing = network["sx"]
@@ -45,6 +50,7 @@ def site(transactional_db, live_server, monkeypatch):
     shaoxing.save()
     services.create_shelf(shaoxing, "column", {"title": "越地名家"}, by=_system())
     user("reader")
+    StaffRole.objects.create(user=user("curator"), library=shaoxing, role=StaffRole.Role.LIBRARIAN)
     return live_server.url
 
 
@@ -74,9 +80,9 @@ def _phone(browser, errors: list[str], **options):
     return context, page
 
 
-def _log_in(page, base: str, next_path: str) -> None:
+def _log_in(page, base: str, next_path: str, username: str = "reader") -> None:
     page.goto(f"{base}/accounts/login/?next={next_path}")
-    page.fill("#id_username", "reader")
+    page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_load_state()
@@ -210,4 +216,42 @@ def test_a_logged_in_reader_page_in_every_theme_passes_axe(site, browser):
             page.click(f"button[name=theme][value={theme}]")
         assert _serious_violations(page) == [], theme
     page.screenshot(path=str(ARTIFACTS / "reader-light.png"))
+    context.close()
+
+
+def test_the_reader_is_usable_from_the_keyboard(site, browser):
+    errors: list[str] = []
+    context, page = _phone(browser, errors)
+    page.goto(f"{site}/read/demo:lunyu/1/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url("**/read/demo:lunyu/2/")
+    page.focus("details.settings summary")
+    page.keyboard.press("Enter")
+    assert page.is_visible("#reader-settings")
+    context.close()
+    assert errors == []
+
+
+def test_a_librarian_sees_field_errors_beside_the_fields_and_the_page_passes_axe(site, browser):
+    context = browser.new_context(**PHONE, bypass_csp=True)
+    page = context.new_page()
+    _log_in(page, site, "/s/330600/curate/new/column/", username="curator")
+    page.fill("#id_title", "")
+    page.fill("#id_publish_from", "2030-01-02T08:00")
+    page.fill("#id_publish_until", "2030-01-01T08:00")
+    page.click("main button[type=submit]")
+    title_error = page.locator(".field.has-error:has(#id_title) p.error")
+    until_error = page.locator(".field.has-error:has(#id_publish_until) p.error")
+    assert title_error.count() == 1 and until_error.count() == 1
+    assert _serious_violations(page) == []
+    page.screenshot(path=str(ARTIFACTS / "curate-field-errors.png"), full_page=True)
+    page.fill("#id_title", "越地名人")
+    page.fill("#id_publish_until", "")
+    page.click("main button[type=submit]")
+    assert page.inner_text("h1") == "越地名人"
     context.close()

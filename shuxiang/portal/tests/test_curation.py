@@ -172,3 +172,11 @@ def test_the_curation_pages_are_closed_to_other_libraries_staff(client, net, sx_
     assert client.get("/s/330600/curate/").status_code == 403
     client.login(username="sx-librarian", password=PASSWORD)
     assert client.get("/s/330600/curate/").status_code == 200
+
+
+def test_a_curation_change_shows_on_the_cached_home_page_at_once(client, net, nlc_admin):
+    column = _column(net["nlc"], nlc_admin, title="旧标题")
+    assert "旧标题" in client.get("/").content.decode()
+    services.update_shelf(column, {"title": "新标题"}, by=nlc_admin)
+    page = client.get("/").content.decode()
+    assert "新标题" in page and "旧标题" not in page

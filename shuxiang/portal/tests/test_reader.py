@@ -140,6 +140,8 @@ def test_bookshelf_bookmarks_and_likes_through_the_api(net, reader):
     assert _api(phone, "put", "me/likes", {"item_key": "demo:lunyu"}).json()["count"] == 1
     assert _api(phone, "put", "me/likes", {"item_key": "demo:lunyu"}).json()["count"] == 1
     assert Client().get("/api/v1/likes?item_key=demo:lunyu").json()["count"] == 1
+    assert _api(phone, "delete", "me/likes?item_key=demo:lunyu").json()["count"] == 0
+    assert Client().get("/api/v1/likes?item_key=demo:lunyu").json()["count"] == 0
     assert _api(phone, "delete", f"me/bookmarks/{mark['id']}").status_code == 204
     assert _api(phone, "delete", "me/shelf?item_key=demo:lunyu").status_code == 204
     assert _api(phone, "delete", "me/shelf?item_key=demo:lunyu").status_code == 404
@@ -171,3 +173,10 @@ def test_the_service_worker_is_served_from_the_root_with_the_shell_list(client, 
     assert response["Service-Worker-Allowed"] == "/"
     assert body.startswith('const SHELL = ["/static/shuxiang/base.css"')
     assert "/offline/" in body
+
+
+def test_the_home_page_offers_to_continue_what_the_reader_was_reading(net, reader):
+    phone = _logged_in(reader)
+    _api(phone, "put", "me/positions", {"item_key": "demo:daxue", "locator": {"chapter": 0}})
+    page = phone.get("/").content.decode()
+    assert '<a href="/read/demo:daxue/">大学</a>' in page

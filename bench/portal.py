@@ -1,0 +1,263 @@
+"""Portal pages under load: the production server vs nginx serving the same pages as files.
+
+Builds a small node (the demo columns on a few libraries), starts ``shuxiang serve --workers N``
+(uvicorn, the production setup), saves the home page and a reader page with their CSS and JS
+as static files, serves those with nginx (the limit for these bytes on this machine), and loads
+each of the four with wrk from a second process over loopback, in the same run. Reports
+requests/s and p95 latency of each, and the server/nginx ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import report, setup_django  # noqa: E402
+
+PAGES = {"home": "/", "reader": "/read/demo:lunyu/3/"}
+ASSET_RE = re.compile(r'<(?:link rel="stylesheet" href|script src)="([^"]+)"')
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "RESULT {\\"requests\\": %d, \\"duration_us\\": %d, \\"p95_us\\": %d, \\"p50_us\\": %d, "
+    .. "\\"errors\\": %d, \\"bytes\\": %d}\\n",
+    summary.requests, summary.duration, latency:percentile(95), latency:percentile(50),
+    e.connect + e.read + e.write + e.status + e.timeout, summary.bytes))
+end
+"""
+NGINX_CONF = """
+worker_processes {workers};
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 100000;
+  types {{ text/html html; text/css css; text/javascript js; }}
+  default_type text/html;
+  client_body_temp_path {tmp}/body;
+  proxy_temp_path {tmp}/proxy;
+  fastcgi_temp_path {tmp}/fastcgi;
+  uwsgi_temp_path {tmp}/uwsgi;
+  scgi_temp_path {tmp}/scgi;
+  server {{
+    listen 127.0.0.1:{port};
+    root {root};
+    location / {{ try_files $uri $uri/index.html =404; }}
+  }}
+}}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def build_node() -> None:
+    """The small network and the demo columns (a distributed one and a local one)."""
+    from shuxiang.network.divisions import load_divisions
+    from shuxiang.network.tests.factories import small_network
+    from shuxiang.portal.demo import load_demo_portal
+
+    load_divisions(progress=False)
+    small_network()
+    load_demo_portal()
+
+
+def server_environment(data_dir: str) -> dict:
+    """The environment for the server process: same data dir and database as this process."""
+    from django.conf import settings
+
+    env = {**os.environ, "SHUXIANG_DATA_DIR": data_dir, "SHUXIANG_LOG_FORMAT": "plain"}
+    if settings.SERVER_MODE:
+        base = os.environ["SHUXIANG_DATABASE_URL"].rsplit("/", 1)[0]
+        env["SHUXIANG_DATABASE_URL"] = f"{base}/{settings.DATABASES['default']['NAME']}"
+    return env
+
+
+def wait_until_up(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {seconds}s")
+
+
+def fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read()
+
+
+def save_site(base: str, root: Path) -> dict[str, int]:
+    """Write each page (as index.html under its path) and its CSS/JS; return page sizes."""
+    sizes = {}
+    for name, path in PAGES.items():
+        html = fetch(base + path)
+        sizes[name] = len(html)
+        target = root / path.strip("/") / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(html)
+        for asset in ASSET_RE.findall(html.decode()):
+            asset_file = root / asset.lstrip("/")
+            asset_file.parent.mkdir(parents=True, exist_ok=True)
+            asset_file.write_bytes(fetch(base + asset))
+    return sizes
+
+
+def start_nginx(root: Path, tmp: Path, port: int, workers: int) -> subprocess.Popen:
+    conf = tmp / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(workers=workers, tmp=tmp, port=port, root=root))
+    for folder in (tmp, *root.rglob("*")):
+        if folder.is_dir():
+            folder.chmod(0o755)
+    root.chmod(0o755)
+    process = subprocess.Popen(
+        ["nginx", "-p", str(tmp), "-e", str(tmp / "error.log"), "-c", str(conf)]
+        + ["-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    wait_until_up(f"http://127.0.0.1:{port}/")
+    return process
+
+
+def load(url: str, script: Path, seconds: int, connections: int, threads: int) -> dict:
+    """Run wrk against ``url``; requests/s, p50/p95 in ms, and errors."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(x for x in output.splitlines() if x.startswith("RESULT "))
+    raw = json.loads(line[len("RESULT ") :])
+    return {
+        "rps": raw["requests"] / (raw["duration_us"] / 1e6),
+        "p95_ms": raw["p95_us"] / 1000,
+        "p50_ms": raw["p50_us"] / 1000,
+        "errors": raw["errors"],
+        "requests": raw["requests"],
+    }
+
+
+def measure(base: str, script: Path, args) -> dict[str, dict]:
+    results = {}
+    for name, path in PAGES.items():
+        load(base + path, script, 1, args.connections, args.threads)  # warm up
+        results[name] = load(base + path, script, args.seconds, args.connections, args.threads)
+    return results
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=8, help="Load duration per page.")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections.")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
+    parser.add_argument("--workers", type=int, default=2, help="Server and nginx workers.")
+    args = parser.parse_args()
+    for tool in ("wrk", "nginx"):
+        if shutil.which(tool) is None:
+            sys.exit(f"{tool} is missing: run scripts/setup-system")
+    data_dir = setup_django()
+    build_node()
+    tmp = Path(tempfile.mkdtemp(prefix="shuxiang-bench-nginx-"))
+    script = tmp / "p95.lua"
+    script.write_text(WRK_SCRIPT)
+    port, static_port = free_port(), free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "shuxiang.cli", "serve", "--port", str(port)]
+        + ["--workers", str(args.workers)],
+        env=server_environment(data_dir),
+        stdout=subprocess.DEVNULL,
+        stderr=(tmp / "server.log").open("w"),
+    )
+    nginx = None
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(base + "/healthz")
+        sizes = save_site(base, tmp / "root")
+        nginx = start_nginx(tmp / "root", tmp, static_port, args.workers)
+        served = measure(base, script, args)
+        floor = load(base + "/healthz", script, args.seconds, args.connections, args.threads)
+        limit = measure(f"http://127.0.0.1:{static_port}", script, args)
+    finally:
+        stop(server)
+        log = (tmp / "server.log").read_text(errors="replace").splitlines()
+        problems = [line for line in log if "Error" in line or "error" in line]
+        if problems:
+            print("server log (errors):", *problems[-10:], sep="\n  ")
+        if nginx is not None:
+            stop(nginx)
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(data_dir, ignore_errors=True)
+    summarize(served, limit, floor, sizes, args)
+
+
+def summarize(served: dict, limit: dict, floor: dict, sizes: dict, args) -> None:
+    print(
+        f"wrk -t{args.threads} -c{args.connections} -d{args.seconds}s over loopback; "
+        f"shuxiang serve --workers {args.workers} vs nginx ({args.workers} workers)"
+    )
+    for name in PAGES:
+        ours, theirs = served[name], limit[name]
+        print(
+            f"{name:7} ({sizes[name]:,} B HTML): shuxiang {ours['rps']:,.0f} req/s "
+            f"(p95 {ours['p95_ms']:.1f} ms, {ours['errors']} errors) | nginx "
+            f"{theirs['rps']:,.0f} req/s (p95 {theirs['p95_ms']:.1f} ms) | "
+            f"ratio {ours['rps'] / theirs['rps']:.3f}"
+        )
+    print(
+        f"/healthz (no database, no template: the server's own floor): {floor['rps']:,.0f} req/s"
+        f" (p95 {floor['p95_ms']:.1f} ms)"
+    )
+    report(
+        "portal",
+        "home page requests/s (shuxiang serve)",
+        served["home"]["rps"],
+        "nginx serving the same page as a static file",
+        limit["home"]["rps"],
+        "requests/s",
+        home_ratio=round(served["home"]["rps"] / limit["home"]["rps"], 4),
+        home_p95_ms=round(served["home"]["p95_ms"], 2),
+        nginx_home_p95_ms=round(limit["home"]["p95_ms"], 2),
+        reader_rps=round(served["reader"]["rps"], 1),
+        nginx_reader_rps=round(limit["reader"]["rps"], 1),
+        reader_ratio=round(served["reader"]["rps"] / limit["reader"]["rps"], 4),
+        reader_p95_ms=round(served["reader"]["p95_ms"], 2),
+        nginx_reader_p95_ms=round(limit["reader"]["p95_ms"], 2),
+        healthz_rps=round(floor["rps"], 1),
+        errors=sum(r["errors"] for r in (*served.values(), *limit.values())),
+        workers=args.workers,
+        connections=args.connections,
+    )
+
+
+if __name__ == "__main__":
+    main()
