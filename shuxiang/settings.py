@@ -100,7 +100,14 @@ TEMPLATES = [
 DATABASE_URL = options.value("DATABASE_URL")
 SERVER_MODE = bool(DATABASE_URL)
 if SERVER_MODE:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # ASGI serves requests from a thread pool, so persistent per-thread connections would pile
+    # up; a bounded psycopg pool per process shares a few connections instead.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": options.value("DB_POOL_SIZE"),
+        "timeout": 20,
+    }
 else:
     DATABASES = {
         "default": {

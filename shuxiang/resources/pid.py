@@ -36,10 +36,20 @@ def _fingerprint(resource: Resource) -> str:
 
 
 def _register(resource_id: int) -> None:
+    from shuxiang.core.errors import ServiceError
     from shuxiang.identifiers import services as identifiers
 
     resource = Resource.objects.select_related("library").get(pk=resource_id)
-    record = identifiers.register_for_resource(
+    try:
+        record = _register_record(identifiers, resource)
+    except ServiceError as exc:
+        log.warning("no identifier for resource %s: %s", resource_id, exc)
+        return
+    Resource.objects.filter(pk=resource_id).update(identifier=record.name)
+
+
+def _register_record(identifiers, resource: Resource):
+    return identifiers.register_for_resource(
         library=resource.library,
         location=resource_location(resource),
         metadata={
@@ -53,7 +63,6 @@ def _register(resource_id: int) -> None:
         by=SYSTEM,
         resource_type=resource.type,
     )
-    Resource.objects.filter(pk=resource_id).update(identifier=record.name)
 
 
 def _withdraw(name: str, reason: str) -> None:

@@ -82,7 +82,7 @@ def _phone(browser, errors: list[str], **options):
 
 def _log_in(page, base: str, next_path: str, username: str = "reader") -> None:
     page.goto(f"{base}/accounts/login/?next={next_path}")
-    page.fill("#id_username", username)
+    page.fill("#id_identifier", username)
     page.fill("#id_password", PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_load_state()

@@ -74,14 +74,43 @@ def test_review_sends_back_with_reason_and_withdrawal_needs_reason(staff, sx_col
     assert Resource.objects.get(pk=resource.pk).status == Resource.Status.WITHDRAWN
 
 
-def test_publishing_without_the_identifier_system_leaves_no_identifier(
-    staff, sx_collection, django_capture_on_commit_callbacks
+def test_publishing_registers_an_identifier_that_resolves_to_the_resource_page(
+    staff, sx_collection, django_capture_on_commit_callbacks, client
 ):
-    resource = make_resource(sx_collection)
+    resource = make_resource(sx_collection, rights="绍兴图书馆自建资源，版权所有")
     services.submit(resource, by=staff["sx_librarian"])
     with django_capture_on_commit_callbacks(execute=True):
         services.publish(resource, by=staff["sx_admin"])
-    assert Resource.objects.get(pk=resource.pk).identifier == ""
+    name = Resource.objects.get(pk=resource.pk).identifier
+    assert name
+    response = client.get(f"/id/{name.upper()}")
+    assert response.status_code in (302, 303)
+    assert response["Location"].endswith(resource.get_absolute_url())
+
+
+def test_withdrawing_a_resource_leaves_a_tombstone_for_its_identifier(
+    staff, sx_collection, django_capture_on_commit_callbacks, client
+):
+    resource = make_resource(sx_collection, rights="绍兴图书馆自建资源，版权所有")
+    services.submit(resource, by=staff["sx_librarian"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish(resource, by=staff["sx_admin"])
+    resource.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.withdraw(resource, by=staff["sx_admin"], reason="版权到期")
+    assert client.get(f"/id/{resource.identifier}").status_code == 410
+
+
+def test_a_resource_refused_an_identifier_is_still_published_and_the_refusal_logged(
+    staff, sx_collection, django_capture_on_commit_callbacks, caplog
+):
+    resource = make_resource(sx_collection)  # no rights statement: not eligible (SPEC §4)
+    services.submit(resource, by=staff["sx_librarian"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish(resource, by=staff["sx_admin"])
+    resource.refresh_from_db()
+    assert resource.status == Resource.Status.PUBLISHED and resource.identifier == ""
+    assert any("identifier" in r.getMessage() for r in caplog.records)
 
 
 def test_same_file_twice_in_one_library_is_a_conflict_but_another_library_may_hold_it(
