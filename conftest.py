@@ -1,14 +1,8 @@
-"""Test setup shared by every app: a per-run data folder and the division codes loaded once."""
+"""Test setup shared by every app (the data folder is set in shuxiang/core/pytest_env.py)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-
-os.environ.setdefault("SHUXIANG_DATA_DIR", tempfile.mkdtemp(prefix="shuxiang-test-"))
-os.environ.setdefault("SHUXIANG_TASKS_IMMEDIATE", "true")
-
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,13 @@
+"""Pytest plugin loaded before Django settings (``-p shuxiang.core.pytest_env``).
+
+Gives every test run its own data folder and inline background tasks, unless the caller
+chose otherwise; conftest.py would be too late, pytest-django reads the settings first.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("SHUXIANG_DATA_DIR", tempfile.mkdtemp(prefix="shuxiang-test-"))
+os.environ.setdefault("SHUXIANG_TASKS_IMMEDIATE", "true")
