@@ -16,6 +16,8 @@ def run_server(
     """Serve until interrupted; static files come from WhiteNoise inside the app."""
     if workers > 1:
         _share_metrics_between_workers()
+    if not settings.REDIS_URL:
+        start_embedded_task_consumer()
     announce(f"Shuxiang is serving at http://{host}:{port}/  (Ctrl+C stops it)")
     uvicorn.run(
         "shuxiang.asgi:application",
@@ -34,3 +36,21 @@ def _share_metrics_between_workers() -> None:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+
+
+def start_embedded_task_consumer() -> None:
+    """Embedded default: run the SQLite task queue's consumer inside this process (threads).
+
+    Server mode runs ``shuxiang worker`` processes against Redis instead.
+    """
+    from huey.consumer import Consumer
+    from huey.contrib.djhuey import HUEY
+
+    if HUEY.immediate:
+        return
+
+    class InProcessConsumer(Consumer):
+        def _set_signal_handlers(self) -> None:  # the web server owns the signals
+            pass
+
+    InProcessConsumer(HUEY, workers=1, worker_type="thread").start()
