@@ -22,7 +22,7 @@ from shuxiang.core import audit
 from shuxiang.core.actors import Actor, is_system
 from shuxiang.core.errors import Conflict, FieldError, ValidationFailed
 from shuxiang.network.models import Library
-from shuxiang.resources import permissions, pid
+from shuxiang.resources import catalog_sync, permissions, pid
 from shuxiang.resources.models import Collection, Resource, ResourceFile
 from shuxiang.resources.storage import Stored, get_storage
 from shuxiang.resources.types import TYPES, accepts
@@ -267,6 +267,7 @@ def update_resource(resource: Resource, data: Mapping[str, Any], *, by: Actor) -
     audit.record(by, "resources.update", resource, fields=changed)
     if resource.status == Resource.Status.PUBLISHED:
         pid.register_after_commit(resource)
+        catalog_sync.sync_after_commit(resource)
     return resource
 
 
@@ -302,6 +303,7 @@ def publish(resource: Resource, *, by: Actor) -> Resource:
     _require_state(resource, allowed, _("be published"))
     resource = _transition(resource, by, "publish", Resource.Status.PUBLISHED)
     pid.register_after_commit(resource)
+    catalog_sync.sync_after_commit(resource)
     return resource
 
 
@@ -329,4 +331,5 @@ def withdraw(resource: Resource, *, by: Actor, reason: str) -> Resource:
     _require_reason(reason)
     resource = _transition(resource, by, "withdraw", Resource.Status.WITHDRAWN, reason=reason)
     pid.withdraw_after_commit(resource, reason.strip())
+    catalog_sync.sync_after_commit(resource)
     return resource
