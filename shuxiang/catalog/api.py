@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import Query, Router, Schema
 
-from shuxiang.catalog import sources, tasks
+from shuxiang.catalog import sources, tasks, usage
 from shuxiang.catalog.models import Record, Source
 from shuxiang.catalog.oai.provider import oai_identifier
 from shuxiang.catalog.permissions import may_see, require_source_manager
@@ -78,6 +78,7 @@ def search(request, params: Query[SearchParams]):
         year_from=params.year_from,
         year_to=params.year_to,
     )
+    usage.record_search(request)
     return {
         "q": params.q,
         "total": page.total,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from shuxiang.catalog import usage
 from shuxiang.catalog.oai.provider import Provider
 from shuxiang.catalog.search import service
 from shuxiang.catalog.search.base import FACETS
@@ -66,6 +67,7 @@ def search_page(request):
     try:
         if q.strip() or options["filters"]:
             page = service.search(actor=request.user, q=q, **options)
+            usage.record_search(request)
     except (ValidationFailed, ValueError) as error:
         errors = getattr(error, "errors", []) or [str(error)]
     return render(

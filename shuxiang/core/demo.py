@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from shuxiang.accounts.demo import load_demo_users
-from shuxiang.identifiers.demo import load_demo_identifiers
 from shuxiang.catalog.demo import load_demo_records
+from shuxiang.identifiers.demo import load_demo_identifiers
 from shuxiang.network.demo import load_demo_network
 from shuxiang.network.demo_admission import load_demo_admission
 from shuxiang.network.divisions import load_divisions

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.html import escape
 
 from shuxiang.core.api import actor_of
-from shuxiang.resources import delivery, permissions
+from shuxiang.resources import delivery, permissions, usage
 from shuxiang.resources.models import Resource, ResourceFile
 from shuxiang.resources.storage import get_storage
 from shuxiang.resources.types import FIELD_LABELS, SUBTYPE_LABELS, TYPES
@@ -66,6 +66,8 @@ def resource_detail(request, pk: int):
     resource = _visible_resource(request, pk)
     actor = _reader(request)
     denial = permissions.read_denial(actor, resource, client_ip(request))
+    if not denial:
+        usage.record_request(request, "item_view", resource)
     files = list(resource.files.all())
     by_role: dict[str, list[ResourceFile]] = {}
     for item in files:
@@ -133,6 +135,9 @@ def file_view(request, pk: int, file_id: int):
     limited = _quota_check(request, actor, item)
     if limited is not None:
         return limited
+    if item.role == ResourceFile.Role.ORIGINAL and usage.starts_reading(request):
+        kind = "play" if resource.type in ("video", "audio") else "download"
+        usage.record_request(request, kind, resource)
     return delivery.serve(request, item, download="download" in request.GET)
 
 

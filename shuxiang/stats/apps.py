@@ -7,3 +7,8 @@ class StatsConfig(AppConfig):
     name = "shuxiang.stats"
     label = "stats"
     verbose_name = "Operations management"
+
+    def ready(self) -> None:
+        from shuxiang.stats import signals
+
+        signals.connect()

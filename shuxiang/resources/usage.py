@@ -1,0 +1,27 @@
+"""Usage events of resources (item views, downloads, plays) for the statistics platform."""
+
+from __future__ import annotations
+
+from django.apps import apps
+
+from shuxiang.resources.models import Resource
+
+
+def starts_reading(request) -> bool:
+    """True for a whole-file request or the first range of one (not every later range)."""
+    range_header = request.headers.get("Range", "")
+    return not range_header or range_header.replace(" ", "").startswith("bytes=0-")
+
+
+def record_request(request, kind: str, resource: Resource) -> None:
+    """Record ``kind`` on ``resource`` for this request's reader, when stats run here."""
+    if apps.is_installed("shuxiang.stats"):
+        from shuxiang.stats.usage import record_request as record
+
+        record(
+            kind,
+            request,
+            library=resource.library,
+            resource_type=resource.type,
+            item_id=f"resource:{resource.pk}",
+        )
