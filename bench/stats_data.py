@@ -82,17 +82,16 @@ def _generate_postgres(n: int, first: date, pools: dict) -> None:
     INSERT INTO stats_event (ts, day, hour, kind, library, resource_type, channel, reader,
                              item_id, title)
     SELECT (d + make_interval(hours => h)) AT TIME ZONE 'Asia/Shanghai', d, h, k, l, t, c, r,
-           CASE WHEN t = '' THEN '' ELSE 'item-' || (g % 5000) END,
-           CASE WHEN t = '' THEN '' ELSE 'Title ' || (g % 5000) END
+           CASE WHEN t = '' THEN '' ELSE 'item-' || (g %% 5000) END,
+           CASE WHEN t = '' THEN '' ELSE 'Title ' || (g %% 5000) END
     FROM (
-      SELECT g, %(first)s::date + (g * 7919 %% 365) AS d,
-             (%(hours)s::int[])[1 + (g * 31 %% %(nh)s)] AS h,
+      SELECT g, %(first)s::date + (g * 7919 %% 365)::int AS d,
+             (%(hours)s::int[])[1 + (g * 31 %% %(nh)s)::int] AS h,
              (%(kinds)s::text[])[1 + (g * 17 %% %(nk)s)] AS k,
              (%(libs)s::text[])[1 + (g * 13 %% %(nl)s)] AS l,
              (%(channels)s::text[])[1 + (g * 7 %% %(nc)s)] AS c,
-             CASE WHEN g %% 10 < 7 THEN 'r' || (g * 104729 %% 2000000) ELSE '' END AS r,
-             '' AS t0, g AS g2
-      FROM generate_series(1, %(n)s) AS g
+             CASE WHEN g %% 10 < 7 THEN 'r' || (g * 104729 %% 2000000) ELSE '' END AS r
+      FROM generate_series(1, %(n)s::bigint) AS g
     ) s CROSS JOIN LATERAL (SELECT CASE WHEN k IN ('item_view', 'download', 'play')
                                    THEN (%(types)s::text[])[1 + (g %% 6)] ELSE '' END AS t) x
     """

@@ -29,6 +29,7 @@ from shuxiang.stats.models import CHANNELS, KINDS
 
 logger = logging.getLogger(__name__)
 MAX_BUFFERED = 500_000
+FLUSH_ROWS = 50_000  # a buffer this full is flushed at once instead of at the next interval
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -68,6 +69,8 @@ class Collector:
         self._flush_lock = threading.Lock()
         self._rows: list[tuple] = []
         self._thread: threading.Thread | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
         self.interval = float(options.value("STATS_FLUSH_SECONDS") or 0)
         self.dropped = 0
         self.failed = 0
@@ -77,6 +80,7 @@ class Collector:
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
         self._rows, self._thread = [], None
+        self._wake, self._stop = threading.Event(), threading.Event()
 
     def add(self, row: tuple) -> None:
         with self._lock:
@@ -84,6 +88,8 @@ class Collector:
                 self.dropped += 1
                 return
             self._rows.append(row)
+            if len(self._rows) >= FLUSH_ROWS:
+                self._wake.set()
             if self._thread is None and self.interval > 0:
                 self._start()
 
@@ -99,11 +105,16 @@ class Collector:
         self._thread.start()
 
     def _run(self, stop: threading.Event) -> None:
-        while not stop.wait(self.interval):
+        while not stop.is_set():
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if stop.is_set():
+                break
             try:
                 self.flush()
             except Exception:  # the backend is down: keep the events and retry next round
                 logger.exception("could not write usage events; will retry")
+                stop.wait(self.interval)
             finally:
                 _release_db_connection()
         _close_db_connection()
@@ -114,6 +125,7 @@ class Collector:
             thread, self._thread = self._thread, None
         if thread is not None:
             self._stop.set()
+            self._wake.set()
             thread.join()
 
     def _drain(self) -> list[tuple]:
