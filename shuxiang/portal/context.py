@@ -19,7 +19,12 @@ def site(request) -> dict:
         "home": reverse("portal:home"),
         "manifest": reverse("portal:manifest"),
     }
-    links = [(reverse("portal:home"), _("Home")), (reverse("portal:sites"), _("Switch site"))]
+    links = [
+        (reverse("portal:home"), _("Home")),
+        (reverse("catalog:search"), _("Search")),
+        (reverse("resources:list"), _("Resources")),
+        (reverse("portal:sites"), _("Switch site")),
+    ]
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         links.append((reverse("portal:me"), _("My bookshelf")))

@@ -32,9 +32,9 @@ def _site_or_404(request):
 
 
 def _search_url() -> str | None:
-    """The search page, once the search app provides one (``search:index``)."""
+    """The search page of the metadata warehouse, when this node runs it."""
     try:
-        return reverse("search:index")
+        return reverse("catalog:search")
     except NoReverseMatch:
         return None
 
