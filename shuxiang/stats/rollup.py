@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from shuxiang.core.actors import SYSTEM, is_system
 from shuxiang.core.errors import PermissionDenied
@@ -60,6 +61,7 @@ def run_rollup(*, by: object = SYSTEM, force: bool = False) -> RollupReport:
     """Re-aggregate every stale day (every day with ``force``); return what was done."""
     if not (is_system(by) or getattr(by, "is_superuser", False)):
         raise PermissionDenied("Only the node itself or a superuser may run aggregation.")
+    get_backend().compact(before=timezone.localdate() - timedelta(days=1))
     days = get_backend().day_fingerprints() if force else stale_days()
     pairs = scope_pairs()
     report = RollupReport()

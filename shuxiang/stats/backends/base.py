@@ -56,6 +56,10 @@ class StatsBackend(ABC):
         columns = zip(*rows, strict=True)
         self.append(dict(zip(COLUMNS, map(list, columns), strict=True)))
 
+    def compact(self, before: date) -> int:
+        """Merge small pieces of raw storage for days before ``before`` (nothing by default)."""
+        return 0
+
     @abstractmethod
     def day_fingerprints(self) -> dict[date, str]:
         """For every day holding raw events, a digest that changes when its events change."""

@@ -23,6 +23,7 @@ import duckdb
 from django.conf import settings
 
 from shuxiang.stats.backends.base import Batch, StatsBackend, batch_len, fingerprint
+from shuxiang.stats.backends.compaction import compact_day, live_segments
 
 _COPY = """
 COPY (
@@ -122,16 +123,31 @@ class ParquetBackend(StatsBackend):
 
     # -- reading ---------------------------------------------------------------------------
     def segments(self, day: date | str) -> list[Path]:
-        """The acknowledged segments of ``day`` (temporary files are never read)."""
-        return sorted((self.root / f"day={day}").glob("seg-*.parquet"))
+        """The acknowledged, live segments of ``day`` (temporary files are never read)."""
+        return live_segments(self.root / f"day={day}")
 
     def all_segments(self) -> list[Path]:
-        return sorted(self.root.glob("day=*/seg-*.parquet"))
+        return [p for folder in sorted(self.root.glob("day=*")) for p in live_segments(folder)]
+
+    def merge_segments(self, sources: list[Path], target: Path) -> None:
+        """Write the rows of ``sources`` into one fsync'd Parquet file ``target``."""
+        sql = f"COPY (SELECT * FROM {self._source(sources)}) TO '{_quoted(target)}' "
+        with self._lock:
+            self._db.execute(sql + "(FORMAT parquet, COMPRESSION zstd)")
+        _fsync(target)
+
+    def compact(self, before: date) -> int:
+        """Merge the segments of every day before ``before``; return how many days merged."""
+        merged = 0
+        for folder in sorted(self.root.glob("day=*")):
+            if folder.name[4:] < before.isoformat() and compact_day(self, folder):
+                merged += 1
+        return merged
 
     def day_fingerprints(self) -> dict[date, str]:
         result = {}
         for folder in self.root.glob("day=*"):
-            names = [p.name for p in folder.glob("seg-*.parquet")]
+            names = [p.name for p in live_segments(folder)]
             if names:
                 result[date.fromisoformat(folder.name[4:])] = fingerprint(names)
         return result
@@ -147,35 +163,45 @@ class ParquetBackend(StatsBackend):
             finally:
                 cursor.close()
 
+    def _over(self, paths_of, sql_of, params: list) -> list[tuple]:
+        """Run ``sql_of(source)`` over the segments ``paths_of()`` lists; list and run once
+        more if a compaction removed a listed segment meanwhile."""
+        for attempt in (1, 2):
+            paths = paths_of()
+            if not paths:
+                return []
+            try:
+                return self._query(sql_of(self._source(paths)), params)
+            except duckdb.IOException:
+                if attempt == 2:
+                    raise
+        return []
+
+    def _days(self, days: list[date]):
+        return lambda: [p for day in days for p in self.segments(day)]
+
     def daily_rows(self, days: list[date], scopes: list[tuple[str, str]]) -> list[tuple]:
-        paths = [p for day in days for p in self.segments(day)]
-        if not paths:
-            return []
-        sql = _DAILY.format(src=self._source(paths), scopes=_SCOPES)
-        return self._query(sql, _scope_params(scopes))
+        sql_of = lambda src: _DAILY.format(src=src, scopes=_SCOPES)  # noqa: E731
+        return self._over(self._days(days), sql_of, _scope_params(scopes))
 
     def hourly_rows(self, days: list[date], scopes: list[tuple[str, str]]) -> list[tuple]:
-        paths = [p for day in days for p in self.segments(day)]
-        if not paths:
-            return []
-        sql = _HOURLY.format(src=self._source(paths), scopes=_SCOPES)
-        return self._query(sql, _scope_params(scopes))
+        sql_of = lambda src: _HOURLY.format(src=src, scopes=_SCOPES)  # noqa: E731
+        return self._over(self._days(days), sql_of, _scope_params(scopes))
 
     def item_rows(self, begin: date, end: date, libraries: list[str]) -> list[tuple]:
-        paths = [p for p in self.all_segments() if begin.isoformat() <= p.parent.name[4:]]
-        paths = [p for p in paths if p.parent.name[4:] <= end.isoformat()]
-        if not paths:
-            return []
-        sql = _ITEMS.format(src=self._source(paths))
-        return self._query(sql, [begin, end, libraries])
+        first, last = begin.isoformat(), end.isoformat()
+
+        def paths_of() -> list[Path]:
+            return [p for p in self.all_segments() if first <= p.parent.name[4:] <= last]
+
+        sql_of = lambda src: _ITEMS.format(src=src)  # noqa: E731
+        return self._over(paths_of, sql_of, [begin, end, libraries])
 
     def count(self, **equals: str) -> int:
-        paths = self.all_segments()
-        if not paths:
-            return 0
         where = " AND ".join(f"{name}::VARCHAR = ?" for name in equals) or "true"
-        sql = f"SELECT count(*) FROM {self._source(paths)} WHERE {where}"
-        return self._query(sql, list(equals.values()))[0][0]
+        sql_of = lambda src: f"SELECT count(*) FROM {src} WHERE {where}"  # noqa: E731
+        rows = self._over(self.all_segments, sql_of, list(equals.values()))
+        return rows[0][0] if rows else 0
 
 
 _ORDER = ("ts", "day", "hour", "kind", "library", "resource_type", "channel", "reader")
