@@ -34,6 +34,9 @@ VIDEOS = [
 ]
 
 
+OWN_RIGHTS = "本馆自建资源，版权归本馆所有（演示）"
+
+
 def _entries() -> list[tuple[str, dict, Callable[[], list[tuple[str, bytes]] | None]]]:
     """(collection, metadata, files maker) for every demo resource."""
     classic = {"type": "classic", "rights": "公有领域 Public domain", "licence": "CC0-1.0"}
@@ -89,6 +92,8 @@ def _entries() -> list[tuple[str, dict, Callable[[], list[tuple[str, bytes]] | N
              {"type": "video", "subtype": subtype, "title": title, "extra": extra},
              lambda source=source, title=title: _video(source, title))
         )  # fmt: skip
+    for _key, metadata, _maker in entries:  # self-built: eligible for identifiers (SPEC §4)
+        metadata.setdefault("rights", OWN_RIGHTS)
     return entries
 
 

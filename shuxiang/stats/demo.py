@@ -10,6 +10,8 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta
 
+from django.utils import timezone
+
 from shuxiang.network.models import Library
 from shuxiang.stats.backends import get_backend
 from shuxiang.stats.backends.base import empty_batch
@@ -73,8 +75,9 @@ def load_demo_usage(*, events: int | None = None, days: int = 365, seed: int = 2
     """Write a year of events ending yesterday (skipped when usage exists); roll them up."""
     events = events or DEMO_EVENTS
     backend = get_backend()
-    if backend.day_fingerprints():
-        return "Demo usage: events already present, left as they are"
+    today = timezone.localdate()
+    if any(day < today for day in backend.day_fingerprints()):  # today's are live events
+        return "Demo usage: earlier events already present, left as they are"
     rng = random.Random(seed)
     codes, weights = _libraries(rng)
     if not codes:
