@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from shuxiang.catalog import sources, tasks, usage
 from shuxiang.catalog.models import Record, Source
@@ -140,7 +140,7 @@ def source_out(source: Source) -> dict:
     "/sources", auth=AUTH, response={201: SourceOut, **ERRORS}, summary="Register a source"
 )
 def register_source(request, payload: SourceIn):
-    return 201, source_out(sources.register_source(payload.dict(), by=request.auth))
+    return Status(201, source_out(sources.register_source(payload.dict(), by=request.auth)))
 
 
 @router.get("/sources/{key}", auth=AUTH, response={200: SourceOut, **ERRORS}, summary="One source")
@@ -160,4 +160,4 @@ def harvest(request, key: str):
     source = sources.get_source(key)
     require_source_manager(request.auth, source.library, action="harvest")
     tasks.harvest_source(key)
-    return 202, {"queued": True, "source": key}
+    return Status(202, {"queued": True, "source": key})
