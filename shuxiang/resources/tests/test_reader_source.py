@@ -62,6 +62,7 @@ def test_the_reader_resumes_a_resource_book_and_shows_its_chapters(client, sx_co
     assert response.status_code == 302 and response["Location"].endswith(f":{book.pk}/1/")
     page = client.get(f"/read/resource:{book.pk}/3/").content.decode()
     assert "<h2>第三章</h2>" in page and "第三章的正文。" in page
+    assert f'href="/resources/{book.pk}/"' in page  # back to the resource page
 
 
 def test_a_registered_only_book_is_refused_to_anonymous_readers_with_the_reason(
