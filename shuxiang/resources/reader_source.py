@@ -70,5 +70,6 @@ class ResourceChapters:
         resource = _published(item_key)
         if resource is None:
             return None
-        ip = request.META.get("REMOTE_ADDR", "")
-        return permissions.read_denial(actor_of(request), resource, ip)
+        from shuxiang.resources.views import client_ip
+
+        return permissions.read_denial(actor_of(request), resource, client_ip(request))
