@@ -114,7 +114,10 @@ OPTIONS: dict[str, Option] = {
         Option(
             "PORTAL_CHAPTER_SOURCES",
             list,
-            ["shuxiang.portal.demo_books.DemoBooks"],
+            [
+                "shuxiang.resources.reader_source.ResourceChapters",
+                "shuxiang.portal.demo_books.DemoBooks",
+            ],
             "Dotted paths of the reader's chapter sources (comma-separated, first match wins).",
         ),
     ]

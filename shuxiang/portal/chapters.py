@@ -4,7 +4,10 @@ The reader asks the configured sources (``SHUXIANG_PORTAL_CHAPTER_SOURCES``, dot
 one that knows the item wins) for an item's table of contents and for one chapter as HTML. The
 demo books implement it here; the resources app supplies EPUB chapters the same way.
 
-Chapter HTML must be safe to insert as is (the source escapes or sanitises it).
+Chapter HTML must be safe to insert as is (the source escapes or sanitises it). A source whose
+items are not open to everyone also defines ``read_denial(item_key, request) -> str | None``
+(optional, so the demo books need not): the reason the reader of ``request`` may not open the
+item, or None. The reader asks it before showing anything of the item.
 """
 
 from __future__ import annotations
@@ -67,3 +70,9 @@ def find(item_key: str) -> tuple[ChapterSource, Toc] | None:
         if toc is not None:
             return source, toc
     return None
+
+
+def denial(source: ChapterSource, item_key: str, request) -> str | None:
+    """Why the reader of ``request`` may not open ``item_key`` from ``source``, or None."""
+    check = getattr(source, "read_denial", None)
+    return check(item_key, request) if check is not None else None

@@ -30,9 +30,20 @@ def _book(item_key: str):
     return found
 
 
+def _refusal(request, source, item_key: str):
+    """A 403 page with the reason when the item's access policy keeps this reader out."""
+    reason = chapters.denial(source, item_key, request)
+    if reason is None:
+        return None
+    return render(request, "portal/denied.html", {"reason": reason}, status=403)
+
+
 def read(request, item_key: str):
     """Open an item where the reader left off (on any device), or at its first chapter."""
-    _source, toc = _book(item_key)
+    source, toc = _book(item_key)
+    refused = _refusal(request, source, item_key)
+    if refused is not None:
+        return refused
     position = reading.position_of(request.user, item_key)
     index = position.locator.get("chapter", 0) if position else 0
     number = min(max(int(index), 0), len(toc) - 1) + 1
@@ -42,6 +53,9 @@ def read(request, item_key: str):
 def chapter(request, item_key: str, number: int):
     """Chapter ``number`` (from 1) of an item, with contents, settings and navigation."""
     source, toc = _book(item_key)
+    refused = _refusal(request, source, item_key)
+    if refused is not None:
+        return refused
     html = source.get_chapter(item_key, number - 1)
     if html is None:
         raise Http404(_("%(title)s has no chapter %(n)d.") % {"title": toc.title, "n": number})

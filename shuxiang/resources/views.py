@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape
 
 from shuxiang.core.api import actor_of
@@ -84,8 +85,19 @@ def resource_detail(request, pk: int):
             "files": by_role,
             "originals": by_role.get(ResourceFile.Role.ORIGINAL, []),
             "can_manage": permissions.is_staff_of(actor, resource.library),
+            "reader_url": _reader_url(resource) if by_role.get(ResourceFile.Role.CHAPTER) else "",
         },
     )
+
+
+def _reader_url(resource: Resource) -> str:
+    """The portal reader's page of a published book with chapters (empty without a portal)."""
+    if resource.status != Resource.Status.PUBLISHED:
+        return ""
+    try:
+        return reverse("portal:read", kwargs={"item_key": f"resource:{resource.pk}"})
+    except NoReverseMatch:
+        return ""
 
 
 def chapter(request, pk: int, order: int):

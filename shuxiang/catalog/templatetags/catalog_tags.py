@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.urls import NoReverseMatch, reverse
 
 register = template.Library()
 
@@ -28,3 +29,32 @@ def page_link(request, number: int) -> str:
     params = request.GET.copy()
     params["page"] = str(number)
     return params.urlencode()
+
+
+READABLE_TYPES = {"ebook", "classic"}
+
+
+@register.simple_tag
+def local_links(hit) -> dict:
+    """Where a hit held as a resource of this node opens: its page, and the reader for books.
+
+    Records of local resources carry ``local_id`` ``resource:<pk>`` (written on publish);
+    the hit's own record is used first, then its other holdings. Empty when none is local.
+    """
+    for record in [hit.record, *hit.holdings]:
+        local_id = record.local_id or ""
+        number = local_id.removeprefix("resource:")
+        if record.source.kind != "local" or number == local_id or not number.isdigit():
+            continue
+        links = {"page": _reverse("resources:detail", args=[int(number)])}
+        if record.type in READABLE_TYPES:
+            links["read"] = _reverse("portal:read", kwargs={"item_key": local_id})
+        return links if links["page"] else {}
+    return {}
+
+
+def _reverse(name: str, **kwargs) -> str:
+    try:
+        return reverse(name, **kwargs)
+    except NoReverseMatch:
+        return ""

@@ -58,3 +58,20 @@ def pytest_runtest_teardown(item):
 
     with item.config.stash[blocking_manager_key].unblock():
         load_divisions(progress=False)
+
+
+@pytest.fixture
+def browser():
+    """Debian's headless Chromium driven by Playwright (one per test)."""
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    from shuxiang.portal.tests.browsing import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+
+    assert Path(CHROMIUM).exists(), "install Debian's chromium (scripts/setup-system)"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -7,34 +7,27 @@ serious or critical accessibility violation is present on the home and reader pa
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from shuxiang.accounts.models import StaffRole
-from shuxiang.accounts.tests.factories import PASSWORD, user
+from shuxiang.accounts.tests.factories import user
 from shuxiang.network.divisions import load_divisions
 from shuxiang.network.models import Division
 from shuxiang.network.tests.factories import small_network
 from shuxiang.portal import services
 from shuxiang.portal.demo import load_demo_portal
+from shuxiang.portal.tests.browsing import (
+    ARTIFACTS,
+    AXE,
+    PHONE,
+    eventually,
+    font_size,
+    log_in,
+    phone_page,
+    serious_violations,
+)
 
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parents[3]
-ARTIFACTS = ROOT / "test-artifacts"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
 @pytest.fixture
@@ -60,49 +53,17 @@ def _system():
     return SYSTEM
 
 
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "install Debian's chromium (scripts/setup-system)"
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _phone(browser, errors: list[str], **options):
-    context = browser.new_context(**PHONE, locale="zh-CN", **options)
-    page = context.new_page()
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    return context, page
-
-
-def _log_in(page, base: str, next_path: str, username: str = "reader") -> None:
-    page.goto(f"{base}/accounts/login/?next={next_path}")
-    page.fill("#id_identifier", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
-
-
-def _font_size(page) -> str:
-    return page.eval_on_selector("#chapter", "e => getComputedStyle(e).fontSize")
-
-
 def test_a_reader_resumes_at_chapter_three_with_the_larger_font_on_a_second_device(site, browser):
     errors: list[str] = []
-    phone, page = _phone(browser, errors)
-    _log_in(page, site, "/read/demo:lunyu/")
+    phone, page = phone_page(browser, errors)
+    log_in(page, site, "/read/demo:lunyu/")
     assert page.url.endswith("/read/demo:lunyu/1/")
-    assert _font_size(page) == "18px"
+    assert font_size(page) == "18px"
     page.click("details.settings summary")
     for _step in range(2):
         with page.expect_response(lambda r: "me/preferences" in r.url and r.ok):
             page.click("button[data-step='2']")
-    assert _font_size(page) == "22px"
+    assert font_size(page) == "22px"
     page.select_option("#jump-to", "3")
     with page.expect_response(lambda r: "me/positions" in r.url and r.request.method == "PUT"):
         page.click("form.jump button[type=submit]")
@@ -113,11 +74,11 @@ def test_a_reader_resumes_at_chapter_three_with_the_larger_font_on_a_second_devi
     page.wait_for_load_state()
     phone.close()
 
-    laptop, other = _phone(browser, errors)
-    _log_in(other, site, "/read/demo:lunyu/")
+    laptop, other = phone_page(browser, errors)
+    log_in(other, site, "/read/demo:lunyu/")
     assert other.url.endswith("/read/demo:lunyu/3/")
     assert other.inner_text("#chapter h2") == "八佾篇"
-    assert _font_size(other) == "22px"
+    assert font_size(other) == "22px"
     other.screenshot(path=str(ARTIFACTS / "reader-second-device-resumed.png"))
     laptop.close()
     assert errors == []  # no script errors and no Content-Security-Policy violations
@@ -137,7 +98,7 @@ def test_the_reader_works_without_javascript(site, browser):
 
 def test_a_branch_site_shows_its_own_branding_and_columns(site, browser):
     errors: list[str] = []
-    context, page = _phone(browser, errors)
+    context, page = phone_page(browser, errors)
     page.goto(f"{site}/s/330600/")
     assert page.inner_text("header .brand") == "330600图书馆"
     assert page.is_visible("text=书香绍兴 · 移动阅读")
@@ -156,24 +117,13 @@ def test_a_branch_site_shows_its_own_branding_and_columns(site, browser):
     assert errors == []
 
 
-def _eventually(page, script: str, seconds: float = 15) -> bool:
-    """Poll ``script`` in the page (wait_for_function would need 'unsafe-eval' under our CSP)."""
-    for _attempt in range(int(seconds * 4)):
-        if page.evaluate(script):
-            return True
-        page.wait_for_timeout(250)
-    return False
-
-
 def test_opened_chapters_are_cached_by_the_service_worker(site, browser):
     errors: list[str] = []
-    context, page = _phone(browser, errors)
+    context, page = phone_page(browser, errors)
     page.goto(f"{site}/read/demo:lunyu/1/")
-    assert _eventually(page, "() => navigator.serviceWorker.controller !== null")
+    assert eventually(page, "() => navigator.serviceWorker.controller !== null")
     page.goto(f"{site}/read/demo:lunyu/2/")
-    assert _eventually(
-        page, "async () => !!(await caches.match(location.href, {ignoreVary: true}))"
-    )
+    assert eventually(page, "async () => !!(await caches.match(location.href, {ignoreVary: true}))")
     context.set_offline(True)
     page.goto(f"{site}/read/demo:lunyu/2/")
     assert page.inner_text("#chapter h2") == "为政篇"  # read from the cache, offline
@@ -181,16 +131,6 @@ def test_opened_chapters_are_cached_by_the_service_worker(site, browser):
     assert page.inner_text("h1") == "您已离线"  # never opened: the cached offline page
     context.close()
     assert errors == []
-
-
-def _serious_violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
-    )
-    return found
 
 
 @pytest.mark.parametrize(
@@ -201,27 +141,27 @@ def test_pages_have_no_serious_or_critical_accessibility_violations(site, browse
     context = browser.new_context(**PHONE, bypass_csp=True)  # lets the test inject axe
     page = context.new_page()
     page.goto(site + path)
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
     context.close()
 
 
 def test_a_logged_in_reader_page_in_every_theme_passes_axe(site, browser):
     context = browser.new_context(**PHONE, bypass_csp=True)
     page = context.new_page()
-    _log_in(page, site, "/read/demo:lunyu/2/")
+    log_in(page, site, "/read/demo:lunyu/2/")
     for theme in ("dark", "sepia", "light"):
         if not page.is_visible("#reader-settings"):
             page.click("details.settings summary")
         with page.expect_response(lambda r: "me/preferences" in r.url):
             page.click(f"button[name=theme][value={theme}]")
-        assert _serious_violations(page) == [], theme
+        assert serious_violations(page) == [], theme
     page.screenshot(path=str(ARTIFACTS / "reader-light.png"))
     context.close()
 
 
 def test_the_reader_is_usable_from_the_keyboard(site, browser):
     errors: list[str] = []
-    context, page = _phone(browser, errors)
+    context, page = phone_page(browser, errors)
     page.goto(f"{site}/read/demo:lunyu/1/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip"
@@ -240,7 +180,7 @@ def test_the_reader_is_usable_from_the_keyboard(site, browser):
 def test_a_librarian_sees_field_errors_beside_the_fields_and_the_page_passes_axe(site, browser):
     context = browser.new_context(**PHONE, bypass_csp=True)
     page = context.new_page()
-    _log_in(page, site, "/s/330600/curate/new/column/", username="curator")
+    log_in(page, site, "/s/330600/curate/new/column/", username="curator")
     page.fill("#id_title", "")
     page.fill("#id_publish_from", "2030-01-02T08:00")
     page.fill("#id_publish_until", "2030-01-01T08:00")
@@ -248,7 +188,7 @@ def test_a_librarian_sees_field_errors_beside_the_fields_and_the_page_passes_axe
     title_error = page.locator(".field.has-error:has(#id_title) p.error")
     until_error = page.locator(".field.has-error:has(#id_publish_until) p.error")
     assert title_error.count() == 1 and until_error.count() == 1
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
     page.screenshot(path=str(ARTIFACTS / "curate-field-errors.png"), full_page=True)
     page.fill("#id_title", "越地名人")
     page.fill("#id_publish_until", "")

@@ -1,0 +1,64 @@
+"""What the browser tests share: Debian's Chromium at a phone viewport, login, axe-core.
+
+Screenshots go to ``test-artifacts/``; axe-core comes from npm (``node_modules``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from shuxiang.accounts.tests.factories import PASSWORD
+
+ROOT = Path(__file__).resolve().parents[3]
+ARTIFACTS = ROOT / "test-artifacts"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+def phone_page(browser, errors: list[str], **options):
+    context = browser.new_context(**PHONE, locale="zh-CN", **options)
+    page = context.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return context, page
+
+
+def log_in(page, base: str, next_path: str, username: str = "reader") -> None:
+    page.goto(f"{base}/accounts/login/?next={next_path}")
+    page.fill("#id_identifier", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+
+
+def font_size(page) -> str:
+    return page.eval_on_selector("#chapter", "e => getComputedStyle(e).fontSize")
+
+
+def eventually(page, script: str, seconds: float = 15) -> bool:
+    """Poll ``script`` in the page (wait_for_function would need 'unsafe-eval' under our CSP)."""
+    for _attempt in range(int(seconds * 4)):
+        if page.evaluate(script):
+            return True
+        page.wait_for_timeout(250)
+    return False
+
+
+def serious_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
+    )
+    return found
