@@ -31,32 +31,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from catalog_corpus import generate  # noqa: E402
-from common import report, setup_django  # noqa: E402
-from search_engines import Fts5, percentile, timed  # noqa: E402
+from common import setup_django  # noqa: E402
+from search_engines import MIX, Fts5, timed  # noqa: E402
+from search_http import harvest_rates, http_call, serve_django  # noqa: E402
+from search_report import summarize  # noqa: E402
 
 HARVEST_LIBRARY = "620123"
-MIX = [
-    {"q": "图书馆"},
-    {"q": "中国 历史"},
-    {"q": "浙江 地方文献"},
-    {"q": "圖書館 研究"},
-    {"q": "唐诗"},
-    {"q": "数字资源"},
-    {"q": "古籍"},
-    {"q": "阅读推广 讲座"},
-    {"q": "敦煌 丝绸之路"},
-    {"q": "library"},
-    {"q": "digital libraries"},
-    {"q": "history of china"},
-    {"q": "reading"},
-    {"q": "metadata cataloging"},
-    {"q": "图书馆", "filters": {"type": ["book"]}},
-    {"q": "history", "filters": {"language": ["en"]}},
-    {"q": "文化", "sort": "-year"},
-    {"q": "茶文化", "filters": {"type": ["ebook", "book"]}},
-    {"q": "量子引力"},
-    {"q": "", "filters": {"type": ["video"]}},
-]
 
 
 def insert_records(count: int, harvest: int) -> None:
@@ -225,78 +205,6 @@ def fts_call(fts):
     )
 
 
-def http_call(session, base: str):
-    def run(item):
-        params = {"q": item["q"], "sort": item.get("sort", "relevance"), **item.get("filters", {})}
-        response = session.get(f"{base}/api/v1/catalog/search", params=params)
-        response.raise_for_status()
-
-    return run
-
-
-def serve_django():
-    """This node's ASGI app under uvicorn (what ``shuxiang serve`` runs) on a loopback port."""
-    import socket
-    import threading
-
-    import uvicorn
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(
-        "shuxiang.asgi:application",
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    return server, f"http://127.0.0.1:{port}"
-
-
-def harvest_rates(base: str, harvest: int) -> tuple[float, float]:
-    """(fetch-and-parse records/s, full harvest records/s) for ``harvest`` records over HTTP."""
-    from sickle import Sickle
-
-    from shuxiang.catalog.models import Source
-    from shuxiang.catalog.oai import harvester
-
-    spec = "library:NLC:620000:620100:620123"
-    client, params, fetched = (
-        Sickle(f"{base}/oai"),
-        {"verb": "ListRecords", "metadataPrefix": "shuxiang", "set": spec},
-        0,
-    )
-    start = time.perf_counter()
-    while params:
-        root = harvester.parse_page(client.harvest(**params).http_response.content)
-        fetched += len(root.findall(".//{http://www.openarchives.org/OAI/2.0/}record"))
-        token = root.findtext(".//{http://www.openarchives.org/OAI/2.0/}resumptionToken")
-        params = {"verb": "ListRecords", "resumptionToken": token} if token else None
-    fetch_rate = fetched / (time.perf_counter() - start)
-    source = Source.objects.create(
-        key="self",
-        name="self",
-        kind="oai",
-        base_url=f"{base}/oai",
-        metadata_prefix="shuxiang",
-        set_spec=spec,
-    )
-    start = time.perf_counter()
-    stored = harvester.harvest(source, backoff=0).stored
-    harvest_rate = stored / (time.perf_counter() - start)
-    print(
-        f"harvest: fetched+parsed {fetched:,} at {fetch_rate:,.0f}/s; harvested {stored:,} at {harvest_rate:,.0f}/s"
-    )
-    return fetch_rate, harvest_rate
-
-
 def run_postgres(args, docs_path: Path) -> dict | None:
     """The PostgreSQL leg in a child process (its own Django, its own fresh database)."""
     if args.skip_postgres:
@@ -428,68 +336,6 @@ def embedded(args, data_dir: Path) -> None:
         pg,
         fetch_rate,
         harvest_rate,
-    )
-
-
-def summarize(
-    args,
-    analysis_rate,
-    tantivy_rate,
-    fts_rate,
-    raw,
-    fts_samples,
-    service_samples,
-    http_samples,
-    pg,
-    fetch_rate,
-    harvest_rate,
-) -> None:
-    p = lambda s, q: round(percentile(s, q), 2)  # noqa: E731
-    print(
-        f"\n{args.records:,} records, {len(MIX)} queries x {args.rounds} rounds, facets on every query"
-    )
-    print(
-        f"indexing (analyzed docs): tantivy {tantivy_rate:,.0f}/s, SQLite FTS5 {fts_rate:,.0f}/s"
-        + (f", PostgreSQL {pg['index_rate']:,.0f}/s" if pg else "")
-    )
-    rows = [("tantivy (backend)", raw), ("SQLite FTS5 (backend)", fts_samples)]
-    if pg:
-        rows.append(("PostgreSQL (backend)", pg["samples"]))
-    rows += [("tantivy search service", service_samples), ("tantivy via HTTP API", http_samples)]
-    for label, samples in rows:
-        print(f"  {label:26s} p50 {p(samples, 0.5):8.2f} ms   p95 {p(samples, 0.95):8.2f} ms")
-    fts95, raw95 = percentile(fts_samples, 0.95), percentile(raw, 0.95)
-    print(
-        f"tantivy p95 is {fts95 / raw95:.1f}x faster than SQLite FTS5"
-        + (
-            f" and {percentile(pg['samples'], 0.95) / raw95:.1f}x faster than PostgreSQL"
-            if pg
-            else ""
-        )
-    )
-    print(
-        f"harvest {harvest_rate:,.0f} records/s = {harvest_rate / fetch_rate:.2f} of fetch+parse only"
-    )
-    extra = {
-        "records": args.records,
-        "analysis_rate": round(analysis_rate),
-        "tantivy_index_rate": round(tantivy_rate),
-        "fts5_index_rate": round(fts_rate),
-        "tantivy_p50_ms": p(raw, 0.5),
-        "fts5_p95_ms": p(fts_samples, 0.95),
-        "service_p95_ms": p(service_samples, 0.95),
-        "http_p95_ms": p(http_samples, 0.95),
-        "harvest_rate": round(harvest_rate),
-        "harvest_vs_fetch": round(harvest_rate / fetch_rate, 2),
-    }
-    if pg:
-        extra.update(
-            postgres_p95_ms=p(pg["samples"], 0.95),
-            postgres_index_rate=round(pg["index_rate"]),
-            ratio_vs_postgres=round(percentile(pg["samples"], 0.95) / raw95, 2),
-        )
-    report(
-        "search", "query_p95_ms", raw95, "sqlite-fts5", fts95, "ms", higher_is_better=False, **extra
     )
 
 

@@ -108,3 +108,28 @@ def timed(func, rounds: int, warmup: int = 1) -> list[float]:
 def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+# The fixed query mix every engine answers (field, text, filters).
+MIX = [
+    {"q": "图书馆"},
+    {"q": "中国 历史"},
+    {"q": "浙江 地方文献"},
+    {"q": "圖書館 研究"},
+    {"q": "唐诗"},
+    {"q": "数字资源"},
+    {"q": "古籍"},
+    {"q": "阅读推广 讲座"},
+    {"q": "敦煌 丝绸之路"},
+    {"q": "library"},
+    {"q": "digital libraries"},
+    {"q": "history of china"},
+    {"q": "reading"},
+    {"q": "metadata cataloging"},
+    {"q": "图书馆", "filters": {"type": ["book"]}},
+    {"q": "history", "filters": {"language": ["en"]}},
+    {"q": "文化", "sort": "-year"},
+    {"q": "茶文化", "filters": {"type": ["ebook", "book"]}},
+    {"q": "量子引力"},
+    {"q": "", "filters": {"type": ["video"]}},
+]
