@@ -29,6 +29,7 @@ from shuxiang.accounts.schemas import (
 from shuxiang.accounts.services import issue_api_token
 from shuxiang.core.api import AUTH, ErrorOut, actor_of, paginate
 from shuxiang.core.errors import NotFound, PermissionDenied, ValidationFailed
+from shuxiang.core.http import client_ip
 from shuxiang.network.models import Library
 
 router = Router(tags=["accounts"])
@@ -78,7 +79,7 @@ def create_token(request, payload: LoginIn):
         payload.identifier,
         payload.password,
         library=_library(payload.library),
-        ip=authentication.client_ip(request),
+        ip=client_ip(request),
     )
     if totp.required_for(user):
         if not payload.otp:

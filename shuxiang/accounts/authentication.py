@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from shuxiang.accounts import pii, resident_id, throttle
 from shuxiang.accounts.models import User
 from shuxiang.core.errors import FieldError, ServiceError, ValidationFailed
+from shuxiang.core.http import client_ip
 from shuxiang.network.models import Library
 
 REMEMBER_ME_SECONDS = 14 * 24 * 3600
@@ -57,11 +58,6 @@ def authenticate(
         raise _invalid()
     throttle.succeeded(identifier)
     return user
-
-
-def client_ip(request) -> str | None:
-    """The client address as the web server saw it (a proxy sets REMOTE_ADDR for us)."""
-    return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
 class IdentifierBackend(ModelBackend):

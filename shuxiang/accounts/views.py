@@ -28,6 +28,7 @@ from shuxiang.accounts import (
 )
 from shuxiang.accounts.models import User
 from shuxiang.core.errors import NotFound, ServiceError
+from shuxiang.core.http import client_ip
 from shuxiang.network.models import Library
 
 BACKEND = "shuxiang.accounts.authentication.IdentifierBackend"
@@ -64,7 +65,7 @@ def login_view(request):
                 request.POST.get("identifier", ""),
                 request.POST.get("password", ""),
                 library=_library(request.POST.get("library")),
-                ip=authentication.client_ip(request),
+                ip=client_ip(request),
             )
         except ServiceError as exc:
             errors = _errors(exc)
@@ -109,11 +110,11 @@ def otp_view(request):
     user = User.objects.get(pk=pending["user"])
     key = f"otp:{user.pk}"
     try:
-        throttle.check(key, authentication.client_ip(request))
+        throttle.check(key, client_ip(request))
         try:
             totp.check(user, request.POST.get("otp", ""))
         except ServiceError:
-            throttle.failed(key, authentication.client_ip(request))
+            throttle.failed(key, client_ip(request))
             raise
     except ServiceError as exc:
         return render(request, "accounts/otp.html", {"errors": _errors(exc)}, status=400)

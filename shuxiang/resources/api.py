@@ -10,6 +10,7 @@ from ninja.files import UploadedFile
 
 from shuxiang.core.api import AUTH, ErrorOut, actor_of, paginate
 from shuxiang.core.errors import NotFound, PermissionDenied, ValidationFailed
+from shuxiang.core.http import client_ip
 from shuxiang.network.models import Library
 from shuxiang.resources import delivery, distribution, permissions, services
 from shuxiang.resources.models import Collection, ImportBatch, ImportRow, Resource, Upload
@@ -25,7 +26,6 @@ from shuxiang.resources.schemas import (
     ResourcePage,
     UploadOut,
 )
-from shuxiang.resources.views import client_ip
 
 router = Router(tags=["resources"])
 FILES = File(...)

@@ -70,6 +70,6 @@ class ResourceChapters:
         resource = _published(item_key)
         if resource is None:
             return None
-        from shuxiang.resources.views import client_ip
+        from shuxiang.core.http import client_ip
 
         return permissions.read_denial(actor_of(request), resource, client_ip(request))

@@ -12,15 +12,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape
 
 from shuxiang.core.api import actor_of
+from shuxiang.core.http import client_ip
 from shuxiang.resources import delivery, permissions, usage
 from shuxiang.resources.models import Resource, ResourceFile
 from shuxiang.resources.storage import get_storage
 from shuxiang.resources.types import FIELD_LABELS, SUBTYPE_LABELS, TYPES
-
-
-def client_ip(request) -> str:
-    """The client address as the front proxy (or the socket) reports it."""
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _reader(request):
