@@ -189,6 +189,22 @@ def tantivy_raw(backend):
     return run
 
 
+def tantivy_floor(backend):
+    """The cheapest exact pass the engine offers over the same matches: count them, nothing else
+    (no facets, no hydration, one hit). No exact answer with a total can be faster than this."""
+    from shuxiang.catalog.search.base import SearchQuery, Visibility
+
+    searcher = backend.index_.searcher()
+
+    def run(item):
+        query = SearchQuery(
+            text=item["q"], filters=item.get("filters", {}), visibility=Visibility(), facets=False
+        )
+        return searcher.search(backend.full_query(query), limit=1, count=True).count
+
+    return run
+
+
 def service_call(item):
     from shuxiang.catalog.search import service
 
@@ -315,6 +331,7 @@ def embedded(args, data_dir: Path) -> None:
     del docs
     base.set_backend(backend)
     raw = query_mix_runner(tantivy_raw(backend), args.rounds)
+    floor = query_mix_runner(tantivy_floor(backend), args.rounds)
     fts_samples = query_mix_runner(fts_call(fts), args.rounds)
     service_samples = query_mix_runner(service_call, args.rounds)
     import requests
@@ -330,6 +347,7 @@ def embedded(args, data_dir: Path) -> None:
         tantivy_rate,
         fts_rate,
         raw,
+        floor,
         fts_samples,
         service_samples,
         http_samples,

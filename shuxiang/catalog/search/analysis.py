@@ -110,6 +110,37 @@ def query_tokens(text: str) -> list[str]:
     return list(seen)
 
 
+MAX_SOLID_TITLE = 12  # longer titles are found by their words, not typed out whole
+_HAN_WORD = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]{2,}$")
+
+
+def pinyin_text(title: str, creators: list[str]) -> str:
+    """Pinyin keys (拼音检索) that let a reader type Latin letters for a Chinese title or name.
+
+    Every Chinese word of two or more characters in the title, every Chinese name and a short
+    title as a whole give their toneless pinyin written solid (图书馆 → tushuguan, 王芳 →
+    wangfang, 静夜思 → jingyesi); a title of three or more Chinese characters also gives its
+    initials (中国历史 → zgls, 首字母检索).
+    Single characters give nothing: one syllable alone matches far too much.
+    """
+    from pypinyin import lazy_pinyin
+
+    keys: dict[str, None] = {}
+    folded = fold(title)
+    for word in _segmenter().cut_for_search(folded, HMM=False):
+        if _HAN_WORD.match(word):
+            keys.setdefault("".join(lazy_pinyin(word)), None)
+    for name in creators:
+        if _HAN_WORD.match(fold(name)):
+            keys.setdefault("".join(lazy_pinyin(fold(name))), None)
+    han = "".join(ch for ch in folded if _HAN_WORD.match(ch * 2))
+    if 2 <= len(han) <= MAX_SOLID_TITLE:
+        keys.setdefault("".join(lazy_pinyin(han)), None)
+    if len(han) >= 3:
+        keys.setdefault("".join(syllable[0] for syllable in lazy_pinyin(han)), None)
+    return " ".join(keys)
+
+
 def analyzed(text: str) -> str:
     """Index tokens joined by spaces."""
     return " ".join(tokens(text))

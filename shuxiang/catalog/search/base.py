@@ -74,7 +74,15 @@ def document_of(record) -> dict:
         "creator": analysis.analyzed(" ".join(record.creators)),
         "subject": analysis.analyzed(" ".join(record.subjects)),
         "body": analysis.analyzed(
-            " ".join([record.description, record.publisher, record.collection, *record.identifiers])
+            " ".join(
+                [
+                    record.description,
+                    record.publisher,
+                    record.collection,
+                    *record.identifiers,
+                    analysis.pinyin_text(record.title, record.creators),
+                ]
+            )
         ),
         "type": record.type,
         "library": library.code if library else "",

@@ -73,6 +73,17 @@ def test_traditional_query_finds_simplified_title(corpus):
     assert set(found) == {"国家图书馆馆藏古籍目录", "图书馆与阅读推广讲座"}
 
 
+def test_pinyin_of_a_chinese_word_finds_its_titles(corpus):
+    found = titles(service.search(actor=None, q="tushuguan"))
+    assert set(found) == {"国家图书馆馆藏古籍目录", "图书馆与阅读推广讲座"}
+
+
+def test_pinyin_of_an_author_and_title_initials_find_the_record(corpus):
+    assert titles(service.search(actor=None, q="wangfang")) == ["图书馆与阅读推广讲座"]
+    assert titles(service.search(actor=None, q="TSSBS")) == ["唐詩三百首"]
+    assert service.search(actor=None, q="tu").total == 0  # a lone syllable is not a key
+
+
 def test_english_query_is_stemmed(corpus):
     assert titles(service.search(actor=None, q="library running")) == [
         "Public Libraries in the Digital Age"
