@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -18,11 +19,7 @@ def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
         return []
     spans = []
     for term in terms:
-        if term.isascii():
-            pattern = re.compile(r"\b" + re.escape(term) + r"\w*", re.IGNORECASE)
-        else:
-            pattern = re.compile(re.escape(term))
-        spans += [(m.start(), m.end()) for m in pattern.finditer(folded)]
+        spans += [(m.start(), m.end()) for m in _pattern(term).finditer(folded)]
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
@@ -30,6 +27,14 @@ def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+@lru_cache(maxsize=4096)
+def _pattern(term: str) -> re.Pattern:
+    """A folded query term as found in folded text: English words by prefix (stems)."""
+    if term.isascii():
+        return re.compile(r"\b" + re.escape(term) + r"\w*", re.IGNORECASE)
+    return re.compile(re.escape(term))
 
 
 def highlight(text: str, terms: list[str], *, snippet: bool = False) -> SafeString:

@@ -22,6 +22,19 @@ from shuxiang.network.permissions import administered_libraries
 
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 500
+# What a hit shows (page, API, reader links, access check): loading only these keeps the
+# per-hit cost small (no payloads, datestamps or whole library and source rows).
+HIT_FIELDS = (
+    "id", "title", "creators", "subjects", "description", "publisher", "date", "year",
+    "language", "type", "collection", "isbn", "access_policy", "local_id", "deleted",
+    "work_id", "library_id", "source_id",
+    "library__code", "library__name", "library__name_en", "library__path",
+    "source__key", "source__kind", "source__name",
+)  # fmt: skip
+
+
+def _hit_records():
+    return Record.objects.select_related("library", "source").only(*HIT_FIELDS)
 
 
 @dataclass
@@ -96,11 +109,7 @@ def search(*, actor: object, q: str = "", **options) -> SearchPage:
     """Search the warehouse as ``actor``: one page of hits with highlights, holdings, facets."""
     query = build_query(actor=actor, q=q, **options)
     raw = get_backend().search(query)
-    records = (
-        Record.objects.select_related("library", "source")
-        .defer("payload", "search_text", "set_specs")
-        .in_bulk(raw.ids)
-    )
+    records = _hit_records().in_bulk(raw.ids)
     terms = query.terms
     hits, seen_works = [], {}
     for record_id in raw.ids:
@@ -129,11 +138,7 @@ def _add_holdings(by_work: dict[int, Hit], visibility: Visibility) -> None:
 
     if not by_work:
         return
-    others = (
-        Record.objects.filter(work_id__in=by_work, deleted=False)
-        .select_related("library", "source")
-        .defer("payload", "search_text", "set_specs")
-    )
+    others = _hit_records().filter(work_id__in=by_work, deleted=False)
     for other in others.order_by("id")[:1000]:
         hit = by_work[other.work_id]
         if other not in hit.holdings and may_see(other, visibility):
