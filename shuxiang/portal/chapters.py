@@ -46,6 +46,9 @@ class ChapterSource(Protocol):
     def get_chapter(self, item_key: str, index: int) -> str | None:
         """Chapter ``index`` (0-based) as safe HTML, or None when there is no such chapter."""
 
+    # Optional: ``read_denial(item_key, request) -> str | None`` (why this reader may not
+    # read, or None) and ``is_open(item_key) -> bool`` (anyone may read, signed in or not).
+
 
 @cache
 def _load(paths: tuple[str, ...]) -> tuple[ChapterSource, ...]:
@@ -76,3 +79,15 @@ def denial(source: ChapterSource, item_key: str, request) -> str | None:
     """Why the reader of ``request`` may not open ``item_key`` from ``source``, or None."""
     check = getattr(source, "read_denial", None)
     return check(item_key, request) if check is not None else None
+
+
+def is_open(source: ChapterSource, item_key: str) -> bool:
+    """Whether anyone may read ``item_key``: only such chapters may be kept on the device.
+
+    A source that never refuses anyone is open; one that may refuse must say so itself,
+    otherwise its chapters count as restricted (the safe side on a shared phone).
+    """
+    if getattr(source, "read_denial", None) is None:
+        return True
+    check = getattr(source, "is_open", None)
+    return bool(check(item_key)) if check is not None else False

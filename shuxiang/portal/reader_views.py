@@ -80,7 +80,13 @@ def chapter(request, item_key: str, number: int):
         "item_path": f"/read/{item_key}/",
         "api_base": reverse("api-v1:openapi-json").rsplit("/", 1)[0] + "/",
     }
-    return render(request, "portal/reader.html", context)
+    response = render(request, "portal/reader.html", context)
+    if not chapters.is_open(source, item_key):
+        # Read after signing in or from a library's network: no copy on the device (the
+        # service worker keeps only chapters without no-store), so the next person using a
+        # shared phone cannot open it offline.
+        response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _contents(item_key: str, toc, number: int) -> tuple[str, str]:

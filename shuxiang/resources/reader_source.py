@@ -65,6 +65,11 @@ class ResourceChapters:
             return None
         return b"".join(get_storage().read_range(item.key)).decode("utf-8", errors="replace")
 
+    def is_open(self, item_key: str) -> bool:
+        """Whether anyone may read the book (public access policy)."""
+        resource = _published(item_key)
+        return resource is not None and resource.access == Resource.Access.PUBLIC
+
     def read_denial(self, item_key: str, request) -> str | None:
         """The resource's access policy for the reader of ``request`` (None: may read)."""
         resource = _published(item_key)

@@ -184,3 +184,30 @@ def test_the_search_and_resource_pages_have_no_serious_accessibility_violations(
         page.goto(site + path)
         assert serious_violations(page) == [], path
     context.close()
+
+
+def test_the_device_keeps_public_chapters_offline_but_not_ones_that_needed_a_login(
+    library_site, browser
+):
+    site, book = library_site["url"], library_site["book"]
+    epub = build_epub("馆内读本", "佚名", CHAPTERS, identifier="members-only")
+    data = {"type": "ebook", "title": "馆内读本", "creator": "佚名", "access": "registered"}
+    closed = _publish(book.collection, data, [("members.epub", epub)])
+    errors: list[str] = []
+    context, page = phone_page(browser, errors)
+    log_in(page, site, f"/read/resource:{book.pk}/1/")
+    assert eventually(page, "() => navigator.serviceWorker.controller !== null")
+    cached = "async () => !!(await caches.match(location.href, {ignoreVary: true}))"
+    page.goto(f"{site}/read/resource:{book.pk}/2/")
+    assert eventually(page, cached)
+    page.goto(f"{site}/read/resource:{closed.pk}/2/")
+    assert page.inner_text("#chapter h2") == "卷二 风俗"  # the signed-in reader reads it
+    page.wait_for_timeout(500)  # time enough for a (wrong) cache write to land
+    assert page.evaluate(cached) is False
+    context.set_offline(True)
+    page.goto(f"{site}/read/resource:{book.pk}/2/")
+    assert page.inner_text("#chapter h2") == "卷二 风俗"  # public: read from the cache
+    page.goto(f"{site}/read/resource:{closed.pk}/2/")
+    assert page.inner_text("h1") == "您已离线"  # restricted: never stored on the device
+    context.close()
+    assert errors == []

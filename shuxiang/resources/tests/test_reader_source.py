@@ -16,8 +16,8 @@ from shuxiang.resources.tests.helpers import epub_bytes, make_resource, upload
 CHAPTERS = [(f"第{n}章", f"第{n}章的正文。\n又一段。") for n in "一二三四"]
 
 
-def _book(collection, **fields):
-    files = [upload("book.epub", epub_bytes(CHAPTERS))]
+def _book(collection, chapters=CHAPTERS, **fields):
+    files = [upload("book.epub", epub_bytes(chapters))]
     data = {"type": "ebook", "subtype": "", "title": "越中杂记", **fields}
     return _committed(make_resource, collection, files=files, **data)
 
@@ -78,6 +78,19 @@ def test_a_registered_only_book_is_refused_to_anonymous_readers_with_the_reason(
     assert client.get(f"/read/resource:{book.pk}/").status_code == 403
     client.force_login(user("reader"))
     assert client.get(f"/read/resource:{book.pk}/2/").status_code == 200
+
+
+def test_chapters_that_needed_a_login_are_not_stored_on_the_device(client, sx_collection):
+    closed = _publish(_book(sx_collection, access="registered"))
+    open_book = _publish(_book(sx_collection, [("序", "公开的正文。")], title="公开读本"))
+    client.force_login(user("reader"))
+    restricted = client.get(f"/read/resource:{closed.pk}/1/")
+    assert restricted.status_code == 200
+    assert restricted["Cache-Control"] == "private, no-store"
+    public = client.get(f"/read/resource:{open_book.pk}/1/")
+    assert "no-store" not in public.get("Cache-Control", "")
+    assert ResourceChapters().is_open(f"resource:{open_book.pk}")
+    assert not ResourceChapters().is_open(f"resource:{closed.pk}")
 
 
 def test_a_staff_only_book_stays_closed_to_readers(client, sx_collection):

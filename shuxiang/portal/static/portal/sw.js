@@ -1,9 +1,10 @@
 /* Shuxiang service worker (SHELL is prepended by the server: the app shell's URLs).
- * Static files: cache first. Chapters (/read/…): network first, kept for offline reading.
+ * Static files: cache first. Chapters (/read/…): network first, kept for offline reading
+ * unless the server says no-store (chapters that needed a login or a library's network).
  * Other pages: network, falling back to the cache, then to the offline page. API: network only.
  */
 "use strict";
-var VERSION = "shuxiang-v1";
+var VERSION = "shuxiang-v2";  // v1 caches may hold restricted chapters: dropped
 var SHELL_CACHE = VERSION + "-shell";
 var PAGES_CACHE = VERSION + "-pages";
 
@@ -21,7 +22,8 @@ self.addEventListener("activate", function (event) {
 
 function networkFirst(request, keep) {
   return fetch(request).then(function (response) {
-    if (keep && response.ok) {
+    var control = response.headers.get("Cache-Control") || "";
+    if (keep && response.ok && control.indexOf("no-store") === -1) {
       var copy = response.clone();
       caches.open(PAGES_CACHE).then(function (cache) { cache.put(request, copy); });
     }
