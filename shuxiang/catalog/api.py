@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import JsonResponse
 from ninja import Query, Router, Schema, Status
 
 from shuxiang.catalog import sources, tasks, usage
@@ -79,23 +80,30 @@ def search(request, params: Query[SearchParams]):
         year_to=params.year_to,
     )
     usage.record_search(request)
-    return {
-        "q": params.q,
-        "total": page.total,
-        "page": page.query.page,
-        "page_size": page.query.page_size,
-        "pages": page.pages,
-        "hits": [
-            {
-                "record": record_out(h.record),
-                "title_html": str(h.title),
-                "snippet_html": str(h.snippet),
-                "holdings": [record_out(r) for r in h.holdings],
-            }
-            for h in page.hits
-        ],
-        "facets": {n: [{"value": v, "count": c} for v, c in vs] for n, vs in page.facets.items()},
-    }
+    # Built to the SearchOut shape (a test validates it) and sent as is: re-validating twenty
+    # hits with their holdings through the schema took longer than the search itself.
+    return JsonResponse(
+        {
+            "q": params.q,
+            "total": page.total,
+            "page": page.query.page,
+            "page_size": page.query.page_size,
+            "pages": page.pages,
+            "hits": [
+                {
+                    "record": record_out(h.record),
+                    "title_html": str(h.title),
+                    "snippet_html": str(h.snippet),
+                    "holdings": [record_out(r) for r in h.holdings],
+                }
+                for h in page.hits
+            ],
+            "facets": {
+                n: [{"value": v, "count": c} for v, c in vs] for n, vs in page.facets.items()
+            },
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 @router.get("/search/suggest", response=list[str], summary="Title completions for a prefix")

