@@ -35,19 +35,39 @@ def _fresh_postgres_database() -> None:
     from django.conf import settings
     from django.db import connection
 
-    name = f"{settings.DATABASES['default']['NAME']}_bench_{os.getpid()}"
+    admin = settings.DATABASES["default"]["NAME"]
+    name = f"{admin}_bench_{os.getpid()}"
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
-    settings.DATABASES["default"]["NAME"] = name
+    _switch_database(name)
 
     def drop() -> None:
-        connection.close()
-        settings.DATABASES["default"]["NAME"] = "postgres"
+        _switch_database(admin)
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
     atexit.register(drop)
+
+
+def _switch_database(name: str) -> None:
+    """Point the default connection at database ``name``, pool included, and check it.
+
+    Closing the connection alone is not enough in server mode: the psycopg pool keeps
+    connections to the old database and would hand them out again.
+    """
+    from django.conf import settings
+    from django.db import connection
+
+    connection.close()
+    if hasattr(connection, "close_pool"):
+        connection.close_pool()
+    settings.DATABASES["default"]["NAME"] = name
+    connection.settings_dict["NAME"] = name
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_database()")
+        current = cursor.fetchone()[0]
+    if current != name:
+        raise RuntimeError(f"benchmark meant to use database {name!r} but is on {current!r}")
 
 
 def best_of(func: Callable[[], object], repeat: int = 5) -> float:
