@@ -111,8 +111,8 @@ def query_tokens(text: str) -> list[str]:
 
 
 MAX_SOLID_TITLE = 8  # longer titles are found by their words
-_HAN_WORD = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]{2,}$")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")  # CJK ideographs (and extension A)
+_HAN_WORD = re.compile(rf"^{_HAN.pattern}{{2,}}$")
 
 
 def pinyin_text(title: str, creators: list[str]) -> str:
