@@ -20,6 +20,7 @@ from lxml import etree
 from shuxiang.catalog.oai.formats import OAI_NS
 
 FLOW_CONTROL = {429, 503}
+GB_FAMILY = {"gb2312", "gbk", "cp936"}
 _DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']", re.ASCII)
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.ASCII | re.IGNORECASE)
 # XML 1.0 forbids these; they carry nothing, so dropping them is safe (characters and references).
@@ -63,37 +64,38 @@ def normalize_datestamp(raw: str) -> str:
 
 
 def _codec(label: str | None) -> str | None:
+    """Python's codec for an encoding label; GB2312 and GBK labels read as GB18030, their
+    superset, as the WHATWG Encoding Standard does (Python's gb2312 maps some marks apart)."""
     if not label:
         return None
     try:
-        return codecs.lookup(label).name
+        name = codecs.lookup(label).name
     except LookupError:
         return None
+    return "gb18030" if name in GB_FAMILY else name
 
 
 def decode(content: bytes, content_type: str = "") -> tuple[str, str]:
-    """(text, encoding used): declared encodings first, then GB18030, then UTF-8 with U+FFFD."""
+    """(text, encoding used): the declared encoding, then GB18030, then it with U+FFFD.
+
+    The XML declaration wins over the HTTP charset (servers label everything with a default
+    charset; the document's own declaration was written by the software that wrote it).
+    """
     if content.startswith(codecs.BOM_UTF8):
         content = content[3:]
     declared = _DECLARATION.match(content)
     charset = _CHARSET.search(content_type or "")
-    candidates = [
-        _codec(declared.group(1).decode()) if declared else None,
-        _codec(charset.group(1)) if charset else None,
-        "utf-8",
-        "gb18030",
-    ]
-    tried: list[str] = []
-    for name in candidates:
-        if name is None or name in tried:
-            continue
-        tried.append(name)
+    primary = (
+        (_codec(declared.group(1).decode()) if declared else None)
+        or (_codec(charset.group(1)) if charset else None)
+        or "utf-8"
+    )
+    for name in dict.fromkeys([primary, "gb18030", "utf-8"]):
         try:
             return content.decode(name), name
         except UnicodeDecodeError:
             continue
-    first = tried[0]
-    return content.decode(first, errors="replace"), f"{first}+replaced"
+    return content.decode(primary, errors="replace"), f"{primary}+replaced"
 
 
 def parse(content: bytes, content_type: str = "", status: int = 200) -> Page:

@@ -15,7 +15,7 @@ import threading
 import time
 from urllib.parse import parse_qs
 
-HTML = b"<!DOCTYPE html><html><head><title>Login</title></head><body><form>Sign in</form></html>"
+HTML = b"<!DOCTYPE html><html><head><title>Login</title></head><body>Sign in</body></html>"
 RESPONSE_DATE = "2026-03-01T08:00:00Z"
 
 
