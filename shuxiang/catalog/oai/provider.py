@@ -3,11 +3,19 @@
 Identifiers are ``oai:<repository id>:<record id>``; datestamps are the warehouse's change
 times at seconds granularity; deleted records stay as persistent tombstones; lists page with
 keyset resumption tokens that are signed, carry the cursor and expire after an hour.
+
+Every verb answers only about the records the requester may find in search (the same
+``Visibility``): anonymous harvesters get public records (and their tombstones) only; staff and
+partner nodes harvest their scope with a bearer token. See docs/catalog.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
+import socket
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Min, Q
@@ -26,13 +34,30 @@ from shuxiang.catalog.oai.tokens import (
     read_token,
     to_datestamp,
 )
+from shuxiang.catalog.search.base import Visibility
+from shuxiang.catalog.search.postgres_backend import visibility_filter
 from shuxiang.core import options
 
 NS = fmt.OAI_NS
 
 
+DOMAIN = re.compile(r"[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z][a-zA-Z0-9-]*)+", re.ASCII)
+
+
 def repository_id() -> str:
-    return options.value("OAI_REPOSITORY_ID")
+    """OAI_REPOSITORY_ID, else the host of BASE_URL, else this host's FQDN (a domain name,
+    as the oai-identifier scheme requires), else ``<host>.invalid``."""
+    configured = options.value("OAI_REPOSITORY_ID")
+    if configured:
+        return configured
+    host = urlsplit(options.value("BASE_URL") or "").hostname or ""
+    if DOMAIN.fullmatch(host):
+        return host.lower()
+    fqdn = socket.getfqdn()
+    if DOMAIN.fullmatch(fqdn):
+        return fqdn.lower()
+    label = re.sub(r"[^a-z0-9-]", "", socket.gethostname().lower()).lstrip("0123456789-")
+    return f"{label or 'shuxiang'}.invalid"
 
 
 def oai_identifier(record: Record) -> str:
@@ -42,10 +67,19 @@ def oai_identifier(record: Record) -> str:
 class Provider:
     """One request: ``respond(params)`` returns the XML response bytes."""
 
-    def __init__(self, base_url: str, now: dt.datetime | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        now: dt.datetime | None = None,
+        visibility: Visibility | None = None,
+    ):
         self.base_url = base_url
         self.now = (now or timezone.now()).replace(microsecond=0)
         self.formats = fmt.formats(base_url)
+        self.visibility = visibility or Visibility()
+        self.repository_id = repository_id()
+        self.visible = Record.objects.filter(visibility_filter(self.visibility))
+        self.scope = hashlib.sha256(repr(self.visibility).encode()).hexdigest()[:16]
 
     def respond(self, params: dict[str, list[str]]) -> bytes:
         root = etree.Element(f"{{{NS}}}OAI-PMH", nsmap={None: NS, "xsi": fmt.XSI_NS})
@@ -72,7 +106,7 @@ class Provider:
     # verbs ---------------------------------------------------------------------------
     def Identify(self, args) -> etree._Element:  # noqa: N802 - verb names are the protocol's
         body = _el("Identify")
-        earliest = Record.objects.aggregate(m=Min("datestamp"))["m"]
+        earliest = self.visible.aggregate(m=Min("datestamp"))["m"]
         for tag, text in (
             ("repositoryName", settings.NODE_NAME),
             ("baseURL", self.base_url),
@@ -96,9 +130,9 @@ class Provider:
         )
         for tag, text in (
             ("scheme", "oai"),
-            ("repositoryIdentifier", repository_id()),
+            ("repositoryIdentifier", self.repository_id),
             ("delimiter", ":"),
-            ("sampleIdentifier", f"oai:{repository_id()}:1"),
+            ("sampleIdentifier", f"oai:{self.repository_id}:1"),
         ):
             etree.SubElement(ident, f"{{{ns}}}{tag}").text = text
         return description
@@ -118,7 +152,7 @@ class Provider:
 
     def ListSets(self, args) -> etree._Element:  # noqa: N802
         state = read_token(args["resumptionToken"], "ListSets", self.now) if args else {"cursor": 0}
-        every = oai_sets.all_sets()
+        every = oai_sets.all_sets(self.visible)
         cursor = state["cursor"]
         body = _el("ListSets")
         for spec, name in every[cursor : cursor + PAGE_SIZE]:
@@ -155,13 +189,11 @@ class Provider:
         return prefix
 
     def _record(self, identifier: str) -> Record:
-        prefix = f"oai:{repository_id()}:"
+        prefix = f"oai:{self.repository_id}:"
         number = identifier[len(prefix) :] if identifier.startswith(prefix) else ""
         record = None
-        if number.isdigit():
-            record = (
-                Record.objects.select_related("source", "library").filter(pk=int(number)).first()
-            )
+        if re.fullmatch(r"[1-9][0-9]{0,17}", number, re.ASCII):
+            record = self.visible.select_related("source", "library").filter(pk=int(number)).first()
         if record is None:
             raise OaiError("idDoesNotExist", f"No record has the identifier {identifier}.")
         return record
@@ -173,6 +205,10 @@ class Provider:
             if resumed
             else self._new_state(verb, args)
         )
+        if state.get("scope", self.scope) != self.scope:
+            raise OaiError(
+                "badResumptionToken", "This resumption token was issued to someone else."
+            )
         matching = self._matching(state)
         after = (
             Q(datestamp__gt=state["last_ts"])
@@ -216,7 +252,13 @@ class Provider:
 
     def _new_state(self, verb: str, args: dict) -> dict:
         prefix = self._prefix(args["metadataPrefix"])
-        state = {"verb": verb, "prefix": prefix, "cursor": 0, "set": args.get("set", "")}
+        state = {
+            "verb": verb,
+            "prefix": prefix,
+            "cursor": 0,
+            "set": args.get("set", ""),
+            "scope": self.scope,
+        }
         granularities = set()
         for name, end in (("from", False), ("until", True)):
             if name in args:
@@ -230,7 +272,7 @@ class Provider:
         return state
 
     def _matching(self, state: dict):
-        records = Record.objects.all()
+        records = self.visible
         if state.get("from"):
             records = records.filter(datestamp__gte=state["from"])
         if state.get("until"):
@@ -256,7 +298,7 @@ class Provider:
         header = _el("header")
         if record.deleted:
             header.set("status", "deleted")
-        _sub(header, "identifier", oai_identifier(record))
+        _sub(header, "identifier", f"oai:{self.repository_id}:{record.pk}")
         _sub(header, "datestamp", to_datestamp(record.datestamp))
         for spec in record.sets:
             _sub(header, "setSpec", spec)
