@@ -10,8 +10,8 @@ from shuxiang.accounts.services import issue_api_token
 from shuxiang.accounts.tests.factories import admin_of
 from shuxiang.catalog import services
 from shuxiang.catalog.oai.provider import repository_id
-from shuxiang.catalog.services import set_spec_of
 from shuxiang.catalog.search import service as search
+from shuxiang.catalog.services import set_spec_of
 from shuxiang.catalog.tests.factories import record
 from shuxiang.catalog.tests.xsd import assert_valid
 from shuxiang.core.actors import SYSTEM
