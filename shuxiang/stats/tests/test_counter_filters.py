@@ -124,6 +124,14 @@ def test_metric_type_keeps_only_the_named_metrics(client, net, key, report_id):
     assert 3050 not in codes(body)
 
 
+@pytest.mark.parametrize(
+    ("report_id", "metric"), [("ir", "Total_Item_Requests"), ("pr", "Searches_Platform")]
+)
+def test_metric_type_may_name_a_single_metric(client, net, key, report_id, metric):
+    usage(net)
+    assert metrics(report(client, key, report_id, metric_type=metric)) == {metric}
+
+
 @pytest.mark.parametrize(("report_id", "data_type"), [("pr", "Sound"), ("dr", "Journal")])
 def test_data_type_filters_platform_and_database_reports(client, net, key, report_id, data_type):
     usage(net)
