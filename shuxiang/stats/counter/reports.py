@@ -121,10 +121,8 @@ class _Builder:
         if not self.keeps(item, data_type, database):
             return
         key = self._key(item, database)
-        if self.view.level == "title":
-            self.tally.about.setdefault(key, (item.title_name, item))
-        else:
-            self.tally.about.setdefault(key, (item.name, item))
+        name = {"title": item.title_name, "database": database}.get(self.view.level, item.name)
+        self.tally.about.setdefault(key, (name, item))
         values = {"Data_Type": data_type, "YOP": item.yop, "Access_Type": item.access_type}
         attributes = self._attributes({**values, "Access_Method": ACCESS_METHOD})
         month = self.total_month or month

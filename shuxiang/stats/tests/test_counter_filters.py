@@ -178,6 +178,15 @@ def test_item_id_picks_one_title_or_item(client, net, key):
     assert item_names(body) == {"呐喊"}
 
 
+def test_author_and_database_filters(client, net, key):
+    usage(net)
+    body = report(client, key, "ir", author="鲁迅")
+    assert item_names(body) == {"呐喊"}
+    assert body["Report_Header"]["Report_Filters"]["Author"] == "鲁迅"
+    body = report(client, key, "dr", database="ebook")
+    assert [d["Database"] for d in body["Report_Items"]] == ["ebook"]
+
+
 def test_attributes_to_show_splits_usage_by_access_type_and_year(client, net, key):
     usage(net)
     body = report(client, key, "tr", attributes_to_show="YOP|Access_Type|Access_Method")
