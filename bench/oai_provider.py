@@ -94,15 +94,32 @@ class WarehouseRepository:
         return [("oai_dc", "http://www.openarchives.org/OAI/2.0/oai_dc.xsd",
                  "http://www.openarchives.org/OAI/2.0/oai_dc/")]  # fmt: skip
 
-    def listRecords(self, metadataPrefix, set=None, from_=None, until=None, cursor=0, batch_size=10):  # noqa: N802,N803,A002
+    def listRecords(
+        self, metadataPrefix, set=None, from_=None, until=None, cursor=0, batch_size=10
+    ):  # noqa: N802,N803,A002
         from oaipmh import common
 
         from shuxiang.catalog.models import Record
 
         rows = Record.objects.order_by("datestamp", "id").values_list(*self.COLUMNS)
         items = []
-        for pk, stamp, title, creators, subjects, description, publisher, date, type_, language, identifiers, isbn in rows[cursor : cursor + batch_size]:
-            header = common.Header(None, f"oai:pyoai:{pk}", stamp.astimezone(dt.UTC).replace(tzinfo=None), [], False)
+        for (
+            pk,
+            stamp,
+            title,
+            creators,
+            subjects,
+            description,
+            publisher,
+            date,
+            type_,
+            language,
+            identifiers,
+            isbn,
+        ) in rows[cursor : cursor + batch_size]:
+            header = common.Header(
+                None, f"oai:pyoai:{pk}", stamp.astimezone(dt.UTC).replace(tzinfo=None), [], False
+            )
             fields = {"title": [title], "creator": creators, "subject": subjects,
                       "description": [description] if description else [],
                       "publisher": [publisher] if publisher else [], "date": [date] if date else [],
@@ -136,7 +153,9 @@ def pyoai_app():
     pyoai = server.BatchingServer(WarehouseRepository(), registry, resumption_batch_size=BATCH)
 
     def app(environ, start_response):
-        params = {k: v[0] for k, v in urllib.parse.parse_qs(environ.get("QUERY_STRING", "")).items()}
+        params = {
+            k: v[0] for k, v in urllib.parse.parse_qs(environ.get("QUERY_STRING", "")).items()
+        }
         body = pyoai.handleRequest(params)
         close_old_connections()
         start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8")])
