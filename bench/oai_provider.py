@@ -142,7 +142,7 @@ class WarehouseRepository:
         raise error.IdDoesNotExistError(identifier)
 
 
-def pyoai_app():
+def pyoai_app(page_size: int = BATCH):
     """pyoai's BatchingServer as a WSGI app."""
     from django.db import close_old_connections
     from oaipmh import metadata, server
@@ -150,7 +150,7 @@ def pyoai_app():
     cgi.parse_qs = urllib.parse.parse_qs  # pyoai predates Python 3.8
     registry = metadata.MetadataRegistry()
     registry.registerWriter("oai_dc", server.oai_dc_writer)
-    pyoai = server.BatchingServer(WarehouseRepository(), registry, resumption_batch_size=BATCH)
+    pyoai = server.BatchingServer(WarehouseRepository(), registry, resumption_batch_size=page_size)
 
     def app(environ, start_response):
         params = {
@@ -206,11 +206,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000, help="records harvested in full")
     parser.add_argument("--rounds", type=int, default=1, help="harvests per provider (best kept)")
+    parser.add_argument(
+        "--page-size", type=int, default=BATCH, help="records a page, both providers"
+    )
     args = parser.parse_args()
     setup_django()
+    from shuxiang.catalog.oai import provider
+
+    provider.PAGE_SIZE = args.page_size
     insert_records(args.records)
     ours_server, ours = serve("shuxiang.asgi:application", "asgi3")
-    theirs_server, theirs = serve(pyoai_app(), "wsgi")
+    theirs_server, theirs = serve(pyoai_app(args.page_size), "wsgi")
     results = {"shuxiang": [], "pyoai": []}
     for _round in range(args.rounds):
         for name, url in (("shuxiang", f"{ours}/oai"), ("pyoai", theirs)):
@@ -224,7 +230,7 @@ def main() -> None:
     print(json.dumps({"bench": "oai_provider", "metric": "full ListRecords harvest (oai_dc)",
                       "value": round(ours_rate, 1), "baseline": "pyoai BatchingServer, same rows",
                       "baseline_value": round(their_rate, 1), "ratio": round(ours_rate / their_rate, 2),
-                      "unit": "records/s", "records": args.records}))  # fmt: skip
+                      "unit": "records/s", "records": args.records, "page_size": args.page_size}))  # fmt: skip
 
 
 if __name__ == "__main__":
