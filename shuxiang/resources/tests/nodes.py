@@ -123,8 +123,8 @@ class Node:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, stderr=None) -> Node:
-        """Start ``shuxiang serve`` on a free port; return once it accepts connections."""
-        self.port = free_port()
+        """Start ``shuxiang serve`` (on the same port as before); return once it listens."""
+        self.port = self.port or free_port()
         self.server = subprocess.Popen(
             [sys.executable, "-m", "shuxiang.cli", "serve", "--port", str(self.port)],
             env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL,
