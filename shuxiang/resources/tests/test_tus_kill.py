@@ -83,7 +83,7 @@ def upload_and_kill(node, path: Path, collection_id: str, delay: float | None) -
     sending.join(timeout=60)
     upload_id = uploader.url.rsplit("/", 1)[1]
     state = node.rows(
-        "SELECT offset, length, finished_at FROM resources_upload "
+        'SELECT "offset", length, finished_at FROM resources_upload '
         f"WHERE id IN ('{upload_id}', '{upload_id.replace('-', '')}')"
     )
     print(f"killed {delay}: offset/length/finished {state}")
