@@ -51,6 +51,7 @@ def embedded_env(data_dir: Path) -> dict[str, str]:
 
 def migrated_database(folder: Path) -> Path:
     """An embedded node's SQLite file, migrated once and copied for each node (fast)."""
+    folder.mkdir(parents=True, exist_ok=True)
     process = subprocess.run(
         [sys.executable, "-m", "shuxiang.cli", "migrate", "-v", "0"],
         env=embedded_env(folder), cwd=ROOT, capture_output=True, timeout=300,

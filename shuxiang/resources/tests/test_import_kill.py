@@ -13,15 +13,36 @@ import csv
 import hashlib
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from shuxiang.resources.tests.nodes import ROOT, SETUP, embedded_env, migrated_database
+
 pytestmark = pytest.mark.django_db(transaction=True)
 ROWS = 40
 KILL_AT_ROWS = [1, 8, 20]  # the next kill comes once this many rows are done ...
 KILL_DELAYS = [0.0, 0.15, 0.05]  # ... and this long after it (mid-row)
+
+
+def shuxiang(env: dict, *args: str, **kwargs) -> subprocess.Popen:
+    """A ``shuxiang`` command in its own process (used by other process tests too)."""
+    command = [sys.executable, "-m", "shuxiang.cli", *args]
+    return subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, **kwargs)  # fmt: skip
+
+
+def embedded_node(tmp_path: Path) -> tuple[dict, Path]:
+    """A fresh embedded node (its own SQLite data folder) with one library and collection."""
+    database = migrated_database(tmp_path / "node")
+    env = embedded_env(tmp_path / "node")
+    process = shuxiang(env, "shell", "-c", SETUP)
+    _out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err.decode()
+    return env, database
 
 
 def sha256_of(path: Path) -> str:
