@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -36,6 +35,15 @@ from shuxiang.core import options
 from shuxiang.core.errors import FieldError, ServiceError
 
 KNOWN_SOURCE_DAYS = 90
+
+
+def _now() -> float:
+    """The clock of every lockout decision (epoch seconds)."""
+    return time.time()
+
+
+def _moment() -> dt.datetime:
+    return dt.datetime.fromtimestamp(_now(), tz=dt.UTC)
 
 
 class LockedOut(ServiceError):
@@ -86,12 +94,13 @@ class DatabaseStore(LockoutStore):
         return LoginFailure.objects
 
     def read(self, keys):
-        rows = self._rows().filter(key__in=keys, expires_at__gt=timezone.now())
+        rows = self._rows().filter(key__in=keys, expires_at__gt=_moment())
         return {row.key: Entry(row.count, row.last_failed_at.timestamp()) for row in rows}
 
     def fail(self, keys, ttl):
-        now = timezone.now()
+        now = _moment()
         expires = now + dt.timedelta(seconds=ttl)
+        self._rows().filter(expires_at__lte=now).exclude(key__in=keys).delete()
         for key in keys:
             with transaction.atomic():
                 rows = self._rows().filter(key=key)
@@ -109,14 +118,14 @@ class DatabaseStore(LockoutStore):
         self._rows().filter(key__in=keys).delete()
 
     def mark(self, key, ttl):
-        now = timezone.now()
+        now = _moment()
         self._rows().update_or_create(
             key=key,
             defaults={"count": 0, "last_failed_at": now, "expires_at": now + dt.timedelta(0, ttl)},
         )
 
     def marked(self, key):
-        return self._rows().filter(key=key, expires_at__gt=timezone.now()).exists()
+        return self._rows().filter(key=key, expires_at__gt=_moment()).exists()
 
 
 class RedisStore(LockoutStore):
@@ -155,7 +164,7 @@ class RedisStore(LockoutStore):
             pipe = self.client.pipeline(transaction=True)
             for key in keys:
                 pipe.hincrby(self.prefix + key, "count", 1)
-                pipe.hset(self.prefix + key, "last", repr(time.time()))
+                pipe.hset(self.prefix + key, "last", repr(_now()))
                 pipe.expire(self.prefix + key, ttl)
             pipe.execute()
 
@@ -203,9 +212,10 @@ def _wait(count: int, limit: int) -> int:
 
 
 def _ttl() -> int:
-    return options.value("LOGIN_LOCKOUT_MAX_MINUTES") * 60 + options.value(
-        "LOGIN_FAILURE_RESET_HOURS"
-    ) * 3600
+    return (
+        options.value("LOGIN_LOCKOUT_MAX_MINUTES") * 60
+        + options.value("LOGIN_FAILURE_RESET_HOURS") * 3600
+    )
 
 
 def _hash(value: str) -> str:
@@ -231,7 +241,7 @@ def _known(account: str, source: str) -> str:
 def check(accounts: list[str], source: str) -> None:
     """Raise LockedOut when any counter of this attempt is over its limit and still waiting."""
     keys = keys_for(accounts, source)
-    limits, now = _limits(), time.time()
+    limits, now = _limits(), _now()
     for key, entry in store().read(list(keys)).items():
         kind = keys[key]
         limit = limits[kind]

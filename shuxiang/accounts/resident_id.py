@@ -89,9 +89,7 @@ def parse(raw: str, *, field: str = "id_number", known_division=_known_division)
     """
     number = normalise(raw)
     if any(char.isdigit() and not char.isascii() for char in number):
-        raise _fail(
-            field, _("Write the resident ID number with the digits 0–9 and X."), "digits"
-        )
+        raise _fail(field, _("Write the resident ID number with the digits 0–9 and X."), "digits")
     if not SHAPE.match(number):
         raise _fail(
             field,
