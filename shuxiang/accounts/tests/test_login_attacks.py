@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import Client
 
-from shuxiang.accounts import lockouts, oidc, totp
+from shuxiang.accounts import oidc, totp
 from shuxiang.accounts.models import ReaderCard
 from shuxiang.accounts.resident_id import generate
 from shuxiang.accounts.tests.factories import PASSWORD, READER_PASSWORD, reader, staff_of
@@ -138,7 +138,7 @@ def test_a_guesser_cannot_keep_the_reader_out_from_elsewhere(victim):
         api_login(attacker, victim.username, "guess2026")
     assert api_login(attacker, victim.username, READER_PASSWORD).status_code == 429
     at_home = Client(REMOTE_ADDR="198.51.100.7")
-    assert html_login(at_home, "13912345678", READER_PASSWORD).status_code == 302
+    assert html_login(at_home, victim.username, READER_PASSWORD).status_code == 302
 
 
 def test_the_wait_doubles_after_each_further_failure(victim, monkeypatch):
@@ -147,6 +147,8 @@ def test_the_wait_doubles_after_each_further_failure(victim, monkeypatch):
         api_login(client, victim.username, "guess2026")
     first = api_login(client, victim.username, READER_PASSWORD).json()["detail"]
     assert "Try again in 15 minutes" in first
+    from shuxiang.accounts import lockouts
+
     started = lockouts._now()
     monkeypatch.setattr(lockouts, "_now", lambda: started + 16 * 60)
     assert api_login(client, victim.username, "guess2026").status_code == 400
@@ -197,6 +199,14 @@ def _restart_the_process():
     for cache in caches.all(initialized_only=True):
         if "LocMemCache" in type(cache).__name__:
             cache.clear()
+    _forget_store_objects()
+
+
+def _forget_store_objects():
+    try:
+        from shuxiang.accounts import lockouts
+    except ImportError:  # the code before the lockout store existed
+        return
     lockouts._stores.clear()
 
 
@@ -205,9 +215,9 @@ def redis_down(settings):
     """The lockout store is Redis and Redis does not answer (nothing listens on port 1)."""
     settings.LOGIN_LOCKOUT_STORE = "shuxiang.accounts.lockouts.RedisStore"
     settings.LOGIN_LOCKOUT_REDIS_URL = "redis://127.0.0.1:1/0"
-    lockouts._stores.clear()
+    _forget_store_objects()
     yield
-    lockouts._stores.clear()
+    _forget_store_objects()
 
 
 def test_a_redis_outage_answers_503_json_on_the_api(victim, redis_down):
