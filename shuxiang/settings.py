@@ -148,6 +148,7 @@ LOGIN_LOCKOUT_STORE = options.value("LOGIN_LOCKOUT_STORE") or (
     else "shuxiang.accounts.lockouts.DatabaseStore"
 )
 LOGIN_LOCKOUT_REDIS_URL = REDIS_URL
+LOGIN_LOCKOUT_KEY_PREFIX = "shuxiang:login:"
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [

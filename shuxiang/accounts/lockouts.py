@@ -137,7 +137,7 @@ class RedisStore(LockoutStore):
         self.url = url or settings.LOGIN_LOCKOUT_REDIS_URL
         self.client = redis.Redis.from_url(self.url, socket_timeout=2, socket_connect_timeout=2)
         self.errors = (redis.exceptions.RedisError, OSError)
-        self.prefix = "shuxiang:login:"
+        self.prefix = settings.LOGIN_LOCKOUT_KEY_PREFIX
 
     def _guard(self, action):
         try:
@@ -185,15 +185,16 @@ def _unavailable() -> LoginUnavailable:
     return LoginUnavailable(reason, [FieldError("identifier", reason, "unavailable")])
 
 
-_stores: dict[str, LockoutStore] = {}
+_stores: dict[tuple[str, str], LockoutStore] = {}
 
 
 def store() -> LockoutStore:
-    """The configured store (one instance per dotted path and process)."""
+    """The configured store (one instance per dotted path, key prefix and process)."""
     path = settings.LOGIN_LOCKOUT_STORE
-    if path not in _stores:
-        _stores[path] = import_string(path)()
-    return _stores[path]
+    key = (path, settings.LOGIN_LOCKOUT_KEY_PREFIX)
+    if key not in _stores:
+        _stores[key] = import_string(path)()
+    return _stores[key]
 
 
 def _limits() -> dict[str, int]:
