@@ -107,7 +107,10 @@ def otp_view(request):
         return redirect("login")
     if request.method != "POST":
         return render(request, "accounts/otp.html", {"errors": {}})
-    user = User.objects.get(pk=pending["user"], is_active=True)
+    user = User.objects.filter(pk=pending["user"], is_active=True).first()
+    if user is None:
+        request.session.pop(PENDING, None)
+        return redirect("login")
     try:
         login.second_step(user, request.POST.get("otp", ""), source=client_ip(request))
     except ServiceError as exc:
