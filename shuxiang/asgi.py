@@ -1,7 +1,8 @@
 """ASGI entry point (uvicorn, used by ``shuxiang serve``), with static files by WhiteNoise.
 
-Identifier resolution (``/id/…``) is answered by a fast path before Django's request handling;
-see ``shuxiang.identifiers.resolver``.
+Fast paths answer hot requests before Django's request handling: settings ``ASGI_FAST_PATHS``
+lists them (dotted paths, outermost first), e.g. identifier resolution (``/id/…``, see
+``shuxiang.identifiers.resolver``) and anonymous OAI-PMH harvests (``shuxiang.catalog.oai``).
 """
 
 import os
@@ -11,6 +12,9 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuxiang.settings")
 django_application = get_asgi_application()
 
-from shuxiang.identifiers.resolver import ResolverFastPath  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.utils.module_loading import import_string  # noqa: E402
 
-application = ResolverFastPath(django_application)
+application = django_application
+for dotted in reversed(settings.ASGI_FAST_PATHS):
+    application = import_string(dotted)(application)
