@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.asgi import ASGIRequest
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from shuxiang.catalog.oai.provider import Provider
 from shuxiang.catalog.search import service
@@ -68,7 +68,7 @@ class OaiFastPath:
         except DisallowedHost:
             return await self.app(scope, receive, send)  # Django answers 400 and logs it
         params = {key: request.GET.getlist(key) for key in request.GET}
-        body = await sync_to_async(answer, thread_sensitive=True)(base_url, params)
+        body = await sync_to_async(answer, thread_sensitive=False)(base_url, params)
         headers = [*self.headers, (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         body = b"" if scope["method"] == "HEAD" else body
@@ -93,9 +93,23 @@ class OaiFastPath:
 
 def answer(base_url: str, params: dict[str, list[str]]) -> bytes:
     """The provider's answer for an anonymous requester, on a request's worth of connection."""
-    close_old_connections()
+    if not _kept():
+        close_old_connections()
     try:
         visibility = service.visibility_for(AnonymousUser())
         return Provider(base_url, visibility=visibility).respond(params)
     finally:
-        close_old_connections()
+        if not _kept():
+            close_old_connections()
+
+
+def _kept() -> bool:
+    """Embedded SQLite keeps a healthy connection open on its worker thread between pages
+    (opening one costs more than a page's query); a pooled server connection goes back to
+    the pool after every request, as Django's request end does."""
+    return (
+        connection.vendor == "sqlite"
+        and connection.connection is not None
+        and not connection.errors_occurred
+        and not connection.in_atomic_block
+    )
