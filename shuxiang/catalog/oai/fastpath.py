@@ -51,6 +51,16 @@ def response_headers() -> list[tuple[bytes, bytes]]:
     return [(k.lower().encode(), v.encode("latin-1")) for k, v in pairs]
 
 
+def hsts() -> str:
+    """Strict-Transport-Security as Django's SecurityMiddleware writes it."""
+    value = f"max-age={settings.SECURE_HSTS_SECONDS}"
+    if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+        value += "; includeSubDomains"
+    if settings.SECURE_HSTS_PRELOAD:
+        value += "; preload"
+    return value
+
+
 class OaiFastPath:
     """ASGI wrapper answering anonymous ``GET|HEAD /oai`` without the middleware stack."""
 
@@ -63,6 +73,9 @@ class OaiFastPath:
             return await self.app(scope, receive, send)
         started = time.perf_counter()
         request = ASGIRequest(scope, io.BytesIO())
+        secure = request.is_secure()
+        if settings.SECURE_SSL_REDIRECT and not secure:
+            return await self.app(scope, receive, send)  # Django redirects to https
         try:
             base_url = request.build_absolute_uri(PATH)
         except DisallowedHost:
@@ -70,6 +83,8 @@ class OaiFastPath:
         params = {key: request.GET.getlist(key) for key in request.GET}
         body = await sync_to_async(answer, thread_sensitive=False)(base_url, params)
         headers = [*self.headers, (b"content-length", str(len(body)).encode())]
+        if secure and settings.SECURE_HSTS_SECONDS:
+            headers.append((b"strict-transport-security", hsts().encode()))
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         body = b"" if scope["method"] == "HEAD" else body
         await send({"type": "http.response.body", "body": body})
@@ -77,12 +92,10 @@ class OaiFastPath:
         REQUESTS.labels(scope["method"], ROUTE, "200").inc()
 
     def _mine(self, scope) -> bool:
-        """Anonymous GET/HEAD of /oai that no middleware would redirect or personalise."""
+        """Anonymous GET/HEAD of /oai (a bearer token or a session goes to the view)."""
         if scope["type"] != "http" or scope["path"] != PATH:
             return False
         if scope["method"] not in ("GET", "HEAD"):
-            return False
-        if settings.SECURE_SSL_REDIRECT and scope.get("scheme") != "https":
             return False
         session_cookie = settings.SESSION_COOKIE_NAME.encode()
         for key, value in scope["headers"]:

@@ -32,9 +32,9 @@ class Recorder:
     """The Django application, noting the paths it had to answer."""
 
     def __init__(self):
-        from shuxiang.asgi import django_application
+        from django.core.handlers.asgi import ASGIHandler
 
-        self.app, self.paths = django_application, []
+        self.app, self.paths = ASGIHandler(), []  # its middleware reads the test's settings
 
     async def __call__(self, scope, receive, send):
         self.paths.append(scope.get("path"))
@@ -157,6 +157,16 @@ def test_a_host_django_refuses_is_refused(shelves, settings):
     settings.ALLOWED_HOSTS = ["library.example"]
     fast, slow, asked = both(query(verb="Identify"))
     assert asked == ["/oai"] and fast[0] == slow[0] == 400
+
+
+def test_https_answers_carry_hsts_as_the_view_does(shelves, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = 3600, True
+    fast, slow, asked = both(query(verb="Identify"), {"X-Forwarded-Proto": "https"})
+    assert asked == []
+    same(fast, slow)
+    assert fast[1]["strict-transport-security"] == "max-age=3600; includeSubDomains"
+    assert b"<baseURL>https://testserver/oai</baseURL>" in fast[2]
 
 
 def test_requests_are_counted_and_timed_under_the_views_route(shelves):
