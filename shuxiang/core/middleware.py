@@ -22,3 +22,41 @@ class SecurityHeadersMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
         return response
+
+
+class ApiErrorShapeMiddleware:
+    """Every error under ``/api/`` in the API's JSON shape, whoever produced it.
+
+    Django's own answers (an unknown path, a method not allowed, an over-size body refused
+    before the API saw it, a server error) are HTML or empty; API clients get
+    ``{"detail": ..., "errors": []}`` with the same status instead.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return _json_error(response)
+        return response
+
+
+def _json_error(response):
+    from http import HTTPStatus
+
+    from django.http import JsonResponse
+
+    try:
+        detail = HTTPStatus(response.status_code).phrase
+    except ValueError:
+        detail = "Error"
+    shaped = JsonResponse({"detail": detail, "errors": []}, status=response.status_code)
+    for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+        if header in response:
+            shaped[header] = response[header]
+    return shaped

@@ -1,0 +1,92 @@
+"""Schemathesis over the whole OpenAPI document against a live node, anonymous and as staff.
+
+Property-based: every operation gets generated valid and invalid requests (boundary values,
+huge numbers, odd Unicode, missing fields). Any 5xx or a response that does not match the
+document fails the test. Bounded by time (``SHUXIANG_FUZZ_SECONDS`` per identity); the counts
+of operations and cases are printed for the record.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from shuxiang.accounts.services import issue_api_token
+from shuxiang.accounts.tests.factories import staff_of
+from shuxiang.network.tests.factories import small_network
+
+pytestmark = [pytest.mark.live, pytest.mark.fuzz, pytest.mark.django_db(transaction=True)]
+
+SECONDS = int(os.environ.get("SHUXIANG_FUZZ_SECONDS", "45"))
+CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance"
+
+
+def fuzz(base_url: str, report_dir, *headers: str) -> dict:
+    """Run schemathesis once; the summary of its JSON report and its console output."""
+    report = report_dir / "report.json"
+    command = [
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        "run",
+        f"{base_url}/api/v1/openapi.json",
+        f"--checks={CHECKS}",
+        f"--max-time={SECONDS}",
+        "--max-examples=25",
+        "--workers=1",
+        "--seed=13",
+        "--request-timeout=30",
+        "--suppress-health-check=all",
+        "--no-color",
+        "--report=json",
+        f"--report-json-path={report}",
+    ]
+    for header in headers:
+        command += ["-H", header]
+    env = {**os.environ, "NO_PROXY": "*", "no_proxy": "*"}
+    run = subprocess.run(
+        command, capture_output=True, text=True, timeout=SECONDS * 3 + 120, env=env
+    )
+    summary = json.loads(report.read_text()) if report.exists() else {}
+    return {
+        "rc": run.returncode,
+        "output": run.stdout + run.stderr,
+        "operations": summary.get("operations", {}).get("tested", 0),
+        "cases": summary.get("test_cases", {}).get("generated", 0),
+        "failures": summary.get("test_cases", {}).get("unique_failures", 0),
+    }
+
+
+@pytest.fixture
+def node(live_server):
+    net = small_network()
+    staff = staff_of(net["nlc"])
+    return {"url": live_server.url, "token": issue_api_token(staff, "fuzz")}
+
+
+def test_no_operation_answers_5xx_or_off_schema(node, tmp_path, capsys):
+    runs = {
+        "anonymous": fuzz(node["url"], _folder(tmp_path, "anonymous")),
+        "staff": fuzz(
+            node["url"], _folder(tmp_path, "staff"), f"Authorization: Bearer {node['token']}"
+        ),
+    }
+    with capsys.disabled():
+        for who, run in runs.items():
+            print(
+                f"\nschemathesis {who}: {run['operations']} operations, {run['cases']} cases, "
+                f"{run['failures']} unique failures"
+            )
+    for who, run in runs.items():
+        assert run["rc"] == 0, f"schemathesis ({who}) found failures:\n{run['output'][-8000:]}"
+        assert run["operations"] >= 100 and run["cases"] > 0, run["output"][-4000:]
+
+
+def _folder(tmp_path, name: str):
+    folder = tmp_path / name
+    folder.mkdir()
+    return folder
