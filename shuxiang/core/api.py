@@ -8,8 +8,10 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from ninja import Field, NinjaAPI, Schema
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from shuxiang.core.errors import FieldError, ServiceError, ValidationFailed
@@ -96,6 +98,42 @@ def paginate(queryset: QuerySet, page: int, page_size: int) -> dict:
     }
 
 
+NUL_REASON = "The text holds a NUL character (U+0000), which no field accepts."
+
+
+def _nul_in(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first string (or key) in ``value`` holding a NUL, else None."""
+    if isinstance(value, str):
+        return (path or "body") if "\x00" in value else None
+    if not isinstance(value, dict | list):
+        return None
+    for key, item in value.items() if isinstance(value, dict) else enumerate(value):
+        where = f"{path}.{key}" if path else str(key)
+        if "\x00" in str(key):
+            return where.replace("\x00", "")
+        found = _nul_in(item, where)
+        if found:
+            return found
+    return None
+
+
+class StrictParser(Parser):
+    """Ninja's parser, refusing NUL characters (no database stores them) with the field named."""
+
+    def parse_body(self, request: HttpRequest) -> dict:
+        data = super().parse_body(request)
+        field = _nul_in(data)
+        if field:
+            raise ValidationFailed.single(field, NUL_REASON, "nul")
+        return data
+
+    def parse_querydict(self, data, list_fields: list[str], request: HttpRequest) -> dict:
+        field = _nul_in(dict(data.lists()))
+        if field:
+            raise ValidationFailed.single(field.split(".")[0], NUL_REASON, "nul")
+        return super().parse_querydict(data, list_fields, request)
+
+
 def _field_of(location: tuple) -> str:
     parts = [str(p) for p in location if p not in ("body", "query", "path", "payload")]
     return ".".join(parts) or "request"
@@ -133,6 +171,20 @@ def install_error_handlers(api: NinjaAPI) -> None:
         reason = str(exc) or "The request was refused."
         body = ValidationFailed.single("request", reason).as_dict()
         return api.create_response(request, body, status=400)
+
+    @api.exception_handler(MultiPartParserError)
+    def bad_multipart(request, exc):
+        body = ValidationFailed.single("body", f"The multipart body is malformed: {exc}").as_dict()
+        return api.create_response(request, body, status=400)
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        if isinstance(exc.__cause__, ServiceError):  # raised while parsing the body
+            return service_error(request, exc.__cause__)
+        body = {"detail": str(exc), "errors": []}
+        if exc.status_code == 400:
+            body["errors"] = [{"field": "body", "reason": str(exc), "code": "malformed"}]
+        return api.create_response(request, body, status=exc.status_code)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
@@ -187,7 +239,11 @@ def document_errors(schema: dict) -> dict:
 
 
 class DocumentedAPI(NinjaAPI):
-    """A NinjaAPI whose OpenAPI document lists each operation's error responses."""
+    """A NinjaAPI that refuses NUL characters in input and whose OpenAPI document lists each
+    operation's error responses."""
+
+    def __init__(self, **kwargs):
+        super().__init__(parser=StrictParser(), **kwargs)
 
     def get_openapi_schema(self, *args, **kwargs):
         return document_errors(super().get_openapi_schema(*args, **kwargs))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
+from django.http import JsonResponse
+
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
@@ -36,6 +40,14 @@ class ApiErrorShapeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith("/api/") and "\x00" in request.path:
+            return JsonResponse(
+                {
+                    "detail": "The path holds a NUL character (U+0000).",
+                    "errors": [{"field": "path", "reason": "NUL character", "code": "nul"}],
+                },
+                status=400,
+            )
         response = self.get_response(request)
         if (
             request.path.startswith("/api/")
@@ -47,10 +59,6 @@ class ApiErrorShapeMiddleware:
 
 
 def _json_error(response):
-    from http import HTTPStatus
-
-    from django.http import JsonResponse
-
     try:
         detail = HTTPStatus(response.status_code).phrase
     except ValueError:

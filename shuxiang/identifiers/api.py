@@ -20,14 +20,14 @@ from shuxiang.identifiers.schemas import (
     ApplyIn,
     ChangeIn,
     EventOut,
+    IdentifierImportOut,
     IdentifierOut,
     IdentifierPage,
-    ImportOut,
+    IdentifierReasonIn,
     MintIn,
     MirrorsIn,
     PrefixIn,
     PrefixOut,
-    ReasonIn,
     RegisterIn,
     TransferIn,
 )
@@ -136,7 +136,7 @@ def review_queue(request):
 
 @router.post(
     "/pids/import",
-    response={200: ImportOut, **ERRORS},
+    response={200: IdentifierImportOut, **ERRORS},
     auth=AUTH,
     summary="Register many resources from a CSV or JSON file",
 )
@@ -177,7 +177,7 @@ def mirrors(request, prefix: str, suffix: str, payload: MirrorsIn):
 
 
 @router.post("/pids/{prefix}/{suffix}/withdraw", response={200: IdentifierOut, **ERRORS}, auth=AUTH)
-def withdraw(request, prefix: str, suffix: str, payload: ReasonIn):
+def withdraw(request, prefix: str, suffix: str, payload: IdentifierReasonIn):
     return services.withdraw(f"{prefix}/{suffix}", by=request.auth, reason=payload.reason)
 
 
@@ -188,12 +188,12 @@ def transfer(request, prefix: str, suffix: str, payload: TransferIn):
 
 
 @router.post("/pids/{prefix}/{suffix}/approve", response={200: IdentifierOut, **ERRORS}, auth=AUTH)
-def approve(request, prefix: str, suffix: str, payload: ReasonIn):
+def approve(request, prefix: str, suffix: str, payload: IdentifierReasonIn):
     return workflow.approve(f"{prefix}/{suffix}", by=request.auth, reason=payload.reason)
 
 
 @router.post("/pids/{prefix}/{suffix}/reject", response={200: IdentifierOut, **ERRORS}, auth=AUTH)
-def reject(request, prefix: str, suffix: str, payload: ReasonIn):
+def reject(request, prefix: str, suffix: str, payload: IdentifierReasonIn):
     return workflow.reject(f"{prefix}/{suffix}", by=request.auth, reason=payload.reason)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -86,6 +87,8 @@ def build_query(*, actor: object, q: str = "", **options) -> SearchQuery:
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         errors.append(FieldError("page_size", _("Page size runs from 1 to %d.") % MAX_PAGE_SIZE))
     filters = {k: [str(v) for v in vs if v] for k, vs in (options.get("filters") or {}).items()}
+    if any(not re.fullmatch(r"[0-9]{1,4}", year) for year in filters.get("year", [])):
+        errors.append(FieldError("year", _("A year is written with up to four digits 0-9.")))
     unknown = sorted(set(filters) - set(FACETS))
     if unknown:
         errors.append(FieldError(unknown[0], _("Filter by one of: %s.") % ", ".join(FACETS)))

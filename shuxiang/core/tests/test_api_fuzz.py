@@ -49,15 +49,20 @@ def fuzz(base_url: str, report_dir, *headers: str) -> dict:
         command += ["-H", header]
     env = {**os.environ, "NO_PROXY": "*", "no_proxy": "*"}
     run = subprocess.run(
-        command, capture_output=True, text=True, timeout=SECONDS * 3 + 120, env=env
+        command,
+        capture_output=True,
+        text=True,
+        timeout=SECONDS * 3 + 120,
+        env=env,
+        cwd=report_dir,  # schemathesis keeps its cache (.schemathesis/) there
     )
     summary = json.loads(report.read_text()) if report.exists() else {}
     return {
         "rc": run.returncode,
         "output": run.stdout + run.stderr,
-        "operations": summary.get("operations", {}).get("tested", 0),
-        "cases": summary.get("test_cases", {}).get("generated", 0),
-        "failures": summary.get("test_cases", {}).get("unique_failures", 0),
+        "operations": (summary.get("operations") or {}).get("tested", 0),
+        "cases": (summary.get("test_cases") or {}).get("generated", 0),
+        "failures": (summary.get("test_cases") or {}).get("unique_failures", 0),
     }
 
 
