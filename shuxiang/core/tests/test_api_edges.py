@@ -198,3 +198,16 @@ def test_every_api_schema_has_its_own_name():
             continue
         where = f"{shape.__module__}.{shape.__qualname__}"
         assert seen.setdefault(shape.__name__, where) == where, (seen[shape.__name__], where)
+
+
+def test_ascii_int_reads_only_plain_digits():
+    from shuxiang.core.http import ascii_int
+
+    assert ascii_int("0042") == 42 and ascii_int("9" * 18) == 10**18 - 1
+    for text in ("²", "１２", "١٢", "", " 1", "-1", "1e3", "9" * 19, None):
+        assert ascii_int(text) is None, text
+
+
+@pytest.mark.parametrize("key", ["resource:²", "resource:１", "resource:٣"])
+def test_reader_pages_treat_unicode_digits_as_no_such_item(client, db, key):
+    assert client.get(f"/read/{key}/").status_code == 404
