@@ -21,7 +21,7 @@ from shuxiang.network.tests.factories import small_network
 
 pytestmark = [pytest.mark.live, pytest.mark.fuzz, pytest.mark.django_db(transaction=True)]
 
-SECONDS = int(os.environ.get("SHUXIANG_FUZZ_SECONDS", "45"))
+SECONDS = int(os.environ.get("SHUXIANG_FUZZ_SECONDS", "60"))
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance"
 
 
@@ -37,7 +37,7 @@ def fuzz(base_url: str, report_dir, *headers: str) -> dict:
         f"--checks={CHECKS}",
         f"--max-time={SECONDS}",
         "--max-examples=25",
-        "--workers=1",
+        "--workers=2",
         "--seed=13",
         "--request-timeout=30",
         "--suppress-health-check=all",
