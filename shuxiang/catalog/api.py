@@ -31,8 +31,8 @@ class SearchParams(Schema):
     language: list[str] = []
     subject: list[str] = []
     collection: list[str] = []
-    year_from: int | None = None
-    year_to: int | None = None
+    year_from: int | None = Field(None, ge=-service.MAX_YEAR, le=service.MAX_YEAR)
+    year_to: int | None = Field(None, ge=-service.MAX_YEAR, le=service.MAX_YEAR)
 
 
 def record_out(record: Record) -> dict:

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -158,6 +158,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
         ]
         detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
         return api.create_response(request, {"detail": detail, "errors": errors}, status=400)
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return api.create_response(
+            request, {"detail": str(exc) or "Not Found", "errors": []}, status=404
+        )
 
     @api.exception_handler(RequestDataTooBig)
     def too_big(request, exc):

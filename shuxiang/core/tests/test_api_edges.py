@@ -211,3 +211,14 @@ def test_ascii_int_reads_only_plain_digits():
 @pytest.mark.parametrize("key", ["resource:²", "resource:１", "resource:٣"])
 def test_reader_pages_treat_unicode_digits_as_no_such_item(client, db, key):
     assert client.get(f"/read/{key}/").status_code == 404
+
+
+def test_search_year_bounds_are_field_errors(client, db):
+    for name in ("year_from", "year_to"):
+        response = client.get("/api/v1/catalog/search", {name: "99999999999999999999"})
+        assert response.status_code == 400 and name in field_errors(response)
+
+
+def test_objects_not_found_keep_the_json_shape(client, db):
+    response = client.get("/api/v1/resources/99999999999999999999")
+    assert response.status_code == 404 and field_errors(response) == {}
