@@ -101,14 +101,14 @@ def paginate(queryset: QuerySet, page: int, page_size: int) -> dict:
 NUL_REASON = "The text holds a NUL character (U+0000), which no field accepts."
 
 
-def _nul_in(value: Any, path: str = "") -> str | None:
+def _nul_in(value: Any, path: str) -> str | None:
     """The dotted path of the first string (or key) in ``value`` holding a NUL, else None."""
     if isinstance(value, str):
-        return (path or "body") if "\x00" in value else None
+        return path if "\x00" in value else None
     if not isinstance(value, dict | list):
         return None
     for key, item in value.items() if isinstance(value, dict) else enumerate(value):
-        where = f"{path}.{key}" if path else str(key)
+        where = f"{path}.{key}"
         if "\x00" in str(key):
             return where.replace("\x00", "")
         found = _nul_in(item, where)
@@ -117,20 +117,26 @@ def _nul_in(value: Any, path: str = "") -> str | None:
     return None
 
 
+def _field(path: str, root: str) -> str:
+    """``body.a.0`` → ``a.0``; the root itself when the NUL is in a top-level key or value."""
+    return path.removeprefix(root + ".").strip(".") or root
+
+
 class StrictParser(Parser):
     """Ninja's parser, refusing NUL characters (no database stores them) with the field named."""
 
     def parse_body(self, request: HttpRequest) -> dict:
         data = super().parse_body(request)
-        field = _nul_in(data)
-        if field:
-            raise ValidationFailed.single(field, NUL_REASON, "nul")
+        path = _nul_in(data, "body")
+        if path:
+            raise ValidationFailed.single(_field(path, "body"), NUL_REASON, "nul")
         return data
 
     def parse_querydict(self, data, list_fields: list[str], request: HttpRequest) -> dict:
-        field = _nul_in(dict(data.lists()))
-        if field:
-            raise ValidationFailed.single(field.split(".")[0], NUL_REASON, "nul")
+        path = _nul_in(dict(data.lists()), "query")
+        if path:
+            field = _field(path, "query").split(".")[0] or "query"
+            raise ValidationFailed.single(field, NUL_REASON, "nul")
         return super().parse_querydict(data, list_fields, request)
 
 
