@@ -162,3 +162,23 @@ def test_an_implicit_or_hybrid_request_is_refused(client, net, app):
         response = _authorize(client, app, response_type=response_type, nonce="n")
         location = response.get("Location", "")
         assert "code=" not in location and "access_token" not in location
+
+
+def test_a_public_client_redeems_its_code_with_pkce_alone(client, net):
+    """Discovery lists ``none`` among the token endpoint's auth methods: it is really accepted."""
+    app, _secret = oidc.register_client(
+        net["zhuji"], "App", [CALLBACK], confidential=False, by=staff_of(net["zhuji"])
+    )
+    client.force_login(reader(net["zhuji"]))
+    page = _authorize(client, app)
+    form = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    code = _answer(client.post("/o/authorize/", {**form, "allow": "Authorize"}))["code"]
+    exchange = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": CALLBACK,
+        "client_id": app.client_id,
+    }
+    assert client.post("/o/token/", {**exchange, "code_verifier": "w" * 50}).status_code == 400
+    token = client.post("/o/token/", {**exchange, "code_verifier": "v" * 50})
+    assert token.status_code == 200 and token.json()["id_token"]
