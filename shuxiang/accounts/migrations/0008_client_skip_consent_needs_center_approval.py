@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_staff_totp_second_factor'),
+        ('accounts', '0007_api_token_expiry_and_login_failures'),
     ]
 
     operations = [
