@@ -114,7 +114,7 @@ OPTIONS: dict[str, Option] = {
         Option("S3_REGION", str, "", "S3 region name."),
         Option("DELIVERY_ACCEL", str, "", "Hand bytes to the proxy: x-accel-redirect, x-sendfile."),
         Option("ACCEL_PREFIX", str, "/protected/", "Internal nginx location for X-Accel-Redirect."),
-        Option("DOWNLOAD_QUOTA", int, 200, "Resource file downloads per reader (or IP) per day."),
+        Option("DOWNLOAD_QUOTA", int, 200, "Distinct resource files a reader (or IP) opens a day."),
         Option("SIGNED_LINK_SECONDS", int, 3600, "Lifetime of a signed download link."),
         Option(
             "BASE_URL",
@@ -142,6 +142,12 @@ OPTIONS: dict[str, Option] = {
             "Proxy addresses/CIDRs whose X-Forwarded-Proto and X-Forwarded-For are believed.",
         ),
         Option("UPLOAD_MAX_BYTES", int, 64 * 2**30, "Largest resumable upload accepted (bytes)."),
+        Option(
+            "UPLOAD_EXPIRY_HOURS",
+            int,
+            24,
+            "Hours an idle unfinished upload is kept.",
+        ),
         Option("OAI_REPOSITORY_ID", str, "shuxiang.local", "OAI-PMH repository id (a domain)."),
         Option("OAI_ADMIN_EMAIL", str, "oai@shuxiang.example.org", "OAI-PMH admin e-mail."),
         Option("STATS_KEY", str, "", "HMAC key for pseudonymous reader ids; derived if unset."),
