@@ -87,6 +87,7 @@ def server_environment(data_dir: str) -> dict:
     from django.conf import settings
 
     env = {**os.environ, "SHUXIANG_DATA_DIR": data_dir, "SHUXIANG_LOG_FORMAT": "plain"}
+    env.setdefault("SHUXIANG_ALLOW_ANY_HOST", "true")  # branch sites are asked for by Host
     if settings.SERVER_MODE:
         base = os.environ["SHUXIANG_DATABASE_URL"].rsplit("/", 1)[0]
         env["SHUXIANG_DATABASE_URL"] = f"{base}/{settings.DATABASES['default']['NAME']}"
