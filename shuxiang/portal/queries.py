@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from shuxiang.core import pagecache
 from shuxiang.network.models import Library
 from shuxiang.portal.models import Column, Entry, Shelf, Topic, live_filter
 
@@ -18,6 +19,7 @@ def curation_changed() -> None:
     """Invalidate cached home pages now and again at commit (the services call this)."""
     _bump()
     transaction.on_commit(_bump)
+    pagecache.changed()
 
 
 def _bump() -> None:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shuxiang.core.errors import ServiceError
+from shuxiang.core.pagecache import public_page
 from shuxiang.portal import chapters, reading
 from shuxiang.portal.models import Bookmark, Like, ReaderPreferences, ShelfItem
 
@@ -50,6 +51,7 @@ def read(request, item_key: str):
     return redirect("portal:chapter", item_key=item_key, number=number)
 
 
+@public_page
 def chapter(request, item_key: str, number: int):
     """Chapter ``number`` (from 1) of an item, with contents, settings and navigation."""
     source, toc = _book(item_key)
