@@ -32,7 +32,8 @@ def _bump() -> None:
 def home_shelves(site: Library) -> tuple[list[Column], list[Topic]]:
     """Columns and topics for ``site``'s home page, cached briefly (schedules are minute-grained;
     any curation change invalidates at once)."""
-    key = f"portal:home:{site.pk}:{cache.get(VERSION_KEY, 0)}"
+    generation = pagecache.generation()  # shared by every worker, unlike a local cache
+    key = f"portal:home:{site.pk}:{cache.get(VERSION_KEY, 0)}:{generation}"
     found = cache.get(key)
     if found is None:
         found = (site_columns(site), site_topics(site))

@@ -37,6 +37,16 @@ def changed(**_signal) -> None:
     transaction.on_commit(bump_now)
 
 
+def generation() -> int:
+    """The node's current page generation (it advances whenever public content changes); 0
+    when the store cannot be read. Fragment caches put it in their keys."""
+    try:
+        return get_store().generation()
+    except Exception:
+        log.warning("could not read the page generation", exc_info=True)
+        return 0
+
+
 def bump_now() -> None:
     try:
         get_store().bump()

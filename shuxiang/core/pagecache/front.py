@@ -21,7 +21,7 @@ import pickle
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -56,6 +56,18 @@ class Entry:
     html: bool
     events: list[tuple[str, str, str, str]]
 
+    def validators(self) -> list[tuple[bytes, bytes]]:
+        stored = http_date(self.stored).encode()
+        return [(b"etag", self.etag), (b"last-modified", stored), CACHE_CONTROL, VARY]
+
+    def answer_headers(self, state: bytes) -> list[tuple[bytes, bytes]]:
+        length = (b"content-length", str(len(self.body)).encode())
+        return [*self.headers, *self.validators(), (b"x-cache", state), length]
+
+    @cached_property
+    def hit_headers(self) -> list[tuple[bytes, bytes]]:
+        return self.answer_headers(b"hit")
+
 
 @lru_cache(maxsize=1024)
 def language_for(cookie: str, accept: str) -> str:
@@ -75,6 +87,7 @@ class PageCacheFront:
         self._store = store
         self.local: OrderedDict[str, Entry] = OrderedDict()
         self.allowed_cookies = {settings.LANGUAGE_COOKIE_NAME, settings.CSRF_COOKIE_NAME}
+        self._recorder = None
 
     @property
     def store(self) -> PageStore:
@@ -162,24 +175,24 @@ class PageCacheFront:
 
     async def _answer(self, scope, send, entry: Entry, conditions, state: bytes) -> None:
         none_match, modified_since = conditions
-        validators = [
-            (b"etag", entry.etag),
-            (b"last-modified", http_date(entry.stored).encode()),
-            CACHE_CONTROL,
-            VARY,
-            (b"x-cache", state),
-        ]
-        if _not_modified(entry, none_match, modified_since):
+        if (none_match or modified_since) and _not_modified(entry, none_match, modified_since):
+            validators = [*entry.validators(), (b"x-cache", state)]
             await send({"type": "http.response.start", "status": 304, "headers": validators})
             await send({"type": "http.response.body", "body": b""})
             return
-        length = (b"content-length", str(len(entry.body)).encode())
-        headers = [*entry.headers, *validators, length]
+        headers = entry.hit_headers if state == b"hit" else entry.answer_headers(state)
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         body = b"" if scope["method"] == "HEAD" else entry.body
         await send({"type": "http.response.body", "body": body})
         if scope["method"] == "GET" and state == b"hit":
-            replay(scope, entry)
+            self.replay(scope, entry)
+
+    def replay(self, scope, entry: Entry) -> None:
+        """Record the usage the page recorded when Django rendered it, for this reader."""
+        if self._recorder is None:
+            self._recorder = _recorder()
+        if self._recorder:
+            self._recorder(scope, entry)
 
 
 def _not_modified(entry: Entry, none_match: str, modified_since: str) -> bool:
@@ -239,18 +252,23 @@ class _Capture:
         await self.front._answer(self.scope, self.send, entry, self.conditions, b"miss")
 
 
-def replay(scope, entry: Entry) -> None:
-    """Record the usage the page recorded when Django rendered it, for this reader."""
+def _recorder():
+    """A function recording a page's usage again for a reader, or False without statistics."""
     from django.apps import apps
 
     if not apps.is_installed("shuxiang.stats"):
-        return
+        return False
     from shuxiang.stats.events import record
     from shuxiang.stats.middleware import channel_of
 
-    agent = next((v.decode("latin-1") for n, v in scope["headers"] if n == b"user-agent"), "")
-    channel = channel_of(scope["path"], agent)
-    if entry.html:
-        record("page_view", library="", channel=channel)
-    for kind, library, resource_type, item_id in entry.events:
-        record(kind, library=library, resource_type=resource_type, channel=channel, item_id=item_id)
+    def replay(scope, entry: Entry) -> None:
+        agent = next((v.decode("latin-1") for n, v in scope["headers"] if n == b"user-agent"), "")
+        channel = channel_of(scope["path"], agent)
+        if entry.html:
+            record("page_view", library="", channel=channel)
+        for kind, library, resource_type, item_id in entry.events:
+            record(
+                kind, library=library, resource_type=resource_type, channel=channel, item_id=item_id
+            )
+
+    return replay

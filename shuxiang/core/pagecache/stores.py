@@ -9,6 +9,8 @@ the current one. The embedded default is a SQLite file in the data dir (shared b
 
 from __future__ import annotations
 
+import fcntl
+import mmap
 import os
 import sqlite3
 import threading
@@ -38,17 +40,16 @@ class PageStore:
 
 
 class SQLiteStore(PageStore):
-    """Embedded default: one SQLite file (WAL) read and written by every worker process."""
+    """Embedded default: pages in one SQLite file (WAL) shared by every worker process, and the
+    generation in a small memory-mapped file next to it (read on every request, so it must
+    cost nothing; bumps take a file lock)."""
 
-    SCHEMA = (
-        "CREATE TABLE IF NOT EXISTS generation (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER)",
-        "INSERT OR IGNORE INTO generation VALUES (1, 0)",
-        "CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, expires REAL, value BLOB)",
-    )
+    SCHEMA = ("CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, expires REAL, value BLOB)",)
 
     def __init__(self, path: str | None = None):
         self.path = str(path or settings.DATA_DIR / "pagecache.sqlite3")
         self._local = threading.local()
+        self._counter: tuple[int, mmap.mmap] | None = None
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -61,19 +62,30 @@ class SQLiteStore(PageStore):
             self._local.db, self._local.pid = db, os.getpid()
         return db
 
+    def _mapped(self) -> mmap.mmap:
+        if self._counter is None or self._counter[0] != os.getpid():
+            fd = os.open(self.path + ".generation", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                if os.fstat(fd).st_size < 8:
+                    os.pwrite(fd, bytes(8), 0)
+                self._counter = (os.getpid(), mmap.mmap(fd, 8))
+            finally:
+                os.close(fd)
+        return self._counter[1]
+
     def generation(self) -> int:
-        return self._db().execute("SELECT n FROM generation").fetchone()[0]
+        return int.from_bytes(self._mapped()[:8], "little")
 
     def bump(self) -> None:
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.execute("UPDATE generation SET n = n + 1")
-            db.execute("DELETE FROM pages")  # stale now; free the space at once
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        counter = self._mapped()
+        with open(self.path + ".generation", "rb") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                counter[:8] = (self.generation() + 1).to_bytes(8, "little")
+                counter.flush()
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        self._db().execute("DELETE FROM pages")  # stale now: free the space
 
     def get(self, key: str) -> bytes | None:
         row = (
