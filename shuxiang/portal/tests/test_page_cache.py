@@ -95,3 +95,12 @@ def test_a_librarys_status_reaches_the_cached_site_list(front, live_node):  # no
     cached(front, "/sites/?q=枫桥")
     services.set_status(joining, Library.Status.SUSPENDED, by=admin_of(live_node["sx"]))
     fresh(front, "/sites/?q=枫桥")
+
+
+def test_a_network_only_resource_page_is_never_stored(front, collection):  # noqa: F811
+    from shuxiang.resources.tests.helpers import published
+
+    resource = published(collection, title="馆内老照片", access="network")
+    for _ in range(2):  # whether it opens depends on the reader's address
+        status, head, body = get(front, f"/resources/{resource.pk}/")
+        assert status == 200 and "x-cache" not in head and "馆内老照片" in body.decode()
