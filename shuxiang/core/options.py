@@ -105,6 +105,19 @@ OPTIONS: dict[str, Option] = {
         Option("PID_CHECK_TIMEOUT", int, 5, "Seconds to wait when checking a served URL answers."),
         Option("PID_CACHE_SECONDS", int, 60, "Cache-Control max-age of identifier resolutions."),
         Option(
+            "PAGE_CACHE_SECONDS",
+            int,
+            120,
+            "Safety-net lifetime of a cached anonymous page (0 turns the page cache off).",
+        ),
+        Option(
+            "PAGE_CACHE_STORE",
+            str,
+            "",
+            "Dotted path of the anonymous page cache's store (empty = Redis in server mode, "
+            "else SQLite in the data dir).",
+        ),
+        Option(
             "STORAGE_BACKEND", str, "", "Dotted path of the file storage (empty = by S3_BUCKET)."
         ),
         Option("S3_BUCKET", str, "", "S3 bucket for resource files; set = S3 storage is used."),
