@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "shuxiang.catalog",
     "shuxiang.stats",
     "shuxiang.portal",
+    "shuxiang.demo",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shuxiang.core.context.node",
+                "shuxiang.network.context.staff",
                 "shuxiang.portal.context.site",
             ]
         },
@@ -149,6 +151,7 @@ PASSWORD_HASHERS = [
 ]
 LOGIN_URL = "/accounts/login/"
 AUTHENTICATION_BACKENDS = ["shuxiang.accounts.authentication.IdentifierBackend"]
+API_TOKEN_USER = "shuxiang.accounts.services.user_for_token"  # bearer token -> user or None
 AUTH_PASSWORD_VALIDATORS = [{"NAME": "shuxiang.accounts.passwords.LettersAndDigitsValidator"}]
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True  # "remember me" sets a two-week expiry per session
 SESSION_COOKIE_AGE = 14 * 24 * 3600

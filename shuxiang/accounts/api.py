@@ -30,6 +30,7 @@ from shuxiang.accounts.services import issue_api_token
 from shuxiang.core.api import AUTH, ErrorOut, actor_of, paginate
 from shuxiang.core.errors import NotFound, PermissionDenied, ValidationFailed
 from shuxiang.core.http import client_ip
+from shuxiang.network import scopes
 from shuxiang.network.models import Library
 
 router = Router(tags=["accounts"])
@@ -144,7 +145,7 @@ def verify_card(request, payload: CardTokenIn):
 def readers(request, library: str | None = None, page: int = 1, page_size: int = 50):
     queryset = staff.readers_visible_to(request.auth).order_by("-date_joined", "-id")
     if library:
-        queryset = queryset.filter(home_library__path__startswith=_library(library).path)
+        queryset = queryset.filter(scopes.in_subtree("home_library", _library(library)))
     result = paginate(queryset, page, page_size)
     result["results"] = [staff.masked(user) for user in result["results"]]
     return result

@@ -14,6 +14,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.settings import oauth2_settings
 
+from shuxiang.network.scopes import Role
+
 
 class User(AbstractUser):
     """A person: a reader, a librarian, or both. ``home_library`` is where they registered."""
@@ -54,9 +56,7 @@ class StaffRole(models.Model):
     The tier (library / city / province / national) follows from the library's level.
     """
 
-    class Role(models.TextChoices):
-        ADMIN = "admin", _("administrator")
-        LIBRARIAN = "librarian", _("librarian")
+    Role = Role  # the network app's role constants (shuxiang.network.scopes.Role)
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_roles")
     library = models.ForeignKey(

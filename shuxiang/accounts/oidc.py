@@ -18,7 +18,7 @@ from oauth2_provider.scopes import SettingsScopes
 from shuxiang.accounts.models import ClientRegistration, User
 from shuxiang.core import audit
 from shuxiang.core.errors import FieldError, ValidationFailed
-from shuxiang.network import permissions
+from shuxiang.network import scopes
 from shuxiang.network.models import Library
 
 CLAIM_SCOPE = {
@@ -106,7 +106,7 @@ def register_client(
     by,
 ) -> tuple[object, str]:
     """Register a client system for ``library``; returns (application, raw client secret)."""
-    permissions.require_admin_of(by, library, action="register client systems for")
+    scopes.require(by, library, "register client systems for")
     logout_uris = post_logout_redirect_uris or []
     errors = _uri_errors(redirect_uris, "redirect_uris")
     errors += _uri_errors(logout_uris, "post_logout_redirect_uris")
@@ -143,6 +143,6 @@ def clients_of(by) -> list[ClientRegistration]:
     """Client registrations in the libraries ``by`` administers."""
     return list(
         ClientRegistration.objects.select_related("application", "library").filter(
-            library__in=Library.objects.filter(permissions.subtree_filter(by))
+            library__in=Library.objects.filter(scopes.in_scope(by))
         )
     )

@@ -9,15 +9,16 @@ from django.db import transaction
 from shuxiang.accounts.models import ApiToken, StaffRole, User
 from shuxiang.core import audit
 from shuxiang.core.actors import Actor
-from shuxiang.network import permissions
+from shuxiang.network import scopes
 from shuxiang.network.models import Library
 
 
 @transaction.atomic
 def grant_staff_role(user: User, library: Library, role: str, *, by: Actor) -> StaffRole:
     """Give ``user`` a role over ``library``'s subtree; the granter must administer it."""
-    permissions.require_admin_of(by, library, action="grant staff roles in")
+    scopes.require(by, library, "grant staff roles in")
     staff_role, _ = StaffRole.objects.get_or_create(user=user, library=library, role=role)
+    scopes.forget(user)
     audit.record(by, "accounts.grant_role", user, library=library.code, role=role)
     return staff_role
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.module_loading import import_string
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -17,9 +19,7 @@ class BearerToken(HttpBearer):
     """``Authorization: Bearer <token>`` with a token issued to a user."""
 
     def authenticate(self, request: HttpRequest, token: str):
-        from shuxiang.accounts.services import user_for_token
-
-        user = user_for_token(token)
+        user = import_string(settings.API_TOKEN_USER)(token)
         if user is not None:
             request.user = user
         return user

@@ -124,7 +124,7 @@ def row_files(folder: Path, row: dict[str, Any]) -> list[Path]:
 
 def open_batch(folder: Path, manifest: Path, collection: Collection, by: Actor) -> ImportBatch:
     """The batch of this manifest in this collection (resumed when it already exists)."""
-    permissions.require_staff_of(by, collection.library, action=_("import resources"))
+    permissions.require_staff_of(by, collection.library, action=_("import resources into"))
     digest = file_sha256(manifest)
     batch, created = ImportBatch.objects.get_or_create(
         collection=collection,

@@ -86,7 +86,7 @@ def _check_creation(actor, metadata: dict[str, str], length: int) -> None:
     )
     if not collection.exists():
         raise ValidationFailed.single("metadata.collection", "No such collection.", "unknown")
-    permissions.require_staff_of(actor, collection.get().library, action="upload resources")
+    permissions.require_staff_of(actor, collection.get().library, action="upload resources to")
     cleaned = clean_metadata(_resource_fields(metadata))
     services.check_uploads(cleaned["type"], [services.Upload(metadata["filename"], None)])
     limit = settings.RESOURCES_DELIVERY["UPLOAD_MAX_BYTES"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from shuxiang.core.demo import load_demo
 from shuxiang.core.server import run_server
+from shuxiang.demo.load import load_demo
 
 
 class Command(BaseCommand):
