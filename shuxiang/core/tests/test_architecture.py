@@ -1,7 +1,8 @@
 """Rules of the code base that a reviewer would otherwise have to remember.
 
-- Only the network app turns a library into a path filter; every other module asks the scope
-  seam (``shuxiang.network.scopes``), so the subtree rule is written once.
+- Only the network app turns a library into a path filter or reads who holds a staff role;
+  every other module asks the scope seam (``shuxiang.network.scopes``), so each rule is written
+  once.
 - Every package of ``shuxiang`` is placed in the import-layer contract that ``lint-imports``
   checks in scripts/test (an unplaced package would escape it).
 """
@@ -26,16 +27,28 @@ PATH_FILTER = re.compile(
 )
 
 
-def path_filters_outside_network() -> list[str]:
+# Reading roles: a lookup through the role relation, or a query on the role table.
+ROLE_READ = re.compile(
+    r"staff_roles__|\.staff_roles\.|StaffRole\.objects\.(?!create\b|get_or_create\b)"
+)
+
+
+def outside_network(pattern: re.Pattern, suffixes: tuple[str, ...] = (".py",)) -> list[str]:
     found = []
-    for source in sorted(PACKAGE.rglob("*.py")):
+    for source in sorted(PACKAGE.rglob("*")):
         relative = source.relative_to(ROOT)
-        if relative.parts[:2] == ("shuxiang", "network") or source == Path(__file__).resolve():
+        if source.suffix not in suffixes or relative.parts[:2] == ("shuxiang", "network"):
+            continue
+        if source == Path(__file__).resolve():
             continue
         for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
-            if PATH_FILTER.search(line):
+            if pattern.search(line):
                 found.append(f"{relative}:{number}: {line.strip()}")
     return found
+
+
+def path_filters_outside_network() -> list[str]:
+    return outside_network(PATH_FILTER)
 
 
 def test_no_module_outside_the_network_app_filters_on_the_library_path():
@@ -43,6 +56,19 @@ def test_no_module_outside_the_network_app_filters_on_the_library_path():
     assert not found, "Use shuxiang.network.scopes.in_subtree / in_scope instead:\n" + "\n".join(
         found
     )
+
+
+def test_no_module_or_template_outside_the_network_app_reads_staff_roles():
+    found = outside_network(ROLE_READ, (".py", ".html"))
+    assert not found, "Use shuxiang.network.scopes.libraries / covers instead:\n" + "\n".join(found)
+
+
+def test_the_role_rule_recognises_reads_and_lets_grants_through():
+    assert ROLE_READ.search("Library.objects.filter(staff_roles__user=actor).distinct()")
+    assert ROLE_READ.search("{% if user.staff_roles.exists %}")
+    assert ROLE_READ.search("StaffRole.objects.filter(user=user).exists()")
+    assert not ROLE_READ.search("StaffRole.objects.create(user=person, library=library)")
+    assert not ROLE_READ.search("StaffRole.objects.get_or_create(user=user, library=library)")
 
 
 def test_the_path_filter_rule_recognises_each_spelling():
