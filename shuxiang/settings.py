@@ -144,6 +144,14 @@ else:
         "immediate": options.value("TASKS_IMMEDIATE"),
     }
 
+LOGIN_LOCKOUT_STORE = options.value("LOGIN_LOCKOUT_STORE") or (
+    "shuxiang.accounts.lockouts.RedisStore"
+    if REDIS_URL
+    else "shuxiang.accounts.lockouts.DatabaseStore"
+)
+LOGIN_LOCKOUT_REDIS_URL = REDIS_URL
+LOGIN_LOCKOUT_KEY_PREFIX = "shuxiang:login:"
+
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -152,6 +160,8 @@ PASSWORD_HASHERS = [
 LOGIN_URL = "/accounts/login/"
 AUTHENTICATION_BACKENDS = ["shuxiang.accounts.authentication.IdentifierBackend"]
 API_TOKEN_USER = "shuxiang.accounts.services.user_for_token"  # bearer token -> user or None
+# Run by `shuxiang serve` at start: each finishes work a killed process left half done.
+RECOVERY_HOOKS = ["shuxiang.resources.uploads.sweep_in_background"]
 AUTH_PASSWORD_VALIDATORS = [{"NAME": "shuxiang.accounts.passwords.LettersAndDigitsValidator"}]
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True  # "remember me" sets a two-week expiry per session
 SESSION_COOKIE_AGE = 14 * 24 * 3600
@@ -217,6 +227,7 @@ RESOURCES_DELIVERY = {
     "QUOTA": options.value("DOWNLOAD_QUOTA"),
     "LINK_SECONDS": options.value("SIGNED_LINK_SECONDS"),
     "UPLOAD_MAX_BYTES": options.value("UPLOAD_MAX_BYTES"),
+    "UPLOAD_EXPIRY_HOURS": options.value("UPLOAD_EXPIRY_HOURS"),
 }
 STATIC_BUILD_DIR = BASE_DIR.parent / "build" / "static"  # npm assets copied by scripts/setup
 STATICFILES_DIRS = [STATIC_BUILD_DIR] if STATIC_BUILD_DIR.is_dir() else []

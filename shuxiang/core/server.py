@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import uvicorn
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 
 def run_server(
@@ -18,6 +19,7 @@ def run_server(
         _share_metrics_between_workers()
     if not settings.REDIS_URL:
         start_embedded_task_consumer()
+    recover_interrupted_work()
     announce(f"Shuxiang is serving at http://{host}:{port}/  (Ctrl+C stops it)")
     uvicorn.run(
         "shuxiang.asgi:application",
@@ -36,6 +38,15 @@ def _share_metrics_between_workers() -> None:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+
+
+def recover_interrupted_work() -> None:
+    """Finish what the last process was killed in the middle of (tus uploads), on a thread.
+
+    The apps name their recovery functions in ``settings.RECOVERY_HOOKS`` (core imports no app).
+    """
+    for path in settings.RECOVERY_HOOKS:
+        import_string(path)()
 
 
 def start_embedded_task_consumer() -> None:
