@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "shuxiang.catalog",
     "shuxiang.stats",
     "shuxiang.portal",
+    "shuxiang.demo",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shuxiang.core.context.node",
+                "shuxiang.network.context.staff",
                 "shuxiang.portal.context.site",
             ]
         },
@@ -161,6 +163,11 @@ PASSWORD_HASHERS = [
 ]
 LOGIN_URL = "/accounts/login/"
 AUTHENTICATION_BACKENDS = ["shuxiang.accounts.authentication.IdentifierBackend"]
+API_TOKEN_USER = "shuxiang.accounts.services.user_for_token"  # bearer token -> user or None
+# A cached page answered without Django records its usage again through this function.
+PAGE_CACHE_REPLAY = "shuxiang.stats.pagecache.replay"
+# Run by `shuxiang serve` at start: each finishes work a killed process left half done.
+RECOVERY_HOOKS = ["shuxiang.resources.uploads.sweep_in_background"]
 AUTH_PASSWORD_VALIDATORS = [{"NAME": "shuxiang.accounts.passwords.LettersAndDigitsValidator"}]
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True  # "remember me" sets a two-week expiry per session
 SESSION_COOKIE_AGE = 14 * 24 * 3600

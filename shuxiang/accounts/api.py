@@ -31,6 +31,7 @@ from shuxiang.accounts.services import issue_api_token
 from shuxiang.core.api import AUTH, ErrorOut, Paging, actor_of, paginate
 from shuxiang.core.errors import NotFound, PermissionDenied, ValidationFailed
 from shuxiang.core.http import client_ip
+from shuxiang.network import scopes
 from shuxiang.network.models import Library
 
 router = Router(tags=["accounts"])
@@ -188,7 +189,7 @@ def verify_card(request, payload: CardTokenIn):
 def readers(request, paging: Query[Paging], library: str | None = None):
     queryset = staff.readers_visible_to(request.auth).order_by("-date_joined", "-id")
     if library:
-        queryset = queryset.filter(home_library__path__startswith=_library(library).path)
+        queryset = queryset.filter(scopes.in_subtree("home_library", _library(library)))
     result = paginate(queryset, paging.page, paging.page_size)
     result["results"] = [staff.masked(user) for user in result["results"]]
     return result

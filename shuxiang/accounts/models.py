@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from oauth2_provider.settings import oauth2_settings
 
 from shuxiang.accounts import pii
+from shuxiang.network.scopes import Role
 
 
 class User(AbstractUser):
@@ -56,9 +57,7 @@ class StaffRole(models.Model):
     The tier (library / city / province / national) follows from the library's level.
     """
 
-    class Role(models.TextChoices):
-        ADMIN = "admin", _("administrator")
-        LIBRARIAN = "librarian", _("librarian")
+    Role = Role  # the network app's role constants (shuxiang.network.scopes.Role)
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_roles")
     library = models.ForeignKey(

@@ -25,9 +25,8 @@ from oauth2_provider.settings import oauth2_settings
 from shuxiang.accounts.models import ClientRegistration, User
 from shuxiang.accounts.redirect_uris import uri_errors
 from shuxiang.core import audit
-from shuxiang.core.actors import is_system
 from shuxiang.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
-from shuxiang.network import permissions
+from shuxiang.network import scopes
 from shuxiang.network.models import Library
 
 #: The person at the authorization endpoint (set by the view; the validator sees only oauthlib).
@@ -129,11 +128,11 @@ def follow_base_url(url: str) -> None:
 
 def may_approve_skip_consent(actor, library: Library) -> bool:
     """Administrators of the national or a provincial center above ``library`` (or the node)."""
-    if is_system(actor) or getattr(actor, "is_superuser", False):
+    if scopes.unrestricted(actor):
         return True
     return any(
         scope.level in CENTER_LEVELS and library.in_subtree_of(scope)
-        for scope in permissions.administered_libraries(actor)
+        for scope in scopes.libraries(actor)
     )
 
 
@@ -153,7 +152,7 @@ def register_client(
     ``skip_consent`` takes effect at once for a center's administrator; anyone else's request
     is kept on the registration until a center approves it (``approve_skip_consent``).
     """
-    permissions.require_admin_of(by, library, action="register client systems for")
+    scopes.require(by, library, "register client systems for")
     logout_uris = post_logout_redirect_uris or []
     errors = uri_errors(redirect_uris, "redirect_uris")
     errors += uri_errors(logout_uris, "post_logout_redirect_uris")
@@ -231,5 +230,5 @@ def clients_of(by) -> list[ClientRegistration]:
     return list(
         ClientRegistration.objects.select_related("application", "library")
         .order_by("pk")
-        .filter(library__in=Library.objects.filter(permissions.subtree_filter(by)))
+        .filter(library__in=Library.objects.filter(scopes.in_scope(by)))
     )

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import uvicorn
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 
 from shuxiang.core.checks import check_allowed_hosts
 from shuxiang.core.http import adopt_base_url
@@ -56,13 +57,12 @@ def _share_metrics_between_workers() -> None:
 
 
 def recover_interrupted_work() -> None:
-    """Finish what the last process was killed in the middle of (tus uploads), on a thread."""
-    from django.apps import apps
+    """Finish what the last process was killed in the middle of (tus uploads), on a thread.
 
-    if apps.is_installed("shuxiang.resources"):
-        from shuxiang.resources.uploads import sweep_in_background
-
-        sweep_in_background()
+    The apps name their recovery functions in ``settings.RECOVERY_HOOKS`` (core imports no app).
+    """
+    for path in settings.RECOVERY_HOOKS:
+        import_string(path)()
 
 
 def start_embedded_task_consumer() -> None:

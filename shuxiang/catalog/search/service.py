@@ -18,9 +18,8 @@ from shuxiang.catalog.search.base import (
 )
 from shuxiang.catalog.search.highlight import highlight
 from shuxiang.core import pagecache
-from shuxiang.core.actors import is_system
 from shuxiang.core.errors import FieldError, ValidationFailed
-from shuxiang.network.permissions import administered_libraries
+from shuxiang.network import scopes
 
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 500
@@ -62,14 +61,14 @@ class SearchPage:
 
 def visibility_for(actor: object) -> Visibility:
     """What ``actor`` may see: system and superusers everything; others by role and library."""
-    if is_system(actor) or getattr(actor, "is_superuser", False):
+    if scopes.unrestricted(actor):
         return Visibility(everything=True)
     if actor is None or not getattr(actor, "is_authenticated", False):
         return Visibility()
     home = getattr(actor, "home_library", None)
-    scopes = tuple(library.code for library in administered_libraries(actor))
+    administered = tuple(library.code for library in scopes.libraries(actor))
     return Visibility(
-        authenticated=True, home_library=home.code if home else "", staff_scopes=scopes
+        authenticated=True, home_library=home.code if home else "", staff_scopes=administered
     )
 
 

@@ -253,22 +253,11 @@ class _Capture:
 
 
 def _recorder():
-    """A function recording a page's usage again for a reader, or False without statistics."""
-    from django.apps import apps
+    """The function that records a cached page's usage again (``settings.PAGE_CACHE_REPLAY``,
+    called with the ASGI scope and the entry), or False when none is configured; core names
+    no app, so the statistics app provides it."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
 
-    if not apps.is_installed("shuxiang.stats"):
-        return False
-    from shuxiang.stats.events import record
-    from shuxiang.stats.middleware import channel_of
-
-    def replay(scope, entry: Entry) -> None:
-        agent = next((v.decode("latin-1") for n, v in scope["headers"] if n == b"user-agent"), "")
-        channel = channel_of(scope["path"], agent)
-        if entry.html:
-            record("page_view", library="", channel=channel)
-        for kind, library, resource_type, item_id in entry.events:
-            record(
-                kind, library=library, resource_type=resource_type, channel=channel, item_id=item_id
-            )
-
-    return replay
+    path = getattr(settings, "PAGE_CACHE_REPLAY", "")
+    return import_string(path) if path else False

@@ -6,9 +6,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from shuxiang.core.demo import load_demo
 from shuxiang.core.http import adopt_base_url
 from shuxiang.core.server import run_server
+from shuxiang.demo.load import load_demo
 
 
 class Command(BaseCommand):
