@@ -1,8 +1,10 @@
 """ASGI entry point (uvicorn, used by ``shuxiang serve``), with static files by WhiteNoise.
 
-Fast paths answer hot requests before Django's request handling: settings ``ASGI_FAST_PATHS``
-lists them (dotted paths, outermost first), e.g. identifier resolution (``/id/…``, see
-``shuxiang.identifiers.resolver``) and anonymous OAI-PMH harvests (``shuxiang.catalog.oai``).
+Fronts answer before Django's request handling. Settings ``ASGI_FAST_PATHS`` lists the fast
+paths (dotted paths, outermost first): identifier resolution (``/id/…``, see
+``shuxiang.identifiers.resolver``) and anonymous OAI-PMH harvests (``/oai``, see
+``shuxiang.catalog.oai.fastpath``). Inside them, public pages for readers without a session
+(see ``shuxiang.core.pagecache``; off when ``SHUXIANG_PAGE_CACHE_SECONDS`` is 0).
 """
 
 import os
@@ -15,6 +17,10 @@ django_application = get_asgi_application()
 from django.conf import settings  # noqa: E402
 from django.utils.module_loading import import_string  # noqa: E402
 
-application = django_application
+from shuxiang.core import options  # noqa: E402
+from shuxiang.core.pagecache.front import PageCacheFront  # noqa: E402
+
+pages = PageCacheFront(django_application) if options.value("PAGE_CACHE_SECONDS") > 0 else None
+application = pages or django_application
 for dotted in reversed(settings.ASGI_FAST_PATHS):
     application = import_string(dotted)(application)

@@ -6,9 +6,9 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 
-from shuxiang.core.api import AUTH, ErrorOut, actor_of, paginate
+from shuxiang.core.api import AUTH, ErrorOut, Paging, actor_of, paginate
 from shuxiang.core.errors import ValidationFailed
-from shuxiang.network import permissions, queries, services
+from shuxiang.network import queries, scopes, services
 from shuxiang.network.models import Admission, Division, Library
 from shuxiang.network.schemas import (
     AdmissionOut,
@@ -26,14 +26,12 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 PUBLIC_STATUSES = (Library.Status.ACTIVE, Library.Status.SUSPENDED)
 
 
-class LibraryFilter(Schema):
+class LibraryFilter(Paging):
     level: str | None = None
     status: str | None = None
     parent: str | None = None
     division: str | None = None
     q: str | None = None
-    page: int = 1
-    page_size: int = 50
 
 
 def _with_relations(queryset: QuerySet) -> QuerySet:
@@ -43,7 +41,7 @@ def _with_relations(queryset: QuerySet) -> QuerySet:
 def visible_libraries(request) -> QuerySet[Library]:
     """Admitted libraries for everyone; applying/rejected ones only to their administrators."""
     actor = actor_of(request)
-    return Library.objects.filter(Q(status__in=PUBLIC_STATUSES) | permissions.subtree_filter(actor))
+    return Library.objects.filter(Q(status__in=PUBLIC_STATUSES) | scopes.in_scope(actor))
 
 
 def _library(request, code: str) -> Library:
@@ -135,7 +133,7 @@ def apply(request, payload: LibraryCreate):
     summary="Applications below the libraries you administer",
 )
 def list_admissions(request, outcome: str = Admission.Outcome.PENDING):
-    scope = permissions.subtree_filter(request.auth)
+    scope = scopes.in_scope(request.auth)
     libraries = Library.objects.filter(scope)
     return list(
         Admission.objects.filter(outcome=outcome, library__in=libraries).select_related(

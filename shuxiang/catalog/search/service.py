@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -16,12 +17,13 @@ from shuxiang.catalog.search.base import (
     get_backend,
 )
 from shuxiang.catalog.search.highlight import highlight
-from shuxiang.core.actors import is_system
+from shuxiang.core import pagecache
 from shuxiang.core.errors import FieldError, ValidationFailed
-from shuxiang.network.permissions import administered_libraries
+from shuxiang.network import scopes
 
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 500
+MAX_YEAR = 9999
 # What a hit shows (page, API, reader links, access check): loading only these keeps the
 # per-hit cost small (no payloads, datestamps or whole library and source rows).
 HIT_FIELDS = (
@@ -59,14 +61,14 @@ class SearchPage:
 
 def visibility_for(actor: object) -> Visibility:
     """What ``actor`` may see: system and superusers everything; others by role and library."""
-    if is_system(actor) or getattr(actor, "is_superuser", False):
+    if scopes.unrestricted(actor):
         return Visibility(everything=True)
     if actor is None or not getattr(actor, "is_authenticated", False):
         return Visibility()
     home = getattr(actor, "home_library", None)
-    scopes = tuple(library.code for library in administered_libraries(actor))
+    administered = tuple(library.code for library in scopes.libraries(actor))
     return Visibility(
-        authenticated=True, home_library=home.code if home else "", staff_scopes=scopes
+        authenticated=True, home_library=home.code if home else "", staff_scopes=administered
     )
 
 
@@ -86,6 +88,11 @@ def build_query(*, actor: object, q: str = "", **options) -> SearchQuery:
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         errors.append(FieldError("page_size", _("Page size runs from 1 to %d.") % MAX_PAGE_SIZE))
     filters = {k: [str(v) for v in vs if v] for k, vs in (options.get("filters") or {}).items()}
+    for name in ("year_from", "year_to"):
+        if options.get(name) is not None and not -MAX_YEAR <= options[name] <= MAX_YEAR:
+            errors.append(FieldError(name, _("Years run from -9999 to 9999."), "out_of_range"))
+    if any(not re.fullmatch(r"[0-9]{1,4}", year) for year in filters.get("year", [])):
+        errors.append(FieldError("year", _("A year is written with up to four digits 0-9.")))
     unknown = sorted(set(filters) - set(FACETS))
     if unknown:
         errors.append(FieldError(unknown[0], _("Filter by one of: %s.") % ", ".join(FACETS)))
@@ -162,4 +169,6 @@ def reindex(*, progress: bool = False, batch: int = 5000) -> int:
     stream = live.iterator(chunk_size=batch)
     if progress:
         stream = tqdm(stream, total=total, unit="rec", desc="reindex")
-    return backend.bulk(stream)
+    indexed = backend.bulk(stream)
+    pagecache.changed()
+    return indexed
