@@ -223,9 +223,14 @@ class Provider:
                 "badResumptionToken", "This resumption token was issued to someone else."
             )
         matching = self._matching(state)
+        # Keyset: after (last_ts, last_id). The redundant ``datestamp >= last_ts`` lets the
+        # (datestamp, id) index seek to the page instead of scanning from the first record.
         after = (
-            Q(datestamp__gt=state["last_ts"])
-            | Q(datestamp=state["last_ts"], id__gt=state["last_id"])
+            Q(datestamp__gte=state["last_ts"])
+            & (
+                Q(datestamp__gt=state["last_ts"])
+                | Q(datestamp=state["last_ts"], id__gt=state["last_id"])
+            )
             if state.get("last_id")
             else Q()
         )
