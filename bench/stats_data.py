@@ -111,15 +111,14 @@ def _generate_postgres(n: int, first: date, pools: dict) -> None:
 def raw_comparison(library, first: date, last: date) -> list[tuple]:
     """The comparison across ``library``'s children computed straight from raw events."""
     from shuxiang.network.models import Library
+    from shuxiang.network.queries import subtree
     from shuxiang.stats.backends import get_backend
     from shuxiang.stats.backends.duckdb import ParquetBackend
 
     pairs = [
         (code, child.code)
         for child in Library.objects.filter(parent=library)
-        for code in Library.objects.filter(path__startswith=child.path).values_list(
-            "code", flat=True
-        )
+        for code in subtree(child).values_list("code", flat=True)
     ]
     backend = get_backend()
     if isinstance(backend, ParquetBackend):

@@ -31,6 +31,7 @@ from shuxiang.accounts.services import issue_api_token
 from shuxiang.core.api import AUTH, ErrorOut, Paging, actor_of, paginate
 from shuxiang.core.errors import NotFound, PermissionDenied, ValidationFailed
 from shuxiang.core.http import client_ip
+from shuxiang.network import scopes
 from shuxiang.network.models import Library
 
 router = Router(tags=["accounts"])
@@ -188,7 +189,7 @@ def verify_card(request, payload: CardTokenIn):
 def readers(request, paging: Query[Paging], library: str | None = None):
     queryset = staff.readers_visible_to(request.auth).order_by("-date_joined", "-id")
     if library:
-        queryset = queryset.filter(home_library__path__startswith=_library(library).path)
+        queryset = queryset.filter(scopes.in_subtree("home_library", _library(library)))
     result = paginate(queryset, paging.page, paging.page_size)
     result["results"] = [staff.masked(user) for user in result["results"]]
     return result
@@ -248,6 +249,8 @@ def _client_out(registration_row, secret: str | None = None) -> dict:
         "library": registration_row.library.code,
         "redirect_uris": app.redirect_uris.split(),
         "client_secret": secret,
+        "skip_consent": app.skip_authorization,
+        "skip_consent_pending": registration_row.skip_consent_pending,
     }
 
 
@@ -268,3 +271,11 @@ def register_client(request, payload: ClientIn):
 @router.get("/accounts/clients", auth=AUTH, response=list[ClientOut])
 def list_clients(request):
     return [_client_out(row) for row in oidc.clients_of(request.auth)]
+
+
+@router.post(
+    "/accounts/clients/{client_id}/skip-consent", auth=AUTH, response={200: ClientOut, **ERRORS}
+)
+def approve_skip_consent(request, client_id: str):
+    """A national or provincial center lets the client sign readers in without consent."""
+    return _client_out(oidc.approve_skip_consent(client_id, by=request.auth))

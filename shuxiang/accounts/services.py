@@ -12,17 +12,19 @@ from django.utils.translation import gettext as _
 
 from shuxiang.accounts.models import ApiToken, StaffRole, User
 from shuxiang.core import audit, options
-from shuxiang.core.actors import Actor, is_system
+from shuxiang.core.actors import Actor
 from shuxiang.core.errors import NotFound
-from shuxiang.network import permissions
+from shuxiang.network import scopes
 from shuxiang.network.models import Library
+from shuxiang.network.scopes import Role
 
 
 @transaction.atomic
 def grant_staff_role(user: User, library: Library, role: str, *, by: Actor) -> StaffRole:
     """Give ``user`` a role over ``library``'s subtree; the granter must administer it."""
-    permissions.require_admin_of(by, library, action="grant staff roles in")
+    scopes.require(by, library, "grant staff roles in")
     staff_role, _ = StaffRole.objects.get_or_create(user=user, library=library, role=role)
+    scopes.forget(user)
     audit.record(by, "accounts.grant_role", user, library=library.code, role=role)
     return staff_role
 
@@ -62,15 +64,13 @@ def user_for_token(raw: str) -> User | None:
 
 def _may_manage_tokens_of(actor: Actor, owner: User) -> bool:
     """The owner, or an administrator above them (their home library or their staff roles)."""
-    if getattr(actor, "pk", None) == owner.pk or is_system(actor):
+    if getattr(actor, "pk", None) == owner.pk or scopes.unrestricted(actor):
         return True
-    if getattr(actor, "is_superuser", False):
-        return True
-    places = list(Library.objects.filter(staff_roles__user=owner).distinct())
+    places = scopes.libraries(owner, role=Role.LIBRARIAN)
     above = [lib.parent for lib in places if lib.parent_id]
     if not places and owner.home_library_id:
         above = [owner.home_library]
-    return bool(above) and all(permissions.is_admin_of(actor, lib) for lib in above)
+    return bool(above) and all(scopes.covers(actor, lib) for lib in above)
 
 
 def _require_manager(actor: Actor, owner: User) -> None:

@@ -8,35 +8,32 @@ outside the actor's scope is reported as not found, so its existence does not le
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from shuxiang.accounts import person_ids, pii
 from shuxiang.accounts.models import PersonalDataGrant, ReaderCard, User
 from shuxiang.accounts.registration import record_real_name
 from shuxiang.core import audit
-from shuxiang.core.actors import is_system
 from shuxiang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from shuxiang.network import scopes
 from shuxiang.network.models import PATH_SEPARATOR, Library
+from shuxiang.network.scopes import Role
 
-
-def _unrestricted(actor) -> bool:
-    return is_system(actor) or bool(getattr(actor, "is_superuser", False))
+_unrestricted = scopes.unrestricted
 
 
 def staff_libraries(actor) -> list[Library]:
     """Libraries where ``actor`` holds any staff role (admin or librarian)."""
-    if not getattr(actor, "is_authenticated", False) or is_system(actor):
-        return []
-    return list(Library.objects.filter(staff_roles__user=actor).distinct())
+    return scopes.libraries(actor, role=Role.LIBRARIAN)
 
 
 def personal_data_scopes(actor) -> list[Library]:
     """Subtrees whose readers' personal data ``actor`` may see."""
-    scopes = [lib for lib in staff_libraries(actor) if lib.level != Library.Level.NATIONAL]
+    within = [lib for lib in staff_libraries(actor) if lib.level != Library.Level.NATIONAL]
     if getattr(actor, "pk", None):
-        scopes += [g.library for g in PersonalDataGrant.objects.filter(user=actor)]
-    return scopes
+        within += [g.library for g in PersonalDataGrant.objects.filter(user=actor)]
+    return within
 
 
 def readers_visible_to(actor) -> QuerySet[User]:
@@ -48,17 +45,14 @@ def readers_visible_to(actor) -> QuerySet[User]:
     )
     if _unrestricted(actor):
         return readers
-    scopes = personal_data_scopes(actor)
-    if not scopes:
+    within = personal_data_scopes(actor)
+    if not within:
         if staff_libraries(actor):
             raise PermissionDenied(
                 _("National-center roles see reader aggregates only; personal data needs a grant.")
             )
         raise PermissionDenied(_("Only library staff can see readers."))
-    condition = Q(pk__in=[])
-    for scope in scopes:
-        condition |= Q(home_library__path__startswith=scope.path)
-    return readers.filter(condition)
+    return readers.filter(scopes.in_subtree("home_library", within))
 
 
 def reader_for(actor, public_id) -> User:
@@ -115,11 +109,11 @@ def view_personal_data(actor, public_id, *, purpose: str = "") -> dict:
 
 def reader_counts(actor) -> list[dict]:
     """Readers per provincial subtree within what ``actor`` administers (no personal data)."""
-    scopes = [] if _unrestricted(actor) else staff_libraries(actor)
-    if not _unrestricted(actor) and not scopes:
+    if not _unrestricted(actor) and not staff_libraries(actor):
         raise PermissionDenied(_("Only library staff can see reader statistics."))
+    in_scope = scopes.in_scope(actor, "home_library", role=Role.LIBRARIAN)
     rows = (
-        User.objects.filter(erased_at__isnull=True, home_library__isnull=False)
+        User.objects.filter(in_scope, erased_at__isnull=True, home_library__isnull=False)
         .values("home_library__path")
         .annotate(n=Count("id"))
         .order_by()
@@ -127,8 +121,6 @@ def reader_counts(actor) -> list[dict]:
     totals: dict[str, int] = {}
     for row in rows:
         path = row["home_library__path"]
-        if scopes and not any(path.startswith(s.path) for s in scopes):
-            continue
         segments = [s for s in path.split(PATH_SEPARATOR) if s]
         key = segments[1] if len(segments) > 1 else segments[0]
         totals[key] = totals.get(key, 0) + row["n"]
@@ -153,9 +145,7 @@ def grant_personal_data(user: User, library: Library, reason: str, *, by) -> Per
 
 
 def _is_staff_of(actor, library: Library) -> bool:
-    return _unrestricted(actor) or any(
-        library.in_subtree_of(scope) for scope in staff_libraries(actor)
-    )
+    return scopes.covers(actor, library, role=Role.LIBRARIAN)
 
 
 @transaction.atomic
@@ -200,7 +190,7 @@ def export_personal_data(actor, library: Library, *, purpose: str) -> list[dict]
             % {"library": library.name}
         )
     readers = (
-        User.objects.filter(erased_at__isnull=True, home_library__path__startswith=library.path)
+        User.objects.filter(scopes.in_subtree("home_library", library), erased_at__isnull=True)
         .select_related("home_library")
         .prefetch_related("reader_cards__library")
         .order_by("id")

@@ -20,9 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuxiang.accounts import pii
-from shuxiang.accounts.models import StaffRole, StaffTotp, User
+from shuxiang.accounts.models import StaffTotp, User
 from shuxiang.core import audit
 from shuxiang.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
+from shuxiang.network import scopes
+from shuxiang.network.scopes import Role
 
 STEP, DIGITS, DRIFT = 30, 6, 1
 
@@ -50,7 +52,7 @@ def begin_enrolment(user: User, *, by) -> tuple[str, str]:
     """New secret for a staff member; returns (base32 secret, otpauth URI) to show once."""
     if getattr(by, "pk", None) != user.pk:
         raise PermissionDenied(_("Only the staff member can set up their own second factor."))
-    if not StaffRole.objects.filter(user=user).exists():
+    if not scopes.libraries(user, role=Role.LIBRARIAN):
         raise PermissionDenied(_("The second factor is for library staff."))
     if required_for(user):
         raise Conflict.single("otp", _("Your second factor is already on."), "otp_enabled")

@@ -264,9 +264,9 @@ def reader_view(request, public_id):
 @login_required
 def clients_view(request):
     """Library admins: client systems (ILS, vendor platforms) that log readers in by SSO."""
-    from shuxiang.network import permissions
+    from shuxiang.network import scopes
 
-    mine = Library.objects.filter(permissions.subtree_filter(request.user)).order_by("path")[:500]
+    mine = Library.objects.filter(scopes.in_scope(request.user)).order_by("path")[:500]
     errors, values, created = {}, {}, None
     if request.method == "POST":
         values = request.POST

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from shuxiang.catalog.models import AccessPolicy, Record
 from shuxiang.catalog.search.base import Visibility
 from shuxiang.core.errors import PermissionDenied
-from shuxiang.network import permissions
+from shuxiang.network import scopes
 from shuxiang.network.models import Library
 
 
@@ -28,14 +28,14 @@ def may_see(record: Record, visibility: Visibility) -> bool:
         and library.code == visibility.home_library
     ):
         return True
-    codes = {c for c in library.path.split("/") if c}
+    codes = {*library.ancestor_codes, library.code}
     return bool(codes & set(visibility.staff_scopes))
 
 
 def require_source_manager(actor: object, library: Library | None, *, action: str) -> None:
     """Sources of a library are managed by its administrators; shared sources by the system."""
     if library is not None:
-        permissions.require_admin_of(actor, library, action=action)
+        scopes.require(actor, library, action)
         return
     if not getattr(actor, "is_superuser", False):
         raise PermissionDenied(

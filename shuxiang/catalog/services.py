@@ -20,7 +20,7 @@ from shuxiang.catalog.models import AccessPolicy, Record, Source, Work
 from shuxiang.core import audit
 from shuxiang.core.actors import SYSTEM, Actor
 from shuxiang.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
-from shuxiang.network import permissions
+from shuxiang.network import scopes
 from shuxiang.network.models import Library
 
 TEXT_FIELDS = ("title", "description", "publisher", "date", "language", "type", "collection")
@@ -98,7 +98,7 @@ def _require_may_change(by: Actor, source: Source, library: Library | None) -> N
         if not getattr(by, "is_superuser", False):
             raise PermissionDenied(_("Only the system may change shared records."))
         return
-    permissions.require_admin_of(by, target, action=_("change catalog records of"))
+    scopes.require(by, target, _("change catalog records of"))
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Union
 
 if TYPE_CHECKING:
-    from shuxiang.accounts.models import User
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 
 class SystemActor:
@@ -26,7 +26,7 @@ class SystemActor:
 
 SYSTEM = SystemActor()
 
-Actor = Union["User", SystemActor]
+Actor = Union["AbstractBaseUser", SystemActor]
 
 
 def is_system(actor: object) -> bool:

@@ -9,6 +9,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.http.multipartparser import MultiPartParserError
+from django.utils.module_loading import import_string
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -24,9 +25,7 @@ class BearerToken(HttpBearer):
     """``Authorization: Bearer <token>`` with a token issued to a user."""
 
     def authenticate(self, request: HttpRequest, token: str):
-        from shuxiang.accounts.services import user_for_token
-
-        user = user_for_token(token)
+        user = import_string(settings.API_TOKEN_USER)(token)
         if user is not None:
             request.user = user
         return user

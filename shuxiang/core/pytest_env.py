@@ -1,7 +1,7 @@
 """Pytest plugin loaded before Django settings (``-p shuxiang.core.pytest_env``).
 
-Gives every test run its own data folder and inline background tasks, unless the caller
-chose otherwise; conftest.py would be too late, pytest-django reads the settings first.
+Gives every test run its own data folder, inline background tasks and any Host header, unless
+the caller chose otherwise; conftest.py would be too late, pytest-django reads the settings first.
 """
 
 from __future__ import annotations
@@ -11,3 +11,5 @@ import tempfile
 
 os.environ.setdefault("SHUXIANG_DATA_DIR", tempfile.mkdtemp(prefix="shuxiang-test-"))
 os.environ.setdefault("SHUXIANG_TASKS_IMMEDIATE", "true")
+# Tests speak to the node under many Host names (test client, live servers, branch sites).
+os.environ.setdefault("SHUXIANG_ALLOW_ANY_HOST", "true")

@@ -31,7 +31,9 @@ from shuxiang.identifiers.schemas import (
     RegisterIn,
     TransferIn,
 )
+from shuxiang.network import scopes
 from shuxiang.network.models import Library
+from shuxiang.network.scopes import Role
 
 router = Router(tags=["identifiers"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -59,7 +61,7 @@ def list_identifiers(
     request, paging: Query[Paging], q: str = "", library: str = "", status: str = ""
 ):
     actor = actor_of(request)
-    staff_scope = Q(library__in=Library.objects.filter(_scope_of(actor)))
+    staff_scope = scopes.in_scope(actor, "library", role=Role.LIBRARIAN)
     queryset = Identifier.objects.filter(Q(status__in=PUBLIC) | staff_scope)
     if q:
         queryset = queryset.filter(Q(name=names.normalise(q)) | Q(metadata__title__icontains=q))
@@ -69,16 +71,6 @@ def list_identifiers(
         queryset = queryset.filter(status=status)
     related = queryset.select_related("library", "similar_to")
     return paginate(related, paging.page, paging.page_size)
-
-
-def _scope_of(actor) -> Q:
-    from shuxiang.identifiers.permissions import _staff_libraries
-    from shuxiang.network.permissions import subtree_filter
-
-    condition = subtree_filter(actor)
-    for library in _staff_libraries(actor):
-        condition |= Q(path__startswith=library.path)
-    return condition
 
 
 @router.post(
@@ -101,7 +93,7 @@ def register(request, payload: RegisterIn):
 )
 def mint(request, payload: MintIn):
     library = _library(payload.library)
-    require_registrar_of(request.auth, library, action="mint identifiers")
+    require_registrar_of(request.auth, library, action="mint identifiers for")
     if not 1 <= payload.count <= 1000:
         raise ValidationFailed.single("count", "Mint between 1 and 1000 names.", "out_of_range")
     return services.mint_names(library, payload.count)
@@ -205,7 +197,7 @@ def reject(request, prefix: str, suffix: str, payload: IdentifierReasonIn):
 )
 def history(request, prefix: str, suffix: str):
     identifier = services.get_identifier(f"{prefix}/{suffix}")
-    require_registrar_of(request.auth, identifier.library, action="read this history")
+    require_registrar_of(request.auth, identifier.library, action="read the identifier history of")
     return services.history(identifier.name)
 
 

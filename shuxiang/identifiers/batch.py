@@ -149,7 +149,7 @@ class _Batch:
                 raise ValidationFailed.single(
                     "library", _("No library has the code %(c)s.") % {"c": code}
                 )
-            require_registrar_of(self.by, library, action=_("register identifiers"))
+            require_registrar_of(self.by, library, action=_("register identifiers for"))
             self.libraries[code] = library
         return self.libraries[code]
 
@@ -164,7 +164,7 @@ def import_rows(
     total: int | None = None,
 ) -> ImportReport:
     """Register every good row (active at once: the importer is staff of the library)."""
-    require_registrar_of(by, library, action=_("import identifiers"))
+    require_registrar_of(by, library, action=_("import identifiers for"))
     report, memo = ImportReport(), {}
     numbered = enumerate(rows, start=1)
     tune_for_bulk()

@@ -144,7 +144,7 @@ def register_for_resource(
     When the same library already holds a live identifier with this fingerprint, that
     identifier's location and metadata are updated instead and it is returned.
     """
-    require_registrar_of(by, library, action=_("register identifiers"))
+    require_registrar_of(by, library, action=_("register identifiers for"))
     cleaned = validation.clean(
         location=location,
         metadata=metadata,
@@ -179,7 +179,7 @@ def update_location(
     ``check=True`` (the web pages and API) first verifies the new address answers.
     """
     identifier = get_identifier(name, for_update=True)
-    require_registrar_of(by, identifier.library, action=_("change this identifier"))
+    require_registrar_of(by, identifier.library, action=_("change identifiers of"))
     _require_not_withdrawn(identifier)
     location = validation.clean_location(location)
     fields = {"location": location}
@@ -195,7 +195,7 @@ def update_location(
 def set_mirrors(name: str, *, mirrors: list[dict], by: Actor) -> Identifier:
     """Replace the mirror locations (``[{"url", "node"}]``) served besides the primary one."""
     identifier = get_identifier(name, for_update=True)
-    require_registrar_of(by, identifier.library, action=_("change this identifier"))
+    require_registrar_of(by, identifier.library, action=_("change identifiers of"))
     _require_not_withdrawn(identifier)
     cleaned = []
     for index, mirror in enumerate(mirrors or []):
@@ -213,7 +213,7 @@ def withdraw(name: str, *, by: Actor, reason: str) -> Identifier:
             "reason", _("Say why the identifier is withdrawn."), "required"
         )
     identifier = get_identifier(name, for_update=True)
-    require_registrar_of(by, identifier.library, action=_("withdraw this identifier"))
+    require_registrar_of(by, identifier.library, action=_("withdraw identifiers of"))
     _require_not_withdrawn(identifier)
     return _apply_changes(
         identifier,
@@ -228,8 +228,8 @@ def withdraw(name: str, *, by: Actor, reason: str) -> Identifier:
 def transfer(name: str, *, to: Library, by: Actor) -> Identifier:
     """Hand ``name`` to another library; ``by`` must be staff of both (or above both)."""
     identifier = get_identifier(name, for_update=True)
-    require_registrar_of(by, identifier.library, action=_("transfer this identifier"))
-    require_registrar_of(by, to, action=_("receive identifiers for this library"))
+    require_registrar_of(by, identifier.library, action=_("transfer identifiers of"))
+    require_registrar_of(by, to, action=_("transfer identifiers to"))
     if to.status != Library.Status.ACTIVE:
         raise ValidationFailed.single("to", _("%(name)s is not active.") % {"name": to.name})
     if to.pk == identifier.library_id:

@@ -18,7 +18,9 @@ from shuxiang.identifiers import names, records, resolver, services, workflow
 from shuxiang.identifiers.forms import ApplyForm
 from shuxiang.identifiers.models import Identifier, ResolveEntry
 from shuxiang.identifiers.permissions import is_registrar_of, reviewable_filter
+from shuxiang.network import scopes
 from shuxiang.network.models import Library
+from shuxiang.network.scopes import Role
 
 
 def _respond(result: resolver.Answer) -> HttpResponse:
@@ -86,10 +88,10 @@ def search(request):
 @login_required
 def mine(request):
     """Identifiers of the libraries the staff member works for (and below)."""
-    libraries = _staff_libraries(request.user)
-    queryset = Identifier.objects.filter(
-        library__in=Library.objects.filter(_scope(libraries))
-    ).select_related("library")
+    libraries = scopes.libraries(request.user, role=Role.LIBRARIAN)
+    queryset = Identifier.objects.filter(scopes.in_subtree("library", libraries)).select_related(
+        "library"
+    )
     status = request.GET.get("status")
     if status:
         queryset = queryset.filter(status=status)
@@ -101,9 +103,7 @@ def mine(request):
 @require_http_methods(["GET", "POST"])
 def apply(request):
     """Apply for an identifier for one of the staff member's libraries."""
-    libraries = [
-        lib for lib in _staff_libraries(request.user) if is_registrar_of(request.user, lib)
-    ]
+    libraries = scopes.libraries(request.user, role=Role.LIBRARIAN)
     form = ApplyForm(request.POST or None, libraries=libraries)
     if request.method == "POST" and form.is_valid():
         try:
@@ -196,14 +196,3 @@ def maintain(request):
     except ServiceError as exc:
         messages.error(request, str(exc))
     return redirect("identifiers:detail", name=names.normalise(name))
-
-
-def _staff_libraries(user) -> list[Library]:
-    return list(Library.objects.filter(staff_roles__user=user).distinct())
-
-
-def _scope(libraries: list[Library]) -> Q:
-    condition = Q(pk__in=[])
-    for library in libraries:
-        condition |= Q(path__startswith=library.path)
-    return condition

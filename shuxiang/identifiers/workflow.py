@@ -38,7 +38,7 @@ def apply(
     resource_type: str = "",
 ) -> Identifier:
     """Apply for an identifier; stored as pending once every check passes."""
-    require_registrar_of(by, library, action=_("apply for identifiers"))
+    require_registrar_of(by, library, action=_("apply for identifiers for"))
     _check_eligible(library, self_built, own_copyright)
     cleaned = validation.clean(
         location=location,

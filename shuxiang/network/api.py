@@ -8,7 +8,7 @@ from ninja import Query, Router, Schema, Status
 
 from shuxiang.core.api import AUTH, ErrorOut, Paging, actor_of, paginate
 from shuxiang.core.errors import ValidationFailed
-from shuxiang.network import permissions, queries, services
+from shuxiang.network import queries, scopes, services
 from shuxiang.network.models import Admission, Division, Library
 from shuxiang.network.schemas import (
     AdmissionOut,
@@ -42,7 +42,7 @@ def _with_relations(queryset: QuerySet) -> QuerySet:
 def visible_libraries(request) -> QuerySet[Library]:
     """Admitted libraries for everyone; applying/rejected ones only to their administrators."""
     actor = actor_of(request)
-    return Library.objects.filter(Q(status__in=PUBLIC_STATUSES) | permissions.subtree_filter(actor))
+    return Library.objects.filter(Q(status__in=PUBLIC_STATUSES) | scopes.in_scope(actor))
 
 
 def _library(request, code: str) -> Library:
@@ -134,7 +134,7 @@ def apply(request, payload: LibraryCreate):
     summary="Applications below the libraries you administer",
 )
 def list_admissions(request, paging: Query[Paging], outcome: str = Admission.Outcome.PENDING):
-    scope = permissions.subtree_filter(request.auth)
+    scope = scopes.in_scope(request.auth)
     libraries = Library.objects.filter(scope)
     queryset = (
         Admission.objects.filter(outcome=outcome, library__in=libraries)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet
 
 from shuxiang.network.models import PATH_SEPARATOR, IPRange, Library
+from shuxiang.network.scopes import in_subtree
 from shuxiang.network.validation import address_key
 
 
 def subtree(library: Library, *, include_self: bool = True) -> QuerySet[Library]:
     """``library`` and every library below it, in tree order."""
-    queryset = Library.objects.filter(path__startswith=library.path)
+    queryset = Library.objects.filter(in_subtree("", library))
     return queryset if include_self else queryset.exclude(pk=library.pk)
 
 
@@ -21,7 +22,7 @@ def ancestors(library: Library) -> QuerySet[Library]:
 
 def descendants_at_level(library: Library, level: str) -> QuerySet[Library]:
     """Every library of ``level`` below ``library`` (e.g. all county libraries of a province)."""
-    return Library.objects.filter(path__startswith=library.path, level=level)
+    return Library.objects.filter(in_subtree("", library), level=level)
 
 
 def province_of(library: Library) -> Library | None:

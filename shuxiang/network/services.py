@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from shuxiang.core import audit
 from shuxiang.core.actors import Actor
 from shuxiang.core.errors import Conflict, PermissionDenied, ValidationFailed
-from shuxiang.network import permissions
+from shuxiang.network import scopes
 from shuxiang.network.addresses import replace_domains, replace_ip_ranges
 from shuxiang.network.models import PATH_SEPARATOR, Admission, Library
 from shuxiang.network.validation import (
@@ -74,7 +74,7 @@ def create_library(data: Mapping[str, Any], *, by: Actor) -> Library:
         if not getattr(by, "is_superuser", False):
             raise PermissionDenied(_("Only the system can create the national root library."))
     else:
-        permissions.require_admin_of(by, parent, action=_("add libraries below"))
+        scopes.require(by, parent, _("add libraries below"))
     library = _build(cleaned, Library.Status.ACTIVE)
     audit.record(by, "network.create_library", library, code=library.code)
     return library
@@ -99,7 +99,7 @@ def apply_for_admission(data: Mapping[str, Any], *, by: Actor) -> Admission:
 def _pending_admission(library: Library, by: Actor) -> Admission:
     if library.parent is None:
         raise Conflict.single("library", _("The national library is not admitted by anyone."))
-    permissions.require_admin_of(by, library.parent, action=_("decide admissions below"))
+    scopes.require(by, library.parent, _("decide admissions below"))
     admission = library.admissions.filter(outcome=Admission.Outcome.PENDING).first()
     if admission is None or library.status != Library.Status.APPLYING:
         raise Conflict.single(
@@ -148,7 +148,7 @@ def _decide(admission: Admission, outcome: str, by: Actor, reason: str) -> None:
 def update_library(library: Library, data: Mapping[str, Any], *, by: Actor) -> Library:
     """Change a library's fields, ranges, domains or parent; ``by`` must administer it."""
     library = Library.objects.select_for_update().get(pk=library.pk)
-    permissions.require_admin_of(by, library, action=_("change"))
+    scopes.require(by, library, _("change"))
     cleaned = clean_fields(data, creating=False)
     new_parent = cleaned.get("parent", library.parent)
     errors = Collector()
@@ -180,7 +180,7 @@ def set_status(library: Library, status: str, *, by: Actor) -> Library:
     if status not in (Library.Status.ACTIVE, Library.Status.SUSPENDED):
         raise ValidationFailed.single("status", _("Choose active or suspended."))
     target = library.parent or library
-    permissions.require_admin_of(by, target, action=_("suspend or reactivate"))
+    scopes.require(by, target, _("suspend or reactivate"))
     if library.status not in (Library.Status.ACTIVE, Library.Status.SUSPENDED):
         raise Conflict.single("status", _("Only admitted libraries can change status."))
     library.status = status
@@ -201,7 +201,7 @@ def _check_move(library: Library, new_parent: Library | None, by: Actor, errors:
             "cycle",
         )
         return
-    permissions.require_admin_of(by, new_parent, action=_("move libraries below"))
+    scopes.require(by, new_parent, _("move libraries below"))
 
 
 def _move_subtree(library: Library, old_path: str, new_path: str) -> None:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shuxiang.core.errors import ServiceError
-from shuxiang.network import permissions, queries, services
+from shuxiang.network import queries, scopes, services
 from shuxiang.network.forms import ApplicationForm, LibraryForm
 from shuxiang.network.models import Admission, Library
 
@@ -20,7 +20,7 @@ from shuxiang.network.models import Admission, Library
 def _visible(request):
     return Library.objects.filter(
         Q(status__in=(Library.Status.ACTIVE, Library.Status.SUSPENDED))
-        | permissions.subtree_filter(request.user)
+        | scopes.in_scope(request.user)
     )
 
 
@@ -56,10 +56,10 @@ def library_detail(request, code: str):
             "ancestors": queries.ancestors(library),
             "children": page,
             "subtree_counts": _level_counts(library),
-            "can_admin": permissions.is_admin_of(request.user, library),
+            "can_admin": scopes.covers(request.user, library),
             "pending": library.admissions.filter(outcome=Admission.Outcome.PENDING).first(),
             "can_decide": library.parent is not None
-            and permissions.is_admin_of(request.user, library.parent),
+            and scopes.covers(request.user, library.parent),
         },
     )
 
@@ -79,7 +79,7 @@ def _level_counts(library: Library) -> list[tuple[str, int]]:
 @login_required
 def admission_queue(request):
     """Pending applications below the libraries the staff member administers."""
-    in_scope = Library.objects.filter(permissions.subtree_filter(request.user))
+    in_scope = Library.objects.filter(scopes.in_scope(request.user))
     pending = Admission.objects.filter(
         outcome=Admission.Outcome.PENDING, library__in=in_scope
     ).select_related("library", "library__parent", "applied_by")
@@ -113,7 +113,7 @@ def edit_library(request, code: str):
     library = Library.objects.filter(code=code.upper()).first()
     if library is None:
         raise Http404
-    if not permissions.is_admin_of(request.user, library):
+    if not scopes.covers(request.user, library):
         return render(request, "core/forbidden.html", status=403)
     form = LibraryForm.for_library(library, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

@@ -125,7 +125,7 @@ def row_files(folder: Path, row: dict[str, Any]) -> list[Path]:
 
 def open_batch(folder: Path, manifest: Path, collection: Collection, by: Actor) -> ImportBatch:
     """The batch of this manifest in this collection (resumed when it already exists)."""
-    permissions.require_staff_of(by, collection.library, action=_("import resources"))
+    permissions.require_staff_of(by, collection.library, action=_("import resources into"))
     with open_text(manifest, "manifest"):
         pass  # refused here, before a batch exists, when the manifest is not UTF-8 or GB18030
     digest = file_sha256(manifest)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from shuxiang.core.errors import ServiceError
 from shuxiang.core.models import AuditEvent
+from shuxiang.network import scopes
 from shuxiang.resources import distribution, permissions, services, tasks
 from shuxiang.resources.models import Collection, ImportBatch, ImportRow, Resource
 from shuxiang.resources.types import SUBTYPE_LABELS, TYPES
@@ -142,7 +143,7 @@ def edit(request, pk: int):
         "files": resource.files.all(),
         "jobs": resource.jobs.all(),
         "history": history[:30],
-        "can_publish": permissions.network_permissions.is_admin_of(request.user, resource.library),
+        "can_publish": scopes.covers(request.user, resource.library),
         "is_central": resource.collection.kind == Collection.Kind.CENTRAL,
     }
     context.update(_form_context(resource.type, resource, errors))

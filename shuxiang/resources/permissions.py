@@ -9,60 +9,31 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from shuxiang.core.actors import is_system
-from shuxiang.core.errors import PermissionDenied
-from shuxiang.network import permissions as network_permissions
+from shuxiang.network import scopes
 from shuxiang.network.models import Library
 from shuxiang.network.queries import library_for_ip
+from shuxiang.network.scopes import Role
 from shuxiang.resources.models import Resource
-
-
-def staff_scopes(actor: object) -> list[Library]:
-    """Libraries whose subtree ``actor`` serves as librarian or administrator."""
-    if actor is None or is_system(actor) or not getattr(actor, "is_authenticated", False):
-        return []
-    cached = getattr(actor, "_staff_scopes", None)
-    if cached is None:
-        cached = list(Library.objects.filter(staff_roles__user=actor).distinct())
-        actor._staff_scopes = cached
-    return cached
 
 
 def is_staff_of(actor: object, library: Library) -> bool:
     """True for the system, superusers, and librarians/administrators of ``library``'s tree."""
-    if is_system(actor) or getattr(actor, "is_superuser", False):
-        return True
-    return any(library.in_subtree_of(scope) for scope in staff_scopes(actor))
+    return scopes.covers(actor, library, role=Role.LIBRARIAN)
 
 
 def require_staff_of(actor: object, library: Library, *, action: str) -> None:
     """Raise PermissionDenied naming the library unless ``actor`` is its staff."""
-    if is_staff_of(actor, library):
-        return
-    if not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied(
-            _("Log in as a librarian to %(action)s at %(library)s.")
-            % {"action": action, "library": library.name}
-        )
-    raise PermissionDenied(
-        _("You are not a librarian of %(library)s, so you cannot %(action)s there.")
-        % {"library": library.name, "action": action}
-    )
+    scopes.require(actor, library, action, role=Role.LIBRARIAN)
 
 
 def require_admin_of(actor: object, library: Library, *, action: str) -> None:
     """Administrators of the library's subtree only (publish, withdraw, distribute)."""
-    network_permissions.require_admin_of(actor, library, action=action)
+    scopes.require(actor, library, action)
 
 
 def staff_filter(actor: object) -> Q:
-    """Resources of the libraries ``actor`` serves as staff."""
-    if is_system(actor) or getattr(actor, "is_superuser", False):
-        return Q()
-    condition = Q(pk__in=[])
-    for scope in staff_scopes(actor):
-        condition |= Q(library__path__startswith=scope.path)
-    return condition
+    """Resources (or batches) of the libraries ``actor`` serves as staff."""
+    return scopes.in_scope(actor, "library", role=Role.LIBRARIAN)
 
 
 def _in_tree(library: Library | None, resource: Resource) -> bool:

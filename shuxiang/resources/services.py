@@ -60,7 +60,7 @@ def create_collection(
     if kind == Collection.Kind.CENTRAL:
         permissions.require_admin_of(by, library, action=_("create a central repository of"))
     else:
-        permissions.require_staff_of(by, library, action=_("create a repository"))
+        permissions.require_staff_of(by, library, action=_("create a repository at"))
     errors = []
     if kind not in Collection.Kind.values:
         errors.append(("kind", _("Choose central or independent.")))
@@ -170,7 +170,7 @@ def create_resource(
     files: list[Upload] | None = None,
 ) -> Resource:
     """Create a draft resource in ``collection`` with its originals stored unchanged."""
-    permissions.require_staff_of(by, collection.library, action=_("add resources"))
+    permissions.require_staff_of(by, collection.library, action=_("add resources to"))
     cleaned = clean_metadata(data)
     uploads = list(files or [])
     check_uploads(cleaned["type"], uploads)
@@ -243,7 +243,7 @@ def _after_commit_derivatives(resource: Resource) -> None:
 
 def add_files(resource: Resource, files: list[Upload], *, by: Actor) -> Resource:
     """Add originals to a resource that is not yet published."""
-    permissions.require_staff_of(by, resource.library, action=_("add files"))
+    permissions.require_staff_of(by, resource.library, action=_("add files to resources of"))
     _require_state(resource, {Resource.Status.DRAFT, Resource.Status.SUBMITTED}, "add files")
     check_uploads(resource.type, files)
     stored = store_uploads(resource.library, files)
@@ -279,7 +279,7 @@ def _locked(resource: Resource) -> Resource:
 def update_resource(resource: Resource, data: Mapping[str, Any], *, by: Actor) -> Resource:
     """Change metadata; a published resource's identifier record is updated after commit."""
     resource = _locked(resource)
-    permissions.require_staff_of(by, resource.library, action=_("edit resources"))
+    permissions.require_staff_of(by, resource.library, action=_("edit resources of"))
     cleaned = clean_metadata(data, current=resource)
     changed = sorted(k for k, v in cleaned.items() if getattr(resource, k) != v)
     for key, value in cleaned.items():
@@ -306,7 +306,7 @@ def _transition(resource: Resource, by: Actor, action: str, target: str, **data:
 def submit(resource: Resource, *, by: Actor) -> Resource:
     """A librarian submits a draft for review; it needs at least one original file."""
     resource = _locked(resource)
-    permissions.require_staff_of(by, resource.library, action=_("submit resources"))
+    permissions.require_staff_of(by, resource.library, action=_("submit resources of"))
     _require_state(resource, {Resource.Status.DRAFT}, _("be submitted"))
     if not resource.files.filter(role=ResourceFile.Role.ORIGINAL).exists():
         raise ValidationFailed.single(

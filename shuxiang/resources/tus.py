@@ -84,7 +84,7 @@ def _check_creation(actor, metadata: dict[str, str], length: int) -> None:
     if missing:
         raise ValidationFailed.single(f"metadata.{missing[0]}", "This field is required.")
     collection = uploads.collection_of(metadata)
-    permissions.require_staff_of(actor, collection.library, action="upload resources")
+    permissions.require_staff_of(actor, collection.library, action="upload resources to")
     cleaned = clean_metadata(uploads.resource_fields(metadata))
     services.check_uploads(cleaned["type"], [services.Upload(metadata["filename"], None)])
     limit = settings.RESOURCES_DELIVERY["UPLOAD_MAX_BYTES"]

@@ -83,9 +83,9 @@ def dashboard_data(actor: object, library: Library, first: date, last: date) -> 
 
 
 def services_visible(actor: object, library: Library) -> bool:
-    from shuxiang.network.permissions import is_admin_of
+    from shuxiang.network.scopes import covers
 
-    return is_admin_of(actor, library)
+    return covers(actor, library)
 
 
 def export_sheets(actor: object, library: Library, first: date, last: date) -> list[tuple]:

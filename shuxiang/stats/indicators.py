@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from shuxiang.core import audit
 from shuxiang.core.errors import FieldError, PermissionDenied, ValidationFailed
 from shuxiang.network.models import Library
+from shuxiang.network.scopes import in_subtree
 from shuxiang.stats.models import (
     CheckResult,
     Heartbeat,
@@ -41,9 +42,7 @@ def _year(year: int) -> tuple[date, date]:
 
 def real_name_users(library: Library, year: int) -> float:
     """Active reader accounts registered at a library of the subtree."""
-    users = get_user_model().objects.filter(
-        is_active=True, home_library__path__startswith=library.path
-    )
+    users = get_user_model().objects.filter(in_subtree("home_library", library), is_active=True)
     return users.count()
 
 
@@ -65,34 +64,30 @@ def downloads_and_plays(library: Library, year: int) -> float:
 
 def resources_tb(library: Library, year: int) -> float:
     """Storage reported by the subtree's nodes in their latest heartbeats, in TB."""
-    used = Heartbeat.objects.filter(library__path__startswith=library.path).aggregate(
+    used = Heartbeat.objects.filter(in_subtree("library", library)).aggregate(
         n=Sum("storage_bytes")
     )["n"]
     return round((used or 0) / TB, 3)
 
 
 def interconnected_platforms(library: Library, year: int) -> float:
-    return MonitoredPlatform.objects.filter(
-        library__path__startswith=library.path, active=True
-    ).count()
+    return MonitoredPlatform.objects.filter(in_subtree("library", library), active=True).count()
 
 
 def connected_libraries(library: Library, year: int) -> float:
-    return Library.objects.filter(
-        path__startswith=library.path, status=Library.Status.ACTIVE
-    ).count()
+    return Library.objects.filter(in_subtree("", library), status=Library.Status.ACTIVE).count()
 
 
 def trainings(library: Library, year: int) -> float:
     return TrainingSession.objects.filter(
-        library__path__startswith=library.path, held_on__year=year
+        in_subtree("library", library), held_on__year=year
     ).count()
 
 
 def availability(library: Library, year: int) -> float:
     """Share (percent) of successful availability checks of the subtree's platforms."""
     checks = CheckResult.objects.filter(
-        platform__library__path__startswith=library.path, at__year=year
+        in_subtree("platform__library", library), at__year=year
     ).aggregate(total=Count("id"), ok=Count("id", filter=Q(ok=True)))
     if not checks["total"]:
         return 0

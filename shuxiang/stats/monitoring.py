@@ -23,7 +23,7 @@ from shuxiang.core import audit, options
 from shuxiang.core.actors import SYSTEM, is_system
 from shuxiang.core.errors import FieldError, PermissionDenied, ValidationFailed
 from shuxiang.network.models import Library
-from shuxiang.network.permissions import require_admin_of
+from shuxiang.network.scopes import in_subtree, require
 from shuxiang.stats.models import (
     Alert,
     AlertRule,
@@ -51,7 +51,7 @@ def _int(data: dict, name: str, errors: list) -> int:
 @transaction.atomic
 def record_heartbeat(actor: object, library: Library, data: dict) -> Heartbeat:
     """Store a node's heartbeat (its administrators or the node itself); closes a silence."""
-    require_admin_of(actor, library, action=_("report the heartbeat of"))
+    require(actor, library, _("report the heartbeat of"))
     errors: list = []
     storage, bandwidth = _int(data, "storage_bytes", errors), _int(data, "bandwidth_mbps", errors)
     node = str(data.get("node") or "").strip()[:100]
@@ -83,7 +83,7 @@ def _node_subject(node: str) -> str:
 @transaction.atomic
 def add_platform(actor: object, library: Library, name: str, url: str) -> MonitoredPlatform:
     """Register a platform of ``library`` for availability checks."""
-    require_admin_of(actor, library, action=_("monitor platforms of"))
+    require(actor, library, _("monitor platforms of"))
     if not url.startswith(("http://", "https://")):
         raise ValidationFailed.single("url", _("Give an http:// or https:// address."))
     if not name.strip():
@@ -96,7 +96,7 @@ def add_platform(actor: object, library: Library, name: str, url: str) -> Monito
 @transaction.atomic
 def add_alert_rule(actor: object, library: Library, data: dict) -> AlertRule:
     """An alert rule over ``library``'s subtree, notifying an e-mail and/or a webhook."""
-    require_admin_of(actor, library, action=_("set alert rules of"))
+    require(actor, library, _("set alert rules of"))
     errors: list = []
     condition = data.get("condition")
     if condition not in AlertRule.Condition.values:
@@ -166,11 +166,11 @@ def _store_check(platform, up, status, latency, error) -> CheckResult:
 
 def _failing(rule: AlertRule, now) -> dict[str, str]:
     """Subjects currently breaking ``rule``, each with its message."""
-    in_scope = {"library__path__startswith": rule.library.path}
+    in_scope = in_subtree("library", rule.library)
     if rule.condition == AlertRule.Condition.PLATFORM_DOWN:
-        down = MonitoredPlatform.objects.filter(active=True, is_up=False, **in_scope)
+        down = MonitoredPlatform.objects.filter(in_scope, active=True, is_up=False)
         return {p.url: _("%(name)s is not answering.") % {"name": p.name} for p in down}
-    beats = Heartbeat.objects.filter(**in_scope)
+    beats = Heartbeat.objects.filter(in_scope)
     if rule.condition == AlertRule.Condition.HEARTBEAT_MISSING:
         cutoff = now - timedelta(minutes=rule.threshold or 10)
         silent = beats.filter(at__lt=cutoff)
@@ -253,14 +253,14 @@ def timeline(actor: object, library: Library, days: int = 90) -> dict:
     """Outages, platforms and heartbeats of ``library``'s subtree for the outage page."""
     require_figures_of(actor, library)
     since = timezone.now() - timedelta(days=days)
-    scope = {"library__path__startswith": library.path}
+    scope = in_subtree("library", library)
     return {
         "library": library,
-        "outages": Outage.objects.filter(started_at__gte=since, **scope).select_related("library")[
+        "outages": Outage.objects.filter(scope, started_at__gte=since).select_related("library")[
             :500
         ],
-        "platforms": MonitoredPlatform.objects.filter(**scope).select_related("library"),
-        "heartbeats": Heartbeat.objects.filter(**scope).select_related("library"),
-        "alerts": Alert.objects.filter(rule__library__path__startswith=library.path)[:100],
+        "platforms": MonitoredPlatform.objects.filter(scope).select_related("library"),
+        "heartbeats": Heartbeat.objects.filter(scope).select_related("library"),
+        "alerts": Alert.objects.filter(in_subtree("rule__library", library))[:100],
         "days": days,
     }

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from shuxiang.core.actors import is_system
 from shuxiang.core.errors import NotFound, PermissionDenied
+from shuxiang.network import scopes
 from shuxiang.network.models import Library
-from shuxiang.network.permissions import administered_libraries, require_admin_of
 
 
 def library_named(code: str) -> Library:
@@ -22,23 +21,23 @@ def library_named(code: str) -> Library:
 
 def require_figures_of(actor: object, library: Library) -> None:
     """PermissionDenied unless ``actor`` administers ``library`` (or a library above it)."""
-    require_admin_of(actor, library, action=_("view the usage figures of"))
+    scopes.require(actor, library, _("view the usage figures of"))
 
 
 def home_scope(actor: object) -> Library:
     """The highest library whose figures ``actor`` may see (the national library for system)."""
-    if is_system(actor) or getattr(actor, "is_superuser", False):
+    if scopes.unrestricted(actor):
         root = Library.objects.filter(depth=0).order_by("path").first()
         if root is not None:
             return root
-    scopes = administered_libraries(actor)
-    if not scopes:
+    administered = scopes.libraries(actor)
+    if not administered:
         raise PermissionDenied(_("Only library administrators can see usage figures."))
-    return scopes[0]
+    return administered[0]
 
 
 def is_national_admin(actor: object) -> bool:
     """True for the system, superusers, and administrators of a national-level library."""
-    if is_system(actor) or getattr(actor, "is_superuser", False):
+    if scopes.unrestricted(actor):
         return True
-    return any(lib.level == Library.Level.NATIONAL for lib in administered_libraries(actor))
+    return any(lib.level == Library.Level.NATIONAL for lib in scopes.libraries(actor))

@@ -15,9 +15,10 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from shuxiang.core.actors import SYSTEM, is_system
+from shuxiang.core.actors import SYSTEM
 from shuxiang.core.errors import PermissionDenied
 from shuxiang.network.models import PATH_SEPARATOR, Library
+from shuxiang.network.scopes import unrestricted
 from shuxiang.stats.backends import get_backend
 from shuxiang.stats.models import (
     DailyRollup,
@@ -59,7 +60,7 @@ def stale_days() -> dict[date, str]:
 
 def run_rollup(*, by: object = SYSTEM, force: bool = False) -> RollupReport:
     """Re-aggregate every stale day (every day with ``force``); return what was done."""
-    if not (is_system(by) or getattr(by, "is_superuser", False)):
+    if not unrestricted(by):
         raise PermissionDenied("Only the node itself or a superuser may run aggregation.")
     get_backend().compact(before=timezone.localdate() - timedelta(days=1))
     days = get_backend().day_fingerprints() if force else stale_days()

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from shuxiang.core import audit
 from shuxiang.core.errors import FieldError, ValidationFailed
 from shuxiang.network.models import Library
-from shuxiang.network.permissions import require_admin_of
+from shuxiang.network.scopes import require
 from shuxiang.stats.models import (
     KINDS,
     DailyRollup,
@@ -173,7 +173,7 @@ def heatmap(actor: object, library: Library, first: date, last: date) -> list[li
 @transaction.atomic
 def record_training(actor: object, library: Library, data: dict) -> TrainingSession:
     """Record a training session held by ``library`` (its administrators only)."""
-    require_admin_of(actor, library, action=_("record training sessions of"))
+    require(actor, library, _("record training sessions of"))
     errors = []
     title = str(data.get("title") or "").strip()
     if not title:

@@ -21,6 +21,7 @@ from shuxiang.catalog.search.base import (
     Visibility,
     document_of,
 )
+from shuxiang.network.scopes import in_subtree
 
 VECTOR = "catalog_record.search_vector"  # generated column, see migration 0002
 WEIGHTS = {"any": "", "title": ":A", "creator": ":B", "subject": ":C"}
@@ -181,6 +182,6 @@ def visibility_filter(vis: Visibility) -> Q:
     condition = Q(access_policy__in=allowed)
     if vis.home_library:
         condition |= Q(access_policy__in=["library", "network"], library__code=vis.home_library)
-    for code in vis.staff_scopes:
-        condition |= Q(library__path__contains=f"/{code}/")
+    if vis.staff_scopes:
+        condition |= in_subtree("library", vis.staff_scopes)
     return condition

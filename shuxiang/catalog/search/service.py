@@ -17,9 +17,9 @@ from shuxiang.catalog.search.base import (
     get_backend,
 )
 from shuxiang.catalog.search.highlight import highlight
-from shuxiang.core.actors import is_system
+from shuxiang.core import pagecache
 from shuxiang.core.errors import FieldError, ValidationFailed
-from shuxiang.network.permissions import administered_libraries
+from shuxiang.network import scopes
 
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 500
@@ -61,14 +61,14 @@ class SearchPage:
 
 def visibility_for(actor: object) -> Visibility:
     """What ``actor`` may see: system and superusers everything; others by role and library."""
-    if is_system(actor) or getattr(actor, "is_superuser", False):
+    if scopes.unrestricted(actor):
         return Visibility(everything=True)
     if actor is None or not getattr(actor, "is_authenticated", False):
         return Visibility()
     home = getattr(actor, "home_library", None)
-    scopes = tuple(library.code for library in administered_libraries(actor))
+    administered = tuple(library.code for library in scopes.libraries(actor))
     return Visibility(
-        authenticated=True, home_library=home.code if home else "", staff_scopes=scopes
+        authenticated=True, home_library=home.code if home else "", staff_scopes=administered
     )
 
 
@@ -169,4 +169,6 @@ def reindex(*, progress: bool = False, batch: int = 5000) -> int:
     stream = live.iterator(chunk_size=batch)
     if progress:
         stream = tqdm(stream, total=total, unit="rec", desc="reindex")
-    return backend.bulk(stream)
+    indexed = backend.bulk(stream)
+    pagecache.changed()
+    return indexed

@@ -1,4 +1,4 @@
-"""The shuxiang command: check, load-divisions and the demo loader behave as promised."""
+"""The shuxiang command: check, load-divisions and the console script behave as promised."""
 
 from __future__ import annotations
 
@@ -8,9 +8,6 @@ import sys
 
 import pytest
 from django.core.management import CommandError, call_command
-
-from shuxiang.core.demo import load_demo
-from shuxiang.network.models import Library
 
 
 def test_check_reports_the_embedded_database_as_reachable(db, capsys):
@@ -50,23 +47,6 @@ def test_load_divisions_reports_bad_rows_and_loads_good_ones(db, tmp_path, capsy
 def test_load_divisions_refuses_a_missing_file(db):
     with pytest.raises(CommandError, match="path: .* is not a readable file"):
         call_command("load_divisions", "/nonexistent/divisions.tsv")
-
-
-def test_demo_loader_is_idempotent(db):
-    load_demo(progress=False, say=lambda _: None)
-    snapshot = sorted(Library.objects.values_list("code", "path", "status", "updated_at"))
-    load_demo(progress=False, say=lambda _: None)
-    assert sorted(Library.objects.values_list("code", "path", "status", "updated_at")) == snapshot
-
-
-def test_demo_network_covers_every_province_and_two_full_provinces(db):
-    load_demo(progress=False, say=lambda _: None)
-    assert Library.objects.filter(level="provincial").count() == 31
-    zhejiang = Library.objects.get(code="330000")
-    assert Library.objects.filter(path__startswith=zhejiang.path, level="city").count() == 11
-    assert Library.objects.filter(path__startswith="/NLC/620000/", level="county").count() >= 80
-    zhuji = Library.objects.get(code="330681")
-    assert list(zhuji.ip_ranges.values_list("cidr", flat=True)) == ["10.30.48.0/20"]
 
 
 def test_the_console_script_prints_help():

@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from shuxiang.network.models import Library
-from shuxiang.network.permissions import administered_libraries, is_admin_of
 from shuxiang.network.queries import subtree
+from shuxiang.network.scopes import covers
+from shuxiang.network.scopes import libraries as administered_libraries
 from shuxiang.stats.backends import get_backend
 from shuxiang.stats.counter import params
 from shuxiang.stats.counter.reports import build, exception, platform_name
@@ -58,7 +59,7 @@ def _customer(request: HttpRequest, actor) -> Library:
     if not code:
         raise SushiError(400, 1030, "Insufficient Information to Process Request", "customer_id")
     library = Library.objects.filter(code=code).first()
-    if library is None or not is_admin_of(actor, library):
+    if library is None or not covers(actor, library):
         raise SushiError(
             403, 2010, "Requestor is Not Authorized to Access Usage for Institution", code
         )

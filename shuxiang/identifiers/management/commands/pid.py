@@ -81,7 +81,7 @@ class Command(BaseCommand):
         from shuxiang.identifiers.permissions import require_registrar_of
 
         lib = self._library(library)
-        require_registrar_of(actor, lib, action="mint identifiers")
+        require_registrar_of(actor, lib, action="mint identifiers for")
         for name in services.mint_names(lib, max(1, min(count, 100000))):
             self.stdout.write(name)
 

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from shuxiang.accounts.demo import load_demo_users
 from shuxiang.catalog.demo import load_demo_records
+from shuxiang.demo.admission import load_demo_admission
 from shuxiang.identifiers.demo import load_demo_identifiers
 from shuxiang.network.demo import load_demo_network
-from shuxiang.network.demo_admission import load_demo_admission
 from shuxiang.network.divisions import load_divisions
 from shuxiang.portal.demo import load_demo_portal
 from shuxiang.resources.demo import load_demo_resources
