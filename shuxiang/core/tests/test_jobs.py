@@ -41,20 +41,19 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_job_runs_only_after_its_transaction_commits(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            job = jobs.defer("test.remember", {"n": 1}, library="ZJ")
-            assert CALLS == []
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        job = jobs.defer("test.remember", {"n": 1}, library="ZJ")
+        assert CALLS == []
     assert CALLS == [{"n": 1}]
     job.refresh_from_db()
     assert (job.state, job.attempts, job.library_code) == ("done", 1, "ZJ")
 
 
 def test_a_rolled_back_change_leaves_no_job_and_runs_nothing(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            jobs.defer("test.remember", {"n": 1})
-            raise RuntimeError("the service failed")
+    capture = django_capture_on_commit_callbacks(execute=True)
+    with capture, pytest.raises(RuntimeError), transaction.atomic():
+        jobs.defer("test.remember", {"n": 1})
+        raise RuntimeError("the service failed")
     assert CALLS == []
     assert not Job.objects.exists()
 
