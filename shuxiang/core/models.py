@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -59,10 +60,10 @@ class Job(models.Model):
     """
 
     class State(models.TextChoices):
-        PENDING = "pending", _("pending")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
+        PENDING = "pending", pgettext_lazy("job state", "pending")
+        RUNNING = "running", pgettext_lazy("job state", "running")
+        DONE = "done", pgettext_lazy("job state", "done")
+        FAILED = "failed", pgettext_lazy("job state", "failed")
 
     kind = models.CharField(max_length=80, db_index=True)
     payload = models.JSONField(default=dict, blank=True)
