@@ -2,7 +2,9 @@
 
 The institution is a library and its subtree. Investigations are item views, downloads and
 plays; requests are downloads and plays; unique metrics count each reader once per item and
-day; searches are searches. Zero counts are left out, as the Code of Practice asks.
+day; searches are searches. Zero counts are left out, as the Code of Practice asks. A request's
+filters keep or drop usage row by row (``keeps``); its attributes split performance blocks;
+``granularity=Totals`` reports each count once, under the first month of the period.
 """
 
 from __future__ import annotations
@@ -14,17 +16,11 @@ from django.conf import settings
 
 from shuxiang.network.models import Library
 from shuxiang.stats.backends import get_backend
-from shuxiang.stats.counter.views import ITEM_LEVEL, TITLE_LEVEL, View
+from shuxiang.stats.counter.items import NAMESPACE, Item, describe
+from shuxiang.stats.counter.params import Options
+from shuxiang.stats.counter.views import ITEM_METRICS, TITLE_TYPES, View
 
-NAMESPACE = "Shuxiang"
-YOP_UNKNOWN = "0001"
-TITLE_TYPES = {"Book", "Journal", "Newspaper_or_Newsletter", "Thesis_or_Dissertation", "Other"}
-ITEM_METRICS = (
-    "Total_Item_Investigations",
-    "Total_Item_Requests",
-    "Unique_Item_Investigations",
-    "Unique_Item_Requests",
-)
+ACCESS_METHOD = "Regular"  # this node has no text-and-data-mining channel
 
 
 def platform_name() -> str:
@@ -39,12 +35,13 @@ def exception(code: int, message: str, data: str = "") -> dict:
     return result
 
 
-def header(view: View, library: Library, begin: date, end: date) -> dict:
+def header(view: View, library: Library, begin: date, end: date, options: Options) -> dict:
     filters: dict = {}
     if not view.master:
         filters["Metric_Type"] = list(view.metrics)
     filters.update({"Begin_Date": begin.isoformat(), "End_Date": end.isoformat()})
     filters.update(view.filters)
+    filters.update(options.filters)
     result = {
         "Release": "5.1",
         "Report_ID": view.report_id,
@@ -56,18 +53,9 @@ def header(view: View, library: Library, begin: date, end: date) -> dict:
         "Institution_Name": library.name,
         "Report_Filters": filters,
     }
-    if view.shown:
-        result["Report_Attributes"] = {"Attributes_To_Show": list(view.shown)}
+    if options.attributes:
+        result["Report_Attributes"] = dict(options.attributes)
     return result
-
-
-def _data_type(resource_type: str) -> str:
-    return TITLE_LEVEL.get(resource_type.lower(), "Other")
-
-
-def _counts(row: tuple) -> dict[str, int]:
-    _, _, _, _, searches, ti, tr, ui, ur = row
-    return dict(zip(("Searches", *ITEM_METRICS), (searches, ti, tr, ui, ur), strict=True))
 
 
 class _Tally:
@@ -83,116 +71,168 @@ class _Tally:
             months[month] = months.get(month, 0) + n
 
 
-def _attributes(view: View, data_type: str) -> tuple:
-    values = {"Data_Type": data_type, "YOP": YOP_UNKNOWN, "Access_Type": "Controlled"}
-    values["Access_Method"] = "Regular"
-    return tuple((name, values[name]) for name in view.attributes)
+class _Builder:
+    """The Report_Items of one view for one request."""
 
+    def __init__(self, view: View, options: Options, begin: date) -> None:
+        self.view, self.options = view, options
+        self.total_month = begin.strftime("%Y-%m") if options.totals else ""
+        self.names = (*view.attributes, *options.shown)
+        self.tally = _Tally()
 
-def _tally(view: View, rows: list[tuple]) -> _Tally:
-    tally = _Tally()
-    for row in rows:
-        month, item_id, title, resource_type = row[:4]
-        counts = _counts(row)
-        data_type = _data_type(resource_type)
-        if view.data_types and data_type not in view.data_types:
-            continue
+    # -- which rows count -------------------------------------------------------------
+    def _data_type(self, item: Item) -> str:
+        return item.item_type if self.view.level == "item" else item.title_type
+
+    def keeps(self, item: Item, data_type: str, database: str) -> bool:
+        view, options = self.view, self.options
         if view.level == "title" and data_type not in TITLE_TYPES:
-            continue  # multimedia is reported per item (IR), never as a title
-        if view.level == "item":
-            data_type = ITEM_LEVEL.get(data_type, data_type)
-        key = _key(view, item_id, resource_type)
-        if key is None:
-            _add_searches(view, tally, resource_type, month, counts["Searches"])
-            continue
-        tally.about.setdefault(key, (title or item_id, data_type))
-        attributes = _attributes(view, data_type)
+            return False  # multimedia is reported per item (IR), never as a title
+        checks = (
+            (view.data_types, data_type),
+            (options.data_types, data_type),
+            (view.access_types, item.access_type),
+            (options.access_types, item.access_type),
+            (options.access_methods, ACCESS_METHOD),
+        )
+        if any(allowed and value not in allowed for allowed, value in checks):
+            return False
+        if options.yops and not any(lo <= int(item.yop) <= hi for lo, hi in options.yops):
+            return False
+        if options.item_id and options.item_id not in item.identifiers():
+            return False
+        if options.author and options.author not in item.authors:
+            return False
+        return not options.database or options.database == database
+
+    # -- tallying -----------------------------------------------------------------------
+    def _attributes(self, values: dict) -> tuple:
+        return tuple((name, values[name]) for name in self.names if name in values)
+
+    def _key(self, item: Item, database: str) -> str:
+        return {
+            "platform": "platform",
+            "database": database,
+            "title": item.title_key,
+        }.get(self.view.level, item.item_id)
+
+    def add_usage(self, item: Item, resource_type: str, month: str, counts: dict) -> None:
+        data_type, database = self._data_type(item), resource_type or "general"
+        if not self.keeps(item, data_type, database):
+            return
+        key = self._key(item, database)
+        name = {"title": item.title_name, "database": database}.get(self.view.level, item.name)
+        self.tally.about.setdefault(key, (name, item))
+        values = {"Data_Type": data_type, "YOP": item.yop, "Access_Type": item.access_type}
+        attributes = self._attributes({**values, "Access_Method": ACCESS_METHOD})
+        month = self.total_month or month
         for metric in ITEM_METRICS:
-            tally.add(key, attributes, metric, month, counts[metric])
-            if data_type == "Book" and metric.startswith("Unique"):
-                tally.add(key, attributes, metric.replace("Item", "Title"), month, counts[metric])
-    return tally
+            self.tally.add(key, attributes, metric, month, counts[metric])
+            if item.title_type == "Book" and metric.startswith("Unique"):
+                title_metric = metric.replace("Item", "Title")
+                self.tally.add(key, attributes, title_metric, month, counts[metric])
 
+    def add_searches(self, resource_type: str, month: str, n: int) -> None:
+        level, options = self.view.level, self.options
+        if level not in ("platform", "database") or not n:
+            return
+        data_type = "Platform" if level == "platform" else "Database_Full"
+        key = "platform" if level == "platform" else resource_type or "general"
+        if options.data_types and data_type not in options.data_types:
+            return
+        if options.access_methods and ACCESS_METHOD not in options.access_methods:
+            return
+        if options.database and options.database != key:
+            return
+        if level == "database":
+            self.tally.about.setdefault(key, (key, None))
+        attributes = self._attributes({"Data_Type": data_type, "Access_Method": ACCESS_METHOD})
+        metric = "Searches_Platform" if level == "platform" else "Searches_Regular"
+        self.tally.add(key, attributes, metric, self.total_month or month, n)
 
-def _key(view: View, item_id: str, resource_type: str):
-    if not item_id:
-        return None
-    if view.level == "platform":
-        return "platform"
-    if view.level == "database":
-        return resource_type or "general"
-    return item_id
+    # -- output -------------------------------------------------------------------------
+    def _metrics(self) -> tuple[str, ...]:
+        wanted = self.options.metrics
+        return tuple(m for m in self.view.metrics if not wanted or m in wanted)
 
-
-def _add_searches(view: View, tally: _Tally, resource_type: str, month: str, n: int) -> None:
-    if view.level == "platform":
-        attributes = tuple(
-            (name, value)
-            for name, value in (("Data_Type", "Platform"), ("Access_Method", "Regular"))
-            if name in view.attributes
-        )
-        tally.add("platform", attributes, "Searches_Platform", month, n)
-    elif view.level == "database":
-        key = resource_type or "general"
-        tally.about.setdefault(key, (key, "Database_Full"))
-        attributes = tuple(
-            (name, value)
-            for name, value in (("Data_Type", "Database_Full"), ("Access_Method", "Regular"))
-            if name in view.attributes
-        )
-        tally.add(key, attributes, "Searches_Regular", month, n)
-
-
-def _performance_blocks(view: View, by_attributes: dict) -> list[dict]:
-    blocks = []
-    for attributes, metrics in sorted(by_attributes.items()):
-        performance = {
-            metric: dict(sorted(metrics[metric].items()))
-            for metric in view.metrics
-            if metrics.get(metric)
-        }
-        if len(performance) >= (1 if _is_search_block(performance) else 2):
-            blocks.append({**dict(attributes), "Performance": performance})
-    return blocks
-
-
-def _is_search_block(performance: dict) -> bool:
-    return all(metric.startswith("Searches") for metric in performance)
-
-
-def report_items(view: View, rows: list[tuple]) -> list[dict]:
-    """The Report_Items of ``view`` from backend item rows."""
-    tally = _tally(view, rows)
-    platform = platform_name()
-    items = []
-    for key in sorted(tally.data):
-        blocks = _performance_blocks(view, tally.data[key])
-        if not blocks:
-            continue
-        name, data_type = tally.about.get(key, (key, ""))
-        if view.level == "platform":
-            items.append({"Platform": platform, "Attribute_Performance": blocks})
-            continue
-        described = {"Publisher": platform, "Platform": platform}
-        described["Item_ID"] = {"Proprietary": f"{NAMESPACE}:{key}"}
-        label = {"database": "Database", "title": "Title", "item": "Item"}[view.level]
-        items.append({label: _name(name), **described, "Attribute_Performance": blocks})
-    if view.level == "item" and items:
-        return [{"Items": items}]
-    return items
+    def blocks(self, by_attributes: dict) -> list[dict]:
+        metrics, blocks = self._metrics(), []
+        for attributes, counts in sorted(by_attributes.items()):
+            performance = {m: dict(sorted(counts[m].items())) for m in metrics if counts.get(m)}
+            searches = all(metric.startswith("Searches") for metric in performance)
+            # Totals and unique counts come in pairs; one alone only when a filter asks so.
+            least = 1 if searches or self.options.metrics else 2
+            if len(performance) >= least:
+                blocks.append({**dict(attributes), "Performance": performance})
+        return blocks
 
 
 def _name(text: str) -> str:
     return text if len(text) >= 2 else f"{text} "
 
 
-def build(view: View, library: Library, libraries: list[str], begin: date, end: date) -> dict:
+def _item_entry(view: View, options: Options, item: Item, blocks: list[dict]) -> dict:
+    platform = platform_name()
+    entry = {"Item": _name(item.name), "Publisher": platform, "Platform": platform}
+    entry["Item_ID"] = dict(item.ids)
+    if (view.report_id == "IR_A1" or "Authors" in options.shown) and item.authors:
+        entry["Authors"] = [{"Name": _name(name)} for name in item.authors]
+    if (view.report_id == "IR_A1" or "Publication_Date" in options.shown) and item.publication_date:
+        entry["Publication_Date"] = item.publication_date
+    return {**entry, "Attribute_Performance": blocks}
+
+
+def _item_groups(view: View, options: Options, entries: list[tuple[Item, dict]]) -> list:
+    grouped = view.with_parent or options.parent
+    parents: dict = {}
+    loose = []
+    for item, entry in entries:
+        if not grouped or not item.has_parent:
+            loose.append(entry)
+            continue
+        if item.title_key not in parents:
+            parent = {"Title": item.title_name, "Item_ID": dict(item.title_ids), "Items": []}
+            if view.master:
+                parent["Data_Type"] = item.title_type
+            parents[item.title_key] = parent
+        parents[item.title_key]["Items"].append(entry)
+    groups = [parents[key] for key in sorted(parents)]
+    return groups + ([{"Items": loose}] if loose else [])
+
+
+def report_items(view: View, options: Options, begin: date, rows: list[tuple]) -> list[dict]:
+    """The Report_Items of ``view`` from backend item rows."""
+    builder = _Builder(view, options, begin)
+    items = describe(rows)
+    for month, item_id, _, resource_type, searches, ti, tr, ui, ur in rows:
+        if not item_id:
+            builder.add_searches(resource_type, month, searches)
+            continue
+        counts = dict(zip(ITEM_METRICS, (ti, tr, ui, ur), strict=True))
+        builder.add_usage(items[item_id], resource_type, month, counts)
+    platform, result, entries = platform_name(), [], []
+    for key in sorted(builder.tally.data):
+        blocks = builder.blocks(builder.tally.data[key])
+        if not blocks:
+            continue
+        name, item = builder.tally.about.get(key, (key, None))
+        if view.level == "platform":
+            result.append({"Platform": platform, "Attribute_Performance": blocks})
+        elif view.level == "item":
+            entries.append((item, _item_entry(view, options, item, blocks)))
+        else:
+            label = "Database" if view.level == "database" else "Title"
+            ids = item.title_ids if label == "Title" else {"Proprietary": f"{NAMESPACE}:{key}"}
+            described = {label: _name(name), "Publisher": platform, "Platform": platform}
+            result.append({**described, "Item_ID": dict(ids), "Attribute_Performance": blocks})
+    return _item_groups(view, options, entries) if view.level == "item" else result
+
+
+def build(
+    view: View, library: Library, libraries: list[str], begin: date, end: date, options: Options
+) -> dict:
     """The whole report for ``library`` (its subtree is ``libraries``) over the months."""
     rows = get_backend().item_rows(begin, end, libraries)
-    result = {"Report_Header": header(view, library, begin, end)}
-    result["Report_Items"] = report_items(view, rows)
-    if not result["Report_Items"]:
-        result["Report_Header"]["Exceptions"] = [
-            exception(3030, "No Usage Available for Requested Dates")
-        ]
+    result = {"Report_Header": header(view, library, begin, end, options)}
+    result["Report_Items"] = report_items(view, options, begin, rows)
     return result

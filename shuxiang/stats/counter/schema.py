@@ -15,6 +15,10 @@ def _registry():
     from referencing.jsonschema import DRAFT202012
 
     spec = json.loads(SPEC.read_text())
+    # Published correction (Project-Counter/cop5 #293, fixed by #295): the Code of Practice,
+    # the version of record, spells the Granularity value "Totals"; the 5.1 file said "Total".
+    granularity = spec["components"]["schemas"]["Granularity_Attribute"]["properties"]
+    granularity["Granularity"]["enum"] = ["Month", "Totals"]
     return spec, Registry().with_resource(
         "urn:counter", Resource.from_contents(spec, default_specification=DRAFT202012)
     )

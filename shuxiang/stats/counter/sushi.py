@@ -8,20 +8,22 @@ answered with COUNTER exception objects and the HTTP status the SUSHI specificat
 from __future__ import annotations
 
 import calendar
-from datetime import date
+import re
+from datetime import date, timedelta
 
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from shuxiang.network.models import Library
 from shuxiang.network.permissions import administered_libraries, is_admin_of
 from shuxiang.network.queries import subtree
 from shuxiang.stats.backends import get_backend
+from shuxiang.stats.counter import params
 from shuxiang.stats.counter.reports import build, exception, platform_name
 from shuxiang.stats.counter.views import VIEWS
 
-KNOWN_PARAMETERS = {"customer_id", "requestor_id", "api_key", "platform", "begin_date"}
-KNOWN_PARAMETERS |= {"end_date", "attributes_to_show", "granularity"}
+DATE = re.compile(r"^[0-9]{4}-[0-9]{2}(-[0-9]{2})?$", re.ASCII)
 
 
 class SushiError(Exception):
@@ -65,13 +67,23 @@ def _customer(request: HttpRequest, actor) -> Library:
 
 def parse_month(raw: str, *, end: bool) -> date:
     """``yyyy-mm`` or ``yyyy-mm-dd`` → the month's first (or, for ``end``, last) day."""
+    if not DATE.match(raw):
+        raise ValueError(raw)
     value = date.fromisoformat(raw + "-01" if len(raw) == 7 else raw)
     if end:
         return value.replace(day=calendar.monthrange(value.year, value.month)[1])
     return value.replace(day=1)
 
 
-def _period(request: HttpRequest) -> tuple[date, date]:
+def last_complete_month() -> date:
+    """The last day of the month before the current one (local time): the last month whose
+    usage is complete."""
+    return timezone.localdate().replace(day=1) - timedelta(days=1)
+
+
+def _period(request: HttpRequest) -> tuple[date, date, list[dict]]:
+    """(begin, end, notices): an end in the current or a future month is clipped to the last
+    complete month with Exception 3031; a begin there is Exception 3020."""
     raw_begin, raw_end = request.GET.get("begin_date", ""), request.GET.get("end_date", "")
     if not raw_begin or not raw_end:
         missing = "begin_date" if not raw_begin else "end_date"
@@ -82,9 +94,19 @@ def _period(request: HttpRequest) -> tuple[date, date]:
         raise SushiError(400, 3020, "Invalid Date Arguments", "use yyyy-mm or yyyy-mm-dd") from None
     if end < begin:
         raise SushiError(400, 3020, "Invalid Date Arguments", "end_date is before begin_date")
-    if begin > date.today().replace(day=1):
-        raise SushiError(400, 3020, "Invalid Date Arguments", "begin_date is in the future")
-    return begin, end
+    last = last_complete_month()
+    if begin > last:
+        data = f"begin_date is after {last:%Y-%m}, the last month whose usage is complete"
+        raise SushiError(400, 3020, "Invalid Date Arguments", data)
+    notices = []
+    if end > last:
+        first_missing = f"{last + timedelta(days=1):%Y-%m}"
+        months = (
+            first_missing if first_missing == f"{end:%Y-%m}" else f"{first_missing} to {end:%Y-%m}"
+        )
+        notices.append(exception(3031, "Usage Not Ready for Requested Dates", months))
+        end = last
+    return begin, end, notices
 
 
 def sushi(view_function):
@@ -125,13 +147,25 @@ def members(request: HttpRequest) -> JsonResponse:
     return _json(rows)
 
 
+def _available_months() -> dict[str, str]:
+    """First and last month whose usage is processed: from the first month with usage (or,
+    before any usage, the last complete month) to the last complete month."""
+    last = last_complete_month()
+    days = [day for day in get_backend().day_fingerprints() if day <= last]
+    first = min(days, default=last)
+    return {
+        "First_Month_Available": first.strftime("%Y-%m"),
+        "Last_Month_Available": last.strftime("%Y-%m"),
+    }
+
+
 @sushi
 def reports(request: HttpRequest) -> JsonResponse:
-    """The reports this server supports, with the months for which usage exists."""
+    """The reports this server supports, with the months for which usage is available."""
     actor = _requestor(request)
     if request.GET.get("customer_id"):
         _customer(request, actor)
-    days = sorted(get_backend().day_fingerprints())
+    months = _available_months()
     rows = []
     for view in VIEWS.values():
         row = {
@@ -141,10 +175,7 @@ def reports(request: HttpRequest) -> JsonResponse:
             "Report_Description": view.description,
             "Path": view.path,
         }
-        if days:
-            row["First_Month_Available"] = days[0].strftime("%Y-%m")
-            row["Last_Month_Available"] = days[-1].strftime("%Y-%m")
-        rows.append(row)
+        rows.append({**row, **months})
     return _json(rows)
 
 
@@ -156,11 +187,13 @@ def report(request: HttpRequest, report_id: str) -> JsonResponse:
         raise SushiError(404, 3000, "Report Not Supported", report_id)
     actor = _requestor(request)
     library = _customer(request, actor)
-    begin, end = _period(request)
+    begin, end, notices = _period(request)
+    options = params.read(view, request.GET, platform_name())
     codes = list(subtree(library).values_list("code", flat=True))
-    body = build(view, library, codes, begin, end)
-    unknown = sorted(set(request.GET) - KNOWN_PARAMETERS)
-    if unknown:
-        notice = exception(3050, "Parameter Not Recognized in this Context", ", ".join(unknown))
-        body["Report_Header"].setdefault("Exceptions", []).append(notice)
+    body = build(view, library, codes, begin, end, options)
+    if not body["Report_Items"]:
+        notices.append(exception(3030, "No Usage Available for Requested Dates"))
+    notices.extend(options.notices)
+    if notices:
+        body["Report_Header"]["Exceptions"] = notices
     return _json(body)

@@ -83,7 +83,7 @@ def test_every_report_is_valid_against_the_counter_schema(client, net, key, repo
     )
     assert status == 200
     assert errors(body, VIEWS[report_id].report_id) == []
-    if report_id != "dr_d2":
+    if report_id not in ("dr_d2", "tr_b2", "tr_j2"):  # no access-denied events recorded
         assert body["Report_Items"], "the usage must show up"
 
 
