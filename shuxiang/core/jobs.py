@@ -23,7 +23,7 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -72,7 +72,7 @@ def defer(kind: str, payload: dict | None = None, *, library: object = "") -> Jo
 
 
 def enqueue(job_id: int, delay: float = 0) -> None:
-    """Hand the job to the task queue; a broker failure is left to ``recover()``."""
+    """Hand the job to the task queue and note when; a broker failure is left to ``recover()``."""
     from shuxiang.core.tasks import run_job
 
     try:
@@ -82,6 +82,8 @@ def enqueue(job_id: int, delay: float = 0) -> None:
             run_job(job_id)
     except Exception:
         log.exception("could not enqueue job %s; the recovery pass will run it", job_id)
+        return
+    Job.objects.filter(pk=job_id, state=Job.State.PENDING).update(queued_at=timezone.now())
 
 
 def backoff(attempts: int) -> timedelta:
@@ -127,6 +129,7 @@ def _failed(job: Job, exc: Exception) -> Job:
         state=job.state,
         last_error=job.last_error,
         next_run_at=job.next_run_at,
+        queued_at=None,
         finished_at=job.finished_at,
     )
     if job.state == Job.State.PENDING:
@@ -141,23 +144,29 @@ def note(job: Job, **progress: Any) -> None:
 
 
 def recover(*, grace: float = 60, now: datetime | None = None) -> int:
-    """Enqueue jobs whose task never ran; re-open those whose worker died. Returns how many.
+    """Enqueue jobs whose task was lost; re-open those whose worker died. Returns how many.
 
-    A pending job due more than ``grace`` seconds ago has no task waiting for it (or one
-    stuck behind others: running it twice is harmless, the claim lets only one through). A
-    running job older than ``SHUXIANG_JOBS_LEASE_SECONDS`` lost its worker.
+    A pending job due more than ``grace`` seconds ago and never queued lost its task (the
+    process died between commit and enqueue, or the broker refused it). A queued one is taken
+    as lost only when it has been due, and queued, for longer than the lease
+    (``SHUXIANG_JOBS_LEASE_SECONDS``), so a long queue is not flooded with copies; a copy that
+    does reach a worker finds the job claimed and does nothing. A running job older than the
+    lease lost its worker.
     """
     now = now or timezone.now()
-    lease = timedelta(seconds=options.value("JOBS_LEASE_SECONDS"))
-    Job.objects.filter(state=Job.State.RUNNING, started_at__lt=now - lease).update(
+    stale = now - timedelta(seconds=options.value("JOBS_LEASE_SECONDS"))
+    Job.objects.filter(state=Job.State.RUNNING, started_at__lt=stale).update(
         state=Job.State.PENDING,
         next_run_at=now,
+        queued_at=None,
         last_error="the worker stopped while running this job; it runs again",
     )
+    never_queued = Q(queued_at__isnull=True)
+    queued_long_ago = Q(queued_at__lt=stale, next_run_at__lt=stale)
     due = list(
-        Job.objects.filter(
-            state=Job.State.PENDING, next_run_at__lte=now - timedelta(seconds=grace)
-        ).values_list("pk", flat=True)[:10_000]
+        Job.objects.filter(never_queued | queued_long_ago)
+        .filter(state=Job.State.PENDING, next_run_at__lte=now - timedelta(seconds=grace))
+        .values_list("pk", flat=True)[:10_000]
     )
     for job_id in due:
         enqueue(job_id)
@@ -168,7 +177,11 @@ def requeue(job: Job) -> Job:
     """Run a failed (or pending) job again from a fresh count of attempts."""
     if job.state in (Job.State.FAILED, Job.State.PENDING):
         Job.objects.filter(pk=job.pk).update(
-            state=Job.State.PENDING, attempts=0, next_run_at=timezone.now(), finished_at=None
+            state=Job.State.PENDING,
+            attempts=0,
+            next_run_at=timezone.now(),
+            queued_at=None,
+            finished_at=None,
         )
         transaction.on_commit(partial(enqueue, job.pk))
         job.refresh_from_db()

@@ -73,6 +73,7 @@ class Job(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     max_attempts = models.PositiveSmallIntegerField(default=5)
     next_run_at = models.DateTimeField()
+    queued_at = models.DateTimeField(null=True, blank=True)  # last handed to the task queue
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)

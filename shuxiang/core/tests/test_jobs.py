@@ -124,6 +124,24 @@ def test_recovery_runs_jobs_whose_task_never_ran():
     assert {j.state for j in Job.objects.filter(pk__in=[lost.pk, fresh.pk])} == {"done"}
 
 
+def test_recovery_leaves_a_queued_job_to_its_task_until_the_lease_runs_out(monkeypatch):
+    """A long queue is not flooded with copies of jobs that are waiting their turn."""
+    monkeypatch.setenv("SHUXIANG_JOBS_LEASE_SECONDS", "600")
+    now = timezone.now()
+    waiting = Job.objects.create(
+        kind="test.remember",
+        payload={"n": 8},
+        next_run_at=now - timedelta(minutes=5),
+        queued_at=now - timedelta(minutes=5),
+    )
+    assert jobs.recover(grace=0) == 0
+    Job.objects.filter(pk=waiting.pk).update(
+        next_run_at=now - timedelta(minutes=11), queued_at=now - timedelta(minutes=11)
+    )
+    assert jobs.recover(grace=0) == 1  # its task was lost (a flushed broker): run it
+    assert CALLS == [{"n": 8}]
+
+
 def test_recovery_reopens_a_job_whose_worker_died_while_running(monkeypatch):
     monkeypatch.setenv("SHUXIANG_JOBS_LEASE_SECONDS", "60")
     started = timezone.now() - timedelta(minutes=2)
