@@ -48,3 +48,12 @@ def _usage_events_stay_in_the_test(settings, tmp_path):
     yield
     events.COLLECTOR.stop()
     events.COLLECTOR.discard()
+
+
+@pytest.fixture(autouse=True)
+def _own_login_lockout_keys(settings):
+    """Each test counts failed logins under its own keys (Redis outlives test databases)."""
+    import uuid
+
+    settings.LOGIN_LOCKOUT_KEY_PREFIX = f"test:{uuid.uuid4().hex}:login:"
+    yield

@@ -142,6 +142,14 @@ else:
         "immediate": options.value("TASKS_IMMEDIATE"),
     }
 
+LOGIN_LOCKOUT_STORE = options.value("LOGIN_LOCKOUT_STORE") or (
+    "shuxiang.accounts.lockouts.RedisStore"
+    if REDIS_URL
+    else "shuxiang.accounts.lockouts.DatabaseStore"
+)
+LOGIN_LOCKOUT_REDIS_URL = REDIS_URL
+LOGIN_LOCKOUT_KEY_PREFIX = "shuxiang:login:"
+
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -6,9 +6,9 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from shuxiang.accounts import authentication, cards, oidc, privacy, registration, staff, totp
+from shuxiang.accounts import cards, login, oidc, privacy, registration, services, staff
 from shuxiang.accounts.keys import card_public_key_pem
-from shuxiang.accounts.models import User
+from shuxiang.accounts.models import ApiToken, User
 from shuxiang.accounts.schemas import (
     AccountOut,
     CardIn,
@@ -22,6 +22,7 @@ from shuxiang.accounts.schemas import (
     PasswordIn,
     QuickIn,
     RealNameIn,
+    TokenInfoOut,
     TokenOut,
     VerifyIn,
     WhoAmIOut,
@@ -73,21 +74,57 @@ def register_real_name(request, payload: RealNameIn):
     return Status(201, staff.masked(user))
 
 
-@router.post("/accounts/tokens", response={201: TokenOut, **ERRORS}, summary="Log in for a token")
+@router.post(
+    "/accounts/tokens",
+    response={201: TokenOut, **ERRORS, 503: ErrorOut},
+    summary="Log in for a token",
+)
 def create_token(request, payload: LoginIn):
-    user = authentication.authenticate(
+    user = login.log_in(
         payload.identifier,
         payload.password,
+        code=payload.otp,
         library=_library(payload.library),
-        ip=client_ip(request),
+        source=client_ip(request),
     )
-    if totp.required_for(user):
-        if not payload.otp:
-            raise ValidationFailed.single(
-                "otp", _("Staff logins need the TOTP code."), "otp_required"
-            )
-        totp.check(user, payload.otp)
-    return Status(201, {"token": issue_api_token(user, payload.token_name)})
+    raw = issue_api_token(user, payload.token_name)
+    token = ApiToken.objects.get(digest=ApiToken.digest_of(raw))
+    return Status(201, {**_token_out(token), "token": raw})
+
+
+def _token_out(token: ApiToken) -> dict:
+    return {
+        "id": token.pk,
+        "name": token.name,
+        "created_at": token.created_at.isoformat(),
+        "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+    }
+
+
+@router.get("/accounts/tokens", response={200: list[TokenInfoOut], **ERRORS}, auth=AUTH)
+def list_tokens(request, user: str | None = None):
+    """Your valid tokens, or (``user`` = public id) those of a person you administer."""
+    owner = request.auth
+    if user:
+        owner = User.objects.filter(public_id=_uuid(user)).first()
+        if owner is None:
+            raise NotFound(_("No such account among the people you manage."))
+    return [_token_out(token) for token in services.tokens_of(owner, by=request.auth)]
+
+
+@router.delete("/accounts/tokens/{token_id}", response={204: None, **ERRORS}, auth=AUTH)
+def revoke_token(request, token_id: int):
+    services.revoke_api_token(token_id, by=request.auth)
+    return Status(204, None)
+
+
+def _uuid(value: str):
+    import uuid
+
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise ValidationFailed.single("user", _("Not an account id."), "invalid") from None
 
 
 @router.get("/accounts/me", response={200: AccountOut, **ERRORS}, auth=AUTH)

@@ -62,6 +62,7 @@ def load_demo_readers() -> list[tuple[str, str, str]]:
             )
         elif user is None:
             user = register_quick(mobile, DEMO_PASSWORD, library=library, by=SYSTEM)
-        ReaderCard.objects.get_or_create(library=library, number=card, defaults={"user": user})
+        if not ReaderCard.objects.filter(library=library, number_hash=pii.lookup_hash(card)):
+            ReaderCard.objects.create(library=library, number=card, user=user)
         logins.append((mobile, DEMO_PASSWORD, f"{library.name} ({card})"))
     return logins

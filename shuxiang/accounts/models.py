@@ -14,6 +14,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.settings import oauth2_settings
 
+from shuxiang.accounts import pii
+
 
 class User(AbstractUser):
     """A person: a reader, a librarian, or both. ``home_library`` is where they registered."""
@@ -75,12 +77,19 @@ class StaffRole(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the JSON API; only its SHA-256 digest is stored."""
+    """A bearer token for the JSON API; only its SHA-256 digest is stored.
+
+    A token ends at ``expires_at``, when revoked (the row is deleted), and when its owner's
+    credentials change: ``credentials`` holds the owner's session-auth hash at issue time
+    (Django's marker of the password), and enrolling a second factor deletes the tokens.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    credentials = models.CharField(max_length=128, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
@@ -91,23 +100,40 @@ class ApiToken(models.Model):
 
 
 class ReaderCard(models.Model):
-    """A reader card (读者卡) issued by a library; a reader may hold several."""
+    """A reader card (读者卡) issued by a library; a reader may hold several.
+
+    The number is personal data: stored encrypted (``number_enc``) with a keyed hash of its
+    normal form (``number_hash``, see :func:`shuxiang.accounts.person_ids.card_number`) that is
+    unique per library. ``number`` reads and writes the clear value.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reader_cards")
     library = models.ForeignKey(
         "network.Library", on_delete=models.CASCADE, related_name="reader_cards"
     )
-    number = models.CharField(_("card number"), max_length=40)
+    number_enc = models.TextField(_("card number (encrypted)"), blank=True)
+    number_hash = models.CharField(max_length=64, db_index=True)
     issued_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["issued_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["library", "number"], name="unique_card_per_library")
+            models.UniqueConstraint(
+                fields=["library", "number_hash"], name="unique_card_hash_per_library"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.library_id}:{self.number}"
+        return f"{self.library_id}:{pii.mask_card(self.number)}"
+
+    @property
+    def number(self) -> str:
+        return pii.decrypt(self.number_enc)
+
+    @number.setter
+    def number(self, value: str) -> None:
+        self.number_enc = pii.encrypt(value)
+        self.number_hash = pii.lookup_hash(value) or ""
 
 
 class PersonalDataGrant(models.Model):
@@ -211,3 +237,19 @@ class StaffTotp(models.Model):
 
     def __str__(self) -> str:
         return f"TOTP of {self.user}"
+
+
+class LoginFailure(models.Model):
+    """Failed logins counted under one key (account, account and source, or source).
+
+    The embedded default's lockout store (:class:`shuxiang.accounts.lockouts.DatabaseStore`):
+    it survives restarts and is shared by every worker. Server mode keeps these in Redis.
+    """
+
+    key = models.CharField(max_length=160, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    last_failed_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
+from shuxiang.accounts.person_ids import compact
 from shuxiang.core import options
 
 VERSION = "v1"
@@ -59,10 +60,14 @@ def decrypt(token: str) -> str:
 
 
 def lookup_hash(value: str) -> str | None:
-    """Keyed hash (HMAC-SHA256) of a normalised identifier, for unique look-ups."""
+    """Keyed hash (HMAC-SHA256) of an identifier's normal form, for unique look-ups.
+
+    The normal form (NFKC, no whitespace, upper-case) is applied here too, so the unique
+    constraints on the hashes hold whichever path stored the value.
+    """
     if not value:
         return None
-    normalised = value.strip().upper().encode()
+    normalised = compact(value).upper().encode()
     return hmac.new(_key("lookup"), normalised, hashlib.sha256).hexdigest()
 
 

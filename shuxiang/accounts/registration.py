@@ -12,22 +12,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuxiang.accounts import pii, resident_id
+from shuxiang.accounts import person_ids, pii, resident_id
 from shuxiang.accounts.models import User
 from shuxiang.accounts.passwords import password_errors
 from shuxiang.core import audit
 from shuxiang.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from shuxiang.network.models import Library
 
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
 NAME = re.compile(r"^[\u3400-\u9fff·•A-Za-z .'-]{2,40}$")
 
 
 def _mobile_errors(mobile: str) -> list[FieldError]:
-    if not MOBILE.match(mobile):
-        reason = _("A mobile number has 11 digits and starts with 13–19.")
-        return [FieldError("mobile", reason, "mobile_format")]
-    return []
+    return person_ids.mobile_errors(mobile)[1]
 
 
 def _name_errors(name: str) -> list[FieldError]:
@@ -75,7 +71,7 @@ def _set_mobile(user: User, mobile: str) -> None:
 @transaction.atomic
 def register_quick(mobile: str, password: str, *, library: Library | None = None, by=None) -> User:
     """Create a reader from a mobile number and password (快速注册)."""
-    mobile = (mobile or "").strip()
+    mobile = person_ids.compact(mobile)
     errors = _mobile_errors(mobile) + password_errors(password or "")
     if errors:
         raise ValidationFailed(_("Registration failed: check the marked fields."), errors)
@@ -112,7 +108,7 @@ def register_real_name(
     by=None,
 ) -> User:
     """Create a reader with real name and resident ID number (实名注册)."""
-    real_name, mobile = (real_name or "").strip(), (mobile or "").strip()
+    real_name, mobile = (real_name or "").strip(), person_ids.compact(mobile)
     parsed, errors = _parse_id(id_number)
     errors = _name_errors(real_name) + errors + password_errors(password or "")
     if mobile:

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shuxiang.accounts.person_ids import compact
 from shuxiang.core.errors import FieldError, ValidationFailed
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
-SHAPE = re.compile(r"^\d{17}[\dX]$")
+SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 EARLIEST_BIRTH = dt.date(1850, 1, 1)
 
 
@@ -41,8 +42,8 @@ def check_char(first17: str) -> str:
 
 
 def normalise(raw: str) -> str:
-    """Strip spaces, upper-case a trailing x."""
-    return re.sub(r"\s+", "", raw or "").upper()
+    """NFKC (full-width digits become ASCII), whitespace removed, a trailing x upper-cased."""
+    return compact(raw).upper()
 
 
 def _fail(field: str, reason: str, code: str) -> ValidationFailed:
@@ -87,6 +88,8 @@ def parse(raw: str, *, field: str = "id_number", known_division=_known_division)
     GB/T 2260 codes by default; a faster in-memory set can be passed).
     """
     number = normalise(raw)
+    if any(char.isdigit() and not char.isascii() for char in number):
+        raise _fail(field, _("Write the resident ID number with the digits 0–9 and X."), "digits")
     if not SHAPE.match(number):
         raise _fail(
             field,

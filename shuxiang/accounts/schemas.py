@@ -58,7 +58,16 @@ class LoginIn(Schema):
     otp: str = ""
 
 
-class TokenOut(Schema):
+class TokenInfoOut(Schema):
+    """An API token as listed: never the token itself."""
+
+    id: int
+    name: str
+    created_at: str
+    expires_at: str | None
+
+
+class TokenOut(TokenInfoOut):
     token: str
 
 

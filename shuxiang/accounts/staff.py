@@ -11,12 +11,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from shuxiang.accounts import pii
+from shuxiang.accounts import person_ids, pii
 from shuxiang.accounts.models import PersonalDataGrant, ReaderCard, User
 from shuxiang.accounts.registration import record_real_name
 from shuxiang.core import audit
 from shuxiang.core.actors import is_system
-from shuxiang.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
+from shuxiang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from shuxiang.network.models import PATH_SEPARATOR, Library
 
 
@@ -163,10 +163,7 @@ def issue_card(reader: User, library: Library, number: str, *, by) -> ReaderCard
     """Give ``reader`` a card of ``library`` (staff of that library's subtree)."""
     if not _is_staff_of(by, library):
         raise PermissionDenied(_("You are not staff of %(library)s.") % {"library": library.name})
-    number = (number or "").strip()
-    if not number.isalnum() or len(number) > 40:
-        reason = _("A card number has up to 40 letters and digits.")
-        raise ValidationFailed(reason, [FieldError("number", reason, "card_format")])
+    number = person_ids.card_number(number)
     try:
         with transaction.atomic():
             card = ReaderCard.objects.create(user=reader, library=library, number=number)

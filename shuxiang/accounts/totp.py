@@ -89,8 +89,11 @@ def check(user: User, code: str, *, now: float | None = None, confirming: bool =
 
 
 def confirm_enrolment(user: User, code: str, *, by) -> None:
-    """Switch the second factor on with a first valid code."""
+    """Switch the second factor on with a first valid code; earlier API tokens stop working."""
     if getattr(by, "pk", None) != user.pk:
         raise PermissionDenied(_("Only the staff member can set up their own second factor."))
+    from shuxiang.accounts.services import revoke_all_tokens
+
     check(user, code, confirming=True)
+    revoke_all_tokens(user, by=by, reason="second factor enrolled")
     audit.record(by, "accounts.totp_enabled", user)

@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shuxiang.accounts import (
-    authentication,
     cards,
+    login,
     oidc,
     privacy,
     registration,
+    services,
     staff,
-    throttle,
     totp,
 )
 from shuxiang.accounts.models import User
@@ -52,28 +52,28 @@ def _errors(exc: ServiceError) -> dict[str, str]:
 def start_session(request, user, *, remember: bool) -> None:
     """Log ``user`` in (new session key: no fixation); remember-me = two weeks."""
     django_login(request, user, backend=BACKEND)
-    request.session.set_expiry(authentication.REMEMBER_ME_SECONDS if remember else 0)
+    request.session.set_expiry(login.REMEMBER_ME_SECONDS if remember else 0)
 
 
 def login_view(request):
     """Log in with card number, mobile, username or ID number plus password."""
-    errors, values = {}, {}
+    errors, values, status = {}, {}, 200
     if request.method == "POST":
         values = request.POST
         try:
-            user = authentication.authenticate(
+            step = login.first_step(
                 request.POST.get("identifier", ""),
                 request.POST.get("password", ""),
                 library=_library(request.POST.get("library")),
-                ip=client_ip(request),
+                source=client_ip(request),
             )
         except ServiceError as exc:
-            errors = _errors(exc)
+            errors, status = _errors(exc), exc.status
         else:
             remember = bool(request.POST.get("remember"))
-            if totp.required_for(user):
-                return _ask_for_second_factor(request, user, remember)
-            start_session(request, user, remember=remember)
+            if step.needs_code:
+                return _ask_for_second_factor(request, step.user, remember)
+            start_session(request, step.user, remember=remember)
             return redirect(_safe_next(request, "accounts:me"))
     libraries = Library.objects.filter(identity_sources__enabled=True).distinct()
     context = {
@@ -82,7 +82,7 @@ def login_view(request):
         "next": _safe_next(request, ""),
         "libraries": libraries,
     }
-    return render(request, "accounts/login.html", context, status=400 if errors else 200)
+    return render(request, "accounts/login.html", context, status=status)
 
 
 PENDING = "accounts.pending_second_factor"
@@ -107,17 +107,14 @@ def otp_view(request):
         return redirect("login")
     if request.method != "POST":
         return render(request, "accounts/otp.html", {"errors": {}})
-    user = User.objects.get(pk=pending["user"])
-    key = f"otp:{user.pk}"
+    user = User.objects.filter(pk=pending["user"], is_active=True).first()
+    if user is None:
+        request.session.pop(PENDING, None)
+        return redirect("login")
     try:
-        throttle.check(key, client_ip(request))
-        try:
-            totp.check(user, request.POST.get("otp", ""))
-        except ServiceError:
-            throttle.failed(key, client_ip(request))
-            raise
+        login.second_step(user, request.POST.get("otp", ""), source=client_ip(request))
     except ServiceError as exc:
-        return render(request, "accounts/otp.html", {"errors": _errors(exc)}, status=400)
+        return render(request, "accounts/otp.html", {"errors": _errors(exc)}, status=exc.status)
     del request.session[PENDING]
     start_session(request, user, remember=pending["remember"])
     return redirect(pending["next"] or "accounts:me")
@@ -192,8 +189,22 @@ def me_view(request):
         "me": staff.masked(request.user),
         "is_staff_member": bool(staff.staff_libraries(request.user)),
         "has_second_factor": totp.required_for(request.user),
+        "tokens": services.tokens_of(request.user, by=request.user),
     }
     return render(request, "accounts/me.html", context)
+
+
+@login_required
+@require_POST
+def revoke_token_view(request, token_id: int):
+    """My account: revoke one of my API tokens."""
+    try:
+        services.revoke_api_token(token_id, by=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The token was revoked."))
+    return redirect("accounts:me")
 
 
 @login_required

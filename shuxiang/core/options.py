@@ -88,7 +88,14 @@ OPTIONS: dict[str, Option] = {
         Option("CARD_KEY_FILE", Path, None, "Ed25519 key (PEM) signing reader-card QR codes."),
         Option("LOGIN_FAILURE_LIMIT", int, 5, "Failed logins per account before a lockout."),
         Option("LOGIN_IP_FAILURE_LIMIT", int, 20, "Failed logins per client IP before a lockout."),
-        Option("LOGIN_LOCKOUT_MINUTES", int, 15, "How long a login lockout lasts."),
+        Option("LOGIN_LOCKOUT_MINUTES", int, 15, "First login lockout; doubles with each failure."),
+        Option("LOGIN_LOCKOUT_MAX_MINUTES", int, 24 * 60, "Longest login lockout (minutes)."),
+        Option("LOGIN_ACCOUNT_FAILURE_LIMIT", int, 100, "Failed logins per account, all sources."),
+        Option("LOGIN_FAILURE_RESET_HOURS", int, 12, "Failure counters forgotten after this."),
+        Option(
+            "LOGIN_LOCKOUT_STORE", str, "", "Dotted path of the lockout store (empty = by mode)."
+        ),
+        Option("API_TOKEN_DAYS", int, 30, "Days an API token stays valid after it is issued."),
         Option("PID_PREFIX", str, "sx", "Root prefix of this network's persistent identifiers."),
         Option("PID_CHECK_TIMEOUT", int, 5, "Seconds to wait when checking a served URL answers."),
         Option("PID_CACHE_SECONDS", int, 60, "Cache-Control max-age of identifier resolutions."),

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from shuxiang.accounts import person_ids, pii
 from shuxiang.accounts.models import ExternalIdentity, IdentitySource, ReaderCard, User
 from shuxiang.accounts.sources.base import (
     IdentitySourceBackend,
@@ -63,8 +64,10 @@ def link(source: IdentitySource, identity: UpstreamIdentity, backend) -> User:
     ExternalIdentity.objects.create(
         source=source, external_id=identity.external_id, user=user, last_login_at=timezone.now()
     )
-    number = identity.card_number
-    if number and not ReaderCard.objects.filter(library=source.library, number=number).exists():
+    number = person_ids.compact(identity.card_number).upper()
+    digest = pii.lookup_hash(number)
+    cards = ReaderCard.objects.filter(library=source.library, number_hash=digest)
+    if number and not cards.exists():
         ReaderCard.objects.create(user=user, library=source.library, number=number)
     audit.record(SYSTEM, "accounts.link_upstream", user, source=source.name)
     return user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shuxiang.accounts import person_ids, pii
 from shuxiang.accounts.models import ReaderCard
 from shuxiang.accounts.sources.base import IdentitySourceBackend, UpstreamIdentity
 
@@ -12,7 +13,11 @@ class LocalSource(IdentitySourceBackend):
     def authenticate(self, identifier: str, password: str) -> UpstreamIdentity | None:
         card = (
             ReaderCard.objects.select_related("user")
-            .filter(library=self.library, number=identifier.strip(), user__is_active=True)
+            .filter(
+                library=self.library,
+                number_hash=pii.lookup_hash(person_ids.compact(identifier).upper()),
+                user__is_active=True,
+            )
             .first()
         )
         if card is None or not card.user.check_password(password):

@@ -1,4 +1,4 @@
-"""Fixtures for accounts tests: the small library network and a clean login-throttle cache."""
+"""Fixtures for accounts tests: the small library network and a per-test cache key prefix."""
 
 import uuid
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from shuxiang.accounts import authentication
+from shuxiang.accounts import login
 from shuxiang.accounts.models import ExternalIdentity, IdentitySource, ReaderCard, User
 from shuxiang.accounts.sources import SourceUnavailable, backend_for
 from shuxiang.accounts.tests import slapd as slapd_support
@@ -13,6 +13,10 @@ from shuxiang.accounts.tests.factories import READER_PASSWORD, reader
 from shuxiang.core.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db
+
+
+def _login(identifier, password, *, library=None):
+    return login.first_step(identifier, password, library=library).user
 
 
 def ldap_source(library, uri: str, **extra) -> IdentitySource:
@@ -35,12 +39,12 @@ def ldap_source(library, uri: str, **extra) -> IdentitySource:
 
 def test_reader_logs_in_with_local_card_and_is_linked_once(net, slapd_server):
     ldap_source(net["zhuji"], slapd_server.uri)
-    first = authentication.authenticate("ZJ800001", "ldap2026", library=net["zhuji"])
+    first = _login("ZJ800001", "ldap2026", library=net["zhuji"])
     assert first.home_library == net["zhuji"]
     assert first.display_name == "张伟"
     assert ReaderCard.objects.get(user=first).number == "ZJ800001"
     assert ExternalIdentity.objects.get(user=first).external_id == "zhang.wei"
-    again = authentication.authenticate("ZJ800001", "ldap2026", library=net["zhuji"])
+    again = _login("ZJ800001", "ldap2026", library=net["zhuji"])
     assert again == first
     assert User.objects.filter(home_library=net["zhuji"]).count() == 1
 
@@ -48,7 +52,7 @@ def test_reader_logs_in_with_local_card_and_is_linked_once(net, slapd_server):
 def test_wrong_ldap_password_is_refused_and_creates_nothing(net, slapd_server):
     ldap_source(net["zhuji"], slapd_server.uri)
     with pytest.raises(ValidationFailed):
-        authentication.authenticate("ZJ800002", "wrong2026", library=net["zhuji"])
+        _login("ZJ800002", "wrong2026", library=net["zhuji"])
     assert not User.objects.exists()
 
 
@@ -62,7 +66,7 @@ def test_filter_characters_in_the_identifier_match_nobody(net, slapd_server):
 
 def test_ldap_can_vouch_for_real_names(net, slapd_server):
     ldap_source(net["zhuji"], slapd_server.uri, vouches_real_name=True)
-    person = authentication.authenticate("ZJ800002", "other2026", library=net["zhuji"])
+    person = _login("ZJ800002", "other2026", library=net["zhuji"])
     assert person.real_name_method == User.RealName.UPSTREAM
 
 
@@ -71,13 +75,13 @@ def test_an_unreachable_directory_is_reported_not_crashed(net, slapd_server):
     with pytest.raises(SourceUnavailable):
         backend_for(source).authenticate("ZJ800001", "ldap2026")
     with pytest.raises(ValidationFailed):
-        authentication.authenticate("ZJ800001", "ldap2026", library=net["zhuji"])
+        _login("ZJ800001", "ldap2026", library=net["zhuji"])
 
 
 def test_sources_of_one_library_do_not_serve_another(net, slapd_server):
     ldap_source(net["zhuji"], slapd_server.uri)
     with pytest.raises(ValidationFailed):
-        authentication.authenticate("ZJ800001", "ldap2026", library=net["yuzhong"])
+        _login("ZJ800001", "ldap2026", library=net["yuzhong"])
 
 
 def test_login_page_offers_the_library_and_logs_in_through_ldap(net, slapd_server):
