@@ -10,8 +10,11 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
 
 from shuxiang.core import jobs
+from shuxiang.resources import uploads
 from shuxiang.resources.derivatives import MAKERS, Unavailable, jobs_for
 from shuxiang.resources.models import DerivativeJob, Resource
 
@@ -76,3 +79,9 @@ def retry_failed(resource: Resource) -> int:
         derivative.save()
         jobs.defer(MAKE, {"derivative": derivative.pk}, library=resource.library)
     return len(failed)
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def sweep_uploads() -> dict[str, int]:
+    """Finish uploads a crash left complete but unfinished; remove expired ones and strays."""
+    return uploads.sweep()
