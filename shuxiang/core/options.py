@@ -84,6 +84,8 @@ OPTIONS: dict[str, Option] = {
         Option("NODE_NAME", str, "Shuxiang node", "Human name of this installation."),
         Option("SEARCH_BACKEND", str, "", "Dotted path of the search backend (empty = by mode)."),
         Option("TASKS_IMMEDIATE", bool, False, "Run background tasks inline (tests, debugging)."),
+        Option("JOBS_RETRY_SECONDS", int, 30, "First retry delay of a failed job (then doubling)."),
+        Option("JOBS_LEASE_SECONDS", int, 900, "A running job older than this lost its worker."),
         Option("DB_POOL_SIZE", int, 8, "Most PostgreSQL connections one web process keeps open."),
         Option("LOG_FORMAT", str, "plain", "Log line format: plain or json (one object a line)."),
         Option("PII_KEY", str, "", "Key encrypting personal data at rest (empty = demo key)."),
