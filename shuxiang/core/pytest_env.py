@@ -11,3 +11,4 @@ import tempfile
 
 os.environ.setdefault("SHUXIANG_DATA_DIR", tempfile.mkdtemp(prefix="shuxiang-test-"))
 os.environ.setdefault("SHUXIANG_TASKS_IMMEDIATE", "true")
+os.environ.setdefault("SHUXIANG_DEMO_BOOKS", "8")  # a thinned demo: 8 of the ~300 classics
