@@ -222,6 +222,7 @@ RESOURCES_DELIVERY = {
     "QUOTA": options.value("DOWNLOAD_QUOTA"),
     "LINK_SECONDS": options.value("SIGNED_LINK_SECONDS"),
     "UPLOAD_MAX_BYTES": options.value("UPLOAD_MAX_BYTES"),
+    "UPLOAD_EXPIRY_HOURS": options.value("UPLOAD_EXPIRY_HOURS"),
 }
 STATIC_BUILD_DIR = BASE_DIR.parent / "build" / "static"  # npm assets copied by scripts/setup
 STATICFILES_DIRS = [STATIC_BUILD_DIR] if STATIC_BUILD_DIR.is_dir() else []

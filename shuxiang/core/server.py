@@ -18,6 +18,7 @@ def run_server(
         _share_metrics_between_workers()
     if not settings.REDIS_URL:
         start_embedded_task_consumer()
+    recover_interrupted_work()
     announce(f"Shuxiang is serving at http://{host}:{port}/  (Ctrl+C stops it)")
     uvicorn.run(
         "shuxiang.asgi:application",
@@ -36,6 +37,16 @@ def _share_metrics_between_workers() -> None:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+
+
+def recover_interrupted_work() -> None:
+    """Finish what the last process was killed in the middle of (tus uploads), on a thread."""
+    from django.apps import apps
+
+    if apps.is_installed("shuxiang.resources"):
+        from shuxiang.resources.uploads import sweep_in_background
+
+        sweep_in_background()
 
 
 def start_embedded_task_consumer() -> None:

@@ -1,17 +1,19 @@
 """Delivering bytes: HTTP Range (206/416/If-Range), signed links, daily quotas, proxy hand-off.
 
-Access is decided by ``permissions.read_denial`` before any byte is sent; this module only
-shapes the response.
+Access is decided by ``permissions.read_denial`` before any byte is sent; this module shapes
+the response and charges the daily quota (限额) for the bytes it is about to send.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime
+import io
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from urllib.parse import quote
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
@@ -21,9 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuxiang.resources.models import ResourceFile
-from shuxiang.resources.storage import get_storage
+from shuxiang.resources.storage import RangeReader, get_storage
 
-RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+RANGE_RE = re.compile(r"^bytes=([0-9]{0,18})-([0-9]{0,18})$")
 LINK_SALT = "shuxiang.resources.link"
 
 
@@ -75,6 +77,23 @@ def _base_headers(response: HttpResponse, item: ResourceFile, download: bool) ->
     response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(item.filename)}"
 
 
+def _wanted(request: HttpRequest, item: ResourceFile) -> tuple[int, int] | None | str:
+    if request.headers.get("Range") and _range_applies(request, item):
+        return parse_range(request.headers["Range"], item.size)
+    return None
+
+
+def charge(request: HttpRequest, item: ResourceFile, who: str) -> HttpResponse | None:
+    """Charge ``who``'s daily quota (限额) for a request that will send bytes of ``item``.
+
+    Whatever range is asked for, sending any byte counts the file; a HEAD or an
+    unsatisfiable range sends none and is free; ``who`` "" means nobody's quota.
+    """
+    if not who or request.method == "HEAD" or _wanted(request, item) == "416":
+        return None
+    return quota_exceeded(who, item)
+
+
 def serve(request: HttpRequest, item: ResourceFile, *, download: bool = False) -> HttpResponse:
     """The bytes of ``item`` (whole, or one range), or a hand-off to the front proxy."""
     accel = _accel(item)
@@ -82,18 +101,19 @@ def serve(request: HttpRequest, item: ResourceFile, *, download: bool = False) -
         _base_headers(accel, item, download)
         return accel
     size = item.size
-    wanted = None
-    if request.headers.get("Range") and _range_applies(request, item):
-        wanted = parse_range(request.headers["Range"], size)
+    wanted = _wanted(request, item)
     if wanted == "416":
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
         _base_headers(response, item, download)
         return response
     start, end = wanted if wanted else (0, size - 1)
-    chunks = get_storage().read_range(item.key, start, end) if size else iter([b""])
+    reader = RangeReader(io.BytesIO(), 0)
+    if size:
+        reader = get_storage().open_range(item.key, start, end)
+    chunks = reader
     if isinstance(request, ASGIRequest):  # an ASGI server would buffer a sync iterator whole
-        chunks = _async_chunks(chunks)
+        chunks = _async_chunks(reader)
     response = StreamingHttpResponse(chunks, content_type=item.content_type)
     if wanted:
         response.status_code = 206
@@ -103,16 +123,19 @@ def serve(request: HttpRequest, item: ResourceFile, *, download: bool = False) -
     return response
 
 
-async def _async_chunks(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
-    """Yield a blocking chunk iterator's bytes, reading each chunk in a worker thread."""
-    read = sync_to_async(next, thread_sensitive=False)
+async def _async_chunks(reader: RangeReader) -> AsyncIterator[bytes]:
+    """Yield the reader's chunks, each read in a worker thread.
+
+    When the client goes away the server cancels this generator while a worker may still be
+    reading; the reader is then closed on a worker thread too, where its lock makes the close
+    wait for that read, so the event loop never blocks and the handle is always released.
+    """
+    loop = asyncio.get_running_loop()
     try:
-        while (chunk := await read(chunks, None)) is not None:
+        while chunk := await loop.run_in_executor(None, reader.read_chunk):
             yield chunk
     finally:
-        close = getattr(chunks, "close", None)
-        if close:
-            close()
+        loop.run_in_executor(None, reader.close)
 
 
 def _accel(item: ResourceFile) -> HttpResponse | None:
@@ -159,23 +182,34 @@ def _seconds_to_midnight() -> int:
     return max(int((tomorrow - now).total_seconds()), 1)
 
 
-def quota_exceeded(who: str) -> HttpResponse | None:
-    """Count one download for ``who`` today; a 429 response once the daily quota is used."""
+def quota_exceeded(who: str, item: ResourceFile) -> HttpResponse | None:
+    """Count ``item`` against ``who``'s distinct files today; a 429 once the quota is used.
+
+    Any request that sends bytes of a file counts it (whole or any range, from any offset);
+    further ranges of a file already counted today are free (seeking in a video, resuming a
+    download). A refused file is not counted, so asking again is refused again.
+    """
     limit = settings.RESOURCES_DELIVERY.get("QUOTA", 200)
     if limit <= 0:
         return None
     key = f"sx:resources:downloads:{timezone.localdate():%Y%m%d}:{who}"
-    cache.add(key, 0, timeout=_seconds_to_midnight() + 60)
+    timeout = _seconds_to_midnight() + 60
+    if not cache.add(f"{key}:file:{item.pk}", 1, timeout=timeout):
+        return None  # already counted today
+    cache.add(key, 0, timeout=timeout)
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=_seconds_to_midnight() + 60)
+        cache.set(key, 1, timeout=timeout)
         count = 1
     if count <= limit:
         return None
+    cache.delete(f"{key}:file:{item.pk}")
+    with contextlib.suppress(ValueError):  # expired meanwhile: the new day starts at zero
+        cache.decr(key)
     message = _(
-        "You have reached today's limit of %(limit)d downloads. "
-        "Downloads open again at midnight; bulk downloading is not allowed."
+        "You have reached today's limit of %(limit)d files. Files you opened today stay "
+        "available; others open again at midnight. Bulk downloading is not allowed."
     ) % {"limit": limit}
     response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
     response["Retry-After"] = str(_seconds_to_midnight())

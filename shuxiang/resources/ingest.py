@@ -152,7 +152,10 @@ def _store_row(batch: ImportBatch, number: int, row: Any, folder: Path, by: Acto
         uploads.append(services.Upload(path.name, open(path, "rb")))  # noqa: SIM115
     try:
         services.check_uploads(cleaned["type"], uploads)
-        stored = services.store_uploads(batch.library, uploads)
+        # keys fixed by batch and row: a rerun after a kill replaces, never adds a copy
+        stored = services.store_uploads(
+            batch.library, uploads, batch=f"import-{batch.pk}-row-{number}"
+        )
     finally:
         for item in uploads:
             item.stream.close()

@@ -244,7 +244,11 @@ class ImportRow(models.Model):
 
 
 class Upload(models.Model):
-    """A resumable (tus 1.0) upload: bytes land in a part file until the length is reached."""
+    """A resumable (tus 1.0) upload: bytes land in a part file until the length is reached.
+
+    Complete (offset = length) but neither finished nor failed means "to finish": the next
+    request for it, the pass at start and the periodic sweep finish it (see ``uploads``).
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -256,9 +260,16 @@ class Upload(models.Model):
     )
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.id} {self.offset}/{self.length}"
+
+    @property
+    def pending(self) -> bool:
+        """All bytes are here but no resource was made yet (nor did making it fail)."""
+        return self.complete and self.finished_at is None and not self.error
 
     @property
     def complete(self) -> bool:

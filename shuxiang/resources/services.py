@@ -114,14 +114,25 @@ def _safe_name(filename: str) -> str:
     return f"{base[:80]}.{ext.lower()[:10]}" if stem else base[:80]
 
 
-def store_uploads(library: Library, uploads: Iterable[Upload]) -> list[tuple[Upload, Stored]]:
-    """Stream each upload into storage under a fresh key; return what was stored."""
+def file_key(library: Library, batch: str, index: int, filename: str) -> str:
+    """The storage key of the ``index``-th original stored by ``batch`` for ``library``."""
+    return f"resources/{library.code}/{batch}/{index:04d}-{_safe_name(filename)}"
+
+
+def store_uploads(
+    library: Library, uploads: Iterable[Upload], *, batch: str = ""
+) -> list[tuple[Upload, Stored]]:
+    """Stream each upload into storage; return what was stored.
+
+    Keys are fresh, or fixed by ``batch`` for work that may be repeated after a kill (a
+    repeat then replaces what the killed attempt stored instead of leaving a second copy).
+    """
     storage = get_storage()
-    batch = uuid.uuid4().hex
+    batch = batch or uuid.uuid4().hex
     stored = []
     try:
         for index, item in enumerate(uploads):
-            key = f"resources/{library.code}/{batch}/{index:04d}-{_safe_name(item.filename)}"
+            key = file_key(library, batch, index, item.filename)
             stored.append((item, storage.save(key, item.stream)))
     except BaseException:
         discard(stored)
@@ -130,10 +141,20 @@ def store_uploads(library: Library, uploads: Iterable[Upload]) -> list[tuple[Upl
 
 
 def discard(stored: list[tuple[Upload, Stored]]) -> None:
-    """Remove stored bytes that no record will refer to (the call that stored them failed)."""
+    """Remove stored bytes that no record refers to (the call that stored them failed)."""
+    discard_keys([result.key for _item, result in stored])
+
+
+def discard_keys(keys: list[str]) -> None:
+    """Delete these storage keys, except any a file record refers to.
+
+    A key fixed for repeatable work may belong to what an earlier attempt committed.
+    """
     storage = get_storage()
-    for _item, result in stored:
-        storage.delete(result.key)
+    kept = set(ResourceFile.objects.filter(key__in=keys).values_list("key", flat=True))
+    for key in keys:
+        if key not in kept:
+            storage.delete(key)
 
 
 def duplicate_of(library: Library, fingerprint: str) -> Resource | None:

@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,50 @@ class HashingReader:
         return data
 
 
+class RangeReader:
+    """The bytes of one stored range, read chunk by chunk from an open file or HTTP body.
+
+    An iterator, but not a generator: an async response reads each chunk in a worker thread
+    while a client disconnect may close it from another, so reading and closing take a lock
+    and never overlap (a generator cannot be closed while another thread is inside it).
+    """
+
+    def __init__(self, raw: BinaryIO, length: int | None) -> None:
+        self._raw = raw
+        self._remaining = length
+        self._lock = threading.Lock()
+        self.closed = False
+
+    def read_chunk(self) -> bytes:
+        """The next chunk; b"" at the end or once closed (the handle is then closed)."""
+        with self._lock:
+            if self.closed:
+                return b""
+            wanted = CHUNK if self._remaining is None else min(CHUNK, self._remaining)
+            data = self._raw.read(wanted) if wanted else b""
+            if self._remaining is not None:
+                self._remaining -= len(data)
+        if not data:
+            self.close()
+        return data
+
+    def close(self) -> None:
+        """Close the handle (waiting for a read in progress on another thread to end)."""
+        with self._lock:
+            if not self.closed:
+                self.closed = True
+                self._raw.close()
+
+    def __iter__(self) -> RangeReader:
+        return self
+
+    def __next__(self) -> bytes:
+        chunk = self.read_chunk()
+        if not chunk:
+            raise StopIteration
+        return chunk
+
+
 def check_key(key: str) -> str:
     """Refuse keys that could escape the storage root (``..``, absolute paths, odd bytes)."""
     if not KEY_RE.match(key) or ".." in key.split("/") or "//" in key:
@@ -59,9 +104,18 @@ class Storage:
         """Store the whole stream under ``key`` (replacing it); return size and SHA-256."""
         raise NotImplementedError
 
-    def read_range(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
-        """Yield the bytes ``start``..``end`` (inclusive; None = to the end) in chunks."""
+    def save_file(self, key: str, path: Path) -> Stored:
+        """Store a finished local file under ``key``; the backend may move it instead of copying."""
+        with open(path, "rb") as stream:
+            return self.save(key, stream)
+
+    def open_range(self, key: str, start: int = 0, end: int | None = None) -> RangeReader:
+        """The bytes ``start``..``end`` (inclusive; None = to the end), read in chunks."""
         raise NotImplementedError
+
+    def read_range(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """Iterate over the bytes ``start``..``end`` (inclusive; None = to the end) in chunks."""
+        return self.open_range(key, start, end)
 
     def size(self, key: str) -> int:
         raise NotImplementedError
@@ -100,8 +154,10 @@ class LocalStorage(Storage):
     def save(self, key: str, stream: BinaryIO) -> Stored:
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
+        for stale in target.parent.glob(f".part-{target.name}.*"):  # a killed save of this key
+            stale.unlink(missing_ok=True)
         reader = HashingReader(stream)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".part-")
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".part-{target.name}.")
         try:
             with os.fdopen(fd, "wb") as out:
                 while chunk := reader.read(CHUNK):
@@ -114,17 +170,25 @@ class LocalStorage(Storage):
             raise
         return Stored(key, reader.size, reader.digest.hexdigest())
 
-    def read_range(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
-        with open(self._path(key), "rb") as handle:
-            handle.seek(start)
-            remaining = None if end is None else end - start + 1
-            while remaining is None or remaining > 0:
-                chunk = handle.read(CHUNK if remaining is None else min(CHUNK, remaining))
-                if not chunk:
-                    return
-                if remaining is not None:
-                    remaining -= len(chunk)
-                yield chunk
+    def save_file(self, key: str, path: Path) -> Stored:
+        """Hash the file, then move it into place (one rename; a copy across file systems)."""
+        target = self._path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        digest, size = hashlib.sha256(), 0
+        with open(path, "rb") as handle:
+            while chunk := handle.read(CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+        try:
+            os.replace(path, target)
+        except OSError:  # another file system: copy (atomically) instead
+            return super().save_file(key, path)
+        return Stored(key, size, digest.hexdigest())
+
+    def open_range(self, key: str, start: int = 0, end: int | None = None) -> RangeReader:
+        handle = open(self._path(key), "rb")  # noqa: SIM115 - the reader closes it
+        handle.seek(start)
+        return RangeReader(handle, None if end is None else end - start + 1)
 
     def size(self, key: str) -> int:
         return self._path(key).stat().st_size
@@ -171,16 +235,13 @@ class S3Storage(Storage):
         self._object(key).upload_fileobj(reader)
         return Stored(key, reader.size, reader.digest.hexdigest())
 
-    def read_range(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+    def open_range(self, key: str, start: int = 0, end: int | None = None) -> RangeReader:
         span = f"bytes={start}-" if end is None else f"bytes={start}-{end}"
         if start == 0 and end is None:
             body = self._object(key).get()["Body"]
         else:
             body = self._object(key).get(Range=span)["Body"]
-        try:
-            yield from body.iter_chunks(CHUNK)
-        finally:
-            body.close()
+        return RangeReader(body, None if end is None else end - start + 1)
 
     def size(self, key: str) -> int:
         return self.backend.size(check_key(key))

@@ -10,8 +10,10 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
+from shuxiang.resources import uploads
 from shuxiang.resources.derivatives import MAKERS, Unavailable, jobs_for
 from shuxiang.resources.models import DerivativeJob, Resource
 
@@ -76,3 +78,9 @@ def retry_failed(resource: Resource) -> int:
         job_id = job.pk
         transaction.on_commit(lambda job_id=job_id: make_derivative(job_id))
     return len(failed)
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def sweep_uploads() -> dict[str, int]:
+    """Finish uploads a crash left complete but unfinished; remove expired ones and strays."""
+    return uploads.sweep()

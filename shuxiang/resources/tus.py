@@ -1,9 +1,11 @@
-"""Resumable uploads with the tus 1.0 protocol (core, creation and termination extensions).
+"""Resumable uploads with the tus 1.0 protocol (core; creation, termination, expiration).
 
 ``POST /resources/uploads/`` creates an upload (Upload-Length, Upload-Metadata with filename,
 collection, type, title and optional subtype); ``HEAD`` reports the offset; ``PATCH`` appends
 bytes at the offset; ``DELETE`` discards it. When the last byte arrives the file becomes the
-original of a new draft resource. Authentication: bearer token, or session plus CSRF token.
+original of a new draft resource (``uploads.finish``, safe to repeat after a crash); an
+unfinished upload expires (Upload-Expires) after ``UPLOAD_EXPIRY_HOURS`` without bytes.
+Authentication: bearer token, or session plus CSRF token.
 """
 
 from __future__ import annotations
@@ -11,21 +13,27 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from pathlib import Path
+import logging
+import os
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
 from shuxiang.core.api import actor_of
 from shuxiang.core.errors import ServiceError, ValidationFailed
-from shuxiang.resources import permissions, services
-from shuxiang.resources.models import Collection, Upload
+from shuxiang.resources import permissions, services, uploads
+from shuxiang.resources.models import Upload
+from shuxiang.resources.uploads import part_path, whole_number
 from shuxiang.resources.validation import clean_metadata
 
+log = logging.getLogger(__name__)
 VERSION = "1.0.0"
+EXTENSIONS = "creation,termination,expiration"
 CHUNK = 1024 * 1024
 REQUIRED_METADATA = ("filename", "collection", "type", "title")
 
@@ -44,12 +52,6 @@ def _error(status: int, detail: str, errors: list | None = None) -> HttpResponse
     response = HttpResponse(body, status=status, content_type="application/json")
     response["Tus-Resumable"] = VERSION
     return response
-
-
-def part_path(upload: Upload) -> Path:
-    folder = Path(settings.DATA_DIR) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{upload.pk}.part"
 
 
 def _authenticate(request: HttpRequest):
@@ -81,24 +83,13 @@ def _check_creation(actor, metadata: dict[str, str], length: int) -> None:
     missing = [k for k in REQUIRED_METADATA if not metadata.get(k)]
     if missing:
         raise ValidationFailed.single(f"metadata.{missing[0]}", "This field is required.")
-    collection = Collection.objects.select_related("library").filter(
-        pk=int(metadata["collection"]) if metadata["collection"].isdigit() else -1
-    )
-    if not collection.exists():
-        raise ValidationFailed.single("metadata.collection", "No such collection.", "unknown")
-    permissions.require_staff_of(actor, collection.get().library, action="upload resources")
-    cleaned = clean_metadata(_resource_fields(metadata))
+    collection = uploads.collection_of(metadata)
+    permissions.require_staff_of(actor, collection.library, action="upload resources")
+    cleaned = clean_metadata(uploads.resource_fields(metadata))
     services.check_uploads(cleaned["type"], [services.Upload(metadata["filename"], None)])
     limit = settings.RESOURCES_DELIVERY["UPLOAD_MAX_BYTES"]
     if length > limit:
         raise ValidationFailed.single("Upload-Length", f"At most {limit} bytes.", "too_large")
-
-
-def _resource_fields(metadata: dict[str, str]) -> dict[str, str]:
-    fields = {k: metadata[k] for k in ("type", "title", "subtype", "creator") if k in metadata}
-    if metadata.get("extra"):
-        fields["extra"] = json.loads(metadata["extra"])
-    return fields
 
 
 @csrf_exempt
@@ -108,7 +99,7 @@ def collection_endpoint(request: HttpRequest) -> HttpResponse:
         return _response(
             204,
             Tus_Version=VERSION,
-            Tus_Extension="creation,termination",
+            Tus_Extension=EXTENSIONS,
             Tus_Max_Size=str(settings.RESOURCES_DELIVERY["UPLOAD_MAX_BYTES"]),
         )
     if request.method != "POST":
@@ -118,27 +109,48 @@ def collection_endpoint(request: HttpRequest) -> HttpResponse:
     actor = _authenticate(request)
     if actor is None:
         return _error(401, "Log in or send a bearer token to upload.")
-    raw_length = request.headers.get("Upload-Length", "")
-    if not raw_length.isdigit():
-        return _error(400, "Upload-Length must be a whole number of bytes.")
+    length = whole_number(request.headers.get("Upload-Length", ""), max_digits=19)
+    if length is None:
+        return _field_error("Upload-Length", "Give the size as a whole number of bytes (0-9).")
     try:
         metadata = parse_metadata(request.headers.get("Upload-Metadata", ""))
-        _check_creation(actor, metadata, int(raw_length))
-    except (ServiceError, json.JSONDecodeError) as exc:
-        if isinstance(exc, ServiceError):
-            return _error(exc.status, exc.message, [e.as_dict() for e in exc.errors])
-        return _error(400, "metadata.extra is not valid JSON.")
-    upload = Upload.objects.create(owner=actor, length=int(raw_length), metadata=metadata)
+        _check_creation(actor, metadata, length)
+    except ServiceError as exc:
+        return _error(exc.status, exc.message, [e.as_dict() for e in exc.errors])
+    upload = Upload.objects.create(owner=actor, length=length, metadata=metadata)
     part_path(upload).write_bytes(b"")
     location = request.build_absolute_uri(reverse("resources:tus_upload", args=[upload.pk]))
-    return _response(201, Location=location, Upload_Offset="0")
+    outcome = _outcome(upload) if upload.complete else _expiry(upload)  # an empty file is done
+    return _response(201, Location=location, Upload_Offset="0", **outcome)
+
+
+def _field_error(field: str, reason: str) -> HttpResponse:
+    error = {"field": field, "reason": reason, "code": "invalid"}
+    return _error(400, f"{field}: {reason}", [error])
+
+
+def _expiry(upload: Upload) -> dict[str, str]:
+    moment = uploads.expires_at(upload)
+    return {"Upload_Expires": http_date(moment.timestamp())} if moment else {}
+
+
+def _outcome(upload: Upload) -> dict[str, str]:
+    """Headers telling how a complete upload ended (finishing it first when still pending)."""
+    if upload.pending:
+        try:
+            upload = uploads.finish(upload)
+        except Exception:  # storage or database trouble: it stays pending for the next pass
+            log.exception("finishing upload %s failed; it stays pending", upload.pk)
+    if upload.resource_id:
+        return {"X_Resource_Id": str(upload.resource_id)}
+    return {"X_Upload_Error": "1"} if upload.error else {}
 
 
 @csrf_exempt
 def upload_endpoint(request: HttpRequest, upload_id) -> HttpResponse:
     """HEAD (offset), PATCH (append) and DELETE (termination) of one upload."""
     if request.method == "OPTIONS":
-        return _response(204, Tus_Version=VERSION, Tus_Extension="creation,termination")
+        return _response(204, Tus_Version=VERSION, Tus_Extension=EXTENSIONS)
     if request.headers.get("Tus-Resumable") != VERSION:
         return _response(412, Tus_Version=VERSION)
     actor = _authenticate(request)
@@ -147,43 +159,52 @@ def upload_endpoint(request: HttpRequest, upload_id) -> HttpResponse:
         return _error(401, "Log in or send a bearer token to upload.")
     if upload is None or upload.owner_id != actor.pk:
         return _response(404)
+    if request.method == "DELETE":
+        uploads.terminate(upload)
+        return _response(204)
+    if uploads.expired(upload):
+        uploads.terminate(upload)
+        return _response(410)
     if request.method == "HEAD":
-        return _response(200, Upload_Offset=str(upload.offset), Upload_Length=str(upload.length))
+        headers = {"Upload_Offset": str(upload.offset), "Upload_Length": str(upload.length)}
+        headers.update(_outcome(upload) if upload.complete else _expiry(upload))
+        return _response(200, **headers)
     if request.method == "PATCH":
         return _append(request, upload)
-    if request.method == "DELETE":
-        part_path(upload).unlink(missing_ok=True)
-        upload.delete()
-        return _response(204)
     return _response(405, Allow="HEAD, PATCH, DELETE, OPTIONS")
 
 
 def _append(request: HttpRequest, upload: Upload) -> HttpResponse:
     if request.content_type != "application/offset+octet-stream":
         return _response(415)
-    offset = request.headers.get("Upload-Offset", "")
-    if not offset.isdigit() or int(offset) != upload.offset:
+    offset = whole_number(request.headers.get("Upload-Offset", ""), max_digits=19)
+    if offset is None:
+        return _field_error("Upload-Offset", "Give the offset as a whole number of bytes (0-9).")
+    if offset != upload.offset:
         return _response(409, Upload_Offset=str(upload.offset))
-    if upload.complete:
-        return _response(204, Upload_Offset=str(upload.offset))
+    if upload.complete:  # a retry after the last byte: finish what a crash may have left
+        return _response(204, Upload_Offset=str(upload.offset), **_outcome(upload))
     written = _write_body(request, upload)
     moved = Upload.objects.filter(pk=upload.pk, offset=upload.offset).update(
-        offset=upload.offset + written
+        offset=upload.offset + written, updated_at=timezone.now()
     )
     if not moved:  # another PATCH got there first
         return _response(409)
-    upload.offset += written
+    upload.refresh_from_db()
     headers = {"Upload_Offset": str(upload.offset)}
-    if upload.complete:
-        headers.update(_finish(upload))
+    headers.update(_outcome(upload) if upload.complete else _expiry(upload))
     return _response(204, **headers)
 
 
 def _write_body(request: HttpRequest, upload: Upload) -> int:
-    """Append the body at the offset, never past Upload-Length; return the bytes kept."""
+    """Append the body at the offset, never past Upload-Length; return the bytes kept.
+
+    The bytes reach the disk (fsync) before the caller moves the offset past them.
+    """
     room = upload.length - upload.offset
     written = 0
-    with open(part_path(upload), "r+b") as part:
+    descriptor = os.open(part_path(upload), os.O_RDWR | os.O_CREAT, 0o600)
+    with open(descriptor, "r+b") as part:
         part.seek(upload.offset)
         part.truncate()
         try:
@@ -196,27 +217,5 @@ def _write_body(request: HttpRequest, upload: Upload) -> int:
         except OSError:  # the client went away: keep what arrived, it can resume
             pass
         part.flush()
+        os.fsync(part.fileno())
     return written
-
-
-def _finish(upload: Upload) -> dict[str, str]:
-    """Turn the complete upload into a draft resource; errors are kept on the upload."""
-    metadata = upload.metadata
-    collection = Collection.objects.select_related("library").get(pk=int(metadata["collection"]))
-    path = part_path(upload)
-    try:
-        with open(path, "rb") as stream:
-            resource = services.create_resource(
-                _resource_fields(metadata),
-                collection=collection,
-                by=upload.owner,
-                files=[services.Upload(metadata["filename"], stream)],
-            )
-    except ServiceError as exc:
-        upload.error = str(exc)
-        upload.save(update_fields=["error"])
-        return {"X_Upload_Error": "1"}
-    upload.resource = resource
-    upload.save(update_fields=["resource"])
-    path.unlink(missing_ok=True)
-    return {"X_Resource_Id": str(resource.pk)}

@@ -140,7 +140,7 @@ def file_view(request, pk: int, file_id: int):
     denial = permissions.read_denial(actor, resource, client_ip(request))
     if denial:
         return HttpResponse(denial, status=403, content_type="text/plain; charset=utf-8")
-    limited = _quota_check(request, actor, item)
+    limited = delivery.charge(request, item, _quota_holder(request, actor, item))
     if limited is not None:
         return limited
     if item.role == ResourceFile.Role.ORIGINAL and usage.starts_reading(request):
@@ -149,15 +149,11 @@ def file_view(request, pk: int, file_id: int):
     return delivery.serve(request, item, download="download" in request.GET)
 
 
-def _quota_check(request, actor, item: ResourceFile) -> HttpResponse | None:
-    """Count starts of original downloads (not every range of a playing video)."""
+def _quota_holder(request, actor, item: ResourceFile) -> str:
+    """Whose daily quota an original counts against ("" for staff and derivatives)."""
     if item.role != ResourceFile.Role.ORIGINAL or permissions.is_staff_of(
         actor, item.resource.library
     ):
-        return None
-    header = request.headers.get("Range", "")
-    if header and not header.replace(" ", "").startswith("bytes=0-"):
-        return None
+        return ""
     pk = getattr(actor, "pk", None)
-    who = f"user:{pk}" if pk else f"ip:{client_ip(request)}"
-    return delivery.quota_exceeded(who)
+    return f"user:{pk}" if pk else f"ip:{client_ip(request)}"

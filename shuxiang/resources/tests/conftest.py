@@ -148,3 +148,25 @@ def fast_passwords_and_fresh_cache(settings):
     caches = copy.deepcopy(settings.CACHES)
     caches["default"]["KEY_PREFIX"] = f"sxtest-{uuid.uuid4().hex}"
     settings.CACHES = caches
+
+
+@pytest.fixture(scope="session")
+def node_template(tmp_path_factory):
+    """A migrated embedded database, made once, for the node processes of kill tests."""
+    from django.conf import settings
+
+    from shuxiang.resources.tests.nodes import migrated_database
+
+    if settings.SERVER_MODE:
+        return None  # node processes share the test database
+    return migrated_database(tmp_path_factory.mktemp("node-template"))
+
+
+@pytest.fixture
+def node(tmp_path, node_template):
+    """A node of its own (see ``nodes.Node``), set up with a library, collection and uploader."""
+    from shuxiang.resources.tests.nodes import Node
+
+    made = Node(tmp_path, node_template).set_up()
+    yield made
+    made.kill()

@@ -212,28 +212,66 @@ def test_expired_signed_link_is_refused(client, sx_collection, readers):
     assert response.status_code == 403 and "expired" in response.content.decode()
 
 
-def test_daily_quota_answers_429_with_a_clear_message(client, settings, sx_collection, readers):
+def videos(collection, count: int) -> list:
+    return [video(collection, data=VIDEO + bytes([n]))[1] for n in range(count)]
+
+
+def test_daily_quota_counts_distinct_files_and_answers_429_with_a_clear_message(
+    client, settings, sx_collection, readers
+):
     settings.RESOURCES_DELIVERY = {**settings.RESOURCES_DELIVERY, "QUOTA": 2}
-    _resource, item = video(sx_collection)
+    first, second, third = videos(sx_collection, 3)
     client.force_login(readers["nobody"])
-    assert [client.get(url(item)).status_code for _ in range(2)] == [200, 200]
-    assert client.get(url(item), HTTP_RANGE="bytes=100-200").status_code == 206  # not counted
+    assert client.get(url(first)).status_code == 200
+    assert client.get(url(second), HTTP_RANGE="bytes=100-200").status_code == 206
+    assert client.get(url(first)).status_code == 200  # a file already opened today is free
+    assert client.get(url(second), HTTP_RANGE="bytes=5000-").status_code == 206  # seeking
     with translation.override("en"):
-        refused = client.get(url(item), HTTP_ACCEPT_LANGUAGE="en")
+        refused = client.get(url(third), HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 429
-    assert "limit of 2 downloads" in refused.content.decode()
+    assert "limit of 2 files" in refused.content.decode()
     assert int(refused["Retry-After"]) > 0
+    assert client.get(url(third)).status_code == 429  # a refused file was not counted as opened
+
+
+@pytest.mark.parametrize("header", ["bytes=1-", "bytes=-100", "bytes=100-200", "bytes=0-0"])
+def test_any_range_of_a_new_file_counts_against_the_quota(
+    client, settings, sx_collection, readers, header
+):
+    settings.RESOURCES_DELIVERY = {**settings.RESOURCES_DELIVERY, "QUOTA": 1}
+    first, second = videos(sx_collection, 2)
+    client.force_login(readers["nobody"])
+    assert client.get(url(first), HTTP_RANGE=header).status_code == 206
+    assert client.get(url(second), HTTP_RANGE=header).status_code == 429
+
+
+def test_requests_that_send_no_bytes_are_not_counted(client, settings, sx_collection, readers):
+    settings.RESOURCES_DELIVERY = {**settings.RESOURCES_DELIVERY, "QUOTA": 1}
+    first, second = videos(sx_collection, 2)
+    client.force_login(readers["nobody"])
+    assert client.get(url(first), HTTP_RANGE=f"bytes={len(VIDEO) + 10}-").status_code == 416
+    assert client.head(url(first)).status_code == 200
+    assert client.get(url(second)).status_code == 200
+    assert client.get(url(first)).status_code == 429
 
 
 def test_quota_is_per_reader_and_staff_are_not_limited(client, settings, sx_collection, staff):
     settings.RESOURCES_DELIVERY = {**settings.RESOURCES_DELIVERY, "QUOTA": 1}
-    _resource, item = video(sx_collection)
+    first, second = videos(sx_collection, 2)
     client.force_login(user())
-    assert [client.get(url(item)).status_code for _ in range(2)] == [200, 429]
+    assert [client.get(url(item)).status_code for item in (first, second)] == [200, 429]
     client.force_login(user())
-    assert client.get(url(item)).status_code == 200
+    assert client.get(url(second)).status_code == 200
     client.force_login(staff["sx_librarian"])
-    assert {client.get(url(item)).status_code for _ in range(3)} == {200}
+    assert {client.get(url(item)).status_code for item in (first, second)} == {200}
+
+
+def test_anonymous_readers_are_counted_by_address(client, settings, sx_collection):
+    settings.RESOURCES_DELIVERY = {**settings.RESOURCES_DELIVERY, "QUOTA": 1}
+    first, second = videos(sx_collection, 2)
+    assert client.get(url(first), HTTP_RANGE="bytes=1-", REMOTE_ADDR="10.1.1.1").status_code == 206
+    assert client.get(url(second), REMOTE_ADDR="10.1.1.1").status_code == 429
+    assert client.get(url(second), REMOTE_ADDR="10.1.1.2").status_code == 200
 
 
 def test_x_accel_redirect_hands_bytes_to_nginx_only_after_the_policy_check(

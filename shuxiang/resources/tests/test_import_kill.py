@@ -1,15 +1,18 @@
-"""A batch import really killed (SIGKILL) midway, then re-run: finishes with no duplicates.
+"""A batch import really killed (SIGKILL) at several points, then re-run until it finishes.
 
-The import runs as the real ``shuxiang resources import`` command in its own process, on its
-own embedded node (a fresh SQLite data folder), so the kill lands wherever the work is.
+The import runs as the real ``shuxiang resources import`` command in its own process (an
+embedded node of its own on the SQLite leg; the test database on the PostgreSQL leg), so each
+kill lands wherever the work is: between rows, while a file is being stored, between storing
+and committing. Afterwards every row is there exactly once, every stored file is
+byte-identical to its source, and storage holds nothing that no record refers to.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -17,77 +20,82 @@ from pathlib import Path
 
 import pytest
 
+from shuxiang.resources.tests.nodes import ROOT, SETUP, embedded_env, migrated_database
+
+pytestmark = pytest.mark.django_db(transaction=True)
 ROWS = 40
-SETUP = """
-from shuxiang.core.actors import SYSTEM
-from shuxiang.network import services as network
-from shuxiang.resources import services
-nlc = network.create_library({"code": "NLC", "name": "国家图书馆", "level": "national"}, by=SYSTEM)
-services.create_collection(nlc, "scans", "扫描件", kind="independent", by=SYSTEM)
-"""
+KILL_AT_ROWS = [1, 8, 20]  # the next kill comes once this many rows are done ...
+KILL_DELAYS = [0.0, 0.15, 0.05]  # ... and this long after it (mid-row)
 
 
 def shuxiang(env: dict, *args: str, **kwargs) -> subprocess.Popen:
+    """A ``shuxiang`` command in its own process (used by other process tests too)."""
     command = [sys.executable, "-m", "shuxiang.cli", *args]
-    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            **kwargs)  # fmt: skip
-
-
-def count(database: Path, table: str) -> int:
-    with sqlite3.connect(database, timeout=5) as connection:
-        return connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+    return subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, **kwargs)  # fmt: skip
 
 
 def embedded_node(tmp_path: Path) -> tuple[dict, Path]:
     """A fresh embedded node (its own SQLite data folder) with one library and collection."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SHUXIANG_")}
-    env.update(SHUXIANG_DATA_DIR=str(tmp_path / "node"), PYTHONPATH=str(Path.cwd()))
-    for args in (("migrate", "-v", "0"), ("shell", "-c", SETUP)):
-        process = shuxiang(env, *args)
-        _out, err = process.communicate(timeout=120)
-        assert process.returncode == 0, err.decode()
-    return env, tmp_path / "node" / "shuxiang.sqlite3"
+    database = migrated_database(tmp_path / "node")
+    env = embedded_env(tmp_path / "node")
+    process = shuxiang(env, "shell", "-c", SETUP)
+    _out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err.decode()
+    return env, database
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture
-def node(tmp_path):
-    env, database = embedded_node(tmp_path)
+def incoming(tmp_path) -> Path:
     folder = tmp_path / "incoming"
     folder.mkdir()
     with open(folder / "manifest.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["file", "type", "title", "extra.category"])
+        writer.writerow(["file", "type", "subtype", "title"])
         for number in range(ROWS):
-            (folder / f"{number}.pdf").write_bytes(os.urandom(2 * 1024 * 1024))
-            writer.writerow([f"{number}.pdf", "classic", f"卷{number}", "shi"])
-    return env, folder, database
+            (folder / f"{number}.mp3").write_bytes(os.urandom(2 * 1024 * 1024))
+            writer.writerow([f"{number}.mp3", "audio", "recitation", f"卷{number:02d}"])
+    return folder
 
 
-def run_import(env: dict, folder: Path) -> subprocess.Popen:
+def run_import(node, folder: Path):
     manifest = str(folder / "manifest.csv")
     arguments = ["--manifest", manifest, "--collection", "NLC/scans", "--no-progress"]
-    return shuxiang(env, "resources", "import", str(folder), *arguments)
+    return node.command("resources", "import", str(folder), *arguments)
 
 
-def test_import_killed_with_sigkill_resumes_and_finishes_without_duplicates(node):
-    env, folder, database = node
-    first = run_import(env, folder)
-    deadline = time.monotonic() + 120
-    while count(database, "resources_importrow") < 5 and time.monotonic() < deadline:
-        assert first.poll() is None, first.communicate()[1].decode()
-        time.sleep(0.02)
-    first.send_signal(signal.SIGKILL)
-    first.wait()
-    done_when_killed = count(database, "resources_importrow")
-    assert 5 <= done_when_killed < ROWS
-    second = run_import(env, folder)
-    out, err = second.communicate(timeout=300)
-    assert second.returncode == 0, err.decode()
-    assert f"{done_when_killed} rows already done" in out.decode()
-    assert count(database, "resources_resource") == ROWS
-    assert count(database, "resources_importrow") == ROWS
-    with sqlite3.connect(database) as connection:
-        fingerprints = connection.execute(
-            "SELECT COUNT(DISTINCT fingerprint) FROM resources_resource"
-        ).fetchone()[0]
-    assert fingerprints == ROWS
+def kill_when(node, process, rows: int, delay: float) -> int:
+    deadline = time.monotonic() + 180
+    while node.count("resources_importrow") < rows and time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()[1].decode()
+        time.sleep(0.01)
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    return node.count("resources_importrow")
+
+
+def test_import_killed_again_and_again_finishes_with_nothing_lost_or_twice(node, incoming):
+    done = []
+    for rows, delay in zip(KILL_AT_ROWS, KILL_DELAYS, strict=True):
+        done.append(kill_when(node, run_import(node, incoming), rows, delay))
+    assert done == sorted(done) and done[-1] < ROWS  # each run resumed, none got to the end
+    last = run_import(node, incoming)
+    out, err = last.communicate(timeout=300)
+    assert last.returncode == 0, err.decode()
+    assert f"{done[-1]} rows already done" in out.decode()
+    assert node.count("resources_importrow") == ROWS
+    assert node.rows("SELECT COUNT(DISTINCT number) FROM resources_importrow")[0][0] == ROWS
+    stored = node.rows(
+        "SELECT r.title, f.sha256, f.key FROM resources_resource r "
+        "JOIN resources_resourcefile f ON f.resource_id = r.id ORDER BY r.title"
+    )
+    assert [title for title, _sha, _key in stored] == [f"卷{n:02d}" for n in range(ROWS)]
+    for number, (_title, sha, key) in enumerate(stored):
+        assert sha == sha256_of(incoming / f"{number}.mp3") == sha256_of(node.media / key)
+    on_disk = {p.relative_to(node.media).as_posix() for p in node.media.rglob("*") if p.is_file()}
+    assert on_disk == {key for _title, _sha, key in stored}  # no copy of a killed row, no temp
