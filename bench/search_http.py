@@ -50,20 +50,20 @@ def serve_django():
 
 def harvest_rates(base: str, harvest: int) -> tuple[float, float]:
     """(fetch-and-parse records/s, full harvest records/s) for ``harvest`` records over HTTP."""
-    from sickle import Sickle
+    import requests
 
     from shuxiang.catalog.models import Source
     from shuxiang.catalog.oai import harvester
 
     spec = "library:NLC:620000:620100:620123"
-    client, params, fetched = (
-        Sickle(f"{base}/oai"),
+    session, params, fetched = (
+        requests.Session(),
         {"verb": "ListRecords", "metadataPrefix": "shuxiang", "set": spec},
         0,
     )
     start = time.perf_counter()
     while params:
-        root = harvester.parse_page(client.harvest(**params).http_response.content)
+        root = harvester.parse_page(session.get(f"{base}/oai", params=params).content)
         fetched += len(root.findall(".//{http://www.openarchives.org/OAI/2.0/}record"))
         token = root.findtext(".//{http://www.openarchives.org/OAI/2.0/}resumptionToken")
         params = {"verb": "ListRecords", "resumptionToken": token} if token else None

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
 from shuxiang.accounts.api import router as accounts_router
 from shuxiang.catalog.api import router as catalog_router
-from shuxiang.core.api import install_error_handlers
+from shuxiang.core.api import DocumentedAPI, install_error_handlers
 from shuxiang.identifiers.api import router as identifiers_router
 from shuxiang.network.api import router as network_router
 from shuxiang.portal.api import router as portal_router
 from shuxiang.resources.api import router as resources_router
 from shuxiang.stats.api import router as stats_router
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="Shuxiang API",
     version="1",
     description="JSON API of a Shuxiang node: every librarian action is available here.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from shuxiang.accounts import cards, login, oidc, privacy, registration, services, staff
 from shuxiang.accounts.keys import card_public_key_pem
@@ -28,7 +28,7 @@ from shuxiang.accounts.schemas import (
     WhoAmIOut,
 )
 from shuxiang.accounts.services import issue_api_token
-from shuxiang.core.api import AUTH, ErrorOut, actor_of, paginate
+from shuxiang.core.api import AUTH, ErrorOut, Paging, actor_of, paginate
 from shuxiang.core.errors import NotFound, PermissionDenied, ValidationFailed
 from shuxiang.core.http import client_ip
 from shuxiang.network.models import Library
@@ -44,6 +44,13 @@ def _library(code: str | None) -> Library | None:
     if library is None:
         raise NotFound(f"No library has the code {code}.")
     return library
+
+
+def _required_library(code: str) -> Library:
+    """The library a request must name (an empty code is a field error, not a missing library)."""
+    if not code.strip():
+        raise ValidationFailed.single("library", _("Name a library by its code."), "required")
+    return _library(code.strip())
 
 
 @router.get("/accounts/whoami", response=WhoAmIOut, summary="Who is calling (masked)")
@@ -178,11 +185,11 @@ def verify_card(request, payload: CardTokenIn):
 
 
 @router.get("/accounts/readers", auth=AUTH, response={200: dict, **ERRORS})
-def readers(request, library: str | None = None, page: int = 1, page_size: int = 50):
+def readers(request, paging: Query[Paging], library: str | None = None):
     queryset = staff.readers_visible_to(request.auth).order_by("-date_joined", "-id")
     if library:
         queryset = queryset.filter(home_library__path__startswith=_library(library).path)
-    result = paginate(queryset, page, page_size)
+    result = paginate(queryset, paging.page, paging.page_size)
     result["results"] = [staff.masked(user) for user in result["results"]]
     return result
 
@@ -202,7 +209,7 @@ def personal_data(request, public_id: str, purpose: str = ""):
 @router.post("/accounts/readers/{public_id}/cards", auth=AUTH, response={201: AccountOut, **ERRORS})
 def issue_card(request, public_id: str, payload: CardIn):
     user = staff.reader_for(request.auth, public_id)
-    staff.issue_card(user, _library(payload.library), payload.number, by=request.auth)
+    staff.issue_card(user, _required_library(payload.library), payload.number, by=request.auth)
     return Status(201, staff.masked(staff.reader_for(request.auth, public_id)))
 
 
@@ -216,7 +223,7 @@ def verify_in_person(request, public_id: str, payload: VerifyIn):
 
 @router.get("/accounts/personal-data-export", auth=AUTH, response={200: list[dict], **ERRORS})
 def export_personal_data(request, library: str, purpose: str = ""):
-    return staff.export_personal_data(request.auth, _library(library), purpose=purpose)
+    return staff.export_personal_data(request.auth, _required_library(library), purpose=purpose)
 
 
 @router.get("/accounts/reader-stats", auth=AUTH, response={200: list[CountOut], **ERRORS})
@@ -228,7 +235,7 @@ def reader_stats(request):
 def grant(request, payload: GrantIn):
     user = get_object_or_404(User, username=payload.username)
     grant = staff.grant_personal_data(
-        user, _library(payload.library), payload.reason, by=request.auth
+        user, _required_library(payload.library), payload.reason, by=request.auth
     )
     return Status(201, {"id": grant.pk, "library": payload.library, "user": user.username})
 
@@ -247,7 +254,7 @@ def _client_out(registration_row, secret: str | None = None) -> dict:
 @router.post("/accounts/clients", auth=AUTH, response={201: ClientOut, **ERRORS})
 def register_client(request, payload: ClientIn):
     app, secret = oidc.register_client(
-        _library(payload.library),
+        _required_library(payload.library),
         payload.name,
         payload.redirect_uris,
         post_logout_redirect_uris=payload.post_logout_redirect_uris,

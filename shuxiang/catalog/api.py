@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import JsonResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from shuxiang.catalog import sources, tasks, usage
 from shuxiang.catalog.models import Record, Source
@@ -23,16 +23,16 @@ class SearchParams(Schema):
     q: str = ""
     field: str = "any"
     sort: str = "relevance"
-    page: int = 1
-    page_size: int = 20
+    page: int = Field(1, ge=1, le=service.MAX_PAGE)
+    page_size: int = Field(20, ge=1, le=service.MAX_PAGE_SIZE)
     type: list[str] = []
     library: list[str] = []
     year: list[str] = []
     language: list[str] = []
     subject: list[str] = []
     collection: list[str] = []
-    year_from: int | None = None
-    year_to: int | None = None
+    year_from: int | None = Field(None, ge=-service.MAX_YEAR, le=service.MAX_YEAR)
+    year_to: int | None = Field(None, ge=-service.MAX_YEAR, le=service.MAX_YEAR)
 
 
 def record_out(record: Record) -> dict:

@@ -39,6 +39,9 @@ class Source(models.Model):
     last_datestamp = models.CharField(max_length=32, blank=True)
     resumption_token = models.TextField(blank=True)
     harvest_from = models.CharField(max_length=32, blank=True)
+    pending_datestamp = models.CharField(
+        max_length=32, blank=True, help_text="Becomes last_datestamp when the current list ends."
+    )
     last_harvest_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -68,6 +71,9 @@ class Record(models.Model):
     payload = models.TextField(blank=True)
     datestamp = models.DateTimeField(db_index=True)
     source_datestamp = models.CharField(max_length=40, blank=True)
+    encoding = models.CharField(
+        max_length=32, blank=True, help_text="Encoding the harvested payload was read in."
+    )
     harvested_at = models.DateTimeField(null=True, blank=True)
     deleted = models.BooleanField(default=False)
     library = models.ForeignKey(

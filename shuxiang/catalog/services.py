@@ -114,6 +114,7 @@ def upsert_record(
     access_policy: str = AccessPolicy.PUBLIC,
     deleted: bool = False,
     source_datestamp: str = "",
+    encoding: str = "",
 ) -> Record:
     """Create or replace the record ``local_id`` of ``source``; deleted records keep a tombstone."""
     _require_may_change(by, source, library)
@@ -129,6 +130,7 @@ def upsert_record(
     record.format, record.payload, record.deleted = fmt, payload, deleted
     record.library = library or source.library
     record.access_policy, record.source_datestamp = access_policy, source_datestamp[:40]
+    record.encoding = encoding[:32]
     record.datestamp = timezone.now().replace(microsecond=0)
     if source.kind == Source.Kind.OAI:
         record.harvested_at = record.datestamp

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -14,6 +15,7 @@ from shuxiang.catalog import usage
 from shuxiang.catalog.oai.provider import Provider
 from shuxiang.catalog.search import service
 from shuxiang.catalog.search.base import FACETS
+from shuxiang.core.api import actor_of
 from shuxiang.core.errors import ValidationFailed
 
 NATIVE_XSD = Path(__file__).parent / "oai" / "shuxiang-record.xsd"
@@ -34,12 +36,23 @@ FACET_LABELS = {
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def oai(request):
-    """OAI-PMH 2.0 endpoint (GET or form-encoded POST, as the protocol allows)."""
+    """OAI-PMH 2.0 endpoint (GET or form-encoded POST, as the protocol allows).
+
+    Anonymous requests see what anonymous search sees; ``Authorization: Bearer <token>``
+    (staff, partner nodes) widens it to the token holder's search scope.
+    """
+    actor = actor_of(request)
+    if request.headers.get("Authorization") and not getattr(actor, "is_authenticated", False):
+        response = HttpResponse("The bearer token is not valid.", status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="oai"'
+        return response
     data = request.GET if request.method == "GET" else request.POST
     params = {key: data.getlist(key) for key in data}
     base_url = request.build_absolute_uri(request.path).rstrip("/")
-    body = Provider(base_url).respond(params)
-    return HttpResponse(body, content_type="text/xml; charset=utf-8")
+    body = Provider(base_url, visibility=service.visibility_for(actor)).respond(params)
+    response = HttpResponse(body, content_type="text/xml; charset=utf-8")
+    patch_vary_headers(response, ["Authorization", "Cookie"])
+    return response
 
 
 @require_GET

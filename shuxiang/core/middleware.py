@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
+from django.http import JsonResponse
+
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
@@ -22,3 +26,45 @@ class SecurityHeadersMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
         return response
+
+
+class ApiErrorShapeMiddleware:
+    """Every error under ``/api/`` in the API's JSON shape, whoever produced it.
+
+    Django's own answers (an unknown path, a method not allowed, an over-size body refused
+    before the API saw it, a server error) are HTML or empty; API clients get
+    ``{"detail": ..., "errors": []}`` with the same status instead.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/") and "\x00" in request.path:
+            return JsonResponse(
+                {
+                    "detail": "The path holds a NUL character (U+0000).",
+                    "errors": [{"field": "path", "reason": "NUL character", "code": "nul"}],
+                },
+                status=400,
+            )
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return _json_error(response)
+        return response
+
+
+def _json_error(response):
+    try:
+        detail = HTTPStatus(response.status_code).phrase
+    except ValueError:
+        detail = "Error"
+    shaped = JsonResponse({"detail": detail, "errors": []}, status=response.status_code)
+    for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+        if header in response:
+            shaped[header] = response[header]
+    return shaped

@@ -5,14 +5,13 @@ Identifiers hold one slash (``prefix/suffix``), so routes take them as two path 
 
 from __future__ import annotations
 
-import io
-
 from django.db.models import Q
-from ninja import File, Form, Router, Status
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
-from shuxiang.core.api import AUTH, ErrorOut, actor_of, paginate
+from shuxiang.core.api import AUTH, ErrorOut, Paging, actor_of, paginate
 from shuxiang.core.errors import NotFound, ValidationFailed
+from shuxiang.core.textfiles import text_stream
 from shuxiang.identifiers import batch, names, services, workflow
 from shuxiang.identifiers.models import Identifier
 from shuxiang.identifiers.permissions import is_registrar_of, require_registrar_of
@@ -21,14 +20,14 @@ from shuxiang.identifiers.schemas import (
     ApplyIn,
     ChangeIn,
     EventOut,
+    IdentifierImportOut,
     IdentifierOut,
     IdentifierPage,
-    ImportOut,
+    IdentifierReasonIn,
     MintIn,
     MirrorsIn,
     PrefixIn,
     PrefixOut,
-    ReasonIn,
     RegisterIn,
     TransferIn,
 )
@@ -57,7 +56,7 @@ def _visible(request, prefix: str, suffix: str) -> Identifier:
 
 @router.get("/pids", response=IdentifierPage, summary="Search identifiers by name or title")
 def list_identifiers(
-    request, q: str = "", library: str = "", status: str = "", page: int = 1, page_size: int = 50
+    request, paging: Query[Paging], q: str = "", library: str = "", status: str = ""
 ):
     actor = actor_of(request)
     staff_scope = Q(library__in=Library.objects.filter(_scope_of(actor)))
@@ -68,7 +67,8 @@ def list_identifiers(
         queryset = queryset.filter(library__code=library.upper())
     if status:
         queryset = queryset.filter(status=status)
-    return paginate(queryset.select_related("library", "similar_to"), page, page_size)
+    related = queryset.select_related("library", "similar_to")
+    return paginate(related, paging.page, paging.page_size)
 
 
 def _scope_of(actor) -> Q:
@@ -136,13 +136,13 @@ def review_queue(request):
 
 @router.post(
     "/pids/import",
-    response={200: ImportOut, **ERRORS},
+    response={200: IdentifierImportOut, **ERRORS},
     auth=AUTH,
     summary="Register many resources from a CSV or JSON file",
 )
 def import_file(request, library: Form[str], file: File[UploadedFile], format: Form[str] = ""):
     fmt = format or ("csv" if file.name.lower().endswith(".csv") else "json")
-    stream = io.TextIOWrapper(file.file, encoding="utf-8-sig")
+    stream = text_stream(file.file)
     report = batch.import_rows(
         batch.read_rows(stream, fmt), library=_library(library), by=request.auth, progress=False
     )
@@ -177,7 +177,7 @@ def mirrors(request, prefix: str, suffix: str, payload: MirrorsIn):
 
 
 @router.post("/pids/{prefix}/{suffix}/withdraw", response={200: IdentifierOut, **ERRORS}, auth=AUTH)
-def withdraw(request, prefix: str, suffix: str, payload: ReasonIn):
+def withdraw(request, prefix: str, suffix: str, payload: IdentifierReasonIn):
     return services.withdraw(f"{prefix}/{suffix}", by=request.auth, reason=payload.reason)
 
 
@@ -188,12 +188,12 @@ def transfer(request, prefix: str, suffix: str, payload: TransferIn):
 
 
 @router.post("/pids/{prefix}/{suffix}/approve", response={200: IdentifierOut, **ERRORS}, auth=AUTH)
-def approve(request, prefix: str, suffix: str, payload: ReasonIn):
+def approve(request, prefix: str, suffix: str, payload: IdentifierReasonIn):
     return workflow.approve(f"{prefix}/{suffix}", by=request.auth, reason=payload.reason)
 
 
 @router.post("/pids/{prefix}/{suffix}/reject", response={200: IdentifierOut, **ERRORS}, auth=AUTH)
-def reject(request, prefix: str, suffix: str, payload: ReasonIn):
+def reject(request, prefix: str, suffix: str, payload: IdentifierReasonIn):
     return workflow.reject(f"{prefix}/{suffix}", by=request.auth, reason=payload.reason)
 
 

@@ -70,7 +70,7 @@ class MirrorsIn(Schema):
     mirrors: list[MirrorIn]
 
 
-class ReasonIn(Schema):
+class IdentifierReasonIn(Schema):
     reason: str = ""
 
 
@@ -107,7 +107,7 @@ class FailureOut(Schema):
     code: str
 
 
-class ImportOut(Schema):
+class IdentifierImportOut(Schema):
     created: int
     existing: int
     flagged: int

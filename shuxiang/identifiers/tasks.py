@@ -22,11 +22,12 @@ def _actor(user_id: int | None):
 @db_task()
 def import_file(path: str, library_code: str, user_id: int | None, fmt: str = "csv") -> dict:
     """Import a file that was saved on the node; returns the report as a dict."""
+    from shuxiang.core.textfiles import open_text
     from shuxiang.identifiers import batch
     from shuxiang.network.models import Library
 
     library = Library.objects.get(code=library_code)
-    with open(path, encoding="utf-8-sig", newline="") as stream:
+    with open_text(path) as stream:
         report = batch.import_rows(
             batch.read_rows(stream, fmt), library=library, by=_actor(user_id), progress=False
         )

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 
-from shuxiang.core.api import AUTH, ErrorOut, actor_of, paginate
+from shuxiang.core.api import AUTH, ErrorOut, Paging, actor_of, paginate
 from shuxiang.core.errors import ValidationFailed
 from shuxiang.network import permissions, queries, services
 from shuxiang.network.models import Admission, Division, Library
@@ -26,14 +26,12 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 PUBLIC_STATUSES = (Library.Status.ACTIVE, Library.Status.SUSPENDED)
 
 
-class LibraryFilter(Schema):
+class LibraryFilter(Paging):
     level: str | None = None
     status: str | None = None
     parent: str | None = None
     division: str | None = None
     q: str | None = None
-    page: int = 1
-    page_size: int = 50
 
 
 def _with_relations(queryset: QuerySet) -> QuerySet:

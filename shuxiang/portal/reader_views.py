@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shuxiang.core.errors import ServiceError
+from shuxiang.core.http import ascii_int
 from shuxiang.portal import chapters, reading
 from shuxiang.portal.models import Bookmark, Like, ReaderPreferences, ShelfItem
 
@@ -111,10 +112,7 @@ def _contents(item_key: str, toc, number: int) -> tuple[str, str]:
 def go(request, item_key: str):
     """The chapter-jump form (``?n=``) without JavaScript."""
     _source, toc = _book(item_key)
-    try:
-        number = min(max(int(request.GET.get("n", "1")), 1), len(toc))
-    except ValueError:
-        number = 1
+    number = min(max(ascii_int(request.GET.get("n", "1"), max_digits=6) or 1, 1), len(toc))
     return redirect("portal:chapter", item_key=item_key, number=number)
 
 
@@ -183,13 +181,14 @@ def like(request):
 def bookmark(request):
     """Bookmark a chapter (``chapter`` is 0-based), or delete a bookmark (``delete=<id>``)."""
     if request.POST.get("delete"):
-        pk = int(request.POST["delete"]) if request.POST["delete"].isdigit() else 0
+        pk = ascii_int(request.POST["delete"]) or 0
         return _act(
             request, lambda: reading.delete_bookmark(pk, by=request.user), _("Bookmark deleted.")
         )
     key = request.POST.get("item_key", "")
     raw = request.POST.get("chapter", "")
-    locator = {"chapter": int(raw)} if raw.isdigit() else {}
+    chapter = ascii_int(raw, max_digits=6)
+    locator = {"chapter": chapter} if chapter is not None else {}
     label = request.POST.get("label", "")
     return _act(
         request,

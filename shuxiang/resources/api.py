@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from shuxiang.core.api import AUTH, ErrorOut, actor_of, paginate
+from shuxiang.core.api import AUTH, ErrorOut, Paging, actor_of, paginate
 from shuxiang.core.errors import NotFound, PermissionDenied, ValidationFailed
 from shuxiang.core.http import client_ip
 from shuxiang.network.models import Library
@@ -32,13 +32,11 @@ FILES = File(...)
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
-class ResourceFilter(Schema):
+class ResourceFilter(Paging):
     type: str | None = None
     library: str | None = None
     status: str | None = None
     q: str | None = None
-    page: int = 1
-    page_size: int = 50
 
 
 def visible_resources(actor) -> QuerySet[Resource]:

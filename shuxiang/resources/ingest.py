@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from shuxiang.core import audit
 from shuxiang.core.actors import Actor
 from shuxiang.core.errors import Conflict, FieldError, ServiceError
+from shuxiang.core.textfiles import open_text
 from shuxiang.resources import permissions, services
 from shuxiang.resources.models import Collection, ImportBatch, ImportRow
 from shuxiang.resources.validation import clean_metadata
@@ -65,10 +66,10 @@ def read_manifest(path: Path) -> Iterator[dict[str, Any] | str]:
     """Yield rows as dicts (or the reason a line cannot be read), streaming CSV and JSONL."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        with open(path, encoding="utf-8-sig", newline="") as handle:
+        with open_text(path, "manifest") as handle:
             yield from csv.DictReader(handle)
     elif suffix in (".jsonl", ".ndjson"):
-        with open(path, encoding="utf-8") as handle:
+        with open_text(path, "manifest") as handle:
             for line in handle:
                 if not line.strip():
                     continue
@@ -79,7 +80,7 @@ def read_manifest(path: Path) -> Iterator[dict[str, Any] | str]:
                     continue
                 yield row if isinstance(row, dict) else "each line must be a JSON object"
     elif suffix == ".json":
-        with open(path, encoding="utf-8") as handle:
+        with open_text(path, "manifest") as handle:
             rows = json.load(handle)
         for row in rows if isinstance(rows, list) else []:
             yield row if isinstance(row, dict) else "each entry must be a JSON object"
@@ -125,6 +126,8 @@ def row_files(folder: Path, row: dict[str, Any]) -> list[Path]:
 def open_batch(folder: Path, manifest: Path, collection: Collection, by: Actor) -> ImportBatch:
     """The batch of this manifest in this collection (resumed when it already exists)."""
     permissions.require_staff_of(by, collection.library, action=_("import resources"))
+    with open_text(manifest, "manifest"):
+        pass  # refused here, before a batch exists, when the manifest is not UTF-8 or GB18030
     digest = file_sha256(manifest)
     batch, created = ImportBatch.objects.get_or_create(
         collection=collection,

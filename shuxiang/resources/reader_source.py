@@ -9,6 +9,7 @@ per reader, whether the reader shows them (``read_denial``).
 from __future__ import annotations
 
 from shuxiang.core.api import actor_of
+from shuxiang.core.http import ascii_int
 from shuxiang.portal.chapters import Toc
 from shuxiang.resources import permissions
 from shuxiang.resources.models import Resource, ResourceFile
@@ -23,12 +24,12 @@ def item_key(resource: Resource) -> str:
 
 
 def _published(key: str) -> Resource | None:
-    number = key[len(PREFIX) :] if key.startswith(PREFIX) else ""
-    if not number.isdigit() or len(number) > 18:
+    number = ascii_int(key[len(PREFIX) :] if key.startswith(PREFIX) else "")
+    if number is None:
         return None
     return (
         Resource.objects.select_related("library")
-        .filter(pk=int(number), status=Resource.Status.PUBLISHED)
+        .filter(pk=number, status=Resource.Status.PUBLISHED)
         .first()
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -19,7 +20,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def clean(text: object) -> str:
     """Text safe for XML 1.0 (control characters dropped)."""
-    return _CONTROL.sub("", str(text or ""))
+    text = text if isinstance(text, str) else str(text or "")
+    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
 
 
 @dataclass(frozen=True)
@@ -48,19 +50,26 @@ def _sub(parent, tag: str, text: object) -> None:
         etree.SubElement(parent, tag).text = value
 
 
-def oai_dc(record) -> etree._Element:
-    root = etree.Element(
-        f"{{{OAI_DC_NS}}}dc", nsmap={"oai_dc": OAI_DC_NS, "dc": DC_NS, "xsi": XSI_NS}
-    )
-    root.set(
-        f"{{{XSI_NS}}}schemaLocation", f"{OAI_DC_NS} http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
-    )
-    dc = f"{{{DC_NS}}}"
-    _sub(root, dc + "title", record.title)
+OAI_DC_OPEN = (
+    f'<oai_dc:dc xmlns:oai_dc="{OAI_DC_NS}" xmlns:dc="{DC_NS}" xmlns:xsi="{XSI_NS}" '
+    f'xsi:schemaLocation="{OAI_DC_NS} http://www.openarchives.org/OAI/2.0/oai_dc.xsd">'
+)
+
+
+def oai_dc_xml(record) -> str:
+    """The record as oai_dc, as XML text (built as text: lists of 100 records need speed)."""
+    parts = [OAI_DC_OPEN]
+
+    def add(tag: str, value: object) -> None:
+        text = clean(value).strip()
+        if text:
+            parts.append(f"<dc:{tag}>{escape(text)}</dc:{tag}>")
+
+    add("title", record.title)
     for name in record.creators:
-        _sub(root, dc + "creator", name)
+        add("creator", name)
     for subject in record.subjects:
-        _sub(root, dc + "subject", subject)
+        add("subject", subject)
     for tag, value in (
         ("description", record.description),
         ("publisher", record.publisher),
@@ -68,12 +77,17 @@ def oai_dc(record) -> etree._Element:
         ("type", record.type),
         ("language", record.language),
     ):
-        _sub(root, dc + tag, value)
+        add(tag, value)
     for identifier in record.identifiers:
-        _sub(root, dc + "identifier", identifier)
+        add("identifier", identifier)
     if record.isbn and record.isbn not in record.identifiers:
-        _sub(root, dc + "identifier", f"ISBN {record.isbn}")
-    return root
+        add("identifier", f"ISBN {record.isbn}")
+    parts.append("</oai_dc:dc>")
+    return "".join(parts)
+
+
+def oai_dc(record) -> etree._Element:
+    return etree.fromstring(oai_dc_xml(record))
 
 
 def native(record) -> etree._Element:
@@ -122,3 +136,10 @@ def marcxml(record) -> etree._Element:
 
 def metadata(prefix: str, record) -> etree._Element:
     return {"oai_dc": oai_dc, "shuxiang": native, "marc21": marcxml}[prefix](record)
+
+
+def metadata_xml(prefix: str, record) -> str:
+    """The metadata element of ``record`` in ``prefix`` as XML text."""
+    if prefix == "oai_dc":
+        return oai_dc_xml(record)
+    return etree.tostring(metadata(prefix, record), encoding="unicode")

@@ -1,13 +1,22 @@
 """The OAI-PMH harvester: incremental, resumable, patient with failing and sloppy servers.
 
-Progress is saved after every page (the resumption token and the ``from`` it belongs to), so a
-crash or a kill resumes where it stopped; when the harvest completes, the next one starts
-from the response date of this one. Each bad record is logged and skipped; the page goes on.
+Rules (each tested against recorded responses and a fault-injecting server):
+
+- the OAI body is read whatever the HTTP status (Zenodo answers errors with 422);
+  ``noRecordsMatch`` is a successful harvest of zero records;
+- a page is stored completely or not at all: a body that does not parse completely, is not
+  ``OAI-PMH`` (an HTML login or error page), or does not arrive is retried with backoff
+  (``Retry-After`` of a 503/429 is honoured, capped); when the retries run out the harvest
+  fails and the source keeps the token of its last good page and its old datestamp;
+- each page's records and the token that follows them commit in one transaction, so a kill at
+  any moment resumes from the last good page and re-stores nothing twice;
+- ``badResumptionToken`` restarts the list from the last complete datestamp;
+- the next incremental harvest starts from the ``responseDate`` of the first page of the last
+  complete list (the provider's clock, not ours).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 from dataclasses import dataclass, field
@@ -19,18 +28,21 @@ from lxml import etree
 
 from shuxiang.catalog import services
 from shuxiang.catalog.models import Source
-from shuxiang.catalog.oai import mapping
+from shuxiang.catalog.oai import fetch, mapping
 from shuxiang.catalog.oai.formats import OAI_NS
+from shuxiang.catalog.oai.tokens import to_datestamp
+from shuxiang.core import options
 from shuxiang.core.actors import SYSTEM
 from shuxiang.core.errors import ServiceError
 
 log = logging.getLogger(__name__)
-RETRIES = 4
+RETRIES = 5
 BACKOFF_SECONDS = 2.0
+RESTARTS = 1
 
 
 class HarvestFailed(Exception):
-    """The provider could not be reached or answered with an OAI-PMH error."""
+    """The provider could not be read completely, or answered with an OAI-PMH error."""
 
 
 @dataclass
@@ -39,6 +51,7 @@ class HarvestReport:
     stored: int = 0
     deleted: int = 0
     failed: int = 0
+    encodings: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
     def note(self, message: str) -> None:
@@ -49,52 +62,36 @@ class HarvestReport:
 
 
 def parse_page(content: bytes) -> etree._Element:
-    """Parse a response, repairing bad encodings and broken markup instead of giving up."""
-    parser = etree.XMLParser(no_network=True, resolve_entities=False, huge_tree=True)
-    try:
-        return etree.fromstring(content, parser)
-    except etree.XMLSyntaxError:
-        text = content.decode("utf-8", errors="replace")
-        text = text.split("?>", 1)[1] if text.lstrip().startswith("<?xml") else text
-        recover = etree.XMLParser(
-            no_network=True, resolve_entities=False, recover=True, huge_tree=True
-        )
-        root = etree.fromstring(text.encode("utf-8"), recover)
-        if root is None:
-            raise HarvestFailed("the response is not XML") from None
-        return root
+    """The root of a complete OAI-PMH response (``fetch.PageError`` otherwise)."""
+    return fetch.parse(content).root
 
 
 class Harvester:
-    """Harvest one source; ``client`` is a sickle.Sickle (made from the source by default)."""
+    """Harvest one source over HTTP (``session`` is a requests.Session, made by default)."""
 
-    def __init__(self, source: Source, *, client=None, backoff: float = BACKOFF_SECONDS):
-        from sickle import Sickle
-
+    def __init__(self, source: Source, *, session=None, backoff: float = BACKOFF_SECONDS):
         self.source = source
-        self.client = client or Sickle(
-            source.base_url, max_retries=2, default_retry_after=5, timeout=60
-        )
+        self.session = session or requests.Session()
+        self.session.headers.setdefault("User-Agent", "Shuxiang OAI-PMH harvester")
         self.backoff = backoff
         self.report = HarvestReport()
+        self.restarts = 0
 
     def run(self, max_pages: int | None = None) -> HarvestReport:
         """Harvest until the list is complete (or ``max_pages`` pages, for tests and tasks)."""
-        started = timezone.now()
-        params = self._first_params()
+        params: dict | None = self._first_params()
         while params is not None:
-            root = self._fetch(params)
-            error = root.find(f"{{{OAI_NS}}}error")
+            page = self._fetch(params)
+            error = page.error()
             if error is not None:
-                params = self._on_error(error, params)
+                params = self._on_error(error, params, page)
                 continue
-            token = self._store_page(root)
-            self._save_progress(token)
+            token = self._store_page(page)
             self.report.pages += 1
             params = {"verb": "ListRecords", "resumptionToken": token} if token else None
             if params and max_pages and self.report.pages >= max_pages:
                 return self.report
-        self._complete(started)
+        self._complete()
         return self.report
 
     def _first_params(self) -> dict:
@@ -106,56 +103,85 @@ class Harvester:
             params["from"] = source.last_datestamp
         if source.set_spec:
             params["set"] = source.set_spec
-        source.harvest_from = source.last_datestamp
-        source.save(update_fields=["harvest_from"])
+        source.harvest_from, source.pending_datestamp = source.last_datestamp, ""
+        source.save(update_fields=["harvest_from", "pending_datestamp"])
         return params
 
-    def _fetch(self, params: dict) -> etree._Element:
+    def _fetch(self, params: dict) -> fetch.Page:
+        limit = float(options.value("HARVEST_RETRY_AFTER_MAX"))
+        problem = ""
         for attempt in range(RETRIES):
             try:
-                response = self.client.harvest(**params)
-                return parse_page(response.http_response.content)
-            except (requests.RequestException, OSError) as exc:
-                wait = self.backoff * 2**attempt
-                log.warning("harvest %s: %s; retrying in %.1fs", self.source.key, exc, wait)
-                self._fail(str(exc))
+                answer = fetch.get(self.session, self.source.base_url, params, limit=limit)
+            except (requests.RequestException, OSError, fetch.PageError) as exc:
+                problem, wait = str(exc), self.backoff * 2**attempt
+            else:
+                if isinstance(answer, fetch.Page):
+                    return answer
+                problem, wait = f"busy; asked to retry after {answer:.0f}s", answer
+            log.warning("harvest %s: %s; retrying in %.1fs", self.source.key, problem, wait)
+            if attempt + 1 < RETRIES:
                 time.sleep(wait)
-        raise HarvestFailed(f"{self.source.base_url} did not answer after {RETRIES} attempts")
+        self._fail(problem)
+        raise HarvestFailed(
+            f"{self.source.base_url} gave no complete answer in {RETRIES} attempts: {problem}"
+        )
 
     def _fail(self, message: str) -> None:
         Source.objects.filter(pk=self.source.pk).update(last_error=message[:2000])
 
-    def _on_error(self, error, params: dict) -> dict | None:
+    def _on_error(self, error, params: dict, page: fetch.Page) -> dict | None:
         code = error.get("code")
         if code == "noRecordsMatch":
+            self._remember_response_date(page)
             return None
         if code == "badArgument" and "T" in params.get("from", ""):
             return {**params, "from": params["from"][:10]}  # a day-granularity provider
         if code == "badResumptionToken" and "resumptionToken" in params:
-            log.warning(
-                "harvest %s: token refused, restarting from %s",
-                self.source.key,
-                self.source.harvest_from,
-            )
-            self.source.resumption_token = ""
-            self.source.last_datestamp = self.source.harvest_from
-            return self._first_params()
+            return self._restart(error)
         self._fail(f"{code}: {error.text}")
         raise HarvestFailed(f"{self.source.base_url} answered {code}: {error.text}")
 
-    def _store_page(self, root) -> str:
-        records = root.findall(f"{{{OAI_NS}}}ListRecords/{{{OAI_NS}}}record")
+    def _restart(self, error) -> dict:
+        """The provider forgot our token: list again from the last complete datestamp."""
+        if self.restarts >= RESTARTS:
+            self._fail(f"badResumptionToken: {error.text}")
+            raise HarvestFailed(f"{self.source.base_url} refused a fresh resumption token")
+        self.restarts += 1
+        source = self.source
+        log.warning(
+            "harvest %s: token refused, restarting from %r", source.key, source.harvest_from
+        )
+        source.resumption_token, source.last_datestamp = "", source.harvest_from
+        source.save(update_fields=["resumption_token", "last_datestamp"])
+        return self._first_params()
+
+    def _remember_response_date(self, page: fetch.Page) -> None:
+        if not self.source.pending_datestamp:
+            self.source.pending_datestamp = page.response_date() or to_datestamp(timezone.now())
+
+    def _store_page(self, page: fetch.Page) -> str:
+        """Store the page's records and the token after them in one transaction."""
+        list_element = page.root.find(f"{{{OAI_NS}}}ListRecords")
+        if list_element is None:
+            raise HarvestFailed(f"{self.source.base_url} answered without ListRecords")
+        records = list_element.findall(f"{{{OAI_NS}}}record")
+        token = (list_element.findtext(f"{{{OAI_NS}}}resumptionToken") or "").strip()
+        counts = self.report.encodings
+        counts[page.encoding] = counts.get(page.encoding, 0) + len(records)
         with transaction.atomic():
             for position, element in enumerate(records, 1):
                 try:
                     with transaction.atomic():
-                        self._store(element)
+                        self._store(element, page.encoding)
                 except (ValueError, ServiceError, etree.LxmlError, KeyError, IndexError) as exc:
                     self.report.note(f"page {self.report.pages + 1} record {position}: {exc}")
-        token = root.findtext(f"{{{OAI_NS}}}ListRecords/{{{OAI_NS}}}resumptionToken") or ""
-        return token.strip()
+            self._remember_response_date(page)
+            self.source.resumption_token = token
+            self.source.save(update_fields=["resumption_token", "pending_datestamp"])
+        return token
 
-    def _store(self, element) -> None:
+    def _store(self, element, encoding: str) -> None:
         identifier, datestamp, deleted, _specs = mapping.header_of(element)
         prefix = self.source.metadata_prefix
         if deleted:
@@ -172,23 +198,21 @@ class Harvester:
             fields=mapping.fields_of(element, prefix),
             by=SYSTEM,
             source_datestamp=datestamp,
+            encoding=encoding,
         )
         self.report.stored += 1
 
-    def _save_progress(self, token: str) -> None:
-        self.source.resumption_token = token
-        self.source.save(update_fields=["resumption_token"])
-
-    def _complete(self, started) -> None:
-        self.source.last_datestamp = started.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        self.source.resumption_token = ""
-        self.source.last_harvest_at = timezone.now()
-        self.source.last_error = ""
-        self.source.save()
+    def _complete(self) -> None:
+        source = self.source
+        source.last_datestamp = source.pending_datestamp or to_datestamp(timezone.now())
+        source.resumption_token = source.pending_datestamp = ""
+        source.last_harvest_at = timezone.now()
+        source.last_error = ""
+        source.save()
 
 
 def harvest(source: Source, **options) -> HarvestReport:
     """Harvest ``source`` (run by the system: tasks and the CLI)."""
     return Harvester(
-        source, **{k: v for k, v in options.items() if k in ("client", "backoff")}
+        source, **{k: v for k, v in options.items() if k in ("session", "backoff")}
     ).run(max_pages=options.get("max_pages"))

@@ -3,11 +3,22 @@
 Identifiers are ``oai:<repository id>:<record id>``; datestamps are the warehouse's change
 times at seconds granularity; deleted records stay as persistent tombstones; lists page with
 keyset resumption tokens that are signed, carry the cursor and expire after an hour.
+
+Every verb answers only about the records the requester may find in search (the same
+``Visibility``): anonymous harvesters get public records (and their tombstones) only; staff and
+partner nodes harvest their scope with a bearer token. See docs/catalog.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import re
+import socket
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.db.models import Min, Q
@@ -26,13 +37,36 @@ from shuxiang.catalog.oai.tokens import (
     read_token,
     to_datestamp,
 )
+from shuxiang.catalog.search.base import Visibility
+from shuxiang.catalog.search.postgres_backend import visibility_filter
 from shuxiang.core import options
 
 NS = fmt.OAI_NS
 
 
+DOMAIN = re.compile(r"[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z][a-zA-Z0-9-]*)+", re.ASCII)
+
+
 def repository_id() -> str:
-    return options.value("OAI_REPOSITORY_ID")
+    """OAI_REPOSITORY_ID, else the host of BASE_URL, else this host's FQDN (a domain name,
+    as the oai-identifier scheme requires), else ``<host>.invalid``."""
+    configured = options.value("OAI_REPOSITORY_ID")
+    if configured:
+        return configured
+    host = urlsplit(options.value("BASE_URL") or "").hostname or ""
+    if DOMAIN.fullmatch(host):
+        return host.lower()
+    return _host_domain()
+
+
+@functools.cache
+def _host_domain() -> str:
+    """This machine's FQDN, or ``<host name>.invalid`` (looked up once: it may ask DNS)."""
+    fqdn = socket.getfqdn()
+    if DOMAIN.fullmatch(fqdn):
+        return fqdn.lower()
+    label = re.sub(r"[^a-z0-9-]", "", socket.gethostname().lower()).lstrip("0123456789-")
+    return f"{label or 'shuxiang'}.invalid"
 
 
 def oai_identifier(record: Record) -> str:
@@ -42,10 +76,19 @@ def oai_identifier(record: Record) -> str:
 class Provider:
     """One request: ``respond(params)`` returns the XML response bytes."""
 
-    def __init__(self, base_url: str, now: dt.datetime | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        now: dt.datetime | None = None,
+        visibility: Visibility | None = None,
+    ):
         self.base_url = base_url
         self.now = (now or timezone.now()).replace(microsecond=0)
         self.formats = fmt.formats(base_url)
+        self.visibility = visibility or Visibility()
+        self.repository_id = repository_id()
+        self.visible = Record.objects.filter(visibility_filter(self.visibility))
+        self.scope = hashlib.sha256(repr(self.visibility).encode()).hexdigest()[:16]
 
     def respond(self, params: dict[str, list[str]]) -> bytes:
         root = etree.Element(f"{{{NS}}}OAI-PMH", nsmap={None: NS, "xsi": fmt.XSI_NS})
@@ -72,7 +115,7 @@ class Provider:
     # verbs ---------------------------------------------------------------------------
     def Identify(self, args) -> etree._Element:  # noqa: N802 - verb names are the protocol's
         body = _el("Identify")
-        earliest = Record.objects.aggregate(m=Min("datestamp"))["m"]
+        earliest = self.visible.aggregate(m=Min("datestamp"))["m"]
         for tag, text in (
             ("repositoryName", settings.NODE_NAME),
             ("baseURL", self.base_url),
@@ -96,9 +139,9 @@ class Provider:
         )
         for tag, text in (
             ("scheme", "oai"),
-            ("repositoryIdentifier", repository_id()),
+            ("repositoryIdentifier", self.repository_id),
             ("delimiter", ":"),
-            ("sampleIdentifier", f"oai:{repository_id()}:1"),
+            ("sampleIdentifier", f"oai:{self.repository_id}:1"),
         ):
             etree.SubElement(ident, f"{{{ns}}}{tag}").text = text
         return description
@@ -118,7 +161,7 @@ class Provider:
 
     def ListSets(self, args) -> etree._Element:  # noqa: N802
         state = read_token(args["resumptionToken"], "ListSets", self.now) if args else {"cursor": 0}
-        every = oai_sets.all_sets()
+        every = oai_sets.all_sets(self.visible)
         cursor = state["cursor"]
         body = _el("ListSets")
         for spec, name in every[cursor : cursor + PAGE_SIZE]:
@@ -135,9 +178,8 @@ class Provider:
         prefix = self._prefix(args["metadataPrefix"])
         if not self.formats[prefix].applies_to(record):
             raise OaiError("cannotDisseminateFormat", f"This record is not available as {prefix}.")
-        body = _el("GetRecord")
-        body.append(self._record_element(record, prefix))
-        return body
+        item = self._record_xml(record, prefix)
+        return etree.fromstring(f'<GetRecord xmlns="{NS}">{item}</GetRecord>', LIST_PARSER)
 
     def ListIdentifiers(self, args) -> etree._Element:  # noqa: N802
         return self._list("ListIdentifiers", args)
@@ -155,13 +197,11 @@ class Provider:
         return prefix
 
     def _record(self, identifier: str) -> Record:
-        prefix = f"oai:{repository_id()}:"
+        prefix = f"oai:{self.repository_id}:"
         number = identifier[len(prefix) :] if identifier.startswith(prefix) else ""
         record = None
-        if number.isdigit():
-            record = (
-                Record.objects.select_related("source", "library").filter(pk=int(number)).first()
-            )
+        if re.fullmatch(r"[1-9][0-9]{0,17}", number, re.ASCII):
+            record = self.visible.select_related("source", "library").filter(pk=int(number)).first()
         if record is None:
             raise OaiError("idDoesNotExist", f"No record has the identifier {identifier}.")
         return record
@@ -173,6 +213,10 @@ class Provider:
             if resumed
             else self._new_state(verb, args)
         )
+        if state.get("scope", self.scope) != self.scope:
+            raise OaiError(
+                "badResumptionToken", "This resumption token was issued to someone else."
+            )
         matching = self._matching(state)
         after = (
             Q(datestamp__gt=state["last_ts"])
@@ -180,20 +224,13 @@ class Provider:
             if state.get("last_id")
             else Q()
         )
-        page = list(
-            matching.filter(after)
-            .select_related("source", "library")
-            .order_by("datestamp", "id")[: PAGE_SIZE + 1]
-        )
+        page = _rows(matching.filter(after).order_by("datestamp", "id"), verb, state["prefix"])
         if not page and not resumed:
             raise OaiError("noRecordsMatch", "No records match these arguments.")
         more, page = len(page) > PAGE_SIZE, page[:PAGE_SIZE]
-        body = _el(verb)
-        for record in page:
-            if verb == "ListRecords":
-                body.append(self._record_element(record, state["prefix"]))
-            else:
-                body.append(self._header(record))
+        render = self._record_xml if verb == "ListRecords" else self._header_xml
+        items = "".join(render(record, state["prefix"]) for record in page)
+        body = etree.fromstring(f'<{verb} xmlns="{NS}">{items}</{verb}>', LIST_PARSER)
         total = state.get("total")
         if total is None:
             total = state["total"] = matching.count()
@@ -216,7 +253,13 @@ class Provider:
 
     def _new_state(self, verb: str, args: dict) -> dict:
         prefix = self._prefix(args["metadataPrefix"])
-        state = {"verb": verb, "prefix": prefix, "cursor": 0, "set": args.get("set", "")}
+        state = {
+            "verb": verb,
+            "prefix": prefix,
+            "cursor": 0,
+            "set": args.get("set", ""),
+            "scope": self.scope,
+        }
         granularities = set()
         for name, end in (("from", False), ("until", True)):
             if name in args:
@@ -230,7 +273,7 @@ class Provider:
         return state
 
     def _matching(self, state: dict):
-        records = Record.objects.all()
+        records = self.visible
         if state.get("from"):
             records = records.filter(datestamp__gte=state["from"])
         if state.get("until"):
@@ -252,23 +295,47 @@ class Provider:
             token.text = value
             token.set("expirationDate", to_datestamp(expires))
 
-    def _header(self, record: Record) -> etree._Element:
-        header = _el("header")
-        if record.deleted:
-            header.set("status", "deleted")
-        _sub(header, "identifier", oai_identifier(record))
-        _sub(header, "datestamp", to_datestamp(record.datestamp))
-        for spec in record.sets:
-            _sub(header, "setSpec", spec)
-        return header
+    def _header_xml(self, record: Record, _prefix: str = "") -> str:
+        """A record's header as XML text (lists are rendered as text and parsed once: fast)."""
+        status = ' status="deleted"' if record.deleted else ""
+        specs = "".join(f"<setSpec>{escape(spec)}</setSpec>" for spec in record.sets)
+        return (
+            f"<header{status}><identifier>oai:{self.repository_id}:{record.pk}</identifier>"
+            f"<datestamp>{to_datestamp(record.datestamp)}</datestamp>{specs}</header>"
+        )
 
-    def _record_element(self, record: Record, prefix: str) -> etree._Element:
-        node = _el("record")
-        node.append(self._header(record))
-        if not record.deleted:
-            metadata = etree.SubElement(node, f"{{{NS}}}metadata")
-            metadata.append(fmt.metadata(prefix, record))
-        return node
+    def _record_xml(self, record: Record, prefix: str) -> str:
+        if record.deleted:
+            return f"<record>{self._header_xml(record)}</record>"
+        metadata = fmt.metadata_xml(prefix, record)
+        return f"<record>{self._header_xml(record)}<metadata>{metadata}</metadata></record>"
+
+
+LIST_PARSER = etree.XMLParser(no_network=True, resolve_entities=False, huge_tree=True)
+HEADER_COLUMNS = ("id", "datestamp", "deleted", "set_specs")
+DC_COLUMNS = (*HEADER_COLUMNS, "title", "creators", "subjects", "description", "publisher",
+              "date", "type", "language", "identifiers", "isbn")  # fmt: skip
+
+
+class Row(SimpleNamespace):
+    """The columns of one record a list page shows (much lighter than a model instance)."""
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def sets(self) -> list[str]:
+        return [spec for spec in self.set_specs.split("|") if spec]
+
+
+def _rows(records, verb: str, prefix: str) -> list:
+    """One page (+1 to see whether more follow), loading only what the answer shows."""
+    records = records[: PAGE_SIZE + 1]
+    if verb == "ListIdentifiers" or prefix == "oai_dc":
+        columns = HEADER_COLUMNS if verb == "ListIdentifiers" else DC_COLUMNS
+        return [Row(**values) for values in records.values(*columns)]
+    return list(records.select_related("source", "library").defer("search_text"))
 
 
 def _el(tag: str) -> etree._Element:

@@ -7,9 +7,9 @@ from shuxiang.catalog.services import set_spec_of
 from shuxiang.network.models import Library
 
 
-def all_sets() -> list[tuple[str, str]]:
-    """Every set that holds records, as (setSpec, setName), in a stable order."""
-    live = Record.objects.order_by()
+def all_sets(records=None) -> list[tuple[str, str]]:
+    """Every set that holds ``records`` (default: all), as (setSpec, setName), stably ordered."""
+    live = (Record.objects.all() if records is None else records).order_by()
     library_ids = live.exclude(library=None).values_list("library_id", flat=True).distinct()
     codes: set[str] = set()
     for path in Library.objects.filter(pk__in=library_ids).values_list("path", flat=True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.core import signing
 
@@ -33,18 +34,31 @@ def to_datestamp(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+SECONDS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z", re.ASCII)
+
+
 def parse_datestamp(raw: str, *, end: bool) -> tuple[dt.datetime, str]:
-    """A UTC datetime and its granularity ("day" or "seconds"); badArgument when malformed."""
-    for fmt, granularity in (("%Y-%m-%d", "day"), ("%Y-%m-%dT%H:%M:%SZ", "seconds")):
+    """A UTC datetime and its granularity ("day" or "seconds"); badArgument when malformed.
+
+    Strict UTCdatetime (OAI-PMH §3.3.1): exactly ``YYYY-MM-DD`` or ``YYYY-MM-DDThh:mm:ssZ``
+    with ASCII digits; ``2020-1-1`` or a time zone offset is a badArgument.
+    """
+    for pattern, fmt, granularity in (
+        (DAY, "%Y-%m-%d", "day"),
+        (SECONDS, "%Y-%m-%dT%H:%M:%SZ", "seconds"),
+    ):
+        if not pattern.fullmatch(raw):
+            continue
         try:
             value = dt.datetime.strptime(raw, fmt).replace(tzinfo=dt.UTC)
         except ValueError:
-            continue
+            break
         if granularity == "day" and end:
             value += dt.timedelta(days=1) - dt.timedelta(seconds=1)
         return value, granularity
     raise OaiError(
-        "badArgument", f"'{raw}' is not a date of the form YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ."
+        "badArgument", "Dates are YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ (UTC), as in 2020-01-01."
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from shuxiang.network.permissions import administered_libraries
 
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 500
+MAX_YEAR = 9999
 # What a hit shows (page, API, reader links, access check): loading only these keeps the
 # per-hit cost small (no payloads, datestamps or whole library and source rows).
 HIT_FIELDS = (
@@ -86,6 +88,11 @@ def build_query(*, actor: object, q: str = "", **options) -> SearchQuery:
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         errors.append(FieldError("page_size", _("Page size runs from 1 to %d.") % MAX_PAGE_SIZE))
     filters = {k: [str(v) for v in vs if v] for k, vs in (options.get("filters") or {}).items()}
+    for name in ("year_from", "year_to"):
+        if options.get(name) is not None and not -MAX_YEAR <= options[name] <= MAX_YEAR:
+            errors.append(FieldError(name, _("Years run from -9999 to 9999."), "out_of_range"))
+    if any(not re.fullmatch(r"[0-9]{1,4}", year) for year in filters.get("year", [])):
+        errors.append(FieldError("year", _("A year is written with up to four digits 0-9.")))
     unknown = sorted(set(filters) - set(FACETS))
     if unknown:
         errors.append(FieldError(unknown[0], _("Filter by one of: %s.") % ", ".join(FACETS)))

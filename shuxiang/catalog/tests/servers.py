@@ -6,6 +6,7 @@ import contextlib
 import socketserver
 import threading
 from collections.abc import Callable, Iterator
+from http import HTTPStatus
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -51,6 +52,22 @@ def xml_app(responder: Callable[[dict], tuple[int, bytes]], log: list | None = N
         status, body = responder(params)
         reason = {200: "OK", 500: "Internal Server Error", 503: "Service Unavailable"}[status]
         start_response(f"{status} {reason}", [("Content-Type", "text/xml"), ("Retry-After", "0")])
+        return [body]
+
+    return app
+
+
+def replay_app(
+    responder: Callable[[dict], tuple[int, list[tuple[str, str]], bytes]], log: list | None = None
+) -> Callable:
+    """A WSGI app answering ``responder(params)`` → (status, headers, body) verbatim."""
+
+    def app(environ, start_response):
+        params = params_of(environ)
+        if log is not None:
+            log.append(params)
+        status, headers, body = responder(params)
+        start_response(f"{status} {HTTPStatus(status).phrase}", list(headers))
         return [body]
 
     return app

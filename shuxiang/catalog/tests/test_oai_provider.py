@@ -11,7 +11,7 @@ from django.utils import timezone
 from shuxiang.catalog import services
 from shuxiang.catalog.models import Record
 from shuxiang.catalog.oai import tokens
-from shuxiang.catalog.oai.provider import Provider
+from shuxiang.catalog.oai.provider import Provider, repository_id
 from shuxiang.catalog.tests.factories import record, source
 from shuxiang.catalog.tests.xsd import assert_valid
 from shuxiang.core.actors import SYSTEM
@@ -20,6 +20,7 @@ from shuxiang.network.tests.factories import small_network
 pytestmark = pytest.mark.django_db
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 BASE = "http://testserver/oai"
+RID = repository_id()
 
 
 def ask(client, **params):
@@ -81,7 +82,7 @@ def test_list_metadata_formats_offers_marcxml_only_for_marc_records(client, hold
     assert prefixes(ask(client, verb="ListMetadataFormats")) == ["oai_dc", "shuxiang", "marc21"]
     plain = holdings[1][1]
     assert prefixes(
-        ask(client, verb="ListMetadataFormats", identifier=f"oai:shuxiang.local:{plain.pk}")
+        ask(client, verb="ListMetadataFormats", identifier=f"oai:{RID}:{plain.pk}")
     ) == ["oai_dc", "shuxiang"]
 
 
@@ -92,7 +93,7 @@ def test_get_record_in_each_format(client, holdings):
         doc = ask(
             client,
             verb="GetRecord",
-            identifier=f"oai:shuxiang.local:{target.pk}",
+            identifier=f"oai:{RID}:{target.pk}",
             metadataPrefix=prefix,
         )
         assert doc.find(f"{OAI}GetRecord/{OAI}record/{OAI}metadata") is not None
@@ -103,7 +104,7 @@ def test_deleted_record_is_a_header_with_status_deleted(client, holdings):
     doc = ask(
         client,
         verb="GetRecord",
-        identifier=f"oai:shuxiang.local:{gone.pk}",
+        identifier=f"oai:{RID}:{gone.pk}",
         metadataPrefix="oai_dc",
     )
     header = doc.find(f"{OAI}GetRecord/{OAI}record/{OAI}header")
@@ -159,6 +160,25 @@ def test_marc21_lists_only_marc_records(client, holdings):
         ({"verb": "ListRecords"}, "badArgument"),
         ({"verb": "Identify", "set": "x"}, "badArgument"),
         ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2020-13-45"}, "badArgument"),
+        ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2020-1-1"}, "badArgument"),
+        ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "until": "2020-01-1"}, "badArgument"),
+        (
+            {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "２０２０-01-01"},
+            "badArgument",
+        ),
+        (
+            {
+                "verb": "ListRecords",
+                "metadataPrefix": "oai_dc",
+                "from": "2020-01-01T08:00:00+08:00",
+            },
+            "badArgument",
+        ),
+        (
+            {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2020-01-01T00:00:00"},
+            "badArgument",
+        ),
+        ({"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "from": "2020"}, "badArgument"),
         (
             {
                 "verb": "ListRecords",
@@ -174,7 +194,7 @@ def test_marc21_lists_only_marc_records(client, holdings):
             {
                 "verb": "GetRecord",
                 "metadataPrefix": "oai_dc",
-                "identifier": "oai:shuxiang.local:999999",
+                "identifier": f"oai:{RID}:999999",
             },
             "idDoesNotExist",
         ),
@@ -203,7 +223,7 @@ def test_marc21_for_a_non_marc_record_cannot_be_disseminated(client, holdings):
     doc = ask(
         client,
         verb="GetRecord",
-        identifier=f"oai:shuxiang.local:{plain.pk}",
+        identifier=f"oai:{RID}:{plain.pk}",
         metadataPrefix="marc21",
     )
     assert error_code(doc) == "cannotDisseminateFormat"
@@ -239,7 +259,7 @@ def test_control_characters_in_harvested_text_do_not_break_the_xml(client, holdi
     doc = ask(
         client,
         verb="GetRecord",
-        identifier=f"oai:shuxiang.local:{broken.pk}",
+        identifier=f"oai:{RID}:{broken.pk}",
         metadataPrefix="oai_dc",
     )
     assert "Bad  title" in doc.findtext(".//{http://purl.org/dc/elements/1.1/}title")

@@ -6,6 +6,7 @@ import pytest
 
 from shuxiang.catalog.models import Record, Source
 from shuxiang.catalog.oai import harvester
+from shuxiang.catalog.oai.provider import repository_id
 from shuxiang.catalog.tests.factories import record
 from shuxiang.network.tests.factories import small_network
 
@@ -55,7 +56,7 @@ def test_node_a_harvests_node_b_and_records_match(live_server, prefix, monkeypat
     report = harvester.harvest(source, backoff=0)
     assert report.stored == 20 and report.failed == 0 and report.pages == 3
     for original in originals:
-        copy = Record.objects.get(source=source, local_id=f"oai:shuxiang.local:{original.pk}")
+        copy = Record.objects.get(source=source, local_id=f"oai:{repository_id()}:{original.pk}")
         expected = {name: getattr(original, name) for name in COMPARED}
         if (
             prefix == "oai_dc"

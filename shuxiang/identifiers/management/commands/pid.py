@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from shuxiang.core.actors import SYSTEM
 from shuxiang.core.errors import ServiceError
+from shuxiang.core.textfiles import open_text
 from shuxiang.identifiers import batch, names, records, services
 from shuxiang.identifiers.models import ResolveEntry
 from shuxiang.network.models import Library
@@ -115,7 +116,7 @@ class Command(BaseCommand):
 
     def do_import(self, actor, *, path, library, format, batch_size, report, **_):
         fmt = format or ("csv" if path.lower().endswith(".csv") else "json")
-        with open(path, encoding="utf-8-sig", newline="") as stream:
+        with open_text(path) as stream:
             result = batch.import_rows(
                 batch.read_rows(stream, fmt),
                 library=self._library(library),
