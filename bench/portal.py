@@ -1,10 +1,17 @@
 """Portal pages under load: the production server vs nginx serving the same pages as files.
 
-Builds a small node (the demo columns on a few libraries), starts ``shuxiang serve --workers N``
-(uvicorn, the production setup), saves the home page and a reader page with their CSS and JS
-as static files, serves those with nginx (the limit for these bytes on this machine), and loads
-each of the four with wrk from a second process over loopback, in the same run. Reports
-requests/s and p95 latency of each, and the server/nginx ratio.
+Builds a small node (the demo columns on a few libraries, the demo catalog of classics, a
+signed-in reader), starts ``shuxiang serve --workers N`` (uvicorn, the production setup) and:
+
+- anonymous pages answered from the page cache (national home, a branch home, a resource's
+  reader page): saved with their CSS and JS as static files and served by nginx too (the limit
+  for these bytes on this machine); reports the server/nginx ratio;
+- dynamic pages Django renders every time (the search page and the home page of a signed-in
+  reader, whose session cookie bypasses the cache): requests/s per worker and p95, and their
+  ratio to ``/healthz`` (the server's floor) measured in the same run;
+- both kinds again at 200 connections, counting errors (wrk's timeout: 2 s).
+
+Every figure comes from wrk in a second process over loopback, in one run.
 """
 
 from __future__ import annotations
@@ -27,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import report, setup_django  # noqa: E402
 
-PAGES = {"home": "/", "reader": "/read/demo:lunyu/3/"}
+PAGES = {"home": "/", "branch": "/s/330600/", "resource": "/read/demo:lunyu/3/"}
+DYNAMIC = {"search": "/search?q=%E6%9C%88", "reader_home": "/"}  # q=月
 ASSET_RE = re.compile(r'<(?:link rel="stylesheet" href|script src)="([^"]+)"')
 WRK_SCRIPT = """
 done = function(summary, latency, requests)
@@ -73,6 +81,7 @@ def free_port() -> int:
 
 def build_node() -> None:
     """The small network and the demo columns (a distributed one and a local one)."""
+    from shuxiang.catalog.demo import load_demo_records
     from shuxiang.network.divisions import load_divisions
     from shuxiang.network.tests.factories import small_network
     from shuxiang.portal.demo import load_demo_portal
@@ -80,6 +89,20 @@ def build_node() -> None:
     load_divisions(progress=False)
     small_network()
     load_demo_portal()
+    load_demo_records()
+
+
+def reader_cookie() -> str:
+    """A signed-in reader's session cookie (the dynamic pages are loaded with it)."""
+    from django.conf import settings
+    from django.test import Client
+
+    from shuxiang.accounts.tests.factories import reader
+    from shuxiang.network.models import Library
+
+    client = Client()
+    client.force_login(reader(Library.objects.get(code="330600"), username="bench-reader"))
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
 def server_environment(data_dir: str) -> dict:
@@ -87,6 +110,7 @@ def server_environment(data_dir: str) -> dict:
     from django.conf import settings
 
     env = {**os.environ, "SHUXIANG_DATA_DIR": data_dir, "SHUXIANG_LOG_FORMAT": "plain"}
+    env.setdefault("SHUXIANG_ALLOW_ANY_HOST", "true")  # branch sites are asked for by Host
     if settings.SERVER_MODE:
         base = os.environ["SHUXIANG_DATABASE_URL"].rsplit("/", 1)[0]
         env["SHUXIANG_DATABASE_URL"] = f"{base}/{settings.DATABASES['default']['NAME']}"
@@ -105,9 +129,15 @@ def wait_until_up(url: str, seconds: float = 30) -> None:
     raise RuntimeError(f"{url} did not answer within {seconds}s")
 
 
-def fetch(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=10) as response:
+def fetch(url: str, cookie: str = "") -> bytes:
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    with urllib.request.urlopen(request, timeout=10) as response:
         return response.read()
+
+
+def cache_state(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.headers.get("X-Cache", "none")
 
 
 def save_site(base: str, root: Path) -> dict[str, int]:
@@ -143,9 +173,13 @@ def start_nginx(root: Path, tmp: Path, port: int, workers: int) -> subprocess.Po
     return process
 
 
-def load(url: str, script: Path, seconds: int, connections: int, threads: int) -> dict:
+def load(
+    url: str, script: Path, seconds: int, connections: int, threads: int, cookie: str = ""
+) -> dict:
     """Run wrk against ``url``; requests/s, p50/p95 in ms, and errors."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     line = next(x for x in output.splitlines() if x.startswith("RESULT "))
     raw = json.loads(line[len("RESULT ") :])
@@ -158,11 +192,12 @@ def load(url: str, script: Path, seconds: int, connections: int, threads: int) -
     }
 
 
-def measure(base: str, script: Path, args) -> dict[str, dict]:
+def measure(base: str, script: Path, args, pages=PAGES, cookie="", connections=0) -> dict:
     results = {}
-    for name, path in PAGES.items():
-        load(base + path, script, 1, args.connections, args.threads)  # warm up
-        results[name] = load(base + path, script, args.seconds, args.connections, args.threads)
+    connections = connections or args.connections
+    for name, path in pages.items():
+        load(base + path, script, 1, connections, args.threads, cookie)  # warm up
+        results[name] = load(base + path, script, args.seconds, connections, args.threads, cookie)
     return results
 
 
@@ -187,6 +222,7 @@ def main() -> None:
             sys.exit(f"{tool} is missing: run scripts/setup-system")
     data_dir = setup_django()
     build_node()
+    cookie = reader_cookie()
     tmp = Path(tempfile.mkdtemp(prefix="shuxiang-bench-nginx-"))
     script = tmp / "p95.lua"
     script.write_text(WRK_SCRIPT)
@@ -203,10 +239,17 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         wait_until_up(base + "/healthz")
         sizes = save_site(base, tmp / "root")
+        states = {name: cache_state(base + path) for name, path in PAGES.items()}
         nginx = start_nginx(tmp / "root", tmp, static_port, args.workers)
         served = measure(base, script, args)
+        for path in DYNAMIC.values():  # each worker's first search loads the tokenizers
+            load(base + path, script, args.seconds, 4, 1, cookie)
+        dynamic = measure(base, script, args, DYNAMIC, cookie)
         floor = load(base + "/healthz", script, args.seconds, args.connections, args.threads)
         limit = measure(f"http://127.0.0.1:{static_port}", script, args)
+        crowd = measure(base, script, args, {"home": "/"}, connections=200)
+        crowd |= measure(base, script, args, {"search": DYNAMIC["search"]}, cookie, 200)
+        load_average = os.getloadavg()
     finally:
         stop(server)
         log = (tmp / "server.log").read_text(errors="replace").splitlines()
@@ -218,6 +261,8 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(data_dir, ignore_errors=True)
     summarize(served, limit, floor, sizes, args)
+    summarize_dynamic(dynamic, floor, crowd, states, load_average, args)
+    finish(served, limit, dynamic, floor, crowd, load_average, args)
 
 
 def summarize(served: dict, limit: dict, floor: dict, sizes: dict, args) -> None:
@@ -237,23 +282,48 @@ def summarize(served: dict, limit: dict, floor: dict, sizes: dict, args) -> None
         f"/healthz (no database, no template: the server's own floor): {floor['rps']:,.0f} req/s"
         f" (p95 {floor['p95_ms']:.1f} ms)"
     )
+
+
+def summarize_dynamic(dynamic, floor, crowd, states, load_average, args) -> None:
+    print(f"page cache state of the anonymous pages after one visit: {states}")
+    for name, result in dynamic.items():
+        print(
+            f"{name:11} (signed-in, uncached): {result['rps']:,.0f} req/s = "
+            f"{result['rps'] / args.workers:,.0f} per worker (p95 {result['p95_ms']:.1f} ms, "
+            f"{result['errors']} errors) | {result['rps'] / floor['rps']:.3f}x /healthz"
+        )
+    for name, result in crowd.items():
+        print(
+            f"{name:11} at 200 connections: {result['rps']:,.0f} req/s, p95 "
+            f"{result['p95_ms']:.1f} ms, {result['errors']} errors"
+        )
+    print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in load_average))
+
+
+def finish(served, limit, dynamic, floor, crowd, load_average, args) -> None:
+    ratios = {name: served[name]["rps"] / limit[name]["rps"] for name in PAGES}
+    extra = {}
+    for name in PAGES:
+        extra[f"{name}_rps"] = round(served[name]["rps"], 1)
+        extra[f"{name}_ratio"] = round(ratios[name], 4)
+        extra[f"{name}_p95_ms"] = round(served[name]["p95_ms"], 2)
+        extra[f"nginx_{name}_rps"] = round(limit[name]["rps"], 1)
+    for name, result in dynamic.items():
+        extra[f"{name}_rps_per_worker"] = round(result["rps"] / args.workers, 1)
+        extra[f"{name}_p95_ms"] = round(result["p95_ms"], 2)
+        extra[f"{name}_healthz_ratio"] = round(result["rps"] / floor["rps"], 4)
     report(
         "portal",
-        "home page requests/s (shuxiang serve)",
+        "anonymous home page requests/s (shuxiang serve, page cache)",
         served["home"]["rps"],
         "nginx serving the same page as a static file",
         limit["home"]["rps"],
         "requests/s",
-        home_ratio=round(served["home"]["rps"] / limit["home"]["rps"], 4),
-        home_p95_ms=round(served["home"]["p95_ms"], 2),
-        nginx_home_p95_ms=round(limit["home"]["p95_ms"], 2),
-        reader_rps=round(served["reader"]["rps"], 1),
-        nginx_reader_rps=round(limit["reader"]["rps"], 1),
-        reader_ratio=round(served["reader"]["rps"] / limit["reader"]["rps"], 4),
-        reader_p95_ms=round(served["reader"]["p95_ms"], 2),
-        nginx_reader_p95_ms=round(limit["reader"]["p95_ms"], 2),
+        **extra,
         healthz_rps=round(floor["rps"], 1),
-        errors=sum(r["errors"] for r in (*served.values(), *limit.values())),
+        errors=sum(r["errors"] for r in (*served.values(), *limit.values(), *dynamic.values())),
+        errors_at_200_connections=sum(r["errors"] for r in crowd.values()),
+        load_average_1min=round(load_average[0], 2),
         workers=args.workers,
         connections=args.connections,
     )

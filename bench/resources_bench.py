@@ -147,6 +147,7 @@ def wait_up(url: str) -> None:
 
 def serve_shuxiang(data_dir: Path, port: int) -> subprocess.Popen:
     env = {**os.environ, "SHUXIANG_DATA_DIR": str(data_dir), "SHUXIANG_DOWNLOAD_QUOTA": "0"}
+    env.setdefault("SHUXIANG_ALLOW_ANY_HOST", "true")  # a loopback bench, whatever the mode
     command = [str(ROOT / ".venv/bin/shuxiang"), "serve", "--port", str(port)]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

@@ -38,6 +38,7 @@ SECRET_KEY = _secret_key()
 DEBUG = options.value("DEBUG")
 ALLOWED_HOSTS = options.value("ALLOWED_HOSTS")
 NODE_NAME = options.value("NODE_NAME")
+BASE_URL = options.value("BASE_URL").rstrip("/")  # `serve` and `demo` fill it in when empty
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "shuxiang.core.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "shuxiang.core.middleware.ApiErrorShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -70,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "shuxiang.core.pagecache.middleware.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shuxiang.core.middleware.SecurityHeadersMiddleware",
     "shuxiang.core.metrics.MetricsMiddleware",
@@ -175,7 +178,28 @@ OAUTH2_PROVIDER = {
     "OIDC_RSA_PRIVATE_KEY": oidc_private_key_pem(),
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    # The issuer is configuration, never the request's Host header (shuxiang.accounts.oidc
+    # follows `serve`/`demo` when they adopt the address they listen on).
+    "OIDC_ISS_ENDPOINT": BASE_URL or options.DEFAULT_BASE_URL,
+    # What discovery advertises is exactly what the provider accepts: authorization code
+    # with S256 PKCE (and refresh); confidential clients by secret, public ones by PKCE alone.
     "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+    "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": [
+        "client_secret_basic",
+        "client_secret_post",
+        "none",
+    ],
+    "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": [
+        "client_secret_basic",
+        "client_secret_post",
+        "none",
+    ],
     "ROTATE_REFRESH_TOKEN": True,
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
     "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
@@ -233,6 +257,16 @@ STATS_BACKEND = options.value("STATS_BACKEND") or (
     if SERVER_MODE
     else "shuxiang.stats.backends.duckdb.ParquetBackend"
 )
+
+# HTTPS deployments (SHUXIANG_BASE_URL https://…): HSTS and Secure cookies by default.
+# X-Forwarded-Proto counts only from SHUXIANG_TRUSTED_PROXIES (shuxiang.core.proxies).
+_HTTPS = BASE_URL.lower().startswith("https://")
+_HSTS = options.value("HSTS_SECONDS")
+SECURE_HSTS_SECONDS = (365 * 24 * 3600 if _HTTPS else 0) if _HSTS is None else _HSTS
+_SECURE_COOKIES = options.value("SECURE_COOKIES")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _HTTPS if _SECURE_COOKIES is None else _SECURE_COOKIES
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+TRUSTED_PROXIES = options.value("TRUSTED_PROXIES")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -14,6 +14,7 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/language/", core_views.switch_language, name="switch_language"),
     path("accounts/login/", accounts_views.login_view, name="login"),
     path("accounts/logout/", accounts_views.logout_view, name="logout"),
     path("accounts/", include("shuxiang.accounts.urls")),

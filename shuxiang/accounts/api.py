@@ -248,6 +248,8 @@ def _client_out(registration_row, secret: str | None = None) -> dict:
         "library": registration_row.library.code,
         "redirect_uris": app.redirect_uris.split(),
         "client_secret": secret,
+        "skip_consent": app.skip_authorization,
+        "skip_consent_pending": registration_row.skip_consent_pending,
     }
 
 
@@ -268,3 +270,11 @@ def register_client(request, payload: ClientIn):
 @router.get("/accounts/clients", auth=AUTH, response=list[ClientOut])
 def list_clients(request):
     return [_client_out(row) for row in oidc.clients_of(request.auth)]
+
+
+@router.post(
+    "/accounts/clients/{client_id}/skip-consent", auth=AUTH, response={200: ClientOut, **ERRORS}
+)
+def approve_skip_consent(request, client_id: str):
+    """A national or provincial center lets the client sign readers in without consent."""
+    return _client_out(oidc.approve_skip_consent(client_id, by=request.auth))

@@ -211,9 +211,20 @@ class ClientRegistration(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     registered_at = models.DateTimeField(auto_now_add=True)
+    # Signing readers in without a consent page (django-oauth-toolkit's skip_authorization)
+    # takes a national or provincial center's approval; a library's own request waits here.
+    skip_consent_requested = models.BooleanField(default=False)
+    skip_consent_approved_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    skip_consent_approved_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.application} for {self.library_id}"
+
+    @property
+    def skip_consent_pending(self) -> bool:
+        return self.skip_consent_requested and not self.application.skip_authorization
 
 
 class CardTokenUse(models.Model):

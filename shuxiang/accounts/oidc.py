@@ -1,25 +1,38 @@
-"""OpenID Connect provider pieces: the claims per scope, and client registration by staff.
+"""OpenID Connect provider pieces: claims per scope, silent sign-in, client registration.
 
 The protocol itself (authorize, token, PKCE, refresh, JWKS, userinfo, logout) is
-django-oauth-toolkit's; here is what Shuxiang decides: which claim needs which scope, and who
-may register a client system for which library.
+django-oauth-toolkit's; here is what Shuxiang decides: which claim needs which scope, when
+``prompt=none`` may answer with a code, who may register a client system for which library, and
+who may let it skip the consent page (免授权确认: a national or provincial center only).
 """
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from oauth2_provider.generators import generate_client_secret
-from oauth2_provider.models import get_application_model
+from oauth2_provider.models import get_access_token_model, get_application_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import SettingsScopes
+from oauth2_provider.settings import oauth2_settings
 
 from shuxiang.accounts.models import ClientRegistration, User
+from shuxiang.accounts.redirect_uris import uri_errors
 from shuxiang.core import audit
-from shuxiang.core.errors import FieldError, ValidationFailed
+from shuxiang.core.actors import is_system
+from shuxiang.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 from shuxiang.network import permissions
 from shuxiang.network.models import Library
+
+#: The person at the authorization endpoint (set by the view; the validator sees only oauthlib).
+authorizing_user: ContextVar = ContextVar("authorizing_user", default=None)
+CENTER_LEVELS = {Library.Level.NATIONAL, Library.Level.PROVINCIAL}
 
 CLAIM_SCOPE = {
     "sub": "openid",
@@ -84,14 +97,44 @@ class ShuxiangValidator(OAuth2Validator):
     def get_discovery_claims(self, request):
         return list(CLAIM_SCOPE)
 
+    def validate_silent_login(self, request) -> bool:
+        """``prompt=none`` (OIDC Core §3.1.2.6): a code only for a signed-in person."""
+        user = authorizing_user.get()
+        return bool(user is not None and user.is_authenticated)
 
-def _uri_errors(uris: list[str], field: str) -> list[FieldError]:
-    errors = []
-    for index, uri in enumerate(uris):
-        if not uri.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-            reason = _("%(uri)s must use https (plain http only on this machine).") % {"uri": uri}
-            errors.append(FieldError(f"{field}[{index}]", reason, "redirect_uri"))
-    return errors
+    def validate_silent_authorization(self, request) -> bool:
+        """``prompt=none``: the client may skip consent, or this person already consented."""
+        user, app = authorizing_user.get(), request.client
+        if app.skip_authorization:
+            return True
+        return has_consented(user, app, request.scopes or [])
+
+
+def has_consented(user, app, scopes: list[str]) -> bool:
+    """True when ``user`` granted ``app`` these scopes and the grant is still alive."""
+    if user is None or not user.is_authenticated:
+        return False
+    alive = Q(expires__gt=timezone.now()) | Q(
+        refresh_token__isnull=False, refresh_token__revoked__isnull=True
+    )
+    tokens = get_access_token_model().objects.filter(alive, user=user, application=app)
+    return any(token.allow_scopes(scopes) for token in tokens)
+
+
+def follow_base_url(url: str) -> None:
+    """The issuer is the node's configured base URL (never the request's Host header)."""
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_ISS_ENDPOINT": url}
+    oauth2_settings.reload()
+
+
+def may_approve_skip_consent(actor, library: Library) -> bool:
+    """Administrators of the national or a provincial center above ``library`` (or the node)."""
+    if is_system(actor) or getattr(actor, "is_superuser", False):
+        return True
+    return any(
+        scope.level in CENTER_LEVELS and library.in_subtree_of(scope)
+        for scope in permissions.administered_libraries(actor)
+    )
 
 
 @transaction.atomic
@@ -105,11 +148,15 @@ def register_client(
     skip_consent: bool = False,
     by,
 ) -> tuple[object, str]:
-    """Register a client system for ``library``; returns (application, raw client secret)."""
+    """Register a client system for ``library``; returns (application, raw client secret).
+
+    ``skip_consent`` takes effect at once for a center's administrator; anyone else's request
+    is kept on the registration until a center approves it (``approve_skip_consent``).
+    """
     permissions.require_admin_of(by, library, action="register client systems for")
     logout_uris = post_logout_redirect_uris or []
-    errors = _uri_errors(redirect_uris, "redirect_uris")
-    errors += _uri_errors(logout_uris, "post_logout_redirect_uris")
+    errors = uri_errors(redirect_uris, "redirect_uris")
+    errors += uri_errors(logout_uris, "post_logout_redirect_uris")
     if not redirect_uris:
         reason = _("Give at least one redirect URI.")
         errors.append(FieldError("redirect_uris", reason, "required"))
@@ -130,19 +177,59 @@ def register_client(
         post_logout_redirect_uris=" ".join(logout_uris),
         algorithm=application_model.RS256_ALGORITHM,
         client_secret=secret,
-        skip_authorization=skip_consent,
+        skip_authorization=False,
     )
-    ClientRegistration.objects.create(
-        application=app, library=library, registered_by=by if getattr(by, "pk", None) else None
+    person = by if getattr(by, "pk", None) else None
+    registration = ClientRegistration.objects.create(
+        application=app, library=library, registered_by=person, skip_consent_requested=skip_consent
     )
-    audit.record(by, "accounts.register_client", app, library=library.code, name=app.name)
+    audit.record(
+        by, "accounts.register_client", app, library=library.code, name=app.name, skip=skip_consent
+    )
+    if skip_consent and may_approve_skip_consent(by, library):
+        _approve(registration, by)
     return app, secret
+
+
+def _approve(registration: ClientRegistration, by) -> None:
+    app = registration.application
+    app.skip_authorization = True
+    app.save(update_fields=["skip_authorization"])
+    registration.skip_consent_requested = True
+    registration.skip_consent_approved_by = by if getattr(by, "pk", None) else None
+    registration.skip_consent_approved_at = timezone.now()
+    registration.save()
+    audit.record(by, "accounts.approve_skip_consent", app, library=registration.library.code)
+
+
+@transaction.atomic
+def approve_skip_consent(client_id: str, *, by) -> ClientRegistration:
+    """A center lets a client system sign its readers in without the consent page."""
+    registration = (
+        ClientRegistration.objects.select_for_update()
+        .select_related("application", "library")
+        .filter(application__client_id=client_id)
+        .first()
+    )
+    if registration is None:
+        raise NotFound(_("No client system has this client id."))
+    library = registration.library
+    if not may_approve_skip_consent(by, library):
+        raise PermissionDenied(
+            _(
+                "Only an administrator of the national center or of the provincial center above "
+                "%(library)s may let its client systems skip the consent page."
+            )
+            % {"library": library.name}
+        )
+    _approve(registration, by)
+    return registration
 
 
 def clients_of(by) -> list[ClientRegistration]:
     """Client registrations in the libraries ``by`` administers."""
     return list(
-        ClientRegistration.objects.select_related("application", "library").filter(
-            library__in=Library.objects.filter(permissions.subtree_filter(by))
-        )
+        ClientRegistration.objects.select_related("application", "library")
+        .order_by("pk")
+        .filter(library__in=Library.objects.filter(permissions.subtree_filter(by)))
     )

@@ -1,16 +1,22 @@
 """OpenID Connect endpoints (django-oauth-toolkit views) mounted at the node's root.
 
-Discovery sits at ``/.well-known/openid-configuration`` so the issuer is the node's origin;
-the protocol endpoints live under ``/o/``. Client management is Shuxiang's own (staff of a
-library register clients through the API), so the toolkit's management pages are not mounted.
+Discovery sits at ``/.well-known/openid-configuration``; the issuer is the configured base URL
+(``SHUXIANG_BASE_URL``), the protocol endpoints live under ``/o/``. Client management is
+Shuxiang's own (staff of a library register clients through the API), so the toolkit's
+management pages are not mounted.
 """
 
+import json
 from urllib.parse import urlsplit
 
+from django.http import JsonResponse
 from django.urls import path, re_path
 from oauth2_provider import views
+from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import get_application_model
+from oauth2_provider.settings import oauth2_settings
 
+from shuxiang.accounts.oidc import authorizing_user
 from shuxiang.core.middleware import CSP
 
 
@@ -41,7 +47,43 @@ class FormsMayRedirectToTheClient:
 
 
 class ConsentView(FormsMayRedirectToTheClient, views.AuthorizationView):
-    pass
+    """The authorization endpoint; ``prompt=none`` answers per OIDC Core §3.1.2.6.
+
+    Without a session: ``login_required``; without consent (or a center-approved client that
+    skips it): ``consent_required``; otherwise a code, never a page.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        token = authorizing_user.set(request.user)
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            authorizing_user.reset(token)
+
+    def get(self, request, *args, **kwargs):
+        if "none" not in request.GET.get("prompt", "").split():
+            return super().get(request, *args, **kwargs)
+        try:  # the validator refuses with login_required / consent_required
+            scopes, credentials = self.validate_authorization_request(request)
+            app = get_application_model().objects.get(client_id=credentials["client_id"])
+            uri, _headers, _body, _status = self.create_authorization_response(
+                request=request, scopes=" ".join(scopes), credentials=credentials, allow=True
+            )
+        except OAuthToolkitError as error:
+            return self.error_response(error, application=None)
+        return self.redirect(uri, app)
+
+
+class DiscoveryView(views.ConnectDiscoveryInfoView):
+    """Discovery advertising exactly what the provider accepts (RS256 ID tokens only)."""
+
+    def get(self, request, *args, **kwargs):
+        data = json.loads(super().get(request, *args, **kwargs).content)
+        data["id_token_signing_alg_values_supported"] = ["RS256"]
+        data["grant_types_supported"] = list(oauth2_settings.OAUTH2_GRANT_TYPES_SUPPORTED)
+        response = JsonResponse(data)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
 
 
 class LogoutView(FormsMayRedirectToTheClient, views.RPInitiatedLogoutView):
@@ -52,7 +94,7 @@ app_name = "oauth2_provider"
 urlpatterns = [
     re_path(
         r"^\.well-known/openid-configuration/?$",
-        views.ConnectDiscoveryInfoView.as_view(),
+        DiscoveryView.as_view(),
         name="oidc-connect-discovery-info",
     ),
     path(

@@ -105,6 +105,8 @@ class ClientOut(Schema):
     library: str
     redirect_uris: list[str]
     client_secret: str | None = None
+    skip_consent: bool = False
+    skip_consent_pending: bool = False
 
 
 class GrantIn(Schema):

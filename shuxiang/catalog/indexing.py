@@ -7,6 +7,8 @@ import threading
 
 from django.db import transaction
 
+from shuxiang.core import pagecache
+
 log = logging.getLogger(__name__)
 _pending = threading.local()
 
@@ -56,3 +58,4 @@ def refresh(record_ids: list[int]) -> None:
         get_backend().update(record_ids)
     except Exception:  # the database is the source of truth; `shuxiang reindex` repairs
         log.exception("search index update failed for %d records", len(record_ids))
+    pagecache.changed()  # search pages show the index: cached ones are stale now

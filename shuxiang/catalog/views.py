@@ -17,6 +17,7 @@ from shuxiang.catalog.search import service
 from shuxiang.catalog.search.base import FACETS
 from shuxiang.core.api import actor_of
 from shuxiang.core.errors import ValidationFailed
+from shuxiang.core.pagecache import public_page
 
 NATIVE_XSD = Path(__file__).parent / "oai" / "shuxiang-record.xsd"
 FIELD_CHOICES = [("any", _("Everywhere")), ("title", _("Title")), ("creator", _("Author")),
@@ -72,6 +73,7 @@ def _options(request) -> dict:
 
 
 @require_GET
+@public_page
 def search_page(request):
     """The search page: works without JavaScript; facets are plain links and checkboxes."""
     q = request.GET.get("q", "")

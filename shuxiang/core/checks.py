@@ -41,6 +41,32 @@ def check_options() -> list[Finding]:
     return findings
 
 
+def check_allowed_hosts() -> Finding | None:
+    """Server mode must name its host names: with ``*`` any Host header is answered."""
+    if not settings.SERVER_MODE or "*" not in settings.ALLOWED_HOSTS:
+        return None
+    if options.value("ALLOW_ANY_HOST"):
+        return Finding("warning", "SHUXIANG_ALLOWED_HOSTS", "* accepted (SHUXIANG_ALLOW_ANY_HOST)")
+    return Finding(
+        "error",
+        "SHUXIANG_ALLOWED_HOSTS",
+        "server mode will not start with ALLOWED_HOSTS=* (any Host header): list this node's "
+        "host names in SHUXIANG_ALLOWED_HOSTS, or set SHUXIANG_ALLOW_ANY_HOST=true",
+    )
+
+
+def check_base_url() -> Finding | None:
+    """Server mode needs its public address: OIDC issuer and identifier locations use it."""
+    if not settings.SERVER_MODE or options.value("BASE_URL"):
+        return None
+    return Finding(
+        "warning",
+        "SHUXIANG_BASE_URL",
+        "not set in server mode: the OIDC issuer and identifier locations fall back to the "
+        "address `serve` listens on; set the node's public https:// address",
+    )
+
+
 def check_data_dir() -> Finding:
     probe = settings.DATA_DIR / ".write-probe"
     try:
@@ -88,4 +114,11 @@ def readiness() -> list[Finding]:
 def all_findings() -> list[Finding]:
     """Everything ``shuxiang check`` reports."""
     mode = "server mode" if settings.SERVER_MODE else "embedded default"
-    return [Finding("ok", "mode", mode), *check_options(), check_data_dir(), *readiness()]
+    deployment = [f for f in (check_allowed_hosts(), check_base_url()) if f is not None]
+    return [
+        Finding("ok", "mode", mode),
+        *check_options(),
+        *deployment,
+        check_data_dir(),
+        *readiness(),
+    ]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 PREFIX = "SHUXIANG_"
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"  # when neither configured nor set by `serve`
 
 
 class OptionError(ValueError):
@@ -71,6 +72,12 @@ OPTIONS: dict[str, Option] = {
         Option("SECRET_KEY", str, "", "Django secret key; generated into the data dir if unset."),
         Option("DEBUG", bool, False, "Show Django debug pages (never in production)."),
         Option("ALLOWED_HOSTS", list, ["*"], "Host names this node answers to (comma-separated)."),
+        Option(
+            "ALLOW_ANY_HOST",
+            bool,
+            False,
+            "Server mode: let `serve` start with ALLOWED_HOSTS=* (any Host header) anyway.",
+        ),
         Option("LANGUAGE", str, "zh-hans", "Default interface language (zh-hans or en)."),
         Option("TIME_ZONE", str, "Asia/Shanghai", "Time zone for dates shown to people."),
         Option("DIVISIONS_DIR", Path, None, "Folder with GB/T 2260 division files to load."),
@@ -98,6 +105,19 @@ OPTIONS: dict[str, Option] = {
         Option("PID_CHECK_TIMEOUT", int, 5, "Seconds to wait when checking a served URL answers."),
         Option("PID_CACHE_SECONDS", int, 60, "Cache-Control max-age of identifier resolutions."),
         Option(
+            "PAGE_CACHE_SECONDS",
+            int,
+            120,
+            "Safety-net lifetime of a cached anonymous page (0 turns the page cache off).",
+        ),
+        Option(
+            "PAGE_CACHE_STORE",
+            str,
+            "",
+            "Dotted path of the anonymous page cache's store (empty = Redis in server mode, "
+            "else SQLite in the data dir).",
+        ),
+        Option(
             "STORAGE_BACKEND", str, "", "Dotted path of the file storage (empty = by S3_BUCKET)."
         ),
         Option("S3_BUCKET", str, "", "S3 bucket for resource files; set = S3 storage is used."),
@@ -109,7 +129,31 @@ OPTIONS: dict[str, Option] = {
         Option("ACCEL_PREFIX", str, "/protected/", "Internal nginx location for X-Accel-Redirect."),
         Option("DOWNLOAD_QUOTA", int, 200, "Distinct resource files a reader (or IP) opens a day."),
         Option("SIGNED_LINK_SECONDS", int, 3600, "Lifetime of a signed download link."),
-        Option("BASE_URL", str, "", "Public base URL of this node (identifier locations)."),
+        Option(
+            "BASE_URL",
+            str,
+            "",
+            "Public base URL of this node: OIDC issuer, identifier locations (empty = the address "
+            "`serve`/`demo` listen on, else http://127.0.0.1:8000).",
+        ),
+        Option(
+            "HSTS_SECONDS",
+            int,
+            None,
+            "Strict-Transport-Security max-age (empty = one year when BASE_URL is https; 0 = off).",
+        ),
+        Option(
+            "SECURE_COOKIES",
+            bool,
+            None,
+            "Session and CSRF cookies sent over HTTPS only (empty = on when BASE_URL is https).",
+        ),
+        Option(
+            "TRUSTED_PROXIES",
+            list,
+            ["127.0.0.1", "::1"],
+            "Proxy addresses/CIDRs whose X-Forwarded-Proto and X-Forwarded-For are believed.",
+        ),
         Option("UPLOAD_MAX_BYTES", int, 64 * 2**30, "Largest resumable upload accepted (bytes)."),
         Option(
             "UPLOAD_EXPIRY_HOURS",

@@ -8,12 +8,27 @@ from collections.abc import Callable
 
 import uvicorn
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from shuxiang.core.checks import check_allowed_hosts
+from shuxiang.core.http import adopt_base_url
 
 
 def run_server(
     host: str, port: int, *, workers: int = 1, announce: Callable[[str], None] = print
 ) -> None:
-    """Serve until interrupted; static files come from WhiteNoise inside the app."""
+    """Serve until interrupted; static files come from WhiteNoise inside the app.
+
+    Refuses to start in server mode while any Host header is accepted (unless
+    ``SHUXIANG_ALLOW_ANY_HOST``); forwarded headers are judged by the app
+    (``shuxiang.core.proxies``), not by uvicorn.
+    """
+    refusal = check_allowed_hosts()
+    if refusal is not None and refusal.level == "error":
+        raise ImproperlyConfigured(refusal.message)
+    adopted = adopt_base_url(host, port)
+    if adopted:
+        announce(f"SHUXIANG_BASE_URL is not set: using {adopted} (set it for a public address)")
     if workers > 1:
         _share_metrics_between_workers()
     if not settings.REDIS_URL:
@@ -28,6 +43,7 @@ def run_server(
         log_level="warning",
         access_log=False,
         lifespan="off",
+        proxy_headers=False,
     )
 
 

@@ -2,7 +2,8 @@
 click ``/id/sx.330600/library-page`` and be redirected, see a JSON record and a tombstone.
 
 Idempotent: each demo resource has a fixed fingerprint, and registering it again updates it.
-The served URLs point at the demo server's default address (``shuxiang demo``: 127.0.0.1:8000).
+The served URLs point at the node's base URL: ``SHUXIANG_BASE_URL``, else the address
+``shuxiang demo`` serves.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ import hashlib
 from django.db import transaction
 
 from shuxiang.core.actors import SYSTEM
+from shuxiang.core.http import base_url
 from shuxiang.identifiers import services
 from shuxiang.identifiers.models import Identifier
 from shuxiang.network.models import Library
 
-DEMO_BASE = "http://127.0.0.1:8000"
 DEMO_LIBRARIES = ("NLC", "330000", "330600", "330681", "620000")
 RIGHTS = "本馆自建资源，版权归本馆所有"
 
@@ -28,11 +29,11 @@ def _fingerprint(text: str) -> str:
 @transaction.atomic
 def load_demo_identifiers() -> list[str]:
     """Register the demo identifiers (and one withdrawn example); return their names."""
-    registered = []
+    registered, base = [], base_url()
     for library in Library.objects.filter(code__in=DEMO_LIBRARIES):
         identifier = services.register_for_resource(
             library=library,
-            location=f"{DEMO_BASE}/network/{library.code}/",
+            location=f"{base}/network/{library.code}/",
             metadata={"title": f"{library.name}馆情介绍", "creator": library.name, "date": "2026"},
             rights=RIGHTS,
             fingerprint=_fingerprint(library.code),
@@ -43,17 +44,17 @@ def load_demo_identifiers() -> list[str]:
         registered.append(identifier.name)
     zj = Library.objects.filter(code="330000").first()
     if zj is not None:
-        registered.append(_withdrawn_example(zj))
+        registered.append(_withdrawn_example(zj, base))
     return registered
 
 
-def _withdrawn_example(library: Library) -> str:
+def _withdrawn_example(library: Library, base: str) -> str:
     existing = Identifier.objects.filter(library=library, suffix="old-portal").first()
     if existing is not None:
         return existing.name
     identifier = services.register_for_resource(
         library=library,
-        location=f"{DEMO_BASE}/network/",
+        location=f"{base}/network/",
         metadata={"title": "浙江省公共图书馆数字资源服务门户（旧版）", "date": "2012"},
         rights=RIGHTS,
         fingerprint=_fingerprint("old-portal"),

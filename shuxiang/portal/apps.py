@@ -13,6 +13,7 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from shuxiang.core.pagecache import changed
         from shuxiang.network.models import Domain, Library
         from shuxiang.portal.sites import forget_sites
 
@@ -20,3 +21,6 @@ class PortalConfig(AppConfig):
             name = model.__name__
             post_save.connect(forget_sites, sender=model, dispatch_uid=f"portal-save-{name}")
             post_delete.connect(forget_sites, sender=model, dispatch_uid=f"portal-delete-{name}")
+            # branding, status, names and domains show on every public page
+            post_save.connect(changed, sender=model, dispatch_uid=f"pages-save-{name}")
+            post_delete.connect(changed, sender=model, dispatch_uid=f"pages-delete-{name}")

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from shuxiang.core import pagecache
 from shuxiang.network.models import Library
 from shuxiang.portal.models import Column, Entry, Shelf, Topic, live_filter
 
@@ -18,6 +19,7 @@ def curation_changed() -> None:
     """Invalidate cached home pages now and again at commit (the services call this)."""
     _bump()
     transaction.on_commit(_bump)
+    pagecache.changed()
 
 
 def _bump() -> None:
@@ -30,7 +32,8 @@ def _bump() -> None:
 def home_shelves(site: Library) -> tuple[list[Column], list[Topic]]:
     """Columns and topics for ``site``'s home page, cached briefly (schedules are minute-grained;
     any curation change invalidates at once)."""
-    key = f"portal:home:{site.pk}:{cache.get(VERSION_KEY, 0)}"
+    generation = pagecache.generation()  # shared by every worker, unlike a local cache
+    key = f"portal:home:{site.pk}:{cache.get(VERSION_KEY, 0)}:{generation}"
     found = cache.get(key)
     if found is None:
         found = (site_columns(site), site_topics(site))

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from shuxiang.core.errors import ServiceError
 from shuxiang.core.http import ascii_int
+from shuxiang.core.pagecache import public_page
 from shuxiang.portal import chapters, reading
 from shuxiang.portal.models import Bookmark, Like, ReaderPreferences, ShelfItem
 
@@ -51,6 +52,7 @@ def read(request, item_key: str):
     return redirect("portal:chapter", item_key=item_key, number=number)
 
 
+@public_page
 def chapter(request, item_key: str, number: int):
     """Chapter ``number`` (from 1) of an item, with contents, settings and navigation."""
     source, toc = _book(item_key)

@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
+from shuxiang.core.pagecache import public_page
 from shuxiang.network import queries as network_queries
 from shuxiang.network.models import Library
 from shuxiang.portal import chapters, queries
@@ -39,6 +40,7 @@ def _search_url() -> str | None:
         return None
 
 
+@public_page
 def home(request):
     """A site's home page: its columns and topics, and what the center distributes to it."""
     site = _site_or_404(request)
@@ -59,6 +61,7 @@ def home(request):
     return render(request, "portal/home.html", context)
 
 
+@public_page
 def topic(request, pk: int):
     """A topic page with its introduction and entries."""
     site = _site_or_404(request)
@@ -68,6 +71,7 @@ def topic(request, pk: int):
     return render(request, "portal/topic.html", {"topic": found})
 
 
+@public_page
 def site_switcher(request):
     """Choose another library's site: the one above, the ones below, or search by name."""
     site = _site_or_404(request)

@@ -9,11 +9,10 @@ from __future__ import annotations
 import logging
 
 from django.apps import apps
-from django.conf import settings
 from django.db import transaction
 
-from shuxiang.core import options
 from shuxiang.core.actors import SYSTEM
+from shuxiang.core.http import base_url
 from shuxiang.resources.models import Resource, ResourceFile
 
 log = logging.getLogger(__name__)
@@ -26,8 +25,7 @@ def available() -> bool:
 
 def resource_location(resource: Resource) -> str:
     """The absolute URL of the resource's page (what the identifier resolves to)."""
-    base = getattr(settings, "BASE_URL", "") or options.value("BASE_URL") or "http://localhost:8000"
-    return base.rstrip("/") + resource.get_absolute_url()
+    return base_url() + resource.get_absolute_url()
 
 
 def _fingerprint(resource: Resource) -> str:

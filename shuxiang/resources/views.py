@@ -13,6 +13,7 @@ from django.utils.html import escape
 
 from shuxiang.core.api import actor_of
 from shuxiang.core.http import client_ip
+from shuxiang.core.pagecache import public_page
 from shuxiang.resources import delivery, permissions, usage
 from shuxiang.resources.models import Resource, ResourceFile
 from shuxiang.resources.storage import get_storage
@@ -35,6 +36,7 @@ def _visible_resource(request, pk: int) -> Resource:
     return resource
 
 
+@public_page
 def resource_list(request):
     """Published resources, newest first, filterable by type and library."""
     covers = ResourceFile.objects.filter(
@@ -58,6 +60,7 @@ def resource_list(request):
     )
 
 
+@public_page
 def resource_detail(request, pk: int):
     """A resource's page: metadata, player or reader, and whether this reader may open it."""
     resource = _visible_resource(request, pk)
@@ -69,7 +72,7 @@ def resource_detail(request, pk: int):
     by_role: dict[str, list[ResourceFile]] = {}
     for item in files:
         by_role.setdefault(item.role, []).append(item)
-    return render(
+    response = render(
         request,
         "resources/detail.html",
         {
@@ -84,6 +87,9 @@ def resource_detail(request, pk: int):
             "reader_url": _reader_url(resource) if by_role.get(ResourceFile.Role.CHAPTER) else "",
         },
     )
+    # Opening a network-only resource depends on the reader's address: not one page for all.
+    response.public_page = resource.access != Resource.Access.NETWORK
+    return response
 
 
 def _reader_url(resource: Resource) -> str:

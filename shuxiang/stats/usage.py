@@ -28,3 +28,7 @@ def record_request(
         channel=channel_of(request.path, request.headers.get("User-Agent", "")),
         item_id=item_id,
     )
+    events = getattr(request, "page_cache_events", None)
+    if events is not None:  # a cacheable page: answers from the cache record this again
+        code = getattr(library, "code", library) or ""
+        events.append((kind, code, resource_type, item_id))

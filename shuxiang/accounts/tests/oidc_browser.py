@@ -48,10 +48,20 @@ class Browser:
             "csrfmiddlewaretoken": self._csrf(),
         }
         return self.http.post(
-            urljoin(self.base, "/accounts/login/"), data=form, allow_redirects=False, timeout=10
+            urljoin(self.base, "/accounts/login/"),
+            data=form,
+            headers={"Referer": page.url},  # as a browser does (Django checks it over HTTPS)
+            allow_redirects=False,
+            timeout=10,
         )
 
     def _consent(self, page):
         fields = {name: html.unescape(value) for name, value in HIDDEN.findall(page.text)}
         fields["allow"] = "Authorize"
-        return self.http.post(page.url, data=fields, allow_redirects=False, timeout=10)
+        return self.http.post(
+            page.url,
+            data=fields,
+            headers={"Referer": page.url},
+            allow_redirects=False,
+            timeout=10,
+        )

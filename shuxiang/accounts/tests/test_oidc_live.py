@@ -25,8 +25,9 @@ AFTER_LOGOUT = "http://127.0.0.1/goodbye"
 
 
 @pytest.fixture
-def node(live_server):
+def node(live_server, settings):
     """A live node with a reader holding a card and a client system of the county library."""
+    settings.BASE_URL = live_server.url  # the issuer is configuration (SHUXIANG_BASE_URL)
     net = small_network()
     person = reader(net["zhuji"], mobile="13700001111")
     ReaderCard.objects.create(user=person, library=net["zhuji"], number="ZJ2026")

@@ -13,11 +13,12 @@ from shuxiang.accounts.tests.factories import reader, staff_of
 pytestmark = pytest.mark.django_db
 
 
-def test_discovery_lists_endpoints_scopes_and_claims(client):
+def test_discovery_lists_endpoints_scopes_and_claims(client, settings):
+    settings.BASE_URL = "https://sso.example"
     meta = client.get("/.well-known/openid-configuration").json()
-    assert meta["issuer"] == "http://testserver"
-    assert meta["jwks_uri"] == "http://testserver/o/jwks/"
-    assert meta["end_session_endpoint"] == "http://testserver/o/logout/"
+    assert meta["issuer"] == "https://sso.example"
+    assert meta["jwks_uri"] == "https://sso.example/o/jwks/"
+    assert meta["end_session_endpoint"] == "https://sso.example/o/logout/"
     assert {"openid", "library", "cards", "realname"} <= set(meta["scopes_supported"])
     assert {"home_library", "reader_cards", "real_name_verified"} <= set(meta["claims_supported"])
     assert "RS256" in meta["id_token_signing_alg_values_supported"]
@@ -107,4 +108,4 @@ def test_client_page_names_a_bad_redirect_uri(client, net):
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 400
-    assert "ftp://x.example/cb must use https" in response.content.decode()
+    assert "ftp://x.example/cb cannot be a redirect URI: use https" in response.content.decode()

@@ -17,6 +17,7 @@ from shuxiang.catalog.search.base import (
     get_backend,
 )
 from shuxiang.catalog.search.highlight import highlight
+from shuxiang.core import pagecache
 from shuxiang.core.actors import is_system
 from shuxiang.core.errors import FieldError, ValidationFailed
 from shuxiang.network.permissions import administered_libraries
@@ -169,4 +170,6 @@ def reindex(*, progress: bool = False, batch: int = 5000) -> int:
     stream = live.iterator(chunk_size=batch)
     if progress:
         stream = tqdm(stream, total=total, unit="rec", desc="reindex")
-    return backend.bulk(stream)
+    indexed = backend.bulk(stream)
+    pagecache.changed()
+    return indexed

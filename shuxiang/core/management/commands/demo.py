@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from shuxiang.core.demo import load_demo
+from shuxiang.core.http import adopt_base_url
 from shuxiang.core.server import run_server
 
 
@@ -18,6 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="Load the data and stop.")
 
     def handle(self, *args, host, port, no_serve, **options):
+        adopted = adopt_base_url(host, port)  # identifier locations point at this server
+        if adopted:
+            self.stdout.write(f"Base URL (SHUXIANG_BASE_URL unset): {adopted}")
         self.stdout.write("Migrating the database …")
         call_command("migrate", interactive=False, verbosity=0)
         logins = load_demo(progress=True, say=self.stdout.write)
@@ -26,4 +31,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<12} {password:<10} {library}")
         if not no_serve:
             self.stdout.write(f"Open http://{host}:{port}/network/")
-            run_server(host, port, announce=self.stdout.write)
+            try:
+                run_server(host, port, announce=self.stdout.write)
+            except ImproperlyConfigured as exc:
+                raise CommandError(str(exc)) from None

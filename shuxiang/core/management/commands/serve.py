@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
 
 from shuxiang.core.server import run_server
 
@@ -16,4 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=1, help="Worker processes.")
 
     def handle(self, *args, host, port, workers, **options):
-        run_server(host, port, workers=workers, announce=self.stdout.write)
+        try:
+            run_server(host, port, workers=workers, announce=self.stdout.write)
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from None
