@@ -177,7 +177,10 @@ OPTIONS: dict[str, Option] = {
         Option("STATS_WEBHOOK_TIMEOUT", int, 5, "Seconds to wait for monitoring HTTP calls."),
         Option("PORTAL_DEFAULT_SITE", str, "", "Library code of the site for unknown hosts."),
         Option(
-            "DEMO_TEXTS_DIR", Path, None, "Classics JSON for demo e-books (unset: shared/data)."
+            "DEMO_TEXTS_DIR",
+            Path,
+            None,
+            "Classics JSON for demo e-books (unset: bundled).",
         ),
         Option("DEMO_BOOKS", int, 0, "How many classics e-books the demo publishes (0 = all)."),
         Option(

@@ -1,10 +1,10 @@
-"""The demo's shelves of classics: hundreds of e-books built from the public-domain texts in
-``../shared/data/texts`` (唐诗三百首, 宋词三百首, 诗经, 楚辞, 论语, 全唐诗, 全宋词 …).
+"""The demo's shelves of classics: hundreds of e-books built from bundled public-domain texts
+(唐诗三百首, 宋词三百首, 诗经, 楚辞, 论语, 全唐诗, 全宋词 …).
 
 Anthologies are split the way a library shelves them — one book a poet, one a section of the
 Book of Songs or the Chu Ci — and each book gets a cover drawn from its title. The folder is
-the nearest ``shared/data/texts`` above the project (or ``SHUXIANG_DEMO_TEXTS_DIR``); without
-it the demo has no classics shelf and says so.
+``shuxiang/catalog/fixtures/texts`` (or ``SHUXIANG_DEMO_TEXTS_DIR``), so a fresh clone has
+the whole shelf; without a folder the demo has no classics shelf and says so.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from shuxiang.core import options
 
-ROOT = Path(__file__).resolve().parents[2]
+BUNDLED_TEXTS = Path(__file__).resolve().parents[1] / "catalog" / "fixtures" / "texts"
 COLLECTION = ("classics", "国家数字图书馆经典文库")
 CLASSIC_CATEGORY = {"四书": "jing", "诗经": "jing", "楚辞": "ji", "蒙学": "zi"}
 COVER_COLOURS = [
@@ -41,15 +41,9 @@ class Book:
 
 
 def texts_dir() -> Path | None:
-    """The classics folder: the setting, else the nearest ``shared/data/texts`` above us."""
-    chosen = options.value("DEMO_TEXTS_DIR")
-    if chosen:
-        return chosen if chosen.is_dir() else None
-    for parent in ROOT.parents:
-        candidate = parent / "shared" / "data" / "texts"
-        if candidate.is_dir():
-            return candidate
-    return None
+    """The classics folder: the setting, else the texts bundled with the catalog app."""
+    chosen = options.value("DEMO_TEXTS_DIR") or BUNDLED_TEXTS
+    return chosen if chosen.is_dir() else None
 
 
 def _load(folder: Path, name: str):
@@ -173,7 +167,7 @@ def load_demo_library(say=print, limit: int | None = None) -> dict[str, int]:
     collection = _collection()
     found = books(limit=limit) if collection is not None else []
     if not found:
-        say("Demo classics: no texts folder (shared/data/texts) or no national library; skipped")
+        say("Demo classics: no texts folder or no national library; skipped")
         return counts
     existing = set(collection.resources.values_list("title", flat=True))
     with _tasks_inline():

@@ -12,7 +12,9 @@ from shuxiang.resources.tests.test_demo import demo_network  # noqa: F401  (fixt
 
 
 def test_the_shared_classics_make_hundreds_of_books_shelved_by_poet_and_section():
-    assert texts_dir() is not None, "the shared texts (shared/data/texts) are missing"
+    assert texts_dir() is not None, (
+        "the bundled texts (shuxiang/catalog/fixtures/texts) are missing"
+    )
     shelf = books(limit=0)
     titles = [book.title for book in shelf]
     assert len(shelf) >= 300 and len(set(titles)) == len(titles)
