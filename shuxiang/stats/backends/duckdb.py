@@ -58,7 +58,9 @@ SELECT strftime(day, '%Y-%m'), item_id, max(title), resource_type,
        count(*) FILTER (WHERE kind IN ('item_view', 'download', 'play')),
        count(*) FILTER (WHERE kind IN ('download', 'play')),
        count(DISTINCT k) FILTER (WHERE kind IN ('item_view', 'download', 'play')),
-       count(DISTINCT k) FILTER (WHERE kind IN ('download', 'play'))
+       count(DISTINCT k) FILTER (WHERE kind IN ('download', 'play')),
+       count(*) FILTER (WHERE kind = 'no_license'),
+       count(*) FILTER (WHERE kind = 'limit_exceeded')
 FROM (SELECT *, coalesce(nullif(reader, ''), ts::VARCHAR) || day::VARCHAR AS k FROM {src}
       WHERE day BETWEEN ? AND ? AND list_contains(?::VARCHAR[], library))
 GROUP BY 1, 2, 4
