@@ -13,7 +13,7 @@ router = Router(tags=["jobs"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
-class JobOut(Schema):
+class BackgroundJobOut(Schema):
     id: int
     kind: str
     library: str
@@ -37,7 +37,7 @@ class JobPage(Schema):
     count: int
     page: int
     page_size: int
-    results: list[JobOut]
+    results: list[BackgroundJobOut]
 
 
 class JobFilter(Schema):
@@ -61,14 +61,14 @@ def list_jobs(request, filters: Query[JobFilter]):
     return paginate(queryset, filters.page, filters.page_size)
 
 
-@router.get("/jobs/{job_id}", response={200: JobOut, **ERRORS}, auth=AUTH)
+@router.get("/jobs/{job_id}", response={200: BackgroundJobOut, **ERRORS}, auth=AUTH)
 def get_job(request, job_id: int):
     return jobs.get_job(request.auth, job_id)
 
 
 @router.post(
     "/jobs/{job_id}/retry",
-    response={200: JobOut, **ERRORS},
+    response={200: BackgroundJobOut, **ERRORS},
     auth=AUTH,
     summary="Run a failed job again",
 )
