@@ -7,6 +7,7 @@ from shuxiang.catalog.api import router as catalog_router
 from shuxiang.core.api import DocumentedAPI, install_error_handlers
 from shuxiang.identifiers.api import router as identifiers_router
 from shuxiang.network.api import router as network_router
+from shuxiang.network.jobs_api import router as jobs_router
 from shuxiang.portal.api import router as portal_router
 from shuxiang.resources.api import router as resources_router
 from shuxiang.stats.api import router as stats_router
@@ -25,3 +26,4 @@ api.add_router("/", resources_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/", stats_router)
 api.add_router("/", portal_router)
+api.add_router("/", jobs_router)

@@ -106,6 +106,31 @@ def check_redis() -> Finding | None:
     return Finding("ok", "SHUXIANG_REDIS_URL", "Redis reachable")
 
 
+def check_jobs() -> Finding | None:
+    """Failed background jobs, and jobs long overdue (no worker is running?)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shuxiang.core.models import Job
+
+    try:
+        failed = Job.objects.filter(state=Job.State.FAILED).count()
+        late = Job.objects.filter(
+            state=Job.State.PENDING, next_run_at__lt=timezone.now() - timedelta(minutes=10)
+        ).count()
+    except Exception:  # the database finding already says why
+        return None
+    problems = []
+    if failed:
+        problems.append(f"{failed} failed (see `shuxiang jobs list --state failed`)")
+    if late:
+        problems.append(f"{late} overdue by 10 minutes or more: is `shuxiang worker` running?")
+    if problems:
+        return Finding("warning", "jobs", "; ".join(problems))
+    return Finding("ok", "jobs", "no failed or overdue background jobs")
+
+
 def readiness() -> list[Finding]:
     """What must hold before this process takes traffic."""
     return [f for f in (check_database(), check_redis()) if f is not None]
@@ -115,10 +140,11 @@ def all_findings() -> list[Finding]:
     """Everything ``shuxiang check`` reports."""
     mode = "server mode" if settings.SERVER_MODE else "embedded default"
     deployment = [f for f in (check_allowed_hosts(), check_base_url()) if f is not None]
-    return [
+    found = [
         Finding("ok", "mode", mode),
         *check_options(),
         *deployment,
         check_data_dir(),
         *readiness(),
     ]
+    return [*found, *(f for f in (check_jobs(),) if f is not None)]

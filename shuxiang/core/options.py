@@ -84,6 +84,8 @@ OPTIONS: dict[str, Option] = {
         Option("NODE_NAME", str, "Shuxiang node", "Human name of this installation."),
         Option("SEARCH_BACKEND", str, "", "Dotted path of the search backend (empty = by mode)."),
         Option("TASKS_IMMEDIATE", bool, False, "Run background tasks inline (tests, debugging)."),
+        Option("JOBS_RETRY_SECONDS", int, 30, "First retry delay of a failed job (then doubling)."),
+        Option("JOBS_LEASE_SECONDS", int, 900, "A running job older than this lost its worker."),
         Option("DB_POOL_SIZE", int, 8, "Most PostgreSQL connections one web process keeps open."),
         Option("LOG_FORMAT", str, "plain", "Log line format: plain or json (one object a line)."),
         Option("PII_KEY", str, "", "Key encrypting personal data at rest (empty = demo key)."),
@@ -174,6 +176,13 @@ OPTIONS: dict[str, Option] = {
         Option("STATS_FLUSH_SECONDS", str, "0.5", "How often buffered usage events are written."),
         Option("STATS_WEBHOOK_TIMEOUT", int, 5, "Seconds to wait for monitoring HTTP calls."),
         Option("PORTAL_DEFAULT_SITE", str, "", "Library code of the site for unknown hosts."),
+        Option(
+            "DEMO_TEXTS_DIR",
+            Path,
+            None,
+            "Classics JSON for demo e-books (unset: bundled).",
+        ),
+        Option("DEMO_BOOKS", int, 0, "How many classics e-books the demo publishes (0 = all)."),
         Option(
             "PORTAL_CHAPTER_SOURCES",
             list,

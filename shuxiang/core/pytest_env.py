@@ -11,5 +11,6 @@ import tempfile
 
 os.environ.setdefault("SHUXIANG_DATA_DIR", tempfile.mkdtemp(prefix="shuxiang-test-"))
 os.environ.setdefault("SHUXIANG_TASKS_IMMEDIATE", "true")
+os.environ.setdefault("SHUXIANG_DEMO_BOOKS", "8")  # a thinned demo: 8 of the ~300 classics
 # Tests speak to the node under many Host names (test client, live servers, branch sites).
 os.environ.setdefault("SHUXIANG_ALLOW_ANY_HOST", "true")

@@ -11,8 +11,11 @@ from shuxiang.identifiers.demo import load_demo_identifiers
 from shuxiang.network.demo import load_demo_network
 from shuxiang.network.divisions import load_divisions
 from shuxiang.portal.demo import load_demo_portal
+from shuxiang.portal.demo_columns import load_demo_columns
 from shuxiang.resources.demo import load_demo_resources
+from shuxiang.resources.demo_library import load_demo_library
 from shuxiang.stats.demo import load_demo_usage
+from shuxiang.stats.demo_facts import load_demo_facts
 
 
 def load_demo(*, progress: bool = True, say: Callable[[str], None] = print) -> list:
@@ -24,7 +27,10 @@ def load_demo(*, progress: bool = True, say: Callable[[str], None] = print) -> l
     load_demo_admission()
     say("Demo identifiers: " + ", ".join(load_demo_identifiers()))
     load_demo_resources(say=say)
+    load_demo_library(say=say)
     say(load_demo_usage())
+    say(load_demo_facts())
     load_demo_portal()
+    say(f"Demo columns: {load_demo_columns()} added")
     say(f"Demo catalog: {load_demo_records()} records added")
     return logins

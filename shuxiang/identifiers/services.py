@@ -170,14 +170,24 @@ def register_for_resource(
     return identifier
 
 
-@transaction.atomic
 def update_location(
     name: str, *, location: str, by: Actor, metadata: dict | None = None, check: bool = False
 ) -> Identifier:
     """Point ``name`` at a new location (and optionally replace its metadata record).
 
-    ``check=True`` (the web pages and API) first verifies the new address answers.
+    ``check=True`` (the web pages and API) first verifies the new address answers — before
+    any transaction starts, so no row is locked while waiting on another server.
     """
+    if check:
+        identifier = get_identifier(name)
+        require_registrar_of(by, identifier.library, action=_("change this identifier"))
+        _require_not_withdrawn(identifier)
+        validation.check_served(validation.clean_location(location))
+    return _update_location(name, location=location, by=by, metadata=metadata)
+
+
+@transaction.atomic
+def _update_location(name: str, *, location: str, by: Actor, metadata: dict | None) -> Identifier:
     identifier = get_identifier(name, for_update=True)
     require_registrar_of(by, identifier.library, action=_("change identifiers of"))
     _require_not_withdrawn(identifier)
@@ -186,8 +196,6 @@ def update_location(
     if metadata is not None:
         fields["metadata"] = validation.clean_metadata(metadata)
         identifier.metadata_key = dedupe.metadata_key(fields["metadata"])
-    if check:
-        validation.check_served(location)
     return _apply_changes(identifier, by, "update", **fields)
 
 

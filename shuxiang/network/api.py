@@ -12,6 +12,7 @@ from shuxiang.network import queries, scopes, services
 from shuxiang.network.models import Admission, Division, Library
 from shuxiang.network.schemas import (
     AdmissionOut,
+    AdmissionPage,
     DivisionOut,
     LibraryChange,
     LibraryCreate,
@@ -128,18 +129,19 @@ def apply(request, payload: LibraryCreate):
 
 @router.get(
     "/admissions",
-    response=list[AdmissionOut],
+    response={200: AdmissionPage, **ERRORS},
     auth=AUTH,
     summary="Applications below the libraries you administer",
 )
-def list_admissions(request, outcome: str = Admission.Outcome.PENDING):
+def list_admissions(request, paging: Query[Paging], outcome: str = Admission.Outcome.PENDING):
     scope = scopes.in_scope(request.auth)
     libraries = Library.objects.filter(scope)
-    return list(
-        Admission.objects.filter(outcome=outcome, library__in=libraries).select_related(
-            "library", "applied_by", "decided_by"
-        )
+    queryset = (
+        Admission.objects.filter(outcome=outcome, library__in=libraries)
+        .select_related("library", "applied_by", "decided_by")
+        .order_by("-applied_at", "-pk")
     )
+    return paginate(queryset, paging.page, paging.page_size)
 
 
 @router.post(

@@ -123,6 +123,13 @@ class AdmissionOut(Schema):
         return obj.decided_by.username if obj.decided_by_id else None
 
 
+class AdmissionPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[AdmissionOut]
+
+
 class DivisionOut(Schema):
     code: str
     name: str

@@ -144,3 +144,33 @@ def apply_for_admission(request):
             )
             return redirect("network:library", code=admission.library.code)
     return render(request, "network/apply.html", {"form": form})
+
+
+@login_required
+def job_list(request):
+    """Background jobs of the libraries the staff member administers, failed ones retryable."""
+    from shuxiang.network import jobs
+
+    state = request.GET.get("state", "")
+    try:
+        found = jobs.find_jobs(request.user, state=state, library=request.GET.get("library", ""))
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+        found, state = jobs.find_jobs(request.user), ""
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    states = jobs.Job.State.choices
+    return render(request, "network/jobs.html", {"page": page, "state": state, "states": states})
+
+
+@login_required
+@require_POST
+def retry_job(request, pk: int):
+    """Run a failed job again (the service checks the permission)."""
+    from shuxiang.network import jobs
+
+    try:
+        jobs.retry(pk, by=request.user)
+        messages.success(request, _("Job %(id)s will run again.") % {"id": pk})
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    return redirect("network:jobs")

@@ -12,11 +12,12 @@ from shuxiang.core.api import AUTH, ErrorOut, Paging, actor_of, paginate
 from shuxiang.core.errors import NotFound, PermissionDenied, ValidationFailed
 from shuxiang.core.http import client_ip
 from shuxiang.network.models import Library
-from shuxiang.resources import delivery, distribution, permissions, services
+from shuxiang.resources import delivery, distribution, permissions, services, usage
 from shuxiang.resources.models import Collection, ImportBatch, ImportRow, Resource, Upload
 from shuxiang.resources.schemas import (
     CollectionIn,
     CollectionOut,
+    CollectionPage,
     ImportOut,
     LibrariesIn,
     LinkOut,
@@ -139,18 +140,19 @@ def signed_link(request, pk: int, file_id: int):
     actor = actor_of(request)
     denial = permissions.read_denial(actor, resource, client_ip(request))
     if denial:
+        usage.record_denial(request, resource)
         raise PermissionDenied(denial)
     token = delivery.sign_link(item, getattr(actor, "pk", None))
     url = request.build_absolute_uri(f"/resources/{pk}/files/{file_id}?link={token}")
     return {"url": url, "expires_in": settings.RESOURCES_DELIVERY["LINK_SECONDS"]}
 
 
-@router.get("/collections", response=list[CollectionOut])
-def list_collections(request, library: str | None = None):
-    queryset = Collection.objects.select_related("library")
+@router.get("/collections", response={200: CollectionPage, 400: ErrorOut})
+def list_collections(request, paging: Query[Paging], library: str | None = None):
+    queryset = Collection.objects.select_related("library").order_by("library__code", "code", "pk")
     if library:
         queryset = queryset.filter(library__code=library.upper())
-    return list(queryset[:1000])
+    return paginate(queryset, paging.page, paging.page_size)
 
 
 @router.post("/collections", response={201: CollectionOut, **ERRORS}, auth=AUTH)

@@ -18,6 +18,14 @@ class ResourcesConfig(AppConfig):
             post_save.connect(public_change, sender=model, dispatch_uid=f"pages-save-{name}")
             post_delete.connect(public_change, sender=model, dispatch_uid=f"pages-delete-{name}")
 
+        from shuxiang.core import jobs
+        from shuxiang.resources import catalog_sync, pid, tasks
+
+        jobs.register(pid.REGISTER, "shuxiang.resources.pid.register_job", max_attempts=8)
+        jobs.register(pid.WITHDRAW, "shuxiang.resources.pid.withdraw_job", max_attempts=8)
+        jobs.register(catalog_sync.SYNC, "shuxiang.resources.catalog_sync.sync_job")
+        jobs.register(tasks.MAKE, "shuxiang.resources.tasks.make_derivative", max_attempts=3)
+
 
 def public_change(sender, instance, **_signal) -> None:
     """A published (or just withdrawn) resource or one of its files changed: cached public

@@ -1,8 +1,10 @@
 """The seam to the metadata warehouse (SPEC §6): published resources become search records.
 
-After the publishing transaction commits, a published resource is written to the warehouse
-(and so to the search index and the OAI-PMH provider); a withdrawn one is marked deleted there.
-Skipped when ``shuxiang.catalog`` is not installed on this node.
+The publishing transaction records a job (``shuxiang.core.jobs``); after commit it writes a
+published resource to the warehouse (and so to the search index and the OAI-PMH provider) or
+marks a withdrawn one deleted there, retried until it succeeds. The job reads the resource as
+it is when it runs, so running it twice is harmless. Skipped when ``shuxiang.catalog`` is not
+installed on this node.
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ from __future__ import annotations
 import logging
 
 from django.apps import apps
-from django.db import transaction
 
+from shuxiang.core import jobs
 from shuxiang.resources.models import Resource
 
 log = logging.getLogger(__name__)
 SOURCE_KEY = "resources"
+SYNC = "resources.sync_catalog"
 
 
 def record_payload(resource: Resource) -> dict:
@@ -37,10 +40,17 @@ def record_payload(resource: Resource) -> dict:
     }
 
 
-def _sync(resource_id: int) -> None:
+def sync_job(job: jobs.Job) -> None:
+    """Job handler: bring the warehouse record of the resource up to date."""
     from shuxiang.catalog.services import upsert_local_record
 
-    resource = Resource.objects.select_related("library", "collection").get(pk=resource_id)
+    resource = (
+        Resource.objects.select_related("library", "collection")
+        .filter(pk=job.payload["resource"])
+        .first()
+    )
+    if resource is None:
+        return
     upsert_local_record(
         source_key=SOURCE_KEY,
         library=resource.library,
@@ -53,4 +63,4 @@ def _sync(resource_id: int) -> None:
 def sync_after_commit(resource: Resource) -> None:
     """Bring the warehouse record of ``resource`` up to date once the transaction commits."""
     if apps.is_installed("shuxiang.catalog"):
-        transaction.on_commit(lambda: _sync(resource.pk), robust=True)
+        jobs.defer(SYNC, {"resource": resource.pk}, library=resource.library)

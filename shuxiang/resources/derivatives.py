@@ -115,6 +115,11 @@ def make_thumbnails(resource: Resource) -> int:
     return _replace(resource, ResourceFile.Role.THUMBNAIL, made)
 
 
+def attach_cover(resource: Resource, jpeg: bytes) -> int:
+    """Store ``jpeg`` as the resource's thumbnail (a drawn cover for a book without images)."""
+    return _replace(resource, ResourceFile.Role.THUMBNAIL, [("cover.jpg", jpeg, "image/jpeg", "")])
+
+
 def make_pages(resource: Resource) -> int:
     """Page images of every PDF original (pypdfium2), at most MAX_PAGES pages."""
     import pypdfium2 as pdfium

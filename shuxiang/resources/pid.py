@@ -1,21 +1,20 @@
 """The seam to the identifier system (SPEC §4): register on publish, withdraw on withdrawal.
 
-Calls run after the publishing transaction commits. When ``shuxiang.identifiers`` is not
-installed on this node the calls are skipped: resources publish without an identifier.
+The publishing transaction records a job (``shuxiang.core.jobs``) that runs after it commits,
+retried with backoff until the identifier system answers; a registration that cannot succeed
+(the input is refused) fails the job with the reason, visible to staff. When
+``shuxiang.identifiers`` is not installed on this node no job is made: resources publish
+without an identifier.
 """
 
 from __future__ import annotations
 
-import logging
-
 from django.apps import apps
-from django.db import transaction
 
+from shuxiang.core import jobs
 from shuxiang.core.actors import SYSTEM
 from shuxiang.core.http import base_url
 from shuxiang.resources.models import Resource, ResourceFile
-
-log = logging.getLogger(__name__)
 
 
 def available() -> bool:
@@ -33,17 +32,29 @@ def _fingerprint(resource: Resource) -> str:
     return original.sha256 if original else resource.fingerprint
 
 
-def _register(resource_id: int) -> None:
+def register_job(job: jobs.Job) -> None:
+    """Job handler: register (or update) the identifier of a published resource.
+
+    Idempotent: registration finds the library's live identifier by the fingerprint. A
+    refused registration (a ServiceError) is not retried: it fails with its reason.
+    """
     from shuxiang.core.errors import ServiceError
     from shuxiang.identifiers import services as identifiers
+    from shuxiang.resources import catalog_sync
 
-    resource = Resource.objects.select_related("library").get(pk=resource_id)
+    resource = Resource.objects.select_related("library").filter(pk=job.payload["resource"]).first()
+    if resource is None or resource.status != Resource.Status.PUBLISHED:
+        return
     try:
         record = _register_record(identifiers, resource)
     except ServiceError as exc:
-        log.warning("no identifier for resource %s: %s", resource_id, exc)
-        return
-    Resource.objects.filter(pk=resource_id).update(identifier=record.name)
+        raise jobs.Permanent(
+            f"the identifier system refused resource {resource.pk}: {exc}"
+        ) from exc
+    if record.name != resource.identifier:
+        Resource.objects.filter(pk=resource.pk).update(identifier=record.name)
+        resource.identifier = record.name
+        catalog_sync.sync_after_commit(resource)  # the warehouse record names the identifier
 
 
 def _register_record(identifiers, resource: Resource):
@@ -63,20 +74,30 @@ def _register_record(identifiers, resource: Resource):
     )
 
 
-def _withdraw(name: str, reason: str) -> None:
+def withdraw_job(job: jobs.Job) -> None:
+    """Job handler: withdraw an identifier (already withdrawn counts as done)."""
     from shuxiang.identifiers import services as identifiers
+    from shuxiang.identifiers.models import Identifier
 
-    identifiers.withdraw(name, by=SYSTEM, reason=reason)
+    name = job.payload["name"]
+    status = Identifier.objects.filter(name=name).values_list("status", flat=True).first()
+    if status in (None, Identifier.Status.WITHDRAWN):
+        return
+    identifiers.withdraw(name, by=SYSTEM, reason=job.payload["reason"])
 
 
 def register_after_commit(resource: Resource) -> None:
     """Register (or update) the resource's identifier once the current transaction commits."""
     if available():
-        transaction.on_commit(lambda: _register(resource.pk))
+        jobs.defer(REGISTER, {"resource": resource.pk}, library=resource.library)
 
 
 def withdraw_after_commit(resource: Resource, reason: str) -> None:
     """Withdraw the resource's identifier (leaving its tombstone) after commit."""
     if available() and resource.identifier:
-        name = resource.identifier
-        transaction.on_commit(lambda: _withdraw(name, reason))
+        payload = {"name": resource.identifier, "reason": reason}
+        jobs.defer(WITHDRAW, payload, library=resource.library)
+
+
+REGISTER = "resources.register_identifier"
+WITHDRAW = "resources.withdraw_identifier"

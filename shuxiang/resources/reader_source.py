@@ -11,7 +11,7 @@ from __future__ import annotations
 from shuxiang.core.api import actor_of
 from shuxiang.core.http import ascii_int
 from shuxiang.portal.chapters import Toc
-from shuxiang.resources import permissions
+from shuxiang.resources import permissions, usage
 from shuxiang.resources.models import Resource, ResourceFile
 from shuxiang.resources.storage import get_storage
 
@@ -72,10 +72,17 @@ class ResourceChapters:
         return resource is not None and resource.access == Resource.Access.PUBLIC
 
     def read_denial(self, item_key: str, request) -> str | None:
-        """The resource's access policy for the reader of ``request`` (None: may read)."""
+        """The resource's access policy for the reader of ``request`` (None: may read).
+
+        The portal asks when it is about to show the book, so a refusal is reported to the
+        statistics as an access denial (COUNTER No_License).
+        """
         resource = _published(item_key)
         if resource is None:
             return None
         from shuxiang.core.http import client_ip
 
-        return permissions.read_denial(actor_of(request), resource, client_ip(request))
+        denial = permissions.read_denial(actor_of(request), resource, client_ip(request))
+        if denial:
+            usage.record_denial(request, resource)
+        return denial

@@ -105,6 +105,13 @@ class ResourceDetail(ResourceOut):
         return list(obj.jobs.all())
 
 
+class CollectionPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[CollectionOut]
+
+
 class ResourcePage(Schema):
     count: int
     page: int

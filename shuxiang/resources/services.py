@@ -22,7 +22,7 @@ from shuxiang.core import audit
 from shuxiang.core.actors import Actor, is_system
 from shuxiang.core.errors import Conflict, FieldError, ValidationFailed
 from shuxiang.network.models import Library
-from shuxiang.resources import catalog_sync, permissions, pid
+from shuxiang.resources import catalog_sync, permissions, pid, tasks
 from shuxiang.resources.models import Collection, Resource, ResourceFile
 from shuxiang.resources.storage import Stored, get_storage
 from shuxiang.resources.types import TYPES, accepts
@@ -211,7 +211,7 @@ def create_records(
         raise Conflict.single("files.0", _("This file is already stored."), "duplicate") from None
     _add_file_rows(resource, stored)
     audit.record(by, "resources.create", resource, title=resource.title, files=len(stored))
-    _after_commit_derivatives(resource)
+    tasks.schedule_derivatives(resource)
     return resource
 
 
@@ -234,13 +234,6 @@ def _add_file_rows(resource: Resource, stored: list[tuple[Upload, Stored]]) -> N
         )
 
 
-def _after_commit_derivatives(resource: Resource) -> None:
-    from shuxiang.resources import tasks
-
-    resource_id = resource.pk
-    transaction.on_commit(lambda: tasks.schedule_derivatives(resource_id))
-
-
 def add_files(resource: Resource, files: list[Upload], *, by: Actor) -> Resource:
     """Add originals to a resource that is not yet published."""
     permissions.require_staff_of(by, resource.library, action=_("add files to resources of"))
@@ -254,7 +247,7 @@ def add_files(resource: Resource, files: list[Upload], *, by: Actor) -> Resource
                 resource.fingerprint = stored[0][1].sha256
                 resource.save(update_fields=["fingerprint", "updated_at"])
             audit.record(by, "resources.add_files", resource, files=len(stored))
-            _after_commit_derivatives(resource)
+            tasks.schedule_derivatives(resource)
     except BaseException:
         discard(stored)
         raise

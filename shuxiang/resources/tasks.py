@@ -1,82 +1,83 @@
-"""Background tasks (huey): derivatives are made per job, retried, and failures reported.
+"""Derivatives are made per job, retried with backoff, and failures reported.
 
-Each job is a ``DerivativeJob`` row, so its state, attempts and last error survive a worker
-restart and show on the librarian's page. Tasks act as ``SYSTEM``.
+Each derivative is a ``DerivativeJob`` row (the resource's view of it: state, attempts, last
+error, shown on the librarian's page) run through an after-commit job of
+``shuxiang.core.jobs``, which retries it and recovers it after a crash. Jobs act as ``SYSTEM``.
 """
 
 from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
 
+from shuxiang.core import jobs
 from shuxiang.resources import uploads
 from shuxiang.resources.derivatives import MAKERS, Unavailable, jobs_for
 from shuxiang.resources.models import DerivativeJob, Resource
 
 log = logging.getLogger(__name__)
+MAKE = "resources.make_derivative"
 RETRIES = 2
-RETRY_DELAY = 0 if settings.HUEY.get("immediate") else 30
 
 
-def schedule_derivatives(resource_id: int) -> list[DerivativeJob]:
-    """Create (or reset) the jobs a resource needs and enqueue one task per job."""
-    resource = Resource.objects.filter(pk=resource_id).first()
-    if resource is None:
-        return []
-    jobs = []
+def schedule_derivatives(resource: Resource) -> list[DerivativeJob]:
+    """Create (or reset) the derivatives a resource needs, each run by a job after commit."""
+    made = []
     for kind in jobs_for(resource):
-        job, _created = DerivativeJob.objects.update_or_create(
+        derivative, _created = DerivativeJob.objects.update_or_create(
             resource=resource,
             kind=kind,
             defaults={"state": DerivativeJob.State.PENDING, "attempts": 0, "error": ""},
         )
-        jobs.append(job)
-    for job in jobs:
-        job_id = job.pk
-        transaction.on_commit(lambda job_id=job_id: make_derivative(job_id))
-    return jobs
+        jobs.defer(MAKE, {"derivative": derivative.pk}, library=resource.library)
+        made.append(derivative)
+    return made
 
 
-def run_job(job_id: int, *, final: bool) -> DerivativeJob:
-    """Run one derivative job once, recording the outcome; re-raise when it failed."""
-    job = DerivativeJob.objects.select_related("resource__library").get(pk=job_id)
-    job.attempts += 1
+def make_derivative(job: jobs.Job) -> None:
+    """Job handler: make one derivative, recording the outcome on its ``DerivativeJob``."""
+    derivative = (
+        DerivativeJob.objects.select_related("resource__library")
+        .filter(pk=job.payload["derivative"])
+        .first()
+    )
+    if derivative is None or derivative.state == DerivativeJob.State.DONE:
+        return
+    run_job(derivative, final=job.last_attempt)
+
+
+def run_job(derivative: DerivativeJob, *, final: bool) -> DerivativeJob:
+    """Run one derivative once, recording the outcome; re-raise when it failed."""
+    derivative.attempts += 1
     try:
-        count = MAKERS[job.kind](job.resource)
+        count = MAKERS[derivative.kind](derivative.resource)
     except Unavailable as exc:
-        job.state, job.error = DerivativeJob.State.SKIPPED, str(exc)
-        job.save()
-        return job
+        derivative.state, derivative.error = DerivativeJob.State.SKIPPED, str(exc)
+        derivative.save()
+        return derivative
     except Exception as exc:
-        job.state = DerivativeJob.State.FAILED if final else DerivativeJob.State.PENDING
-        job.error = f"attempt {job.attempts}: {type(exc).__name__}: {exc}"[:2000]
-        job.save()
-        log.warning("derivative %s of resource %s failed: %s", job.kind, job.resource_id, exc)
+        derivative.state = DerivativeJob.State.FAILED if final else DerivativeJob.State.PENDING
+        derivative.error = f"attempt {derivative.attempts}: {type(exc).__name__}: {exc}"[:2000]
+        derivative.save()
+        log.warning("derivative %s of %s failed: %s", derivative.kind, derivative.resource_id, exc)
         raise
-    job.state, job.error = DerivativeJob.State.DONE, ""
-    job.save()
-    log.info("derivative %s of resource %s: %d files", job.kind, job.resource_id, count)
-    return job
+    derivative.state, derivative.error = DerivativeJob.State.DONE, ""
+    derivative.save()
+    log.info("derivative %s of %s: %d files", derivative.kind, derivative.resource_id, count)
+    return derivative
 
 
-@db_task(retries=RETRIES, retry_delay=RETRY_DELAY, context=True)
-def make_derivative(job_id: int, task=None) -> None:
-    """Make one derivative; huey retries it, and the last failure marks the job failed."""
-    run_job(job_id, final=task is None or task.retries == 0)
-
-
+@transaction.atomic
 def retry_failed(resource: Resource) -> int:
-    """Re-enqueue the failed jobs of a resource (from the librarian page or the CLI)."""
+    """Run the failed derivatives of a resource again (from the librarian page or the CLI)."""
     failed = list(resource.jobs.filter(state=DerivativeJob.State.FAILED))
-    for job in failed:
-        job.state, job.attempts = DerivativeJob.State.PENDING, 0
-        job.save()
-        job_id = job.pk
-        transaction.on_commit(lambda job_id=job_id: make_derivative(job_id))
+    for derivative in failed:
+        derivative.state, derivative.attempts = DerivativeJob.State.PENDING, 0
+        derivative.save()
+        jobs.defer(MAKE, {"derivative": derivative.pk}, library=resource.library)
     return len(failed)
 
 

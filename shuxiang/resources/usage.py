@@ -1,4 +1,8 @@
-"""Usage events of resources (item views, downloads, plays) for the statistics platform."""
+"""Usage events of resources (item views, downloads, plays, refusals) for the statistics platform.
+
+A refusal (拒绝访问) is reported as COUNTER's access denials: ``no_license`` when the access
+policy keeps the reader out, ``limit_exceeded`` when a quota or simultaneous-use limit does.
+"""
 
 from __future__ import annotations
 
@@ -25,3 +29,12 @@ def record_request(request, kind: str, resource: Resource) -> None:
             resource_type=resource.type,
             item_id=f"resource:{resource.pk}",
         )
+
+
+def record_denial(request, resource: Resource, *, limit: bool = False) -> None:
+    """Record that this request's reader was refused ``resource`` (by its policy or a limit).
+
+    An unpublished resource is not on offer to readers, so refusing it is not a denial.
+    """
+    if resource.status == Resource.Status.PUBLISHED:
+        record_request(request, "limit_exceeded" if limit else "no_license", resource)

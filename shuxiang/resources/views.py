@@ -66,7 +66,9 @@ def resource_detail(request, pk: int):
     resource = _visible_resource(request, pk)
     actor = _reader(request)
     denial = permissions.read_denial(actor, resource, client_ip(request))
-    if not denial:
+    if denial:
+        usage.record_denial(request, resource)
+    else:
         usage.record_request(request, "item_view", resource)
     files = list(resource.files.all())
     by_role: dict[str, list[ResourceFile]] = {}
@@ -107,6 +109,7 @@ def chapter(request, pk: int, order: int):
     resource = _visible_resource(request, pk)
     denial = permissions.read_denial(_reader(request), resource, client_ip(request))
     if denial:
+        usage.record_denial(request, resource)
         return HttpResponseForbidden(escape(denial))
     chapters = list(resource.files.filter(role=ResourceFile.Role.CHAPTER))
     current = next((c for c in chapters if c.order == order), None)
@@ -145,9 +148,11 @@ def file_view(request, pk: int, file_id: int):
         actor = _reader(request)
     denial = permissions.read_denial(actor, resource, client_ip(request))
     if denial:
+        usage.record_denial(request, resource)
         return HttpResponse(denial, status=403, content_type="text/plain; charset=utf-8")
     limited = delivery.charge(request, item, _quota_holder(request, actor, item))
     if limited is not None:
+        usage.record_denial(request, resource, limit=True)
         return limited
     if item.role == ResourceFile.Role.ORIGINAL and usage.starts_reading(request):
         kind = "play" if resource.type in ("video", "audio") else "download"

@@ -9,6 +9,8 @@ class StatsConfig(AppConfig):
     verbose_name = "Operations management"
 
     def ready(self) -> None:
-        from shuxiang.stats import signals
+        from shuxiang.core import jobs
+        from shuxiang.stats import monitoring, signals
 
         signals.connect()
+        jobs.register(monitoring.DELIVER, "shuxiang.stats.monitoring.deliver", max_attempts=6)

@@ -32,6 +32,8 @@ def kind_labels() -> dict[str, str]:
         "play": _("Plays"),
         "login": _("Logins"),
         "registration": _("Registrations"),
+        "no_license": _("Access denied (no licence)"),
+        "limit_exceeded": _("Access denied (limit exceeded)"),
     }
 
 

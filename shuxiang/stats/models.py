@@ -6,6 +6,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 KINDS = ("page_view", "search", "item_view", "download", "play", "login", "registration")
+# Access denials (拒绝访问), COUNTER's No_License and Limit_Exceeded: the access policy kept the
+# reader out, or a quota or simultaneous-use limit did.
+DENIAL_KINDS = {"no_license": "No_License", "limit_exceeded": "Limit_Exceeded"}
+KINDS += tuple(DENIAL_KINDS)
 CHANNELS = ("web", "mobile", "api")
 
 

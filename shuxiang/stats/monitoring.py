@@ -2,13 +2,13 @@
 
 Checks are plain HTTP GETs with a timeout. A platform going down opens an outage and coming
 back closes it; alert rules turn failing subjects into one alert each (until resolved), sent by
-e-mail and/or webhook after the transaction commits.
+e-mail and/or webhook by an after-commit job (``shuxiang.core.jobs``): a channel that fails is
+retried with backoff, one that succeeded is not sent again.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import time
 import urllib.error
 import urllib.request
@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuxiang.core import audit, options
+from shuxiang.core import audit, jobs, options
 from shuxiang.core.actors import SYSTEM, is_system
 from shuxiang.core.errors import FieldError, PermissionDenied, ValidationFailed
 from shuxiang.network.models import Library
@@ -33,8 +33,6 @@ from shuxiang.stats.models import (
     Outage,
 )
 from shuxiang.stats.permissions import require_figures_of
-
-logger = logging.getLogger(__name__)
 
 
 def _int(data: dict, name: str, errors: list) -> int:
@@ -208,27 +206,43 @@ def evaluate_alerts() -> list[Alert]:
         for subject, message in failing.items():
             if subject not in open_alerts:
                 alert = Alert.objects.create(rule=rule, subject=subject, message=message)
-                transaction.on_commit(lambda pk=alert.pk: deliver(pk))
+                jobs.defer(DELIVER, {"alert": alert.pk}, library=rule.library)
                 raised.append(alert)
     return raised
 
 
-def deliver(alert_pk: int) -> None:
-    """Send an alert by e-mail and webhook; failures are logged, never raised."""
-    alert = Alert.objects.select_related("rule").get(pk=alert_pk)
-    delivered = True
-    if alert.rule.email:
+DELIVER = "stats.deliver_alert"
+
+
+def deliver(job: jobs.Job) -> None:
+    """Job handler: send an alert by e-mail and webhook, each channel once.
+
+    A failing channel raises (the job is retried with backoff); a channel that succeeded is
+    noted on the job, so a retry sends only what is missing.
+    """
+    alert = Alert.objects.select_related("rule__library").filter(pk=job.payload["alert"]).first()
+    if alert is None or alert.delivered:
+        return
+    failures = []
+    for channel, send in (("email", _send_mail), ("webhook", _post_webhook)):
+        if not getattr(alert.rule, channel) or job.progress.get(channel):
+            continue
         try:
-            send_mail(f"[Shuxiang] {alert.subject}", alert.message, None, [alert.rule.email])
-        except Exception:
-            delivered = False
-            logger.exception("alert e-mail failed")
-    if alert.rule.webhook:
-        delivered = _post_webhook(alert) and delivered
-    Alert.objects.filter(pk=alert.pk).update(delivered=delivered)
+            send(alert)
+        except Exception as exc:
+            failures.append(f"{channel}: {exc}")
+            continue
+        jobs.note(job, **{channel: True})
+    if failures:
+        raise RuntimeError("; ".join(failures))
+    Alert.objects.filter(pk=alert.pk).update(delivered=True)
 
 
-def _post_webhook(alert: Alert) -> bool:
+def _send_mail(alert: Alert) -> None:
+    send_mail(f"[Shuxiang] {alert.subject}", alert.message, None, [alert.rule.email])
+
+
+def _post_webhook(alert: Alert) -> None:
     body = json.dumps(
         {
             "subject": alert.subject,
@@ -241,12 +255,8 @@ def _post_webhook(alert: Alert) -> bool:
     request = urllib.request.Request(
         alert.rule.webhook, data=body, method="POST", headers={"Content-Type": "application/json"}
     )
-    try:
-        with urllib.request.urlopen(request, timeout=options.value("STATS_WEBHOOK_TIMEOUT")):
-            return True
-    except (urllib.error.URLError, OSError, ValueError):
-        logger.exception("alert webhook failed")
-        return False
+    with urllib.request.urlopen(request, timeout=options.value("STATS_WEBHOOK_TIMEOUT")):
+        pass
 
 
 def timeline(actor: object, library: Library, days: int = 90) -> dict:

@@ -14,6 +14,7 @@ from shuxiang.network.tests.factories import small_network
 
 HUGE = "9223372036854775807"
 LISTS = ["/api/v1/libraries", "/api/v1/libraries/NLC/subtree", "/api/v1/resources", "/api/v1/pids"]
+LISTS += ["/api/v1/collections"]
 
 
 @pytest.fixture
@@ -48,6 +49,28 @@ def test_staff_reader_list_has_the_same_bounds(client, net):
     staff = bearer(admin_of(net["nlc"]))
     response = client.get(f"/api/v1/accounts/readers?page={HUGE}", **staff)
     assert response.status_code == 400 and "page" in field_errors(response)
+
+
+@pytest.mark.parametrize("query, field", [(f"page={HUGE}", "page"), ("page_size=201", "page_size")])
+def test_admission_queue_has_the_same_bounds(client, net, query, field):
+    staff = bearer(admin_of(net["nlc"]))
+    response = client.get(f"/api/v1/admissions?{query}", **staff)
+    assert response.status_code == 400 and field in field_errors(response)
+
+
+def test_collections_and_admissions_come_in_bounded_pages(client, net):
+    from shuxiang.network import services
+    from shuxiang.resources.models import Collection
+
+    for n in range(3):
+        Collection.objects.create(library=net["zhuji"], code=f"c{n}", name=f"专题库{n}")
+        applicant = {"code": f"330681-T{n}", "name": f"镇图书馆{n}", "level": "township"}
+        services.apply_for_admission({**applicant, "parent": "330681"}, by=staff_of(net["zhuji"]))
+    body = client.get("/api/v1/collections?library=330681&page=2&page_size=2").json()
+    assert body["count"] == 3 and [c["code"] for c in body["results"]] == ["c2"]
+    staff = bearer(admin_of(net["zhuji"]))
+    body = client.get("/api/v1/admissions?page_size=2", **staff).json()
+    assert body["count"] == 3 and len(body["results"]) == 2
 
 
 def test_the_last_allowed_page_answers_empty(client, net):

@@ -58,3 +58,21 @@ def test_the_console_script_prints_help():
         check=True,
     )
     assert "shuxiang demo" in result.stdout
+
+
+def test_check_warns_of_failed_and_overdue_jobs(db, capsys):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shuxiang.core.models import Job
+
+    call_command("shuxiang_check")
+    assert "[ok] jobs" in capsys.readouterr().out
+    long_ago = timezone.now() - timedelta(hours=1)
+    Job.objects.create(kind="x", state=Job.State.FAILED, next_run_at=long_ago)
+    Job.objects.create(kind="x", next_run_at=long_ago)
+    call_command("shuxiang_check")
+    out = capsys.readouterr().out
+    assert "[warning] jobs: 1 failed" in out
+    assert "1 overdue by 10 minutes or more" in out

@@ -117,3 +117,50 @@ def test_new_metadata_updates_the_duplicate_key(net):
     )
     identifier.refresh_from_db()
     assert identifier.metadata_key == metadata_key({"title": "会稽掇英总集"})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_checking_a_new_location_holds_no_transaction_or_lock_while_waiting():
+    """The check's HTTP requests happen before the transaction: no row is locked meanwhile."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from django.db import connections
+
+    from shuxiang.network.tests.factories import small_network
+
+    net = small_network()
+    librarian = admin_of(net["sx"], username="sx_lib")
+    identifier = registered(net["sx"], by=librarian)
+    caller, seen = connections["default"], []  # this thread's connection, read by the server
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_HEAD(self):
+            seen.append(caller.in_atomic_block)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/ok/new"
+        services.update_location(identifier.name, location=url, by=librarian, check=True)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert seen == [False]
+    assert Identifier.objects.get(pk=identifier.pk).location == url
+
+
+def test_an_unanswering_new_location_is_refused_before_anything_changes(net, served):
+    librarian = admin_of(net["sx"], username="sx_lib")
+    identifier = registered(net["sx"], by=librarian)
+    with pytest.raises(ValidationFailed) as refused:
+        services.update_location(
+            identifier.name, location=f"{served}/gone", by=librarian, check=True
+        )
+    assert refused.value.errors[0].field == "location"
+    assert Identifier.objects.get(pk=identifier.pk).version == identifier.version

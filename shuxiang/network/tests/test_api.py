@@ -150,7 +150,8 @@ def test_admission_flow_over_the_api(client, net):
     assert client.get("/api/v1/libraries/330681-FQ").status_code == 404  # not public yet
     admin = bearer(admin_of(net["zhuji"]))
     queue = client.get("/api/v1/admissions", **admin).json()
-    assert [a["library"]["code"] for a in queue] == ["330681-FQ"]
+    assert queue["count"] == 1
+    assert [a["library"]["code"] for a in queue["results"]] == ["330681-FQ"]
     response = post(client, "/api/v1/libraries/330681-FQ/admission/reject", {"reason": ""}, **admin)
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "reason"

@@ -5,6 +5,7 @@ Screenshots go to ``test-artifacts/``; axe-core comes from npm (``node_modules``
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from shuxiang.accounts.tests.factories import PASSWORD
@@ -62,3 +63,49 @@ def serious_violations(page) -> list[str]:
         ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
     )
     return found
+
+
+def artifacts_dir(tmp_path_factory) -> Path:
+    """Where screenshots are kept: ``$SHUXIANG_TEST_ARTIFACTS`` if set, else pytest's tmp dir."""
+    import os
+
+    chosen = os.environ.get("SHUXIANG_TEST_ARTIFACTS")
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("artifacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@contextmanager
+def chromium():
+    """Debian's headless Chromium driven by Playwright (never a downloaded browser).
+
+    Playwright runs an event loop in this thread for as long as the browser lives, so the ORM
+    calls of the test (and of its database fixtures) are allowed beside it meanwhile.
+    """
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "install Debian's chromium (scripts/setup-system)"
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                yield launched
+            finally:
+                launched.close()
+    finally:
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+
+
+def horizontal_overflow(page) -> int:
+    """How many CSS pixels the page is wider than its viewport (0 when nothing scrolls sideways)."""
+    return page.evaluate(
+        "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+        " - document.documentElement.clientWidth"
+    )

@@ -6,6 +6,7 @@ boto3 talks HTTP to it exactly as it would to any S3-compatible store.
 
 from __future__ import annotations
 
+import os
 import socket
 
 import pytest
@@ -107,20 +108,23 @@ def central(net):
 
 @pytest.fixture(scope="session", autouse=True)
 def tasks_run_inline():
-    """Huey runs tasks inline (its in-memory immediate mode) during these tests.
+    """Huey runs tasks inline (its in-memory immediate mode) during these tests, and a failed
+    job is retried at once (no backoff), so a test sees every attempt.
 
     The root conftest's SHUXIANG_TASKS_IMMEDIATE default is set after pytest-django has
     already loaded the settings, so it is switched on here explicitly.
     """
     from huey.contrib.djhuey import HUEY
 
-    from shuxiang.resources.tasks import make_derivative
-
-    previous = HUEY.immediate, make_derivative.task_class.default_retry_delay
+    previous = HUEY.immediate, os.environ.get("SHUXIANG_JOBS_RETRY_SECONDS")
     HUEY.immediate = True
-    make_derivative.task_class.default_retry_delay = 0  # retries run at once, inline
+    os.environ["SHUXIANG_JOBS_RETRY_SECONDS"] = "0"
     yield
-    HUEY.immediate, make_derivative.task_class.default_retry_delay = previous
+    HUEY.immediate = previous[0]
+    if previous[1] is None:
+        os.environ.pop("SHUXIANG_JOBS_RETRY_SECONDS", None)
+    else:
+        os.environ["SHUXIANG_JOBS_RETRY_SECONDS"] = previous[1]
 
 
 @pytest.fixture(autouse=True)

@@ -101,16 +101,26 @@ def test_withdrawing_a_resource_leaves_a_tombstone_for_its_identifier(
     assert client.get(f"/id/{resource.identifier}").status_code == 410
 
 
-def test_a_resource_refused_an_identifier_is_still_published_and_the_refusal_logged(
-    staff, sx_collection, django_capture_on_commit_callbacks, caplog
+def test_a_refused_identifier_leaves_a_failed_job_with_the_reason_that_staff_can_retry(
+    staff, sx_collection, django_capture_on_commit_callbacks
 ):
+    from shuxiang.core.models import Job
+    from shuxiang.network import jobs
+
     resource = make_resource(sx_collection)  # no rights statement: not eligible (SPEC §4)
     services.submit(resource, by=staff["sx_librarian"])
     with django_capture_on_commit_callbacks(execute=True):
         services.publish(resource, by=staff["sx_admin"])
     resource.refresh_from_db()
     assert resource.status == Resource.Status.PUBLISHED and resource.identifier == ""
-    assert any("identifier" in r.getMessage() for r in caplog.records)
+    job = Job.objects.get(kind="resources.register_identifier")
+    assert (job.state, job.attempts, job.library_code) == ("failed", 1, "330600")
+    assert "rights" in job.last_error
+    Resource.objects.filter(pk=resource.pk).update(rights="绍兴图书馆自建资源，版权所有")
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.retry(job.pk, by=staff["sx_admin"])
+    assert Job.objects.get(pk=job.pk).state == "done"
+    assert Resource.objects.get(pk=resource.pk).identifier
 
 
 def test_same_file_twice_in_one_library_is_a_conflict_but_another_library_may_hold_it(

@@ -80,8 +80,9 @@ class StatsBackend(ABC):
     def item_rows(self, begin: date, end: date, libraries: list[str]) -> list[tuple]:
         """COUNTER usage of ``libraries``' events, one row per month × item × resource type:
         (month 'YYYY-MM', item_id, title, resource_type, searches, total investigations,
-        total requests, unique investigations, unique requests). Unique counts distinct
-        reader × day (COUNTER's user-session approximation); anonymous events count singly."""
+        total requests, unique investigations, unique requests, no_license denials,
+        limit_exceeded denials). Unique counts distinct reader × day (COUNTER's user-session
+        approximation); anonymous events count singly; denials count every refusal."""
 
     @abstractmethod
     def count(self, **equals: str) -> int:

@@ -58,7 +58,9 @@ SELECT strftime(day, '%Y-%m'), item_id, max(title), resource_type,
        count(*) FILTER (WHERE kind IN ('item_view', 'download', 'play')),
        count(*) FILTER (WHERE kind IN ('download', 'play')),
        count(DISTINCT k) FILTER (WHERE kind IN ('item_view', 'download', 'play')),
-       count(DISTINCT k) FILTER (WHERE kind IN ('download', 'play'))
+       count(DISTINCT k) FILTER (WHERE kind IN ('download', 'play')),
+       count(*) FILTER (WHERE kind = 'no_license'),
+       count(*) FILTER (WHERE kind = 'limit_exceeded')
 FROM (SELECT *, coalesce(nullif(reader, ''), ts::VARCHAR) || day::VARCHAR AS k FROM {src}
       WHERE day BETWEEN ? AND ? AND list_contains(?::VARCHAR[], library))
 GROUP BY 1, 2, 4
@@ -88,8 +90,7 @@ class ParquetBackend(StatsBackend):
         if not batch_len(batch):
             return
         with self._lock:
-            for day, rows in _split_by_day(batch).items():
-                self._write_segment(day, rows)
+            self._all_or_none([(day, _rows_of(part)) for day, part in _split_by_day(batch).items()])
 
     def append_rows(self, rows: list[tuple]) -> None:
         if not rows:
@@ -98,11 +99,19 @@ class ParquetBackend(StatsBackend):
         for row in rows:
             by_day.setdefault(row[1], []).append(row)
         with self._lock:
-            for day, day_rows in by_day.items():
-                self._write_rows(day, day_rows)
+            self._all_or_none(list(by_day.items()))
 
-    def _write_segment(self, day: str, batch: Batch) -> Path:
-        return self._write_rows(day, zip(*(batch[name] for name in _ORDER), strict=True))
+    def _all_or_none(self, days: list[tuple[str, object]]) -> None:
+        """Write one segment per day; when one fails, remove those already written, so a
+        failed batch leaves nothing behind and the caller's retry duplicates nothing."""
+        written: list[Path] = []
+        try:
+            for day, rows in days:
+                written.append(self._write_rows(day, rows))
+        except BaseException:
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise
 
     def _write_rows(self, day: str, rows) -> Path:
         folder = self.root / f"day={day}"
@@ -210,6 +219,10 @@ _ORDER = (*_ORDER, "item_id", "title")
 
 def _scope_params(scopes: list[tuple[str, str]]) -> list:
     return [[library for library, _ in scopes], [scope for _, scope in scopes]]
+
+
+def _rows_of(batch: Batch):
+    return zip(*(batch[name] for name in _ORDER), strict=True)
 
 
 def _split_by_day(batch: Batch) -> dict[str, Batch]:

@@ -34,7 +34,9 @@ SELECT to_char(day, 'YYYY-MM'), item_id, max(title), resource_type,
        count(*) FILTER (WHERE kind IN ('item_view', 'download', 'play')),
        count(*) FILTER (WHERE kind IN ('download', 'play')),
        count(DISTINCT k) FILTER (WHERE kind IN ('item_view', 'download', 'play')),
-       count(DISTINCT k) FILTER (WHERE kind IN ('download', 'play'))
+       count(DISTINCT k) FILTER (WHERE kind IN ('download', 'play')),
+       count(*) FILTER (WHERE kind = 'no_license'),
+       count(*) FILTER (WHERE kind = 'limit_exceeded')
 FROM (SELECT *, coalesce(nullif(reader, ''), id::text) || day::text AS k FROM stats_event
       WHERE day BETWEEN %s AND %s AND library = ANY(%s)) AS e
 GROUP BY 1, 2, 4

@@ -2,7 +2,9 @@
 
 The institution is a library and its subtree. Investigations are item views, downloads and
 plays; requests are downloads and plays; unique metrics count each reader once per item and
-day; searches are searches. Zero counts are left out, as the Code of Practice asks. A request's
+day; searches are searches; No_License and Limit_Exceeded count each refusal (an access policy,
+a quota) the resources app reported. Zero counts are left out, as the Code of Practice asks
+(except the partner of a denial metric: the 5.1 schemas want both in TR_B2). A request's
 filters keep or drop usage row by row (``keeps``); its attributes split performance blocks;
 ``granularity=Totals`` reports each count once, under the first month of the period.
 """
@@ -18,8 +20,9 @@ from shuxiang.network.models import Library
 from shuxiang.stats.backends import get_backend
 from shuxiang.stats.counter.items import NAMESPACE, Item, describe
 from shuxiang.stats.counter.params import Options
-from shuxiang.stats.counter.views import ITEM_METRICS, TITLE_TYPES, View
+from shuxiang.stats.counter.views import DENIALS, ITEM_METRICS, TITLE_TYPES, View
 
+ROW_METRICS = (*ITEM_METRICS, "No_License", "Limit_Exceeded")  # the backends' item_rows order
 ACCESS_METHOD = "Regular"  # this node has no text-and-data-mining channel
 
 
@@ -126,7 +129,7 @@ class _Builder:
         values = {"Data_Type": data_type, "YOP": item.yop, "Access_Type": item.access_type}
         attributes = self._attributes({**values, "Access_Method": ACCESS_METHOD})
         month = self.total_month or month
-        for metric in ITEM_METRICS:
+        for metric in ROW_METRICS:
             self.tally.add(key, attributes, metric, month, counts[metric])
             if item.title_type == "Book" and metric.startswith("Unique"):
                 title_metric = metric.replace("Item", "Title")
@@ -159,12 +162,28 @@ class _Builder:
         metrics, blocks = self._metrics(), []
         for attributes, counts in sorted(by_attributes.items()):
             performance = {m: dict(sorted(counts[m].items())) for m in metrics if counts.get(m)}
-            searches = all(metric.startswith("Searches") for metric in performance)
+            _pair_denials(performance, metrics)
+            paired = [m for m in performance if m not in DENIALS and not m.startswith("Searches")]
             # Totals and unique counts come in pairs; one alone only when a filter asks so.
-            least = 1 if searches or self.options.metrics else 2
-            if len(performance) >= least:
+            alone = len(paired) == len(performance) == 1 and not self.options.metrics
+            if performance and not alone:
                 blocks.append({**dict(attributes), "Performance": performance})
         return blocks
+
+
+def _pair_denials(performance: dict, metrics: tuple[str, ...]) -> None:
+    """Show both denial metrics when one is shown, the other with zeros for the same months.
+
+    The 5.1 schemas of TR_B2 and TR want at least two metrics per block, and a title refused
+    only for want of a licence has no other one.
+    """
+    shown = [m for m in DENIALS if m in performance]
+    if not shown:
+        return
+    months = sorted({month for m in shown for month in performance[m]})
+    for metric in DENIALS:
+        if metric in metrics and metric not in performance:
+            performance[metric] = dict.fromkeys(months, 0)
 
 
 def _name(text: str) -> str:
@@ -204,11 +223,11 @@ def report_items(view: View, options: Options, begin: date, rows: list[tuple]) -
     """The Report_Items of ``view`` from backend item rows."""
     builder = _Builder(view, options, begin)
     items = describe(rows)
-    for month, item_id, _, resource_type, searches, ti, tr, ui, ur in rows:
+    for month, item_id, _, resource_type, searches, *usage in rows:
         if not item_id:
             builder.add_searches(resource_type, month, searches)
             continue
-        counts = dict(zip(ITEM_METRICS, (ti, tr, ui, ur), strict=True))
+        counts = dict(zip(ROW_METRICS, usage, strict=True))
         builder.add_usage(items[item_id], resource_type, month, counts)
     platform, result, entries = platform_name(), [], []
     for key in sorted(builder.tally.data):

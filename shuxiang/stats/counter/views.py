@@ -183,6 +183,7 @@ MASTERS = [
         "Database Report",
         "database",
         "Usage by database.",
+        metrics=(*ALL_METRICS, *DENIALS),
         master=True,
         attributes=("Data_Type",),
         parameters=("metric_type", "data_type", "access_method", "database", *MASTER_ATTRIBUTES),
