@@ -83,6 +83,11 @@ MIDDLEWARE = [
 ROOT_URLCONF = "shuxiang.urls"
 WSGI_APPLICATION = "shuxiang.wsgi.application"
 ASGI_APPLICATION = "shuxiang.asgi.application"
+# ASGI wrappers answering hot requests before the middleware stack (outermost first).
+ASGI_FAST_PATHS = [
+    "shuxiang.identifiers.resolver.ResolverFastPath",
+    "shuxiang.catalog.oai.fastpath.OaiFastPath",
+]
 
 TEMPLATES = [
     {

@@ -87,6 +87,7 @@ class Provider:
         self.formats = fmt.formats(base_url)
         self.visibility = visibility or Visibility()
         self.repository_id = repository_id()
+        self.repository_xml = escape(self.repository_id)
         self.visible = Record.objects.filter(visibility_filter(self.visibility))
         self.scope = hashlib.sha256(repr(self.visibility).encode()).hexdigest()[:16]
 
@@ -109,6 +110,9 @@ class Provider:
             element.text = error.message
         else:
             _echo(request, params)
+            if isinstance(body, str):  # a list page, built as text: spliced in, not re-parsed
+                head = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+                return b"".join((head[: -len(CLOSE)], body.encode(), CLOSE))
             root.append(body)
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
@@ -181,10 +185,10 @@ class Provider:
         item = self._record_xml(record, prefix)
         return etree.fromstring(f'<GetRecord xmlns="{NS}">{item}</GetRecord>', LIST_PARSER)
 
-    def ListIdentifiers(self, args) -> etree._Element:  # noqa: N802
+    def ListIdentifiers(self, args) -> str:  # noqa: N802
         return self._list("ListIdentifiers", args)
 
-    def ListRecords(self, args) -> etree._Element:  # noqa: N802
+    def ListRecords(self, args) -> str:  # noqa: N802
         return self._list("ListRecords", args)
 
     # helpers -------------------------------------------------------------------------
@@ -206,7 +210,8 @@ class Provider:
             raise OaiError("idDoesNotExist", f"No record has the identifier {identifier}.")
         return record
 
-    def _list(self, verb: str, args: dict) -> etree._Element:
+    def _list(self, verb: str, args: dict) -> str:
+        """One page of a list as XML text (every value escaped where it is written)."""
         resumed = "resumptionToken" in args
         state = (
             read_token(args["resumptionToken"], verb, self.now)
@@ -218,9 +223,14 @@ class Provider:
                 "badResumptionToken", "This resumption token was issued to someone else."
             )
         matching = self._matching(state)
+        # Keyset: after (last_ts, last_id). The redundant ``datestamp >= last_ts`` lets the
+        # (datestamp, id) index seek to the page instead of scanning from the first record.
         after = (
-            Q(datestamp__gt=state["last_ts"])
-            | Q(datestamp=state["last_ts"], id__gt=state["last_id"])
+            Q(datestamp__gte=state["last_ts"])
+            & (
+                Q(datestamp__gt=state["last_ts"])
+                | Q(datestamp=state["last_ts"], id__gt=state["last_id"])
+            )
             if state.get("last_id")
             else Q()
         )
@@ -230,7 +240,6 @@ class Provider:
         more, page = len(page) > PAGE_SIZE, page[:PAGE_SIZE]
         render = self._record_xml if verb == "ListRecords" else self._header_xml
         items = "".join(render(record, state["prefix"]) for record in page)
-        body = etree.fromstring(f'<{verb} xmlns="{NS}">{items}</{verb}>', LIST_PARSER)
         total = state.get("total")
         if total is None:
             total = state["total"] = matching.count()
@@ -242,14 +251,13 @@ class Provider:
                 "last_id": last.pk,
                 "cursor": state["cursor"] + len(page),
             }
-        self._token(
-            body,
+        token = self._token_xml(
             state if more else None,
             state["cursor"] - (len(page) if more else 0),
             total,
             resumed,
         )
-        return body
+        return f"<{verb}>{items}{token}</{verb}>"
 
     def _new_state(self, verb: str, args: dict) -> dict:
         prefix = self._prefix(args["metadataPrefix"])
@@ -295,12 +303,25 @@ class Provider:
             token.text = value
             token.set("expirationDate", to_datestamp(expires))
 
+    def _token_xml(self, state: dict | None, cursor: int, total: int, resumed: bool) -> str:
+        """``_token`` as XML text, for list pages built as text."""
+        if state is None and not resumed:
+            return ""
+        attributes = f'cursor="{cursor}" completeListSize="{total}"'
+        if state is None:
+            return f"<resumptionToken {attributes}/>"
+        value, expires = issue_token(state, self.now)
+        return (
+            f'<resumptionToken {attributes} expirationDate="{to_datestamp(expires)}">'
+            f"{escape(value)}</resumptionToken>"
+        )
+
     def _header_xml(self, record: Record, _prefix: str = "") -> str:
         """A record's header as XML text (lists are rendered as text and parsed once: fast)."""
         status = ' status="deleted"' if record.deleted else ""
         specs = "".join(f"<setSpec>{escape(spec)}</setSpec>" for spec in record.sets)
         return (
-            f"<header{status}><identifier>oai:{self.repository_id}:{record.pk}</identifier>"
+            f"<header{status}><identifier>oai:{self.repository_xml}:{record.pk}</identifier>"
             f"<datestamp>{to_datestamp(record.datestamp)}</datestamp>{specs}</header>"
         )
 
@@ -312,6 +333,7 @@ class Provider:
 
 
 LIST_PARSER = etree.XMLParser(no_network=True, resolve_entities=False, huge_tree=True)
+CLOSE = b"</OAI-PMH>"
 HEADER_COLUMNS = ("id", "datestamp", "deleted", "set_specs")
 DC_COLUMNS = (*HEADER_COLUMNS, "title", "creators", "subjects", "description", "publisher",
               "date", "type", "language", "identifiers", "isbn")  # fmt: skip

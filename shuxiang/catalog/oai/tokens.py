@@ -31,7 +31,8 @@ class OaiError(Exception):
 
 
 def to_datestamp(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """``YYYY-MM-DDThh:mm:ssZ`` in UTC (isoformat: several times cheaper than strftime)."""
+    return value.astimezone(dt.UTC).isoformat(timespec="seconds")[:19] + "Z"
 
 
 DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
