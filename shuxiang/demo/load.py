@@ -7,11 +7,11 @@ from collections.abc import Callable
 from shuxiang.accounts.demo import load_demo_users
 from shuxiang.catalog.demo import load_demo_records
 from shuxiang.demo.admission import load_demo_admission
+from shuxiang.demo.columns import load_demo_columns
 from shuxiang.identifiers.demo import load_demo_identifiers
 from shuxiang.network.demo import load_demo_network
 from shuxiang.network.divisions import load_divisions
 from shuxiang.portal.demo import load_demo_portal
-from shuxiang.portal.demo_columns import load_demo_columns
 from shuxiang.resources.demo import load_demo_resources
 from shuxiang.resources.demo_library import load_demo_library
 from shuxiang.stats.demo import load_demo_usage

@@ -4,15 +4,29 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from shuxiang.core.actors import SYSTEM
+from shuxiang.demo.columns import load_demo_columns
 from shuxiang.network.models import Library
 from shuxiang.portal.demo import load_demo_portal
-from shuxiang.portal.demo_columns import load_demo_columns
 from shuxiang.portal.models import Column
 from shuxiang.resources.demo_library import load_demo_library
 from shuxiang.resources.tests.test_demo import demo_network  # noqa: F401  (fixture)
 from shuxiang.stats import indicators
 from shuxiang.stats.demo_facts import load_demo_facts
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    """Each test starts with no remembered sites and no cached home pages."""
+    from django.core.cache import cache
+
+    from shuxiang.portal.sites import forget_sites
+
+    cache.clear()
+    forget_sites()
+
 
 SEED_NATIONAL = {"新书推荐", "经典导读", "少儿专栏", "热点资讯"}
 

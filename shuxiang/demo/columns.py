@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from shuxiang.core.actors import SYSTEM
+from shuxiang.network import scopes
 from shuxiang.network.models import Library
 from shuxiang.portal import services
 from shuxiang.portal.models import Column
@@ -55,7 +56,7 @@ def _resource_entries(resources: list[Resource]) -> list[dict]:
 
 def _local_entries(library: Library) -> list[dict]:
     own = Resource.objects.filter(
-        library__path__startswith=library.path, status=Resource.Status.PUBLISHED, access="public"
+        scopes.in_subtree("library", library), status=Resource.Status.PUBLISHED, access="public"
     ).order_by("pk")[:5]
     entries = _resource_entries(list(own))
     entries.append(
