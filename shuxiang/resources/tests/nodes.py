@@ -75,6 +75,7 @@ class Node:
             env["SHUXIANG_DATABASE_URL"] = f"postgresql://{db['USER']}@{host}/{db['NAME']}"
             env["SHUXIANG_REDIS_URL"] = os.environ.get("SHUXIANG_REDIS_URL", "")
             env["SHUXIANG_TASKS_IMMEDIATE"] = "true"  # no worker runs here: tasks run inline
+            env["SHUXIANG_ALLOWED_HOSTS"] = "127.0.0.1,localhost"  # server mode refuses "*"
         self.env = env
         self.token = ""
         self.server: subprocess.Popen | None = None
