@@ -257,7 +257,9 @@ def check(accounts: list[str], source: str) -> None:
 
 
 def _locked(kind: str, remaining: float) -> LockedOut:
-    minutes = max(1, math.ceil(remaining / 60))
+    # Stored times are rounded to microseconds: a wait of exactly 30 minutes may read as
+    # 30 minutes and a fraction of a microsecond, which must not say "31 minutes".
+    minutes = max(1, math.ceil(round(remaining, 3) / 60))
     if kind == "source":
         reason = _("Too many failed logins from your network. Try again in %(m)d minutes.")
     else:

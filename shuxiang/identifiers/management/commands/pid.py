@@ -10,21 +10,20 @@ import json
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from shuxiang.core.actors import SYSTEM
-from shuxiang.core.errors import ServiceError
+from shuxiang.core.commands import ActionCommand
 from shuxiang.core.textfiles import open_text
 from shuxiang.identifiers import batch, names, records, services
 from shuxiang.identifiers.models import ResolveEntry
 from shuxiang.network.models import Library
 
 
-class Command(BaseCommand):
+class Command(ActionCommand):
     help = "Mint, register, resolve, import identifiers and show their history."
 
     def add_arguments(self, parser):
-        parser.add_argument("--as", dest="username", help="Act as this user (default: system).")
+        self.add_actor_argument(parser)
         sub = parser.add_subparsers(dest="action", required=True)
         mint = sub.add_parser("mint", help="Print fresh unused names under a library's prefix.")
         mint.add_argument("--library", required=True)
@@ -51,25 +50,6 @@ class Command(BaseCommand):
         imp.add_argument("--report", help="Write failed rows (row, field, reason) to this CSV.")
         his = sub.add_parser("history", help="Show every change to an identifier.")
         his.add_argument("name")
-
-    def handle(self, *args, action, username=None, **options):
-        actor = self._actor(username)
-        try:
-            getattr(self, f"do_{action}")(actor, **options)
-        except ServiceError as exc:
-            for error in exc.errors:
-                self.stderr.write(f"{error.field}: {error.reason}")
-            raise CommandError(exc.message) from None
-
-    def _actor(self, username: str | None):
-        if not username:
-            return SYSTEM
-        from shuxiang.accounts.models import User
-
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(f"No active user is named {username!r}.")
-        return user
 
     def _library(self, code: str) -> Library:
         library = Library.objects.filter(code=code.upper()).first()

@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from shuxiang.core import jobs as core_jobs
 from shuxiang.core.actors import SYSTEM
-from shuxiang.core.errors import ServiceError
+from shuxiang.core.commands import ActionCommand
 from shuxiang.network import jobs
 
 
-class Command(BaseCommand):
+class Command(ActionCommand):
     help = "List, show, retry and recover the node's background jobs."
 
     def add_arguments(self, parser):
-        parser.add_argument("--as", dest="username", help="Act as this user (default: system).")
+        self.add_actor_argument(parser)
         sub = parser.add_subparsers(dest="action", required=True)
         listing = sub.add_parser("list", help="Jobs, newest first.")
         listing.add_argument("--state", default="", help="pending, running, done or failed.")
@@ -33,25 +33,6 @@ class Command(BaseCommand):
         retry.add_argument("ids", type=int, nargs="*")
         retry.add_argument("--all-failed", action="store_true", help="Every failed job in scope.")
         sub.add_parser("recover", help="Enqueue jobs whose task never ran.")
-
-    def handle(self, *args, action, username=None, **options):
-        actor = self._actor(username)
-        try:
-            getattr(self, f"do_{action}")(actor, **options)
-        except ServiceError as exc:
-            for error in exc.errors:
-                self.stderr.write(f"{error.field}: {error.reason}")
-            raise CommandError(exc.message) from None
-
-    def _actor(self, username: str | None):
-        if not username:
-            return SYSTEM
-        from django.contrib.auth import get_user_model
-
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(f"No active user is named {username!r}.")
-        return user
 
     def do_list(self, actor, *, state, kind, library, limit, **_):
         found = jobs.find_jobs(actor, state=state, kind=kind, library=library)
