@@ -1,0 +1,189 @@
+"""Rewriting of vendor responses so every link stays inside the gateway (链接改写).
+
+Absolute URLs of proxied hosts (``https://www.vendor.com/x``, ``//www.vendor.com/x`` and the
+JSON/JavaScript-escaped ``https:\\/\\/www.vendor.com``) become gateway URLs in HTML, CSS and
+JavaScript bodies and in ``Location``, ``Refresh``, ``Content-Location``, ``Set-Cookie``,
+``Content-Security-Policy`` and CORS headers. Bodies are rewritten as bytes while streaming
+(ASCII patterns; any charset passes through unchanged), with a carry-over so a URL split
+between two chunks is still found. The stanza's ``Find``/``Replace`` pairs run on the same
+stream; in a Replace, ``^P<host>^`` / ``^S<host>^`` stand for the gateway name of that host
+over http / https (EZproxy's markers).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+
+from shuxiang.proxy.stanzas import Origin
+
+MARGIN = 2048  # longest pattern a chunk boundary may cut (URL prefix or Find string)
+REWRITTEN_TYPES = (
+    "text/html",
+    "text/css",
+    "text/javascript",
+    "application/javascript",
+    "application/x-javascript",
+    "application/json",
+    "application/xhtml+xml",
+    "text/xml",
+    "application/xml",
+)
+MARKER = re.compile(rb"\^([PS])([A-Za-z0-9.-]+)\^")
+
+
+class HostMap:
+    """Which origins are proxied and what gateway URL stands for each."""
+
+    def __init__(
+        self,
+        origins: Iterable[Origin],
+        name_of: Callable[[Origin], str],
+        gateway_scheme: str = "https",
+        domains: Iterable[str] = (),
+    ) -> None:
+        self.name_of = name_of
+        self.gateway_scheme = gateway_scheme
+        self.by_netloc = {(o.scheme, o.netloc): o for o in origins}
+        self.domains = sorted({d.lower().lstrip(".") for d in domains}, key=len, reverse=True)
+
+    def gateway_url(self, origin: Origin) -> str:
+        return f"{self.gateway_scheme}://{self.name_of(origin)}"
+
+    def find(self, scheme: str, netloc: str) -> Origin | None:
+        """The proxied origin of ``scheme://netloc``: a listed host or a host in a Domain."""
+        netloc = netloc.lower()
+        found = self.by_netloc.get((scheme, netloc))
+        if found is not None:
+            return found
+        host, _, port = netloc.partition(":")
+        if any(host == d or host.endswith("." + d) for d in self.domains):
+            return Origin(scheme, host, int(port) if port.isascii() and port.isdigit() else None)
+        return None
+
+    def pattern(self) -> re.Pattern[bytes]:
+        netlocs = sorted({n for _, n in self.by_netloc}, key=len, reverse=True)
+        listed = [re.escape(n.encode()) for n in netlocs]
+        listed += [rb"(?:[a-z0-9-]+\.)*" + re.escape(d.encode()) + rb"(?::[0-9]{1,5})?"
+                   for d in self.domains]  # fmt: skip
+        alternatives = b"|".join(listed) or b"(?!)"
+        return re.compile(
+            rb"(?P<scheme>https?:(?:\\?/){2}|(?<![:\w])(?:\\?/){2})(?P<netloc>" + alternatives
+            + rb")(?![A-Za-z0-9.:-])",
+            re.IGNORECASE,
+        )  # fmt: skip
+
+
+class BodyRewriter:
+    """Rewrite a byte stream; call :meth:`feed` per chunk and :meth:`finish` once."""
+
+    def __init__(
+        self,
+        hosts: HostMap,
+        find_replace: list[tuple[str, str]] = (),
+        default_scheme: str = "https",
+    ) -> None:
+        self.hosts = hosts
+        self.default_scheme = default_scheme
+        self.pattern = hosts.pattern()
+        self.pairs = [(f.encode(), self._markers(r.encode())) for f, r in find_replace if f]
+        self.carry = b""
+
+    def _markers(self, replacement: bytes) -> bytes:
+        def swap(match: re.Match[bytes]) -> bytes:
+            scheme = "https" if match[1] == b"S" else "http"
+            name = self.hosts.name_of(Origin(scheme, match[2].decode().lower()))
+            return name.encode()
+
+        return MARKER.sub(swap, replacement)
+
+    def _swap(self, match: re.Match[bytes]) -> bytes:
+        prefix, netloc = match["scheme"], match["netloc"].decode().lower()
+        escaped = b"\\/" in prefix
+        scheme = prefix.split(b":")[0].decode().lower() if b":" in prefix else self.default_scheme
+        origin = self.hosts.find(scheme, netloc) or self.hosts.find(
+            "https" if scheme == "http" else "http", netloc
+        )
+        if origin is None:
+            return match[0]
+        url = self.hosts.gateway_url(origin).encode()
+        if b":" not in prefix:  # scheme-relative stays scheme-relative
+            url = url.split(b":", 1)[1]
+        return url.replace(b"/", b"\\/") if escaped else url
+
+    def _rewrite(self, data: bytes) -> bytes:
+        data = self.pattern.sub(self._swap, data)
+        for find, replace in self.pairs:
+            data = data.replace(find, replace)
+        return data
+
+    def feed(self, chunk: bytes) -> bytes:
+        buffer = self.carry + chunk
+        cut = len(buffer) - MARGIN
+        if cut <= 0:
+            self.carry = buffer
+            return b""
+        # A match starting before the cut ends inside the buffer (patterns < MARGIN bytes).
+        for match in self.pattern.finditer(buffer, max(0, cut - MARGIN), len(buffer)):
+            if match.start() < cut < match.end():
+                cut = match.end()
+        for find, _ in self.pairs:
+            start = buffer.find(find, max(0, cut - len(find) + 1))
+            if 0 <= start < cut < start + len(find):
+                cut = start + len(find)
+        self.carry = buffer[cut:]
+        return self._rewrite(buffer[:cut])
+
+    def finish(self) -> bytes:
+        rest, self.carry = self.carry, b""
+        return self._rewrite(rest)
+
+    def stream(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        for chunk in chunks:
+            out = self.feed(chunk)
+            if out:
+                yield out
+        tail = self.finish()
+        if tail:
+            yield tail
+
+
+def rewrites(content_type: str, mime_filters: list[str] = ()) -> bool:
+    """Whether a body of this type is rewritten (HTML/CSS/JS/JSON/XML, or a MimeFilter match)."""
+    kind = content_type.split(";")[0].strip().lower()
+    if kind in REWRITTEN_TYPES:
+        return True
+    for rule in mime_filters:
+        words = rule.split()
+        if words and re.fullmatch(words[0].replace("*", ".*"), kind):
+            return True
+    return False
+
+
+def rewrite_url(url: str, hosts: HostMap) -> str:
+    """One absolute (or scheme-relative) URL, as in a Location header."""
+    rewriter = BodyRewriter(hosts)
+    return rewriter._rewrite(url.encode("latin-1", "replace")).decode("latin-1")
+
+
+def rewrite_set_cookie(value: str, proxy_host: str) -> str:
+    """Scope a vendor cookie to the gateway host that stands for the vendor's host.
+
+    ``Domain`` is dropped (a host-only cookie on the gateway name: one vendor host's cookies
+    never reach another vendor through the gateway); ``Path`` is kept; ``Secure`` is kept
+    only when the gateway itself is served over https (the caller decides by passing the
+    value through unchanged otherwise).
+    """
+    parts = [p.strip() for p in value.split(";")]
+    kept = [parts[0]] + [p for p in parts[1:] if not p.lower().startswith("domain=")]
+    return "; ".join(kept)
+
+
+def rewrite_header(name: str, value: str, hosts: HostMap) -> str:
+    """Location, Content-Location, Refresh, CSP, Link and CORS headers."""
+    lowered = name.lower()
+    if lowered in ("location", "content-location", "refresh", "link",
+                   "content-security-policy", "content-security-policy-report-only",
+                   "access-control-allow-origin"):  # fmt: skip
+        return rewrite_url(value, hosts)
+    return value
