@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "shuxiang.catalog",
     "shuxiang.stats",
     "shuxiang.portal",
+    "shuxiang.proxy",
     "shuxiang.demo",
 ]
 
@@ -85,6 +86,7 @@ WSGI_APPLICATION = "shuxiang.wsgi.application"
 ASGI_APPLICATION = "shuxiang.asgi.application"
 # ASGI wrappers answering hot requests before the middleware stack (outermost first).
 ASGI_FAST_PATHS = [
+    "shuxiang.proxy.gateway.ProxyGateway",
     "shuxiang.identifiers.resolver.ResolverFastPath",
     "shuxiang.catalog.oai.fastpath.OaiFastPath",
 ]

@@ -12,16 +12,31 @@ CSP = (
 )
 
 
+def node_policy() -> str:
+    """The node-wide CSP. With the proxy gateway on, a form posted here (the login form whose
+    ``next`` is ``/proxy/login?url=…``) may end on a gateway host: browsers apply
+    ``form-action`` to the redirects after a post too."""
+    from shuxiang.core import options
+
+    domain = options.value("PROXY_DOMAIN")
+    if not domain:
+        return CSP
+    port = options.value("PROXY_GATEWAY_PORT")
+    gateway = f"{options.value('PROXY_GATEWAY_SCHEME')}://*.{domain}" + (f":{port}" if port else "")
+    return f"{CSP} {gateway}"
+
+
 class SecurityHeadersMiddleware:
     """Adds a Content-Security-Policy and Permissions-Policy unless a view set its own."""
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.policy = node_policy()
 
     def __call__(self, request):
         response = self.get_response(request)
         if not request.path.startswith("/api/v1/docs"):
-            response.headers.setdefault("Content-Security-Policy", CSP)
+            response.headers.setdefault("Content-Security-Policy", self.policy)
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )

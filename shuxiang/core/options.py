@@ -182,6 +182,17 @@ OPTIONS: dict[str, Option] = {
             None,
             "Classics JSON for demo e-books (unset: bundled).",
         ),
+        Option(
+            "PROXY_DOMAIN",
+            str,
+            "",
+            "Wildcard domain of the proxy gateway (www-vendor-com.<domain>); empty = off.",
+        ),
+        Option("PROXY_GATEWAY_SCHEME", str, "https", "Scheme readers reach gateway hosts by."),
+        Option("PROXY_GATEWAY_PORT", int, 0, "Port in gateway URLs (0 = the scheme's default)."),
+        Option("PROXY_SESSION_HOURS", int, 8, "Lifetime of a reader's gateway session."),
+        Option("PROXY_PDF_LIMIT_PER_HOUR", int, 100, "PDFs a reader may fetch per vendor-hour."),
+        Option("PROXY_TIMEOUT", int, 30, "Seconds to wait for a vendor's answer."),
         Option("DEMO_BOOKS", int, 0, "How many classics e-books the demo publishes (0 = all)."),
         Option(
             "PORTAL_CHAPTER_SOURCES",

@@ -41,14 +41,16 @@ class HostMap:
         name_of: Callable[[Origin], str],
         gateway_scheme: str = "https",
         domains: Iterable[str] = (),
+        gateway_port: int = 0,
     ) -> None:
         self.name_of = name_of
         self.gateway_scheme = gateway_scheme
+        self.gateway_port = f":{gateway_port}" if gateway_port else ""
         self.by_netloc = {(o.scheme, o.netloc): o for o in origins}
         self.domains = sorted({d.lower().lstrip(".") for d in domains}, key=len, reverse=True)
 
     def gateway_url(self, origin: Origin) -> str:
-        return f"{self.gateway_scheme}://{self.name_of(origin)}"
+        return f"{self.gateway_scheme}://{self.name_of(origin)}{self.gateway_port}"
 
     def find(self, scheme: str, netloc: str) -> Origin | None:
         """The proxied origin of ``scheme://netloc``: a listed host or a host in a Domain."""

@@ -1,0 +1,267 @@
+"""The proxy gateway as an ASGI front (代理网关): vendor sites through the library's identity.
+
+Requests whose Host is a name under ``SHUXIANG_PROXY_DOMAIN`` (``https-www-vendor-com.<domain>``)
+never reach Django: this front answers them. It checks the reader's gateway cookie (set by the
+one-time ticket that ``/proxy/login?url=…`` hands out), the reader's entitlement and pauses,
+then forwards the request to the vendor from the vendor library's egress address and streams
+the answer back — rewritten when it is HTML, CSS, JavaScript, JSON or XML, byte for byte
+otherwise (PDFs and videos are never buffered; ``Range`` passes through). Websockets to
+gateway hosts are refused with close code 1008. ``shuxiang serve`` mounts it in front of the
+site (embedded default); ``shuxiang proxy`` runs it alone (server mode, several processes).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from http.cookies import SimpleCookie
+from urllib.parse import parse_qs, quote
+
+import httpx
+from asgiref.sync import sync_to_async
+
+from shuxiang.core import options
+from shuxiang.core.errors import ServiceError
+from shuxiang.core.http import base_url
+from shuxiang.proxy import services
+from shuxiang.proxy.hostnames import origin_of_proxy_host, proxy_host
+from shuxiang.proxy.rewrite import (
+    BodyRewriter,
+    HostMap,
+    rewrite_header,
+    rewrite_set_cookie,
+    rewrites,
+)
+from shuxiang.proxy.stanzas import Origin
+
+log = logging.getLogger(__name__)
+COOKIE = "sxproxy"
+HOP_BY_HOP = {
+    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+    "transfer-encoding", "upgrade", "host", "content-length",
+}  # fmt: skip
+DECODABLE = ("gzip", "deflate", "br")
+VENDOR_CACHE_SECONDS = 30
+
+
+def _header(scope, name: bytes) -> str:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return ""
+
+
+async def _answer(send, status: int, text: str, headers: list[tuple[str, str]] = ()) -> None:
+    body = text.encode()
+    head = [(b"content-type", b"text/plain; charset=utf-8"), (b"cache-control", b"no-store")]
+    head += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+    await send({"type": "http.response.start", "status": status, "headers": head})
+    await send({"type": "http.response.body", "body": body})
+
+
+class ProxyGateway:
+    """ASGI wrapper: gateway hosts are proxied, every other request goes to ``app``."""
+
+    def __init__(self, app=None):
+        self.app = app
+        self.domain = options.value("PROXY_DOMAIN").lower()
+        self.scheme = options.value("PROXY_GATEWAY_SCHEME")
+        self.clients: dict[str, httpx.AsyncClient] = {}
+        self.vendors: dict[tuple[str, str], tuple[float, object]] = {}
+
+    async def __call__(self, scope, receive, send):
+        origin = None
+        if self.domain and scope["type"] in ("http", "websocket"):
+            origin = origin_of_proxy_host(_header(scope, b"host"), self.domain)
+        if origin is None:
+            if self.app is None:
+                return await _answer(send, 404, "Not a gateway host.")
+            return await self.app(scope, receive, send)
+        if scope["type"] == "websocket":
+            await receive()  # websocket.connect
+            return await send({"type": "websocket.close", "code": 1008})
+        await Exchange(self, scope, receive, send, origin).run()
+
+    def client(self, egress: str | None) -> httpx.AsyncClient:
+        key = egress or ""
+        if key not in self.clients:
+            transport = httpx.AsyncHTTPTransport(local_address=egress or None, retries=0)
+            self.clients[key] = httpx.AsyncClient(
+                transport=transport,
+                timeout=httpx.Timeout(options.value("PROXY_TIMEOUT"), read=None),
+                follow_redirects=False,
+            )
+        return self.clients[key]
+
+    async def vendor(self, origin: Origin):
+        key = (origin.scheme, origin.netloc)
+        cached = self.vendors.get(key)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        vendor = await sync_to_async(services.vendor_for)(origin)
+        self.vendors[key] = (time.monotonic() + VENDOR_CACHE_SECONDS, vendor)
+        return vendor
+
+    def host_map(self, vendor) -> HostMap:
+        return HostMap(
+            services.origins_of(vendor),
+            lambda origin: proxy_host(origin, self.domain),
+            gateway_scheme=self.scheme,
+            domains=vendor.domains,
+            gateway_port=options.value("PROXY_GATEWAY_PORT"),
+        )
+
+
+class Exchange:
+    """One request through the gateway."""
+
+    def __init__(self, gateway: ProxyGateway, scope, receive, send, origin: Origin):
+        self.gateway, self.scope, self.receive, self.send = gateway, scope, receive, send
+        self.origin = origin
+        self.path = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
+        query = scope.get("query_string", b"").decode("latin-1")
+        self.target = self.path + (f"?{query}" if query else "")
+
+    async def run(self) -> None:
+        if self.scope["path"] == services.ENTER_PATH:
+            return await self.enter()
+        cookie = SimpleCookie(_header(self.scope, b"cookie"))
+        key = cookie[COOKIE].value if COOKIE in cookie else ""
+        user = await sync_to_async(services.session_user)(key) if key else None
+        vendor_url = f"{self.origin.scheme}://{self.origin.netloc}{self.target}"
+        if user is None:
+            login = f"{base_url()}/proxy/login?url={quote(vendor_url, safe='')}"
+            return await _answer(self.send, 302, "Sign in first.", [("Location", login)])
+        vendor = await self.gateway.vendor(self.origin)
+        if vendor is None:
+            return await _answer(self.send, 404, "This host is not a licensed database here.")
+        refusal = await sync_to_async(self.refusal)(user, vendor)
+        if refusal:
+            return await _answer(self.send, refusal[0], refusal[1])
+        await self.forward(user, vendor, vendor_url, key)
+
+    def refusal(self, user, vendor) -> tuple[int, str] | None:
+        try:
+            services.require_entitled(user, vendor)
+        except ServiceError as exc:
+            return 403, exc.message
+        pause = services.active_pause(user, vendor)
+        return (429, pause.reason) if pause else None
+
+    async def enter(self) -> None:
+        params = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        ticket = params.get("ticket", [""])[0]
+        to = params.get("to", ["/"])[0]
+        if not to.startswith("/") or to.startswith("//") or "\\" in to:
+            to = "/"
+        key = await sync_to_async(services.enter)(ticket)
+        if key is None:
+            return await _answer(self.send, 403, "This link was used or has expired.")
+        secure = "; Secure" if self.gateway.scheme == "https" else ""
+        cookie = (
+            f"{COOKIE}={key}; Domain=.{self.gateway.domain}; Path=/; HttpOnly; SameSite=Lax"
+            + secure
+        )
+        await _answer(self.send, 302, "", [("Location", to), ("Set-Cookie", cookie)])
+
+    def upstream_headers(self, key: str) -> list[tuple[str, str]]:
+        hosts = self.gateway.domain
+        out = []
+        for raw_name, raw_value in self.scope["headers"]:
+            name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+            if name in HOP_BY_HOP or name.startswith(("x-forwarded-", "forwarded")):
+                continue
+            if name == "cookie":
+                value = "; ".join(
+                    p for p in value.split(";") if p.strip().split("=")[0] != COOKIE
+                ).strip()
+                if not value:
+                    continue
+            elif name in ("referer", "origin"):
+                value = self.unproxied(value, hosts)
+            elif name == "accept-encoding":
+                value = ", ".join(e for e in DECODABLE if e in value) or "identity"
+            out.append((name, value))
+        return out
+
+    def unproxied(self, url: str, domain: str) -> str:
+        """A Referer or Origin naming a gateway host names the vendor host instead."""
+        try:
+            scheme, rest = url.split("://", 1)
+        except ValueError:
+            return url
+        host, _, path = rest.partition("/")
+        origin = origin_of_proxy_host(host, domain)
+        if origin is None:
+            return url
+        return f"{origin.scheme}://{origin.netloc}" + (f"/{path}" if path else "")
+
+    async def body(self):
+        while True:
+            message = await self.receive()
+            chunk = message.get("body", b"")
+            if chunk:
+                yield chunk
+            if not message.get("more_body", False):
+                return
+
+    async def forward(self, user, vendor, vendor_url: str, key: str) -> None:
+        client = self.gateway.client(vendor.egress_address)
+        method = self.scope["method"]
+        content = self.body() if method not in ("GET", "HEAD") else None
+        request = client.build_request(
+            method, vendor_url, headers=self.upstream_headers(key), content=content
+        )
+        try:
+            response = await client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            log.warning("vendor %s unreachable: %s", vendor.title, exc)
+            return await _answer(self.send, 502, f"{vendor.title} did not answer.")
+        try:
+            size = await self.relay(response, vendor)
+        finally:
+            await response.aclose()
+        kind = services.kind_of(response.headers.get("content-type", ""))
+        await sync_to_async(services.count)(user, vendor, kind, size, self.target)
+
+    async def relay(self, response: httpx.Response, vendor) -> int:
+        hosts = self.gateway.host_map(vendor)
+        content_type = response.headers.get("content-type", "")
+        rewriting = rewrites(content_type, vendor.mime_filters) and self.scope["method"] != "HEAD"
+        headers = []
+        for name, value in response.headers.multi_items():
+            lowered = name.lower()
+            if lowered in HOP_BY_HOP and not (lowered == "content-length" and not rewriting):
+                continue
+            if rewriting and lowered == "content-encoding":
+                continue
+            if lowered == "set-cookie":
+                value = rewrite_set_cookie(value, "")
+            else:
+                value = rewrite_header(name, value, hosts)
+            headers.append((lowered.encode("latin-1"), value.encode("latin-1", "replace")))
+        start = {"type": "http.response.start", "status": response.status_code, "headers": headers}
+        await self.send(start)
+        size = 0
+        if rewriting:
+            rewriter = BodyRewriter(hosts, [tuple(p) for p in vendor.find_replace])
+            async for chunk in response.aiter_bytes():
+                out = rewriter.feed(chunk)
+                size += len(chunk)
+                if out:
+                    await self.send({"type": "http.response.body", "body": out, "more_body": True})
+            await self.send({"type": "http.response.body", "body": rewriter.finish()})
+        else:
+            async for chunk in response.aiter_raw():
+                size += len(chunk)
+                await self.send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await self.send({"type": "http.response.body", "body": b""})
+        return size
+
+
+def standalone() -> ProxyGateway:
+    """The gateway without the site (``shuxiang proxy``): other hosts get 404."""
+    import django
+
+    django.setup()
+    return ProxyGateway(None)

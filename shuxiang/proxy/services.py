@@ -1,0 +1,229 @@
+"""Proxy gateway services: vendor definitions, entry hand-off, limits and pauses (代理认证)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shuxiang.core import audit, options
+from shuxiang.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
+from shuxiang.network import scopes
+from shuxiang.network.models import Library
+from shuxiang.network.queries import ancestors
+from shuxiang.proxy import stanzas
+from shuxiang.proxy.hostnames import proxy_host
+from shuxiang.proxy.models import GatewaySession, ReaderPause, UsageWindow, VendorDefinition
+
+ENTER_PATH = "/.sxproxy/enter"
+TICKET_SECONDS = 60
+
+
+def gateway_root(host: str) -> str:
+    """``scheme://host[:port]`` of a gateway host as readers reach it."""
+    port = options.value("PROXY_GATEWAY_PORT")
+    return f"{options.value('PROXY_GATEWAY_SCHEME')}://{host}" + (f":{port}" if port else "")
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    notices: list[stanzas.Notice] = field(default_factory=list)
+
+
+@transaction.atomic
+def import_stanzas(text: str, library: Library, *, by: object) -> ImportReport:
+    """Create or update one definition per stanza (matched by title within ``library``)."""
+    scopes.require(by, library, "change the vendor definitions of")
+    parsed = stanzas.parse(text)
+    usable = [s for s in parsed.stanzas if s.url]
+    if not usable:
+        reason = _("The file holds no definition with a Title and a URL.")
+        raise ValidationFailed(reason, [FieldError("file", reason, "no_definitions")])
+    report = ImportReport(notices=parsed.notices)
+    for stanza in usable:
+        values = {
+            "url": stanza.url,
+            "hosts": [f"{o.scheme}://{o.netloc}" for o in stanza.hosts],
+            "domains": stanza.domains,
+            "never_proxy": stanza.never_proxy,
+            "find_replace": [list(pair) for pair in stanza.find_replace],
+            "mime_filters": stanza.mime_filters,
+            "options": stanza.options,
+            "description": stanza.description,
+            "stanza": text if len(usable) == 1 else "",
+        }
+        vendor, created = VendorDefinition.objects.update_or_create(
+            library=library, title=stanza.title[:300], defaults=values
+        )
+        (report.created if created else report.updated).append(vendor.title)
+        audit.record(by, "proxy.vendor_imported", vendor, created=created)
+    return report
+
+
+def origins_of(vendor: VendorDefinition) -> list[stanzas.Origin]:
+    return [o for o in (stanzas.origin_of(h) for h in vendor.hosts) if o is not None]
+
+
+def vendor_for(origin: stanzas.Origin) -> VendorDefinition | None:
+    """The enabled definition that proxies ``origin`` (a listed host or a Domain host)."""
+    netloc = f"{origin.scheme}://{origin.netloc}"
+    for vendor in VendorDefinition.objects.filter(enabled=True).select_related("library"):
+        if netloc in vendor.hosts:
+            return vendor
+        if any(origin.host == d or origin.host.endswith("." + d) for d in vendor.domains):
+            return vendor
+    return None
+
+
+def require_entitled(user, vendor: VendorDefinition) -> None:
+    """Readers whose home library lies in the vendor library's subtree may use it."""
+    home = getattr(user, "home_library", None)
+    if scopes.unrestricted(user):
+        return
+    if home is None or not (
+        home.pk == vendor.library_id or ancestors(home).filter(pk=vendor.library_id).exists()
+    ):
+        reason = _("%(vendor)s is licensed to the readers of %(library)s.") % {
+            "vendor": vendor.title,
+            "library": vendor.library.name,
+        }
+        raise PermissionDenied(reason, [FieldError("url", reason, "not_entitled")])
+
+
+def _origin_of_url(url: str) -> stanzas.Origin:
+    origin = stanzas.origin_of(url) if "://" in url else None
+    if origin is None:
+        reason = _("Give the vendor address as a full http or https URL.")
+        raise ValidationFailed(reason, [FieldError("url", reason, "invalid")])
+    return origin
+
+
+@transaction.atomic
+def start(user, url: str, *, by: object) -> str:
+    """A signed-in reader opens ``url`` through the gateway: the entry URL with a ticket."""
+    domain = options.value("PROXY_DOMAIN")
+    if not domain:
+        reason = _("The proxy gateway is not configured on this node (SHUXIANG_PROXY_DOMAIN).")
+        raise NotFound(reason, [FieldError("url", reason, "not_configured")])
+    origin = _origin_of_url(url)
+    vendor = vendor_for(origin)
+    if vendor is None:
+        reason = _("No licensed database of this node is reached at %(host)s.") % {
+            "host": origin.host
+        }
+        raise NotFound(reason, [FieldError("url", reason, "unknown_vendor")])
+    require_entitled(user, vendor)
+    ticket = secrets.token_urlsafe(32)
+    now = timezone.now()
+    GatewaySession.objects.create(
+        user=user,
+        key_hash=_hash(secrets.token_urlsafe(32)),  # replaced when the ticket is used
+        ticket_hash=_hash(ticket),
+        ticket_expires=now + dt.timedelta(seconds=TICKET_SECONDS),
+        expires=now + dt.timedelta(hours=options.value("PROXY_SESSION_HOURS")),
+    )
+    audit.record(by, "proxy.session_started", vendor, host=origin.host)
+    parts = urlsplit(url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    root = gateway_root(proxy_host(origin, domain))
+    return f"{root}{ENTER_PATH}?ticket={ticket}&to={quote(path, safe='')}"
+
+
+@transaction.atomic
+def enter(ticket: str) -> str | None:
+    """Exchange a one-time ticket for a new gateway cookie value; None when spent or stale."""
+    key = secrets.token_urlsafe(32)
+    updated = GatewaySession.objects.filter(
+        ticket_hash=_hash(ticket), ticket_expires__gt=timezone.now()
+    ).update(ticket_hash="", ticket_expires=None, key_hash=_hash(key))
+    return key if updated == 1 and ticket else None
+
+
+def session_user(key: str):
+    """The reader of a gateway cookie, or None when unknown or expired."""
+    row = (
+        GatewaySession.objects.filter(key_hash=_hash(key), expires__gt=timezone.now())
+        .select_related("user", "user__home_library")
+        .first()
+    )
+    return row.user if row and row.user.is_active else None
+
+
+def active_pause(user, vendor: VendorDefinition) -> ReaderPause | None:
+    return ReaderPause.objects.filter(user=user, vendor=vendor, lifted_at=None).first()
+
+
+def kind_of(content_type: str) -> str:
+    kind = content_type.split(";")[0].strip().lower()
+    if kind == "application/pdf":
+        return "pdf"
+    return "html" if kind in ("text/html", "application/xhtml+xml") else "other"
+
+
+def count(user, vendor: VendorDefinition, kind: str, size: int, path: str) -> ReaderPause | None:
+    """Count one proxied response; pause the reader when the PDF limit is passed."""
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    rows = UsageWindow.objects.filter(user=user, vendor=vendor, kind=kind, hour=hour)
+    if not rows.update(count=F("count") + 1, bytes=F("bytes") + size):
+        try:
+            with transaction.atomic():
+                UsageWindow.objects.create(
+                    user=user, vendor=vendor, kind=kind, hour=hour, count=1, bytes=size
+                )
+        except IntegrityError:
+            rows.update(count=F("count") + 1, bytes=F("bytes") + size)
+    if kind != "pdf":
+        return None
+    limit = vendor.pdf_limit_per_hour or options.value("PROXY_PDF_LIMIT_PER_HOUR")
+    used = rows.values_list("count", flat=True).first() or 0
+    if used <= limit or active_pause(user, vendor):
+        return None
+    return pause(user, vendor, used, limit, path)
+
+
+@transaction.atomic
+def pause(user, vendor: VendorDefinition, used: int, limit: int, path: str) -> ReaderPause:
+    from shuxiang.core.actors import SYSTEM
+
+    reason = _("%(n)d PDF downloads from %(vendor)s within an hour (limit %(limit)d).") % {
+        "n": used,
+        "vendor": vendor.title,
+        "limit": limit,
+    }
+    recent = list(
+        UsageWindow.objects.filter(user=user, vendor=vendor)
+        .order_by("-hour")
+        .values("kind", "hour", "count", "bytes")[:24]
+    )
+    evidence = {
+        "last_path": path[:500],
+        "windows": [{**r, "hour": r["hour"].isoformat()} for r in recent],
+    }
+    row = ReaderPause.objects.create(user=user, vendor=vendor, reason=reason, evidence=evidence)
+    audit.record(SYSTEM, "proxy.reader_paused", row, reader=user.pk, used=used, limit=limit)
+    return row
+
+
+@transaction.atomic
+def lift(pause_id: int, *, by: object) -> ReaderPause:
+    row = ReaderPause.objects.select_related("vendor__library").filter(pk=pause_id).first()
+    if row is None:
+        raise NotFound(_("No such pause."), [FieldError("id", _("No such pause."), "not_found")])
+    scopes.require(by, row.vendor.library, "lift pauses of the vendors of")
+    row.lifted_at, row.lifted_by = timezone.now(), by
+    row.save(update_fields=["lifted_at", "lifted_by"])
+    audit.record(by, "proxy.pause_lifted", row)
+    return row
