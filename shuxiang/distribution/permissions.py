@@ -7,7 +7,6 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from shuxiang.core.errors import PermissionDenied
-
 from shuxiang.network import scopes
 from shuxiang.network.models import Library
 from shuxiang.network.scopes import Role
