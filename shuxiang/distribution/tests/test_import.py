@@ -71,8 +71,8 @@ def test_import_publishes_with_provenance_and_twice_changes_nothing(
     assert ImportRun.objects.filter(library=county, state="done").count() == 1
 
 
-def test_search_finds_imported_resources(
-    net, package, tmp_path, django_capture_on_commit_callbacks
+def test_portal_and_search_show_imported_resources(
+    net, package, tmp_path, client, django_capture_on_commit_callbacks
 ):
     from shuxiang.catalog.models import Record
 
@@ -83,6 +83,14 @@ def test_search_finds_imported_resources(
         Record.objects.filter(library=net["zhuji"], deleted=False).values_list("title", flat=True)
     )
     assert {"老照片一", "老照片二"} <= titles
+    listing = client.get("/resources/", {"library": "330681"}).content.decode()
+    assert "老照片一" in listing
+    copy = Resource.objects.get(library=net["zhuji"], title="老照片一")
+    assert client.get(copy.get_absolute_url()).status_code == 200
+    original = copy.files.get(role="original")
+    opened = client.get(f"/resources/{copy.pk}/files/{original.pk}")
+    assert opened.status_code == 200
+    assert b"".join(opened.streaming_content) == b"".join(get_storage().read_range(original.key))
 
 
 def test_an_older_version_or_a_delta_out_of_order_is_refused(net, package, classics, tmp_path):
