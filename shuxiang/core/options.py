@@ -194,6 +194,13 @@ OPTIONS: dict[str, Option] = {
         Option("PROXY_PDF_LIMIT_PER_HOUR", int, 100, "PDFs a reader may fetch per vendor-hour."),
         Option("PROXY_TIMEOUT", int, 30, "Seconds to wait for a vendor's answer."),
         Option("DEMO_BOOKS", int, 0, "How many classics e-books the demo publishes (0 = all)."),
+        Option("PACKAGES_DIR", Path, None, "Folder of built bags (unset: DATA_DIR/packages)."),
+        Option(
+            "PACKAGES_TRUSTED_KEYS",
+            list,
+            [],
+            "Ed25519 public keys (base64url, comma-separated) whose package signatures import.",
+        ),
         Option(
             "PORTAL_CHAPTER_SOURCES",
             list,
