@@ -122,7 +122,8 @@ class NodeAuth(requests.auth.AuthBase):
 
 class _PeerSession(requests.Session):
     def request(self, method, url, *args, **kwargs):
-        kwargs.setdefault("timeout", options.value("FEDERATION_TIMEOUT"))
+        read = options.value("FEDERATION_TIMEOUT")
+        kwargs.setdefault("timeout", (min(5, read), read))  # (connect, read) seconds
         return super().request(method, url, *args, **kwargs)
 
 
