@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "shuxiang.distribution",
     "shuxiang.portal",
     "shuxiang.proxy",
+    "shuxiang.federation",
     "shuxiang.demo",
 ]
 
