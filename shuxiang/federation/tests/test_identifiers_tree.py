@@ -11,11 +11,13 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+import requests
 from django.utils import timezone
 
 from shuxiang.accounts.models import StaffRole
 from shuxiang.accounts.services import issue_api_token
 from shuxiang.accounts.tests.factories import admin_of, staff_of
+from shuxiang.core import jobs
 from shuxiang.core.actors import SYSTEM
 from shuxiang.core.errors import Conflict, PermissionDenied, ValidationFailed
 from shuxiang.core.models import Job
@@ -405,3 +407,19 @@ def test_the_staff_page_delegates(client, net, province):
     assert "浙江" in shown and "<code>33</code>" in shown
     client.force_login(admin_of(net["zj"]))
     assert client.get("/federation/prefixes/").status_code == 403
+
+
+def test_an_outage_of_the_parent_loses_no_report(net):
+    parent = node("国家中心", "parent")  # nothing listens on its port: the parent is down
+    delegation.receive(parent, root="sx", prefixes=["33"])
+    first, second = registered(net["hz"]), registered(net["zj"])
+    with pytest.raises(requests.ConnectionError):
+        pid_reports.send()
+    assert sorted(IdentifierOutbox.objects.values_list("name", flat=True)) == sorted(
+        [first.name, second.name]
+    )
+    job = Job.objects.filter(kind=pid_reports.SEND).first()
+    jobs.run(job.pk)
+    job.refresh_from_db()
+    assert job.state == "pending" and "ConnectionError" in job.last_error  # retried later
+    assert pid_reports.queued() == 2
