@@ -184,6 +184,8 @@ def receive(parent: Node, *, root: str, prefixes: list[str]) -> list[PrefixDeleg
             % {"r": root, "o": names.root_prefix()},
             "wrong_root",
         )
+    if len(prefixes) > 100:
+        raise ValidationFailed.single("prefixes", _("At most 100 prefixes at once."), "too_many")
     received = []
     for index, raw in enumerate(prefixes):
         prefix = names.clean_subprefix(str(raw), field=f"prefixes[{index}]")

@@ -73,6 +73,14 @@ def queued() -> int:
     return IdentifierOutbox.objects.count()
 
 
+def sync_step(node: Node, progress=None) -> str:
+    """The ``identifiers`` step of ``shuxiang federation sync`` (toward the parent)."""
+    if progress is not None:
+        progress.total = queued()
+    accepted = send(progress=progress)
+    return f"{accepted} identifier changes reported, {queued()} queued"
+
+
 def send_job(job) -> None:
     """``core.jobs`` handler: send everything queued."""
     send()

@@ -30,7 +30,7 @@ def lookup(name: str) -> tuple | None:
     """Remote lookup hook: the resolve row of a name a child node holds, else None."""
     sub = delegation.subprefix_of(name)
     held = delegation.covering(sub, delegation.GRANTED) if sub else None
-    if held is None:
+    if held is None or held.node.status != Node.Status.APPROVED:
         return None
     cached = RemoteIdentifier.objects.filter(name=name).first()
     if cached is not None and (cached.reported_at or cached.expires > timezone.now()):

@@ -423,3 +423,9 @@ def test_an_outage_of_the_parent_loses_no_report(net):
     job.refresh_from_db()
     assert job.state == "pending" and "ConnectionError" in job.last_error  # retried later
     assert pid_reports.queued() == 2
+
+
+def test_the_staff_page_speaks_chinese_by_default(client, net, province):
+    client.force_login(admin_of(net["nlc"]))
+    shown = client.get("/federation/prefixes/").content.decode()
+    assert "授权前缀" in shown and "尚未授权任何前缀" in shown
