@@ -93,14 +93,14 @@ def require_node_admin(actor: object) -> None:
 def child_node(ref: str) -> Node:
     """An approved child node by name or base URL."""
     ref = (ref or "").strip().rstrip("/")
-    node = Node.objects.filter(relation="child").filter(base_url=ref).first() or (
-        Node.objects.filter(relation="child", name=ref).first()
+    node = Node.objects.filter(relation=Node.Relation.CHILD).filter(base_url=ref).first() or (
+        Node.objects.filter(relation=Node.Relation.CHILD, name=ref).first()
     )
     if node is None:
         raise ValidationFailed.single(
             "node", _("No child node is named %(r)s.") % {"r": ref}, "unknown"
         )
-    if node.status != "approved":
+    if node.status != Node.Status.APPROVED:
         raise ValidationFailed.single(
             "node", _("The node %(n)s is not approved.") % {"n": node.name}, "not_approved"
         )
@@ -175,7 +175,7 @@ def notify_job(job) -> None:
 @transaction.atomic
 def receive(parent: Node, *, root: str, prefixes: list[str]) -> list[PrefixDelegation]:
     """Record the prefixes ``parent`` delegated to this node (from the signed channel)."""
-    if parent.relation != "parent":
+    if parent.relation != Node.Relation.PARENT:
         raise PermissionDenied(_("Only this node's parent delegates prefixes to it."))
     if (root or "").strip().lower() != names.root_prefix():
         raise ValidationFailed.single(

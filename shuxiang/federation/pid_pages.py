@@ -24,7 +24,7 @@ def prefixes(request):
         return redirect("federation:prefixes")
     context = {
         "delegations": delegation.listing(),
-        "children": Node.objects.filter(relation="child", status="approved").order_by("name"),
+        "children": Node.objects.approved_children().order_by("name"),
         "parent": Node.parent(),
         "queued": pid_reports.queued(),
     }

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from shuxiang.core.errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
 from shuxiang.federation import delegation, pid_reports, pid_resolve
+from shuxiang.federation.models import Node
 from shuxiang.federation.signing import signed_endpoint
 from shuxiang.identifiers import names
 
@@ -75,7 +76,7 @@ def lookup(request):
     node = request.federation_node
 
     def find():
-        if node.relation != "parent":
+        if node.relation != Node.Relation.PARENT:
             raise PermissionDenied(_("Only the parent node looks names up here."))
         name = request.GET.get("name", "")
         state = pid_resolve.state_for_parent(name) if name else None

@@ -180,7 +180,7 @@ def clean_item(index: int, raw: object) -> dict:
 @transaction.atomic
 def receive(node: Node, items: object) -> dict:
     """Apply a child node's report; returns ``{"accepted", "unchanged"}``."""
-    if node.relation != "child":
+    if node.relation != Node.Relation.CHILD:
         raise PermissionDenied(_("Only child nodes report identifiers to this node."))
     if not isinstance(items, list) or not 0 < len(items) <= MAX_ITEMS:
         raise ValidationFailed.single(
