@@ -45,7 +45,7 @@ def _out(row) -> dict:
 
 
 @router.get(
-    "/federation/prefixes",
+    "/prefixes",
     response={200: list[PrefixDelegationOut], **ERRORS},
     auth=AUTH,
     summary="Prefixes this node delegated to children, and those delegated to it",
@@ -56,7 +56,7 @@ def list_delegations(request):
 
 
 @router.post(
-    "/federation/prefixes",
+    "/prefixes",
     response={200: PrefixDelegationOut, **ERRORS},
     auth=AUTH,
     summary="Delegate an identifier sub-prefix to an approved child node",
@@ -67,7 +67,7 @@ def delegate(request, payload: PrefixDelegationIn):
 
 
 @router.post(
-    "/federation/prefixes/pull",
+    "/prefixes/pull",
     response={200: list[PrefixDelegationOut], **ERRORS},
     auth=AUTH,
     summary="Ask the parent node which prefixes it delegated to this node",
@@ -78,7 +78,7 @@ def pull(request):
 
 
 @router.post(
-    "/federation/identifiers/report",
+    "/identifiers/report",
     response={200: IdentifierReportOut, **ERRORS},
     auth=AUTH,
     summary="Send the queued identifier changes to the parent node now",

@@ -196,3 +196,14 @@ def test_a_withdrawal_at_the_city_shows_the_tombstone_at_the_root(tree):
     doc = resolve(cluster.national, name, Accept="application/json").json()
     assert doc["responseCode"] == 200
     assert {"URL"}.isdisjoint(v["type"] for v in doc["values"])
+
+
+def test_the_cli_lists_delegations_refuses_bad_ones_and_syncs_reports(tree):
+    cluster, _names = tree
+    listed = cluster.province.cli("federation", "delegations")
+    assert "sx.zj\t<- " in listed and "sx.zjhz\t-> " in listed
+    with pytest.raises(AssertionError) as refused:
+        cluster.national.cli("federation", "delegate", "zjx", "--node", cluster.province.url)
+    assert "prefix: " in str(refused.value)  # overlaps zj: the field and the reason
+    synced = cluster.city.cli("federation", "sync", "--step", "identifiers")
+    assert "identifiers\t0 identifier changes reported, 0 queued" in synced
