@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 
 from shuxiang.core import audit, jobs
 from shuxiang.core.actors import SYSTEM, Actor
-from shuxiang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from shuxiang.core.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from shuxiang.federation.models import Node, PrefixDelegation
 from shuxiang.identifiers import names
 from shuxiang.identifiers.models import Identifier
@@ -52,33 +58,31 @@ def guard(subprefix: str) -> None:
     """Refuse naming identifiers under ``subprefix`` where this node may not (prefix guard)."""
     away = covering(subprefix, GRANTED)
     if away is not None:
-        raise PermissionDenied(
+        _refuse(
             _(
                 "The prefix %(p)s is delegated to the node %(node)s; identifiers under it are "
                 "registered there."
             )
             % {"p": away.prefix, "node": away.node.name},
-            [_field(_("delegated to another node"), "delegated_away")],
+            "delegated_away",
         )
     if Node.parent() is None or covering(subprefix, RECEIVED) is not None:
         return
     held = ", ".join(
         PrefixDelegation.objects.filter(direction=RECEIVED).values_list("prefix", flat=True)
     ) or _("none")
-    raise PermissionDenied(
+    _refuse(
         _(
             "This node may register identifiers only under the prefixes its parent delegated to "
             "it (%(held)s); %(p)s is not among them."
         )
         % {"held": held, "p": subprefix},
-        [_field(_("outside the delegated prefixes"), "not_delegated")],
+        "not_delegated",
     )
 
 
-def _field(reason: str, code: str):
-    from shuxiang.core.errors import FieldError
-
-    return FieldError("prefix", reason, code)
+def _refuse(reason: str, code: str) -> None:
+    raise PermissionDenied(reason, [FieldError("prefix", reason, code)])
 
 
 def require_node_admin(actor: object) -> None:
@@ -132,9 +136,8 @@ def _require_free(prefix: str) -> None:
                 "overlaps",
             )
     if Node.parent() is not None and covering(prefix, RECEIVED) is None:
-        raise PermissionDenied(
-            _("This node can delegate only within the prefixes delegated to it."),
-            [_field(_("outside the delegated prefixes"), "not_delegated")],
+        _refuse(
+            _("This node can delegate only within the prefixes delegated to it."), "not_delegated"
         )
     root = names.root_prefix() + "."
     if Identifier.objects.filter(prefix__startswith=root + prefix).exists():
