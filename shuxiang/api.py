@@ -7,6 +7,7 @@ from shuxiang.catalog.api import router as catalog_router
 from shuxiang.core.api import DocumentedAPI, install_error_handlers
 from shuxiang.distribution.api import router as distribution_router
 from shuxiang.federation.api import router as federation_router
+from shuxiang.federation.pid_api import router as federation_prefixes_router
 from shuxiang.identifiers.api import router as identifiers_router
 from shuxiang.network.api import router as network_router
 from shuxiang.network.jobs_api import router as jobs_router
@@ -31,3 +32,4 @@ api.add_router("/", portal_router)
 api.add_router("/", jobs_router)
 api.add_router("/", distribution_router)
 api.add_router("/federation", federation_router)
+api.add_router("/federation", federation_prefixes_router)

@@ -17,3 +17,6 @@ class FederationConfig(AppConfig):
             "federation.notify_decision", "shuxiang.federation.joining.notify_decision",
             max_attempts=8,
         )  # fmt: skip
+        from shuxiang.federation import pid_setup
+
+        pid_setup.install()  # identifiers along the tree (fed-ids)

@@ -106,3 +106,67 @@ class SeenNonce(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_id}:{self.nonce}"
+
+
+# --- identifiers along the tree (fed-ids) ---
+
+
+class PrefixDelegation(models.Model):
+    """An identifier sub-prefix delegated down the tree (前缀授权).
+
+    ``granted``: this node delegated ``prefix`` to the child ``node``; ``received``: the parent
+    ``node`` delegated it to this node. A prefix covers every sub-prefix beginning with it.
+    """
+
+    class Direction(models.TextChoices):
+        GRANTED = "granted", _("delegated to a child")
+        RECEIVED = "received", _("delegated by the parent")
+
+    prefix = models.CharField(_("prefix"), max_length=10)
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="prefix_delegations")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["direction", "prefix"]
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "direction"], name="unique_prefix_delegation")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix} {self.direction} {self.node_id}"
+
+
+class RemoteIdentifier(models.Model):
+    """An identifier held below this node, as last reported (or, briefly, as looked up).
+
+    ``node`` is the child it came through. Reported rows (``reported_at`` set) are also in the
+    resolve table; looked-up rows are a cache until ``expires`` (``status`` "absent" caches a
+    name the child does not know).
+    """
+
+    name = models.CharField(max_length=160, primary_key=True)
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="remote_identifiers")
+    status = models.CharField(max_length=10)
+    location = models.CharField(max_length=1000, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    etag = models.CharField(max_length=40, blank=True)
+    record = models.TextField(blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    expires = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IdentifierOutbox(models.Model):
+    """A change to report to the parent node: the name whose current state is to be sent."""
+
+    name = models.CharField(max_length=160)
+    queued = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shuxiang.federation import peer, views
+from shuxiang.federation import peer, pid_urls, views
 
 app_name = "federation"
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("peer/join", peer.peer_join, name="peer-join"),
     path("peer/decision", peer.peer_decision, name="peer-decision"),
     path("peer/keys", peer.peer_keys, name="peer-keys"),
+    *pid_urls.peer,  # fed-ids: peer/identifiers/report|delegation|lookup
+    *pid_urls.pages,  # fed-ids: prefixes/
 ]

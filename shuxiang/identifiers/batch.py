@@ -27,11 +27,11 @@ from tqdm import tqdm
 from shuxiang.core import audit
 from shuxiang.core.actors import Actor, actor_label
 from shuxiang.core.errors import ServiceError, ValidationFailed
-from shuxiang.identifiers import names, records, validation
+from shuxiang.identifiers import hooks, names, records, validation
 from shuxiang.identifiers.bulk import insert_many, tune_for_bulk
 from shuxiang.identifiers.models import Identifier, ResolveEntry
 from shuxiang.identifiers.permissions import require_registrar_of
-from shuxiang.identifiers.services import prefix_for
+from shuxiang.identifiers.services import naming_prefix
 from shuxiang.network.models import Library
 
 META_COLUMNS = ("title", "creator", "date", "publisher", "language", "description")
@@ -106,7 +106,7 @@ class _Batch:
 
     def prefix_of(self, library: Library) -> str:
         if library.pk not in self.prefixes:
-            self.prefixes[library.pk] = names.full_prefix(prefix_for(library).value)
+            self.prefixes[library.pk] = naming_prefix(library)
         return self.prefixes[library.pk]
 
     def fail(self, number: int, error: ServiceError) -> None:
@@ -125,6 +125,7 @@ class _Batch:
         for number, row in self.rows:
             try:
                 library = self.library_of(row)
+                self.prefix_of(library)  # the prefix guards may refuse the library's prefix
                 cleaned = validation.clean(
                     location=row.get("location") or row.get("url") or "",
                     metadata={k: row.get(k) for k in META_COLUMNS if row.get(k)},
@@ -216,6 +217,7 @@ def _store_batch(batch: _Batch) -> None:
     stamps = {"created_at": now, "updated_at": now, "decided_at": now}
     insert_many(Identifier, rows, stamps)
     insert_many(ResolveEntry, entries, {})
+    hooks.changed(entry["name"] for entry in entries)
     batch.report.created += len(rows)
     batch.report.flagged += sum(1 for r in rows if r["similar_to_id"])
 

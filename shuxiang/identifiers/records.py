@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
+from types import SimpleNamespace
 
 from shuxiang.core import options
+from shuxiang.identifiers import hooks
 from shuxiang.identifiers.models import Identifier, ResolveEntry
 
 SUCCESS, NOT_FOUND, VALUES_NOT_FOUND = 1, 100, 200
@@ -83,6 +86,26 @@ def expand_bytes(name: str, stored: str) -> bytes:
     return json.dumps(expand(name, stored), ensure_ascii=False).encode()
 
 
+def tombstone_of(name: str, stored: str) -> SimpleNamespace:
+    """What the tombstone page shows of an identifier known only by its stored record."""
+    data = json.loads(stored)
+    stamp = data.get("ts", "")
+    try:
+        when = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        when = None
+    metadata = data.get("m", {})
+    return SimpleNamespace(
+        name=name,
+        title=metadata.get("title", ""),
+        metadata=metadata,
+        library=SimpleNamespace(name=data.get("o", "")),
+        created_at=None,
+        updated_at=when,
+        decision_reason=data.get("w", ""),
+    )
+
+
 def not_found_record(name: str) -> dict:
     return {"responseCode": NOT_FOUND, "handle": name, "message": "Handle Not Found"}
 
@@ -109,4 +132,5 @@ def sync(identifier: Identifier) -> ResolveEntry:
     """Write ``identifier``'s resolve row inside the caller's transaction."""
     entry = entry_for(identifier, identifier.library.code)
     entry.save()
+    hooks.changed([entry.name])
     return entry

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from shuxiang.core import audit
 from shuxiang.core.actors import Actor, actor_label
 from shuxiang.core.errors import Conflict, NotFound, ValidationFailed
-from shuxiang.identifiers import dedupe, names, records, validation
+from shuxiang.identifiers import dedupe, hooks, names, records, validation
 from shuxiang.identifiers.models import Change, Identifier, Prefix
 from shuxiang.identifiers.permissions import (
     require_national_admin,
@@ -58,6 +58,7 @@ def set_prefix(library: Library, value: str, *, by: Actor) -> Prefix:
     """
     require_national_admin(by)
     value = names.clean_subprefix(value)
+    hooks.guard_prefix(value)
     if Prefix.objects.filter(value=value).exclude(library=library).exists():
         raise Conflict.single("prefix", _("Another library holds the prefix %(v)s.") % {"v": value})
     prefix, _created = Prefix.objects.update_or_create(library=library, defaults={"value": value})
@@ -65,9 +66,16 @@ def set_prefix(library: Library, value: str, *, by: Actor) -> Prefix:
     return prefix
 
 
+def naming_prefix(library: Library) -> str:
+    """The full prefix new identifiers of ``library`` get, once the prefix guards allow it."""
+    value = prefix_for(library).value
+    hooks.guard_prefix(value)
+    return names.full_prefix(value)
+
+
 def mint_names(library: Library, count: int) -> list[str]:
     """``count`` fresh names under ``library``'s prefix, unused at this moment (not reserved)."""
-    prefix = names.full_prefix(prefix_for(library).value)
+    prefix = naming_prefix(library)
     minted: set[str] = set()
     while len(minted) < count:
         batch = {f"{prefix}/{names.mint_suffix(prefix)}" for _ in range(count - len(minted))}
@@ -90,7 +98,7 @@ def get_identifier(name: str, *, for_update: bool = False) -> Identifier:
 
 def new_identifier(library: Library, cleaned: validation.Cleaned, by: Actor, status: str):
     """Build (unsaved) an identifier under the library's prefix, minting when no suffix."""
-    prefix = names.full_prefix(prefix_for(library).value)
+    prefix = naming_prefix(library)
     suffix = cleaned.suffix or names.mint_suffix(prefix)
     similar = validation.similar_identifier(cleaned.metadata_key)
     return Identifier(

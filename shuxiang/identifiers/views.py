@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shuxiang.core.errors import ServiceError
-from shuxiang.identifiers import names, records, resolver, services, workflow
+from shuxiang.identifiers import hooks, names, records, resolver, services, workflow
 from shuxiang.identifiers.forms import ApplyForm
 from shuxiang.identifiers.models import Identifier, ResolveEntry
 from shuxiang.identifiers.permissions import is_registrar_of, reviewable_filter
@@ -43,6 +43,8 @@ def resolve(request, name: str):
         .first()
     )
     if row is None:
+        row = hooks.look_up_elsewhere(normalised)  # a name another node of the tree holds
+    if row is None or row[0] not in ("active", "withdrawn"):
         return _unknown(request, normalised, json_wanted)
     result = resolver.answer(
         normalised,
@@ -52,7 +54,9 @@ def resolve(request, name: str):
     )
     if result.status != 410 or json_wanted:
         return _respond(result)
-    identifier = Identifier.objects.select_related("library").get(name=normalised)
+    identifier = Identifier.objects.select_related("library").filter(name=normalised).first()
+    if identifier is None:  # reported by another node: the tombstone comes from the record
+        identifier = records.tombstone_of(normalised, row[3])
     response = render(request, "identifiers/tombstone.html", {"identifier": identifier}, status=410)
     for key, value in result.headers:
         response[key] = value

@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from shuxiang.core.actors import SYSTEM
 from shuxiang.core.errors import ServiceError
-from shuxiang.federation import joining, keys, permissions, queries, services, sync
+from shuxiang.federation import joining, keys, permissions, pid_cli, queries, services, sync
 from shuxiang.federation.models import Node
 
 
@@ -40,6 +40,7 @@ class Command(BaseCommand):
         run.add_argument("--step", action="append", default=[], help="Only this step.")
         key = sub.add_parser("keys", help="Show this node's keys, or rotate them.")
         key.add_argument("what", nargs="?", choices=["show", "rotate"], default="show")
+        pid_cli.add_subcommands(sub)  # fed-ids: delegate, delegations, report-identifiers
 
     def handle(self, *args, action, username=None, **options):
         actor = self._actor(username)
@@ -142,4 +143,7 @@ HANDLERS = {
     "status": do_status,
     "sync": do_sync,
     "keys": do_keys,
+    "delegate": pid_cli.do_delegate,
+    "delegations": pid_cli.do_delegations,
+    "report-identifiers": pid_cli.do_report_identifiers,
 }
