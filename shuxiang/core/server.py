@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
+import threading
 from collections.abc import Callable
 
 import uvicorn
@@ -13,6 +15,8 @@ from django.utils.module_loading import import_string
 
 from shuxiang.core.checks import check_allowed_hosts
 from shuxiang.core.http import adopt_base_url
+
+log = logging.getLogger(__name__)
 
 
 def run_server(
@@ -36,6 +40,7 @@ def run_server(
         start_embedded_task_consumer()
     recover_interrupted_work()
     announce(f"Shuxiang is serving at http://{host}:{port}/  (Ctrl+C stops it)")
+    os.environ[WARM_ENV] = "1"  # each worker process warms up as it imports the application
     uvicorn.run(
         "shuxiang.asgi:application",
         host=host,
@@ -46,6 +51,32 @@ def run_server(
         lifespan="off",
         proxy_headers=False,
     )
+
+
+WARM_ENV = "SHUXIANG_WARM_WORKER"
+
+
+def warm_worker() -> None:
+    """Run ``settings.WORKER_WARMUP`` in this worker (only under ``shuxiang serve``); a failing
+    warm-up is logged and the worker serves anyway (the work happens on first use instead)."""
+    if os.environ.get(WARM_ENV) != "1":
+        return
+    # On a thread of its own: uvicorn imports the application inside its event loop, where
+    # Django refuses database work; the worker starts serving once this is done.
+    thread = threading.Thread(target=_warm, name="shuxiang-warm-up")
+    thread.start()
+    thread.join()
+
+
+def _warm() -> None:
+    from django.db import connections
+
+    for path in getattr(settings, "WORKER_WARMUP", ()):
+        try:
+            import_string(path)()
+        except Exception:
+            log.warning("worker warm-up %s failed", path, exc_info=True)
+    connections.close_all()  # this thread ends; requests run on others
 
 
 def _share_metrics_between_workers() -> None:

@@ -64,6 +64,15 @@ def home(request):
     return render(request, "portal/home.html", context)
 
 
+def warm() -> None:
+    """Compile the home and reader pages' templates in this process (server workers call this
+    as they start)."""
+    from django.template.loader import get_template
+
+    for name in ("portal/home.html", "portal/reader.html", "portal/topic.html"):
+        get_template(name)
+
+
 @public_page
 def topic(request, pk: int):
     """A topic page with its introduction and entries."""

@@ -214,6 +214,16 @@ def suggest(*, actor: object, prefix: str, limit: int = 10) -> list[str]:
     return get_backend().suggest(prefix[:100], visibility_for(actor), limit)
 
 
+def warm() -> None:
+    """Open the search engine and load its analyzers (jieba's dictionary, script conversion,
+    pinyin) and the search page's templates in this process, before a reader waits for them."""
+    from django.template.loader import get_template
+
+    get_backend().search(build_query(actor=None, q="图书馆 library 月"))
+    highlight("圖書館", ["图书馆"])
+    get_template("catalog/search.html")
+
+
 def reindex(*, progress: bool = False, batch: int = 5000) -> int:
     """Rebuild the whole index from the database; returns the number of records indexed."""
     from tqdm import tqdm
