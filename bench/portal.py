@@ -9,7 +9,11 @@ signed-in reader), starts ``shuxiang serve --workers N`` (uvicorn, the productio
 - dynamic pages Django renders every time (the search page and the home page of a signed-in
   reader, whose session cookie bypasses the cache): requests/s per worker and p95, and their
   ratio to ``/healthz`` (the server's floor) measured in the same run;
-- both kinds again at 200 connections, counting errors (wrk's timeout: 2 s).
+- both kinds again at 200 connections, counting errors (wrk's timeout: 2 s);
+- with ``--baseline REV``, the dynamic pages also from a server running the source tree of git
+  revision REV (e.g. ``main`` before a change: "today"), on the same database, in the same run;
+- with ``--setups``, the dynamic pages, ``/healthz`` and the home page under other serving
+  setups of the same code (granian for ASGI or WSGI, gunicorn for WSGI), in the same run.
 
 Every figure comes from wrk in a second process over loopback, in one run.
 """
@@ -71,6 +75,19 @@ http {{
   }}
 }}
 """
+
+
+SETUPS = {
+    # the production command: uvicorn over the ASGI application (fronts + Django)
+    "serve": lambda port, n: ["-m", "shuxiang.cli", "serve", "--port", str(port),
+                              "--workers", str(n)],
+    "granian-asgi": lambda port, n: ["-m", "granian", "--interface", "asgi", "--workers", str(n),
+                                     "--port", str(port), "--no-ws", "shuxiang.asgi:application"],
+    "granian-wsgi": lambda port, n: ["-m", "granian", "--interface", "wsgi", "--workers", str(n),
+                                     "--port", str(port), "shuxiang.wsgi:application"],
+    "gunicorn-wsgi": lambda port, n: ["-m", "gunicorn", "-w", str(n), "-b", f"127.0.0.1:{port}",
+                                      "shuxiang.wsgi:application"],
+}  # fmt: skip
 
 
 def free_port() -> int:
@@ -210,12 +227,73 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
+def start_server(setup: str, port: int, args, data_dir: str, log: Path, tree: Path | None = None):
+    """A server of ``setup`` on ``port`` (from source tree ``tree`` when given), once it answers."""
+    env = server_environment(data_dir)
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
+    server = subprocess.Popen(
+        [sys.executable, *SETUPS[setup](port, args.workers)],
+        env=env,
+        cwd=str(tree) if tree else None,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/healthz", 60)
+    except RuntimeError:
+        stop(server)
+        raise
+    return server
+
+
+def source_tree(revision: str, tmp: Path) -> Path:
+    """The files of git revision ``revision`` of this repository, extracted under ``tmp``."""
+    tree = tmp / "baseline-tree"
+    tree.mkdir()
+    repo = Path(__file__).resolve().parent.parent
+    archive = subprocess.run(
+        ["git", "-C", str(repo), "archive", revision], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    return tree
+
+
+def warm_up(base: str, script: Path, args, cookie: str) -> None:
+    """The same warm-up for every server: each worker's first searches load the tokenizers
+    (unless the server preloads them), so light load for a while before measuring."""
+    for path in DYNAMIC.values():
+        load(base + path, script, args.seconds, 4, 1, cookie)
+
+
+def dynamic_under(setup, args, data_dir, tmp, script, cookie, tree=None) -> dict:
+    """Dynamic pages (and /healthz, and the anonymous home) from one server of ``setup``."""
+    port = free_port()
+    name = "baseline" if tree else setup
+    server = start_server(setup, port, args, data_dir, tmp / f"{name}.log", tree)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        warm_up(base, script, args, cookie)
+        found = measure(base, script, args, DYNAMIC, cookie)
+        found["healthz"] = load(base + "/healthz", script, args.seconds, args.connections, 2)
+        found["home"] = measure(base, script, args, {"home": "/"})["home"]
+        return found
+    finally:
+        stop(server)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=8, help="Load duration per page.")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections.")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
     parser.add_argument("--workers", type=int, default=2, help="Server and nginx workers.")
+    parser.add_argument(
+        "--baseline", default="", help="Git revision whose server is measured too (dynamic pages)."
+    )
+    parser.add_argument(
+        "--setups", default="", help="Other serving setups, comma-separated: " + ", ".join(SETUPS)
+    )
     args = parser.parse_args()
     for tool in ("wrk", "nginx"):
         if shutil.which(tool) is None:
@@ -227,23 +305,21 @@ def main() -> None:
     script = tmp / "p95.lua"
     script.write_text(WRK_SCRIPT)
     port, static_port = free_port(), free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "shuxiang.cli", "serve", "--port", str(port)]
-        + ["--workers", str(args.workers)],
-        env=server_environment(data_dir),
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp / "server.log").open("w"),
-    )
+    others = {}
+    if args.baseline:
+        tree = source_tree(args.baseline, tmp)
+        others["baseline"] = dynamic_under("serve", args, data_dir, tmp, script, cookie, tree)
+    for setup in filter(None, args.setups.split(",")):
+        others[setup] = dynamic_under(setup, args, data_dir, tmp, script, cookie)
+    server = start_server("serve", port, args, data_dir, tmp / "server.log")
     nginx = None
     try:
         base = f"http://127.0.0.1:{port}"
-        wait_until_up(base + "/healthz")
         sizes = save_site(base, tmp / "root")
         states = {name: cache_state(base + path) for name, path in PAGES.items()}
         nginx = start_nginx(tmp / "root", tmp, static_port, args.workers)
         served = measure(base, script, args)
-        for path in DYNAMIC.values():  # each worker's first search loads the tokenizers
-            load(base + path, script, args.seconds, 4, 1, cookie)
+        warm_up(base, script, args, cookie)
         dynamic = measure(base, script, args, DYNAMIC, cookie)
         floor = load(base + "/healthz", script, args.seconds, args.connections, args.threads)
         limit = measure(f"http://127.0.0.1:{static_port}", script, args)
@@ -262,7 +338,8 @@ def main() -> None:
         shutil.rmtree(data_dir, ignore_errors=True)
     summarize(served, limit, floor, sizes, args)
     summarize_dynamic(dynamic, floor, crowd, states, load_average, args)
-    finish(served, limit, dynamic, floor, crowd, load_average, args)
+    summarize_others(others, dynamic, floor, served, args)
+    finish(served, limit, dynamic, floor, crowd, load_average, args, others)
 
 
 def summarize(served: dict, limit: dict, floor: dict, sizes: dict, args) -> None:
@@ -300,7 +377,21 @@ def summarize_dynamic(dynamic, floor, crowd, states, load_average, args) -> None
     print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in load_average))
 
 
-def finish(served, limit, dynamic, floor, crowd, load_average, args) -> None:
+def summarize_others(others: dict, dynamic: dict, floor: dict, served: dict, args) -> None:
+    """The same pages under the baseline revision and the other setups, and our ratios."""
+    ours = {**dynamic, "healthz": floor, "home": served["home"]}
+    for name, found in others.items():
+        label = f"revision {args.baseline}" if name == "baseline" else name
+        print(f"{label} (served the same database earlier in this run):")
+        for page, result in found.items():
+            print(
+                f"  {page:11} {result['rps']:,.0f} req/s = {result['rps'] / args.workers:,.1f} "
+                f"per worker (p95 {result['p95_ms']:.1f} ms, {result['errors']} errors) | "
+                f"serve now: {ours[page]['rps'] / max(result['rps'], 0.01):.2f}x"
+            )
+
+
+def finish(served, limit, dynamic, floor, crowd, load_average, args, others=None) -> None:
     ratios = {name: served[name]["rps"] / limit[name]["rps"] for name in PAGES}
     extra = {}
     for name in PAGES:
@@ -312,6 +403,10 @@ def finish(served, limit, dynamic, floor, crowd, load_average, args) -> None:
         extra[f"{name}_rps_per_worker"] = round(result["rps"] / args.workers, 1)
         extra[f"{name}_p95_ms"] = round(result["p95_ms"], 2)
         extra[f"{name}_healthz_ratio"] = round(result["rps"] / floor["rps"], 4)
+    for name, found in (others or {}).items():
+        for page, result in found.items():
+            extra[f"{name}_{page}_rps_per_worker"] = round(result["rps"] / args.workers, 1)
+            extra[f"{name}_{page}_p95_ms"] = round(result["p95_ms"], 2)
     report(
         "portal",
         "anonymous home page requests/s (shuxiang serve, page cache)",

@@ -19,8 +19,11 @@ from django.utils.module_loading import import_string  # noqa: E402
 
 from shuxiang.core import options  # noqa: E402
 from shuxiang.core.pagecache.front import PageCacheFront  # noqa: E402
+from shuxiang.core.server import warm_worker  # noqa: E402
 
 pages = PageCacheFront(django_application) if options.value("PAGE_CACHE_SECONDS") > 0 else None
 application = pages or django_application
 for dotted in reversed(settings.ASGI_FAST_PATHS):
     application = import_string(dotted)(application)
+
+warm_worker()  # under ``shuxiang serve``: load the search engine before the first reader

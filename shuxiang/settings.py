@@ -177,6 +177,9 @@ API_TOKEN_USER = "shuxiang.accounts.services.user_for_token"  # bearer token -> 
 PAGE_CACHE_REPLAY = "shuxiang.stats.pagecache.replay"
 # Run by `shuxiang serve` at start: each finishes work a killed process left half done.
 RECOVERY_HOOKS = ["shuxiang.resources.uploads.sweep_in_background"]
+# Called once in each server worker as it starts (``shuxiang serve``), so the first readers do
+# not wait for what the apps load on first use (search engine, word dictionaries, templates).
+WORKER_WARMUP = ["shuxiang.catalog.search.service.warm", "shuxiang.portal.views.warm"]
 AUTH_PASSWORD_VALIDATORS = [{"NAME": "shuxiang.accounts.passwords.LettersAndDigitsValidator"}]
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True  # "remember me" sets a two-week expiry per session
 SESSION_COOKIE_AGE = 14 * 24 * 3600

@@ -107,6 +107,12 @@ OPTIONS: dict[str, Option] = {
         Option("PID_CHECK_TIMEOUT", int, 5, "Seconds to wait when checking a served URL answers."),
         Option("PID_CACHE_SECONDS", int, 60, "Cache-Control max-age of identifier resolutions."),
         Option(
+            "SERVER",
+            str,
+            "uvicorn",
+            "HTTP server behind shuxiang serve: uvicorn, or granian (faster; see the README).",
+        ),
+        Option(
             "PAGE_CACHE_SECONDS",
             int,
             120,

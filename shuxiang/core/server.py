@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
+import threading
 from collections.abc import Callable
 
 import uvicorn
@@ -11,8 +13,11 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
+from shuxiang.core import options
 from shuxiang.core.checks import check_allowed_hosts
 from shuxiang.core.http import adopt_base_url
+
+log = logging.getLogger(__name__)
 
 
 def run_server(
@@ -24,6 +29,9 @@ def run_server(
     ``SHUXIANG_ALLOW_ANY_HOST``); forwarded headers are judged by the app
     (``shuxiang.core.proxies``), not by uvicorn.
     """
+    server = options.value("SERVER")
+    if server not in ("uvicorn", "granian"):
+        raise ImproperlyConfigured(f"SHUXIANG_SERVER: use uvicorn or granian, not {server!r}.")
     refusal = check_allowed_hosts()
     if refusal is not None and refusal.level == "error":
         raise ImproperlyConfigured(refusal.message)
@@ -36,6 +44,9 @@ def run_server(
         start_embedded_task_consumer()
     recover_interrupted_work()
     announce(f"Shuxiang is serving at http://{host}:{port}/  (Ctrl+C stops it)")
+    os.environ[WARM_ENV] = "1"  # each worker process warms up as it imports the application
+    if server == "granian":
+        return _run_granian(host, port, workers)
     uvicorn.run(
         "shuxiang.asgi:application",
         host=host,
@@ -46,6 +57,49 @@ def run_server(
         lifespan="off",
         proxy_headers=False,
     )
+
+
+def _run_granian(host: str, port: int, workers: int) -> None:
+    """The same ASGI application (fronts and Django) under granian: its HTTP core is written in
+    Rust, and bench/portal.py measured it faster than uvicorn for cached and rendered pages."""
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    Granian(
+        "shuxiang.asgi:application",
+        address=host,
+        port=port,
+        interface=Interfaces.ASGI,
+        workers=workers,
+        websockets=False,
+        log_access=False,
+    ).serve()
+
+
+WARM_ENV = "SHUXIANG_WARM_WORKER"
+
+
+def warm_worker() -> None:
+    """Run ``settings.WORKER_WARMUP`` in this worker (only under ``shuxiang serve``); a failing
+    warm-up is logged and the worker serves anyway (the work happens on first use instead)."""
+    if os.environ.get(WARM_ENV) != "1":
+        return
+    # On a thread of its own: uvicorn imports the application inside its event loop, where
+    # Django refuses database work; the worker starts serving once this is done.
+    thread = threading.Thread(target=_warm, name="shuxiang-warm-up")
+    thread.start()
+    thread.join()
+
+
+def _warm() -> None:
+    from django.db import connections
+
+    for path in getattr(settings, "WORKER_WARMUP", ()):
+        try:
+            import_string(path)()
+        except Exception:
+            log.warning("worker warm-up %s failed", path, exc_info=True)
+    connections.close_all()  # this thread ends; requests run on others
 
 
 def _share_metrics_between_workers() -> None:

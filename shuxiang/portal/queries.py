@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
@@ -29,11 +31,37 @@ def _bump() -> None:
         cache.set(VERSION_KEY, 1, None)
 
 
-def home_shelves(site: Library) -> tuple[list[Column], list[Topic]]:
+def shelves_version(site: Library) -> str:
+    """What ``site``'s shelves depend on besides the clock: it changes with every curation
+    edit and every event that changes public pages (the page generation, shared by every
+    worker, unlike a local cache). Cached shelves and their rendered fragment are keyed by it."""
+    return f"{site.pk}:{cache.get(VERSION_KEY, 0)}:{pagecache.generation()}"
+
+
+class HomeShelves:
+    """A site's home-page columns and topics, read only when a page renders them (a page whose
+    shelves fragment is cached does not)."""
+
+    def __init__(self, site: Library, version: str):
+        self.site, self.version = site, version
+
+    @cached_property
+    def _both(self) -> tuple[list[Column], list[Topic]]:
+        return home_shelves(self.site, self.version)
+
+    @property
+    def columns(self) -> list[Column]:
+        return self._both[0]
+
+    @property
+    def topics(self) -> list[Topic]:
+        return self._both[1]
+
+
+def home_shelves(site: Library, version: str = "") -> tuple[list[Column], list[Topic]]:
     """Columns and topics for ``site``'s home page, cached briefly (schedules are minute-grained;
     any curation change invalidates at once)."""
-    generation = pagecache.generation()  # shared by every worker, unlike a local cache
-    key = f"portal:home:{site.pk}:{cache.get(VERSION_KEY, 0)}:{generation}"
+    key = f"portal:home:{version or shelves_version(site)}"
     found = cache.get(key)
     if found is None:
         found = (site_columns(site), site_topics(site))

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
@@ -50,15 +50,27 @@ def home(request):
             found = chapters.find(position.item_key)
             title = found[1].title if found else position.item_key
             reading_now.append({"item_key": position.item_key, "title": title})
-    columns, topics = queries.home_shelves(site.library)
+    version = queries.shelves_version(site.library)
     context = {
-        "columns": columns,
-        "topics": topics,
+        "shelves": queries.HomeShelves(site.library, version),
+        # the rendered shelves are cached too (per site prefix and language; the same events
+        # that clear cached pages change the version)
+        "shelves_key": f"{version}:{get_script_prefix()}",
+        "shelves_seconds": queries.HOME_CACHE_SECONDS,
         "brand": branding_of(site.library),
         "reading_now": reading_now,
         "search_url": _search_url(),
     }
     return render(request, "portal/home.html", context)
+
+
+def warm() -> None:
+    """Compile the home and reader pages' templates in this process (server workers call this
+    as they start)."""
+    from django.template.loader import get_template
+
+    for name in ("portal/home.html", "portal/reader.html", "portal/topic.html"):
+        get_template(name)
 
 
 @public_page

@@ -39,6 +39,12 @@ def _pattern(term: str) -> re.Pattern:
 
 def highlight(text: str, terms: list[str], *, snippet: bool = False) -> SafeString:
     """``text`` HTML-escaped with ``<mark>`` around query terms (a window when ``snippet``)."""
+    return _highlighted(text or "", tuple(terms), snippet)
+
+
+@lru_cache(maxsize=8192)
+def _highlighted(text: str, terms: tuple[str, ...], snippet: bool) -> SafeString:
+    """Remembered: the same titles come back for the same popular queries."""
     spans = _spans(text, terms) if terms else []
     start, end = 0, len(text)
     if snippet and len(text) > SNIPPET:

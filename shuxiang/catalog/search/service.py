@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 
+from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext as _
 
 from shuxiang.catalog.models import Record
@@ -22,21 +24,62 @@ from shuxiang.core.errors import FieldError, ValidationFailed
 from shuxiang.network import scopes
 
 MAX_PAGE_SIZE = 100
+MAX_HOLDINGS = 1000  # other holdings loaded for one page of hits
 MAX_PAGE = 500
 MAX_YEAR = 9999
 # What a hit shows (page, API, reader links, access check): loading only these keeps the
-# per-hit cost small (no payloads, datestamps or whole library and source rows).
+# per-hit cost small (no payloads, datestamps or whole library and source rows). Libraries and
+# sources are loaded once each, not joined to every record: a page of twenty hits from two
+# sources builds two source objects, not forty.
 HIT_FIELDS = (
     "id", "title", "creators", "subjects", "description", "publisher", "date", "year",
     "language", "type", "collection", "isbn", "access_policy", "local_id", "deleted",
     "work_id", "library_id", "source_id",
-    "library__code", "library__name", "library__name_en", "library__path",
-    "source__key", "source__kind", "source__name",
 )  # fmt: skip
+LIBRARY_FIELDS = ("id", "code", "name", "name_en", "path")
+SOURCE_FIELDS = ("id", "key", "kind", "name")
 
 
 def _hit_records():
-    return Record.objects.select_related("library", "source").only(*HIT_FIELDS)
+    return Record.objects.only(*HIT_FIELDS)
+
+
+def _attach_owners(records: list[Record]) -> None:
+    """Set each record's library and source (shared instances, remembered briefly)."""
+    from shuxiang.catalog.models import Source
+    from shuxiang.network.models import Library
+
+    libraries = _owners(Library, LIBRARY_FIELDS, {r.library_id for r in records if r.library_id})
+    sources = _owners(Source, SOURCE_FIELDS, {r.source_id for r in records if r.source_id})
+    library_field, source_field = Record.library.field, Record.source.field
+    for record in records:
+        library_field.set_cached_value(record, libraries.get(record.library_id))
+        source_field.set_cached_value(record, sources.get(record.source_id))
+
+
+_remembered_owners: dict[tuple[type, int], tuple[float, int, object]] = {}
+OWNER_SECONDS = 30
+
+
+def _owners(model: type, fields: tuple[str, ...], ids: set[int]) -> dict[int, object]:
+    """``model`` rows by id, read from the database only when not remembered in this process
+    (for ``OWNER_SECONDS``, and only while the page generation is unchanged: a library's name
+    or status changing bumps it). Hits of a page come from a handful of libraries and sources."""
+    now, generation = time.monotonic(), pagecache.generation()
+    found, missing = {}, set()
+    for pk in ids:
+        kept = _remembered_owners.get((model, pk))
+        if kept is not None and kept[0] > now and kept[1] == generation:
+            found[pk] = kept[2]
+        else:
+            missing.add(pk)
+    if missing:
+        for pk, row in model.objects.only(*fields).in_bulk(missing).items():
+            _remembered_owners[(model, pk)] = (now + OWNER_SECONDS, generation, row)
+            found[pk] = row
+        if len(_remembered_owners) > 10_000:
+            _remembered_owners.clear()
+    return found
 
 
 @dataclass
@@ -116,7 +159,7 @@ def search(*, actor: object, q: str = "", **options) -> SearchPage:
     """Search the warehouse as ``actor``: one page of hits with highlights, holdings, facets."""
     query = build_query(actor=actor, q=q, **options)
     raw = get_backend().search(query)
-    records = _hit_records().in_bulk(raw.ids)
+    records, others = _page_records(raw.ids)
     terms = query.terms
     hits, seen_works = [], {}
     for record_id in raw.ids:
@@ -135,20 +178,33 @@ def search(*, actor: object, q: str = "", **options) -> SearchPage:
         if record.work_id:
             seen_works[record.work_id] = hit
         hits.append(hit)
-    _add_holdings(seen_works, query.visibility)
+    _add_holdings(seen_works, others, query.visibility)
     return SearchPage(query=query, total=raw.total, hits=hits, facets=raw.facets)
 
 
-def _add_holdings(by_work: dict[int, Hit], visibility: Visibility) -> None:
+def _page_records(ids: list[int]) -> tuple[dict[int, Record], list[Record]]:
+    """The hits' records by id, and the other live records of their works (holdings in other
+    sources, in id order), in one query; each with its library and source."""
+    if not ids:
+        return {}, []
+    works = Record.objects.filter(pk__in=ids, work__isnull=False).values("work_id")
+    wanted = Q(pk__in=ids) | Q(work_id__in=works, deleted=False)
+    page_first = Case(When(pk__in=ids, then=Value(0)), default=Value(1))
+    found = _hit_records().filter(wanted).order_by(page_first, "id")
+    found = list(found[: len(ids) + MAX_HOLDINGS])
+    _attach_owners(found)
+    on_page = set(ids)
+    records = {r.pk: r for r in found if r.pk in on_page}
+    return records, [r for r in found if r.pk not in on_page]
+
+
+def _add_holdings(by_work: dict[int, Hit], others: list[Record], visibility: Visibility) -> None:
     """Attach every visible record of each hit's work (its holdings in other sources)."""
     from shuxiang.catalog.permissions import may_see
 
-    if not by_work:
-        return
-    others = _hit_records().filter(work_id__in=by_work, deleted=False)
-    for other in others.order_by("id")[:1000]:
-        hit = by_work[other.work_id]
-        if other not in hit.holdings and may_see(other, visibility):
+    for other in others:
+        hit = by_work.get(other.work_id)
+        if hit is not None and may_see(other, visibility):
             hit.holdings.append(other)
 
 
@@ -156,6 +212,16 @@ def suggest(*, actor: object, prefix: str, limit: int = 10) -> list[str]:
     """Title completions for ``prefix`` among the records ``actor`` may see."""
     limit = min(max(limit, 1), 20)
     return get_backend().suggest(prefix[:100], visibility_for(actor), limit)
+
+
+def warm() -> None:
+    """Open the search engine and load its analyzers (jieba's dictionary, script conversion,
+    pinyin) and the search page's templates in this process, before a reader waits for them."""
+    from django.template.loader import get_template
+
+    get_backend().search(build_query(actor=None, q="图书馆 library 月"))
+    highlight("圖書館", ["图书馆"])
+    get_template("catalog/search.html")
 
 
 def reindex(*, progress: bool = False, batch: int = 5000) -> int:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from urllib.parse import urlencode
+
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 
 register = template.Library()
 
@@ -22,6 +25,30 @@ def toggle_filter(request, name: str, value: str) -> str:
     params.setlist(name, [v for v in values if v != value] if value in values else [*values, value])
     params.pop("page", None)
     return params.urlencode()
+
+
+@register.simple_tag
+def facet_links(request, facets: dict, filters: dict) -> list[tuple[str, bool, list[tuple]]]:
+    """Each non-empty facet as (name, open, [(value, count, query string, on), ...]).
+
+    The query string toggles the value as :func:`toggle_filter` does; built here from one
+    reading of the request's parameters instead of a copy of them per value (a result page
+    shows up to sixty facet values).
+    """
+    lists = {name: values for name, values in request.GET.lists() if name != "page"}
+    rows = []
+    for name, values in facets.items():
+        if not values:
+            continue
+        chosen = filters.get(name, [])
+        links = []
+        for value, count in values:
+            on = value in chosen
+            kept = [v for v in chosen if v != value] if on else [*lists.get(name, []), value]
+            pairs = [(k, v) for k, vs in {**lists, name: kept}.items() for v in vs]
+            links.append((value, count, urlencode(pairs), on))
+        rows.append((name, name in filters, links))
+    return rows
 
 
 @register.simple_tag
@@ -53,8 +80,15 @@ def local_links(hit) -> dict:
     return {}
 
 
-def _reverse(name: str, **kwargs) -> str:
+def _reverse(name: str, args=None, kwargs=None) -> str:
+    return _reversed(get_script_prefix(), name, tuple(args or ()), tuple((kwargs or {}).items()))
+
+
+@lru_cache(maxsize=4096)
+def _reversed(prefix: str, name: str, args: tuple, kwargs: tuple) -> str:
+    """``reverse`` under the current script prefix (branch sites), remembered: each result
+    page asks for the same few dozen links again."""
     try:
-        return reverse(name, **kwargs)
+        return reverse(name, args=args, kwargs=dict(kwargs))
     except NoReverseMatch:
         return ""

@@ -104,3 +104,41 @@ def test_a_network_only_resource_page_is_never_stored(front, collection):  # noq
     for _ in range(2):  # whether it opens depends on the reader's address
         status, head, body = get(front, f"/resources/{resource.pk}/")
         assert status == 200 and "x-cache" not in head and "馆内老照片" in body.decode()
+
+
+# Fragments of pages Django still renders (a signed-in reader's pages are never stored) are
+# cached too: the home page's shelves, and the libraries and sources that search hits show.
+# The same events make them stale at commit.
+
+
+def test_a_curation_edit_reaches_a_signed_in_readers_home_at_once(front, live_node):  # noqa: F811
+    from shuxiang.accounts.tests.factories import reader
+    from shuxiang.core.tests.test_pagecache import signed_in_cookie
+    from shuxiang.portal import services
+    from shuxiang.portal.models import Column
+
+    cookie = signed_in_cookie(reader(live_node["sx"], username="reader-zhou"))
+    column = Column.objects.filter(library=live_node["nlc"]).first()
+    for _ in range(2):  # the second answer comes from the cached shelves fragment
+        status, head, body = get(front, "/s/330600/", cookie=cookie)
+        assert status == 200 and "x-cache" not in head and "荀子导读" not in body.decode()
+    services.add_entry(column, {"title": "荀子导读", "url": "/read/demo:xunzi/"}, by=SYSTEM)
+    assert "荀子导读" in get(front, "/s/330600/", cookie=cookie)[2].decode()
+
+
+def test_a_library_rename_reaches_search_hits_and_shelves_at_once(front, live_node):  # noqa: F811
+    from shuxiang.accounts.tests.factories import reader
+    from shuxiang.catalog.tests.factories import record
+    from shuxiang.core.tests.test_pagecache import signed_in_cookie
+    from shuxiang.network import services
+
+    record("兰亭集序汇校", library=live_node["sx"])
+    cookie = signed_in_cookie(reader(live_node["sx"], username="reader-qian"))
+    for _ in range(2):  # the second page takes the hit's library from memory
+        body = get(front, "/search?q=兰亭", cookie=cookie)[2].decode()
+        assert "集序汇校" in body and "· 会稽书院</p>" not in body
+        assert "会稽书院总馆" not in get(front, "/s/330600/", cookie=cookie)[2].decode()
+    services.update_library(live_node["sx"], {"name": "会稽书院"}, by=SYSTEM)
+    assert "· 会稽书院</p>" in get(front, "/search?q=兰亭", cookie=cookie)[2].decode()
+    services.update_library(live_node["nlc"], {"name": "会稽书院总馆"}, by=SYSTEM)
+    assert "会稽书院总馆" in get(front, "/s/330600/", cookie=cookie)[2].decode()  # "From …"
