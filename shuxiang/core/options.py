@@ -184,6 +184,12 @@ OPTIONS: dict[str, Option] = {
         ),
         Option("DEMO_BOOKS", int, 0, "How many classics e-books the demo publishes (0 = all)."),
         Option(
+            "FEDERATION_FIGURES_BATCH_ROWS",
+            int,
+            15_000,
+            "Most rows of figures sent to the parent node in one signed request.",
+        ),
+        Option(
             "PORTAL_CHAPTER_SOURCES",
             list,
             [
