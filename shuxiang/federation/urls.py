@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shuxiang.federation import peer
+from shuxiang.federation import figures_views, peer
 
 app_name = "federation"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("peer/join", peer.peer_join, name="peer-join"),
     path("peer/decision", peer.peer_decision, name="peer-decision"),
     path("peer/keys", peer.peer_keys, name="peer-keys"),
+    path("peer/rollups", figures_views.peer_rollups, name="peer-rollups"),
+    path("peer/heartbeat", figures_views.peer_heartbeat, name="peer-heartbeat"),
 ]
