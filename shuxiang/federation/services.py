@@ -194,6 +194,20 @@ def accept_key(node: Node, data: dict) -> NodeKey:
     return key
 
 
+@transaction.atomic
+def sync_now(node: Node, *, by: Actor, steps: list[str] | None = None):
+    """Queue a sync of ``node`` (the registered steps: harvest, figures, health)."""
+    from shuxiang.federation import sync
+
+    permissions.require_manage(by)
+    if not node.is_approved:
+        reason = _("%(name)s is %(status)s; only approved nodes sync.")
+        raise Conflict.single("status", reason % {"name": node.name, "status": node.status})
+    job = jobs.defer(sync.SYNC_JOB, {"node": node.pk, "steps": steps or []})
+    audit.record(by, "federation.sync_now", node, job=job.pk)
+    return job
+
+
 def settings_grace() -> int:
     from shuxiang.core import options
 

@@ -210,11 +210,11 @@ def _check_time(sig_input: InnerList) -> None:
 
 def _peer_key(key_id: str, statuses: tuple[str, ...]) -> tuple[Node, Ed25519PublicKey]:
     row = NodeKey.objects.select_related("node").filter(key_id=key_id).first()
-    if row is None or not row.is_active():
-        raise SignatureRefused("unknown_key", f'The key "{key_id}" is unknown here or retired.')
-    if row.node.status not in statuses:
+    if row is not None and row.node.status not in statuses:
         reason = f"The node {row.node.name} is {row.node.status} here."
         raise SignatureRefused("node_not_approved", reason)
+    if row is None or not row.is_active():
+        raise SignatureRefused("unknown_key", f'The key "{key_id}" is unknown here or retired.')
     return row.node, keys.public_key_from_b64(row.public_key)
 
 

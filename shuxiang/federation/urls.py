@@ -2,11 +2,13 @@
 
 from django.urls import path
 
-from shuxiang.federation import figures_views, peer
+from shuxiang.federation import figures_views, peer, views
 
 app_name = "federation"
 
 urlpatterns = [
+    path("", views.node_list, name="nodes"),
+    path("nodes/<int:pk>/<str:action>/", views.decide, name="decide"),
     # node-to-node (signed); one line per endpoint, each part appends its own
     path("peer/join", peer.peer_join, name="peer-join"),
     path("peer/decision", peer.peer_decision, name="peer-decision"),
