@@ -24,7 +24,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +41,7 @@ from shuxiang.stats.rollup import run_rollup
 
 log = logging.getLogger("shuxiang.federation")
 FORMAT = "shuxiang-figures/1"
+LOCAL = "local"  # Library.node of the libraries this node hosts itself
 ENDPOINT = "/federation/peer/rollups"
 DAYS_PER_CHUNK = 31
 MAX_LIBRARIES = 20_000
@@ -63,10 +64,12 @@ class PushReport:
 # --- the child: what to send ------------------------------------------------------------
 
 
-def _not_parents(parent: Node) -> Iterable[Library]:
-    """This node's libraries, root first, except those its parent hosts."""
-    theirs = set(HostedLibrary.objects.filter(node=parent).values_list("library_id", flat=True))
-    return (lib for lib in Library.objects.select_related("parent") if lib.pk not in theirs)
+def _reported(parent: Node) -> Iterable[Library]:
+    """This node's libraries, root first: its own and those its children host, never those
+    its parent (or any node other than a child) hosts."""
+    own_or_children = Q(node=LOCAL) | Q(hosting__node__relation=Node.Relation.CHILD)
+    libraries = Library.objects.filter(own_or_children).exclude(hosting__node=parent)
+    return libraries.select_related("parent").order_by("path")
 
 
 def library_descriptors(parent: Node) -> list[dict]:
@@ -79,7 +82,7 @@ def library_descriptors(parent: Node) -> list[dict]:
             "level": lib.level,
             "parent_code": lib.parent.code if lib.parent else "",
         }
-        for lib in _not_parents(parent)
+        for lib in _reported(parent)
     ]
 
 
