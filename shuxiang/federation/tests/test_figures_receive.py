@@ -15,7 +15,7 @@ from django.utils import translation
 
 from shuxiang.accounts.tests.factories import PASSWORD, admin_of
 from shuxiang.core.actors import SYSTEM
-from shuxiang.core.errors import PermissionDenied, ValidationFailed
+from shuxiang.core.errors import Conflict, PermissionDenied, ValidationFailed
 from shuxiang.federation import figures, health
 from shuxiang.federation.models import HostedLibrary, Node
 from shuxiang.network import services as network
@@ -156,6 +156,6 @@ def test_a_heartbeat_with_unknown_or_bad_fields_is_refused(nlc, child):
 
 
 def test_a_node_hosting_nothing_cannot_send_a_heartbeat(nlc, child):
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(Conflict) as refused:
         health.receive_heartbeat(child, {"version": "1"})
-    assert "hosts no library" in str(refused.value)
+    assert [(e.field, e.code) for e in refused.value.errors] == [("node", "no_library")]
