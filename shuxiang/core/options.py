@@ -219,6 +219,12 @@ OPTIONS: dict[str, Option] = {
             "Ed25519 public keys (base64url, comma-separated) whose package signatures import.",
         ),
         Option(
+            "FEDERATION_FIGURES_BATCH_ROWS",
+            int,
+            15_000,
+            "Most rows of figures sent to the parent node in one signed request.",
+        ),
+        Option(
             "PORTAL_CHAPTER_SOURCES",
             list,
             [

@@ -170,3 +170,23 @@ class IdentifierOutbox(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- figures and health (fed-stats) ---
+
+
+class FiguresPushed(models.Model):
+    """A day of this node's figures its parent acknowledged, with the digest it was sent as."""
+
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="figures_pushed")
+    day = models.DateField()
+    digest = models.CharField(max_length=64)
+    pushed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["node", "day"], name="federation_figures_pushed_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} → {self.node_id}"

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 SYNC_JOB = "federation.sync"
-STEP_MODULES: list[str] = []  # dotted modules whose import registers sync steps
+STEP_MODULES: list[str] = [
+    "shuxiang.federation.figures",
+    "shuxiang.federation.health",
+]  # dotted modules whose import registers sync steps
 
 
 @dataclass(frozen=True)

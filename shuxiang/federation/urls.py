@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shuxiang.federation import peer, pid_urls, views
+from shuxiang.federation import figures_views, peer, pid_urls, views
 
 app_name = "federation"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("peer/keys", peer.peer_keys, name="peer-keys"),
     *pid_urls.peer,  # fed-ids: peer/identifiers/report|delegation|lookup
     *pid_urls.pages,  # fed-ids: prefixes/
+    path("peer/rollups", figures_views.peer_rollups, name="peer-rollups"),
+    path("peer/heartbeat", figures_views.peer_heartbeat, name="peer-heartbeat"),
 ]

@@ -218,6 +218,11 @@ class Heartbeat(models.Model):
     storage_bytes = models.BigIntegerField(default=0)
     bandwidth_mbps = models.PositiveIntegerField(default=0)
     version = models.CharField(max_length=40, blank=True)
+    # Reported by federated child nodes (federation's /federation/peer/heartbeat).
+    queue_lag_seconds = models.PositiveIntegerField(default=0)
+    last_harvest = models.DateTimeField(null=True, blank=True)
+    errors = models.PositiveIntegerField(default=0, help_text="Failures in the last 24 hours.")
+    last_error = models.CharField(max_length=300, blank=True)
 
     def __str__(self) -> str:
         return f"{self.node} {self.at}"
@@ -230,10 +235,14 @@ class AlertRule(models.Model):
         PLATFORM_DOWN = "platform_down", _("platform down")
         HEARTBEAT_MISSING = "heartbeat_missing", _("heartbeat missing")
         STORAGE_ABOVE = "storage_above", _("storage above threshold")
+        QUEUE_LAG_ABOVE = "queue_lag_above", _("queue lag above threshold")
+        ERRORS_ABOVE = "errors_above", _("node errors above threshold")
 
     library = models.ForeignKey("network.Library", on_delete=models.CASCADE, related_name="+")
     condition = models.CharField(max_length=20, choices=Condition.choices)
-    threshold = models.BigIntegerField(default=0, help_text="Bytes, or minutes of silence.")
+    threshold = models.BigIntegerField(
+        default=0, help_text="Bytes, minutes of silence, seconds of queue lag, or errors."
+    )
     email = models.EmailField(blank=True)
     webhook = models.URLField(max_length=500, blank=True)
     active = models.BooleanField(default=True)
@@ -257,3 +266,58 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+# --- Figures pushed by federated child nodes (see ``shuxiang.stats.remote``) ---
+
+
+class RemoteDay(models.Model):
+    """One day of figures received from a child node, with the digest of what was received."""
+
+    source = models.CharField(max_length=200)
+    day = models.DateField()
+    digest = models.CharField(max_length=64)
+    received_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "day"], name="stats_remoteday_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.day}"
+
+
+class RemoteDaily(models.Model):
+    """A child node's own figures of one library × day × resource type × channel × kind."""
+
+    source = models.CharField(max_length=200)
+    day = models.DateField()
+    library = models.CharField(max_length=32)
+    resource_type = models.CharField(max_length=40, blank=True)
+    channel = models.CharField(max_length=10)
+    kind = models.CharField(max_length=20)
+    events = models.BigIntegerField()
+    readers = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "source"], name="stats_remotedaily_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.library} {self.kind}: {self.events}"
+
+
+class RemoteHourly(models.Model):
+    """A child node's own events of one library per local hour of a day."""
+
+    source = models.CharField(max_length=200)
+    day = models.DateField()
+    hour = models.PositiveSmallIntegerField()
+    library = models.CharField(max_length=32)
+    events = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "source"], name="stats_remotehourly_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.hour}h {self.library}: {self.events}"

@@ -12,7 +12,7 @@ import json
 import time
 import urllib.error
 import urllib.request
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.mail import send_mail
 from django.db import transaction
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from shuxiang.core import audit, jobs, options
 from shuxiang.core.actors import SYSTEM, is_system
 from shuxiang.core.errors import FieldError, PermissionDenied, ValidationFailed
+from shuxiang.core.http import ascii_int
 from shuxiang.network.models import Library
 from shuxiang.network.scopes import in_subtree, require
 from shuxiang.stats.models import (
@@ -36,9 +37,10 @@ from shuxiang.stats.permissions import require_figures_of
 
 
 def _int(data: dict, name: str, errors: list) -> int:
+    raw = data.get(name) or 0
     try:
-        value = int(data.get(name) or 0)
-        if value < 0:
+        value = raw if isinstance(raw, int) and not isinstance(raw, bool) else ascii_int(str(raw))
+        if value is None or not 0 <= value < 2**62:
             raise ValueError
         return value
     except (TypeError, ValueError):
@@ -46,12 +48,31 @@ def _int(data: dict, name: str, errors: list) -> int:
         return 0
 
 
+def _moment(data: dict, name: str, errors: list):
+    raw = data.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        moment = datetime.fromisoformat(str(raw))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        errors.append(FieldError(name, _("Give a time like 2026-01-31T08:00:00+08:00."), "invalid"))
+    return moment
+
+
 @transaction.atomic
 def record_heartbeat(actor: object, library: Library, data: dict) -> Heartbeat:
-    """Store a node's heartbeat (its administrators or the node itself); closes a silence."""
+    """Store a node's heartbeat (its administrators or the node itself); closes a silence.
+
+    Federated child nodes also report their queue lag (seconds), last harvest and errors of
+    the last 24 hours (with the latest error's text).
+    """
     require(actor, library, _("report the heartbeat of"))
     errors: list = []
     storage, bandwidth = _int(data, "storage_bytes", errors), _int(data, "bandwidth_mbps", errors)
+    lag, failures = _int(data, "queue_lag_seconds", errors), _int(data, "errors", errors)
+    last_harvest = _moment(data, "last_harvest", errors)
     node = str(data.get("node") or "").strip()[:100]
     if not node:
         errors.append(FieldError("node", _("Name the node sending the heartbeat."), "required"))
@@ -64,8 +85,12 @@ def record_heartbeat(actor: object, library: Library, data: dict) -> Heartbeat:
             "node": node,
             "at": now,
             "storage_bytes": storage,
-            "bandwidth_mbps": bandwidth,
+            "bandwidth_mbps": min(bandwidth, 2**31 - 1),
             "version": str(data.get("version") or "")[:40],
+            "queue_lag_seconds": min(lag, 2**31 - 1),
+            "last_harvest": last_harvest,
+            "errors": min(failures, 2**31 - 1),
+            "last_error": str(data.get("last_error") or "")[:300],
         },
     )
     Outage.objects.filter(library=library, subject=_node_subject(node), ended_at=None).update(
@@ -183,6 +208,20 @@ def _failing(rule: AlertRule, now) -> dict[str, str]:
             _node_subject(b.node): _("%(node)s has been silent since %(at)s.")
             % {"node": b.node, "at": b.at.isoformat()}
             for b in silent
+        }
+    if rule.condition == AlertRule.Condition.QUEUE_LAG_ABOVE:
+        lagging = beats.filter(queue_lag_seconds__gt=rule.threshold)
+        return {
+            _node_subject(b.node): _("%(node)s has jobs waiting for %(n)s seconds.")
+            % {"node": b.node, "n": b.queue_lag_seconds}
+            for b in lagging
+        }
+    if rule.condition == AlertRule.Condition.ERRORS_ABOVE:
+        failing = beats.filter(errors__gt=rule.threshold)
+        return {
+            _node_subject(b.node): _("%(node)s reported %(n)s errors: %(last)s")
+            % {"node": b.node, "n": b.errors, "last": b.last_error}
+            for b in failing
         }
     full = beats.filter(storage_bytes__gt=rule.threshold)
     return {

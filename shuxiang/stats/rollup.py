@@ -19,7 +19,9 @@ from shuxiang.core.actors import SYSTEM
 from shuxiang.core.errors import PermissionDenied
 from shuxiang.network.models import PATH_SEPARATOR, Library
 from shuxiang.network.scopes import unrestricted
+from shuxiang.stats import remote
 from shuxiang.stats.backends import get_backend
+from shuxiang.stats.backends.base import fingerprint
 from shuxiang.stats.models import (
     DailyRollup,
     DailyTotal,
@@ -51,9 +53,17 @@ def scope_pairs() -> list[tuple[str, str]]:
     return pairs
 
 
-def stale_days() -> dict[date, str]:
-    """Days whose raw events differ from what their stored rollups reflect."""
+def day_fingerprints() -> dict[date, str]:
+    """Per day, the digest of its raw events and of the figures received from child nodes."""
     current = get_backend().day_fingerprints()
+    for day, received in remote.remote_fingerprints().items():
+        current[day] = fingerprint([f"local={current.get(day, '')}", f"remote={received}"])
+    return current
+
+
+def stale_days() -> dict[date, str]:
+    """Days whose raw events or received figures differ from what the rollups reflect."""
+    current = day_fingerprints()
     stored = dict(RollupDay.objects.values_list("day", "fingerprint"))
     return {day: fp for day, fp in current.items() if stored.get(day) != fp}
 
@@ -63,7 +73,7 @@ def run_rollup(*, by: object = SYSTEM, force: bool = False) -> RollupReport:
     if not unrestricted(by):
         raise PermissionDenied("Only the node itself or a superuser may run aggregation.")
     get_backend().compact(before=timezone.localdate() - timedelta(days=1))
-    days = get_backend().day_fingerprints() if force else stale_days()
+    days = day_fingerprints() if force else stale_days()
     pairs = scope_pairs()
     report = RollupReport()
     ordered = sorted(days)
@@ -125,12 +135,41 @@ def _refresh_months(months: set[date]) -> None:
         _insert(MonthlyTotal, ("month", "scope", "kind", "events"), [(month, *r) for r in rows])
 
 
+def _merged(rows: list[tuple], extra: list[tuple], width: int) -> list[tuple]:
+    """``rows`` plus ``extra``, summing the trailing counts of rows with the same key."""
+    if not extra:
+        return rows
+    sums: dict[tuple, list[int]] = {}
+    for row in (*rows, *extra):
+        key, counts = row[:width], row[width:]
+        if key in sums:
+            sums[key] = [a + b for a, b in zip(sums[key], counts, strict=True)]
+        else:
+            sums[key] = list(counts)
+    return [(*key, *counts) for key, counts in sums.items()]
+
+
+def _lock() -> None:
+    """One aggregation at a time (a push may land while the periodic rollup runs)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(7406521)")
+
+
 @transaction.atomic
 def _aggregate_chunk(fingerprints: dict[date, str], pairs: list[tuple[str, str]]) -> tuple:
+    _lock()
     days = list(fingerprints)
     backend = get_backend()
-    daily = backend.daily_rows(days, pairs)
-    hourly = backend.hourly_rows(days, pairs)
+    scopes_of: dict[str, list[str]] = {}
+    for code, scope in pairs:
+        scopes_of.setdefault(code, []).append(scope)
+    daily = _merged(
+        backend.daily_rows(days, pairs), remote.remote_daily_rows(days, scopes_of), width=6
+    )
+    hourly = _merged(
+        backend.hourly_rows(days, pairs), remote.remote_hourly_rows(days, scopes_of), width=3
+    )
     DailyRollup.objects.filter(day__in=days).delete()
     HourlyRollup.objects.filter(day__in=days).delete()
     DailyTotal.objects.filter(day__in=days).delete()

@@ -1,0 +1,27 @@
+"""Periodic reports to the parent node: figures every 15 minutes, a heartbeat every 2 minutes.
+
+Both do nothing on a node without an approved parent, and both are safe to repeat: a push
+sends only days the parent has not acknowledged, a heartbeat replaces the previous one.
+"""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from shuxiang.federation import figures, health
+from shuxiang.federation.models import Node
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def push_figures_up() -> str:
+    if Node.parent() is None:
+        return "no parent"
+    return figures.push_figures().summary()
+
+
+@db_periodic_task(crontab(minute="*/2"))
+def heartbeat_up() -> str:
+    if Node.parent() is None:
+        return "no parent"
+    return str(health.send_heartbeat())
