@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "shuxiang.catalog",
     "shuxiang.stats",
     "shuxiang.portal",
+    "shuxiang.federation",
     "shuxiang.demo",
 ]
 

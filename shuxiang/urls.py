@@ -26,6 +26,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("shuxiang.catalog.urls")),
     path("stats/", include("shuxiang.stats.urls")),
+    path("federation/", include("shuxiang.federation.urls")),
     path("sushi/r5/", include("shuxiang.stats.counter.urls")),
     path("", include("shuxiang.portal.urls")),
 ]
