@@ -15,8 +15,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from shuxiang.catalog import normalize, services
@@ -28,12 +29,16 @@ from shuxiang.core.actors import SYSTEM
 from shuxiang.network.models import Library
 
 log = logging.getLogger(__name__)
-UPSERT_FIELDS = [
-    "format", "payload", "datestamp", "source_datestamp", "encoding", "harvested_at", "deleted",
-    "library", "access_policy", "set_specs", *services.TEXT_FIELDS, "title_folded", "creators",
-    "subjects", "year", "identifiers", "isbn", "work", "search_text", "holding_node",
-    "holding_url",
-]  # fmt: skip
+COLUMNS = (
+    "source_id", "local_id", "format", "payload", "datestamp", "source_datestamp", "encoding",
+    "harvested_at", "deleted", "library_id", "access_policy", "set_specs", *services.TEXT_FIELDS,
+    "title_folded", "creators", "subjects", "year", "identifiers", "isbn", "work_id",
+    "search_text", "holding_node", "holding_url",
+)  # fmt: skip
+ATTRIBUTES = {"format": "fmt"}
+JSON_COLUMNS = {"creators", "subjects", "identifiers"}
+TIME_COLUMNS = {"datestamp", "harvested_at"}
+UPSERT_ROWS = 500  # rows a statement (SQLite allows 32,766 parameters)
 INDEX_BATCH = 5000  # records a batch of the embedded index (one commit each)
 
 
@@ -156,13 +161,8 @@ def store_page(
         if inline:
             record.search_text = search_text_of(document)
         documents[record.local_id] = document
-    if records:
-        Record.objects.bulk_create(
-            records,
-            update_conflicts=True,
-            unique_fields=["source", "local_id"],
-            update_fields=UPSERT_FIELDS,
-        )
+    for start in range(0, len(records), UPSERT_ROWS):
+        _upsert(records[start : start + UPSERT_ROWS])
     removed = _delete(source, [g for g in gone if g in existing], now, inline)
     result.stored += sum(1 for item in items if item.local_id in live and not item.deleted)
     result.deleted = len(removed)
@@ -200,19 +200,28 @@ def _problem(item: Incoming) -> str:
     return ""
 
 
-def _record(source, item: Incoming, now, encoding: str, library) -> Record:
-    record = Record(
-        source=source,
+class Row(SimpleNamespace):
+    """A record about to be written: the columns, plus what set specs and the index read."""
+
+
+def _record(source, item: Incoming, now, encoding: str, library) -> Row:
+    library = library or source.library
+    record = Row(
+        pk=None,
+        source_id=source.pk,
         local_id=item.local_id,
-        format=item.fmt,
+        fmt=item.fmt,
         payload=item.payload,
         datestamp=now,
         source_datestamp=item.source_datestamp[:40],
         encoding=encoding[:32],
         harvested_at=now,
         deleted=False,
-        library=library or source.library,
+        library=library,
+        library_id=library.pk if library else None,
         access_policy=item.access_policy,
+        work_id=None,
+        search_text="",
         holding_node=item.holding_node[:500],
         holding_url=item.holding_url[:1000],
         **item.fields,
@@ -221,7 +230,42 @@ def _record(source, item: Incoming, now, encoding: str, library) -> Record:
     return record
 
 
-def _cluster(records: list[Record]) -> None:
+def _upsert(records: list[Row]) -> None:
+    """INSERT … ON CONFLICT (source, local_id) DO UPDATE, RETURNING the ids (PostgreSQL and
+    SQLite alike): one statement for many rows, no model instances."""
+    table = connection.ops.quote_name(Record._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
+    updates = ", ".join(
+        f"{connection.ops.quote_name(c)} = excluded.{connection.ops.quote_name(c)}"
+        for c in COLUMNS[2:]
+    )
+    placeholders = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
+    sql = (
+        f"INSERT INTO {table} ({names}) VALUES {', '.join([placeholders] * len(records))} "
+        f"ON CONFLICT (source_id, local_id) DO UPDATE SET {updates} RETURNING id, local_id"
+    )
+    params = [value for record in records for value in _values(record)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = dict((local_id, pk) for pk, local_id in cursor.fetchall())
+    for record in records:
+        record.pk = ids[record.local_id]
+
+
+def _values(record: Row) -> list:
+    ops = connection.ops
+    values = []
+    for column in COLUMNS:
+        value = getattr(record, ATTRIBUTES.get(column, column))
+        if column in JSON_COLUMNS:
+            value = ops.adapt_json_value(value, None)
+        elif column in TIME_COLUMNS:
+            value = ops.adapt_datetimefield_value(value)
+        values.append(value)
+    return values
+
+
+def _cluster(records: list[Row]) -> None:
     """Each record joins the work of its key (created when new): two to three statements."""
     keys = {
         id(r): normalize.work_key(isbn=r.isbn, title=r.title, creators=r.creators, year=r.year)
@@ -268,14 +312,6 @@ def _after_commit(source, records, documents, removed, now, batch, inline) -> No
         return
     if not records and not removed:
         return
-    if any(r.pk is None for r in records):
-        ids = dict(
-            Record.objects.filter(source=source, local_id__in=documents).values_list(
-                "local_id", "id"
-            )
-        )
-        for record in records:
-            record.pk = ids[record.local_id]
     by_id = {}
     for record in records:
         documents[record.local_id]["id"] = record.pk

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shuxiang.federation import peer, views
+from shuxiang.federation import peer, peer_oai, views
 
 app_name = "federation"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("peer/join", peer.peer_join, name="peer-join"),
     path("peer/decision", peer.peer_decision, name="peer-decision"),
     path("peer/keys", peer.peer_keys, name="peer-keys"),
+    path("peer/oai", peer_oai.peer_oai, name="peer-oai"),
 ]

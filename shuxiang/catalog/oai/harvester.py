@@ -72,8 +72,11 @@ def parse_page(content: bytes) -> etree._Element:
 class Harvester:
     """Harvest one source over HTTP (``session`` is a requests.Session, made by default)."""
 
-    def __init__(self, source: Source, *, session=None, backoff: float = BACKOFF_SECONDS):
+    def __init__(
+        self, source: Source, *, session=None, backoff: float = BACKOFF_SECONDS, progress=None
+    ):
         self.source = source
+        self.progress = progress  # called after each stored page: (records on it, list size)
         self.session = session or requests.Session()
         self.session.headers.setdefault("User-Agent", "Shuxiang OAI-PMH harvester")
         self.backoff = backoff
@@ -120,6 +123,8 @@ class Harvester:
         upcoming = pool.submit(self._fetch, following, limit) if following and not stop else None
         self._store_page(page, items, token)
         self.report.pages += 1
+        if self.progress is not None:
+            self.progress(len(items), _list_size(page))
         if stop:
             self.batch.flush()
             return False
@@ -255,6 +260,13 @@ class Harvester:
         source.last_harvest_at = timezone.now()
         source.last_error = ""
         source.save()
+
+
+def _list_size(page: fetch.Page) -> int | None:
+    """The ``completeListSize`` a page's resumption token announces, when it does."""
+    token = page.root.find(f"{{{OAI_NS}}}ListRecords/{{{OAI_NS}}}resumptionToken")
+    size = token.get("completeListSize", "") if token is not None else ""
+    return int(size) if size.isascii() and size.isdigit() and len(size) < 12 else None
 
 
 def harvest(source: Source, **options) -> HarvestReport:
