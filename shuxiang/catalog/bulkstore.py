@@ -1,13 +1,15 @@
 """Storing harvested pages in bulk (批量入库): one transaction and a few statements a page.
 
 A page is checked record by record (a bad record is reported and skipped, the others are
-stored), then written with one upsert on (source, local_id); its works are found or created
-with a few statements (records with the same work key cluster, whichever node holds them);
-tombstones are marked with one update. Search: in server mode the analyzed text goes into the
-same upsert (PostgreSQL indexes it itself); another backend (the embedded tantivy index) is
-updated in batches of pages (``IndexBatch``), and the source remembers since when its records
-may be missing from the index, so a harvest killed between a page's commit and the next batch
-reindexes them when it starts again.
+stored), then written with one multi-row upsert on (source, local_id); its works are found or
+created with a few statements (records with the same work key cluster, whichever node holds
+them); tombstones are marked with one update.
+
+Search: analysing text for the index costs more than storing a record, so a harvest does not
+wait for it. The ids of committed pages are collected (``IndexBatch``) and handed, a few
+thousand at a time, to a background job (``catalog.index_records``, ``core.jobs``: durable,
+retried) that updates the index. The source remembers since when its records may be missing
+from the index; a harvest killed before handing a batch over queues them again when it starts.
 """
 
 from __future__ import annotations
@@ -22,9 +24,8 @@ from django.utils import timezone
 
 from shuxiang.catalog import normalize, services
 from shuxiang.catalog.models import AccessPolicy, Record, Source, Work
-from shuxiang.catalog.search.base import document_of, get_backend
-from shuxiang.catalog.search.postgres_backend import search_text_of
-from shuxiang.core import audit, pagecache
+from shuxiang.catalog import indexing
+from shuxiang.core import audit, jobs
 from shuxiang.core.actors import SYSTEM
 from shuxiang.network.models import Library
 
@@ -39,7 +40,8 @@ ATTRIBUTES = {"format": "fmt"}
 JSON_COLUMNS = {"creators", "subjects", "identifiers"}
 TIME_COLUMNS = {"datestamp", "harvested_at"}
 UPSERT_ROWS = 500  # rows a statement (SQLite allows 32,766 parameters)
-INDEX_BATCH = 5000  # records a batch of the embedded index (one commit each)
+INDEX_BATCH = 5000  # record ids an index job
+INDEX_JOB = "catalog.index_records"
 
 
 @dataclass
@@ -65,9 +67,9 @@ class PageResult:
     problems: list[tuple[int, str]] = field(default_factory=list)  # (position, reason)
 
 
-def inline_search_text() -> bool:
-    """Whether the index is the record's own ``search_text`` (PostgreSQL full-text search)."""
-    return get_backend().name == "postgres"
+def index_job(job) -> None:
+    """Job handler: bring the search index up to date for the record ids in the payload."""
+    indexing.refresh([int(i) for i in job.payload["ids"]])
 
 
 class Libraries:
@@ -87,46 +89,42 @@ class Libraries:
 
 
 class IndexBatch:
-    """Index changes of committed pages, written to a non-PostgreSQL index in batches."""
+    """Ids of records changed by committed pages, handed to index jobs in batches."""
 
     def __init__(self, source: Source, size: int = INDEX_BATCH) -> None:
         self.source, self.size = source, size
-        self.documents: dict[int, dict] = {}
-        self.removed: set[int] = set()
-        self.inline = inline_search_text()
+        self.ids: set[int] = set()
 
-    def add(self, documents: dict[int, dict], removed: Iterable[int]) -> None:
-        """After a page commits: remember its changes; write them when the batch is full."""
-        for record_id in removed:
-            self.documents.pop(record_id, None)
-            self.removed.add(record_id)
-        for record_id, document in documents.items():
-            self.removed.discard(record_id)
-            self.documents[record_id] = document
-        if len(self.documents) + len(self.removed) >= self.size:
+    def add(self, ids: Iterable[int]) -> None:
+        """After a page commits: remember its ids; queue a job when the batch is full."""
+        self.ids.update(ids)
+        if len(self.ids) >= self.size:
             self.flush()
 
+    @transaction.atomic
     def flush(self) -> None:
-        if not self.inline and (self.documents or self.removed):
-            get_backend().replace_documents(list(self.documents.values()), sorted(self.removed))
-        self.documents, self.removed = {}, set()
+        ids = sorted(self.ids)
+        for start in range(0, len(ids), self.size):
+            jobs.defer(INDEX_JOB, {"ids": ids[start : start + self.size]})
+        self.ids = set()
         self.source.index_pending_since = None
         Source.objects.filter(pk=self.source.pk).update(index_pending_since=None)
-        pagecache.changed()
 
 
+@transaction.atomic
 def repair_index(source: Source) -> int:
-    """Reindex the records a killed harvest may have left out of the index; how many."""
+    """Queue the index update a killed harvest may not have queued; how many records."""
     since = Source.objects.filter(pk=source.pk).values_list("index_pending_since", flat=True)[0]
     if since is None:
         return 0
     ids = list(
         Record.objects.filter(source=source, datestamp__gte=since).values_list("id", flat=True)
     )
-    for start in range(0, len(ids), INDEX_BATCH):
-        get_backend().update(ids[start : start + INDEX_BATCH])
-    Source.objects.filter(pk=source.pk).update(index_pending_since=None)
-    log.info("reindexed %d records of %s left by an interrupted harvest", len(ids), source.key)
+    batch = IndexBatch(source)
+    batch.ids.update(ids)
+    batch.flush()
+    log.info("queued reindexing of %d records of %s left by an interrupted harvest",
+             len(ids), source.key)  # fmt: skip
     return len(ids)
 
 
@@ -154,20 +152,13 @@ def store_page(
         for item in live.values()
     ]
     _cluster(records)
-    inline = inline_search_text()
-    documents = {}
-    for record in records:
-        document = document_of(record)
-        if inline:
-            record.search_text = search_text_of(document)
-        documents[record.local_id] = document
     for start in range(0, len(records), UPSERT_ROWS):
         _upsert(records[start : start + UPSERT_ROWS])
-    removed = _delete(source, [g for g in gone if g in existing], now, inline)
+    removed = _delete(source, [g for g in gone if g in existing], now)
     result.stored += sum(1 for item in items if item.local_id in live and not item.deleted)
     result.deleted = len(removed)
     _drop_empty_works(existing, records)
-    _after_commit(source, records, documents, removed, now, batch, inline)
+    _index_later(source, [r.pk for r in records] + removed, now, batch)
     return result
 
 
@@ -238,6 +229,7 @@ def _upsert(records: list[Row]) -> None:
     updates = ", ".join(
         f"{connection.ops.quote_name(c)} = excluded.{connection.ops.quote_name(c)}"
         for c in COLUMNS[2:]
+        if c != "search_text"  # new rows start unindexed; changed ones keep theirs until the job
     )
     placeholders = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
     sql = (
@@ -284,14 +276,13 @@ def _cluster(records: list[Row]) -> None:
         record.work_id = works[keys[id(record)]]
 
 
-def _delete(source: Source, local_ids: list[str], now, inline: bool) -> list[int]:
+def _delete(source: Source, local_ids: list[str], now) -> list[int]:
     """Tombstones for records the page says are deleted; their ids."""
     if not local_ids:
         return []
     rows = Record.objects.filter(source=source, local_id__in=local_ids, deleted=False)
     ids = list(rows.values_list("id", flat=True))
-    changes = {"deleted": True, "datestamp": now, **({"search_text": ""} if inline else {})}
-    Record.objects.filter(pk__in=ids).update(**changes)
+    Record.objects.filter(pk__in=ids).update(deleted=True, datestamp=now)
     if ids:
         audit.record(SYSTEM, "catalog.harvest_deleted", source, records=len(ids))
     return ids
@@ -304,22 +295,15 @@ def _drop_empty_works(existing: dict[str, int | None], records: list[Record]) ->
         Work.objects.filter(pk__in=previous, records__isnull=True).delete()
 
 
-def _after_commit(source, records, documents, removed, now, batch, inline) -> None:
-    """Index the page once it commits: in the same statement (PostgreSQL), else in batches."""
-    if inline:
-        if records or removed:
-            transaction.on_commit(pagecache.changed)
+def _index_later(source: Source, ids: list[int], now, batch: IndexBatch | None) -> None:
+    """The index update of these records: batched by the harvest, else after this commit."""
+    if not ids:
         return
-    if not records and not removed:
-        return
-    by_id = {}
-    for record in records:
-        documents[record.local_id]["id"] = record.pk
-        by_id[record.pk] = documents[record.local_id]
     if batch is None:
-        transaction.on_commit(lambda: get_backend().replace_documents(list(by_id.values()), removed))
+        for record_id in ids:
+            indexing.schedule(record_id)
         return
     if source.index_pending_since is None:
         source.index_pending_since = now
         Source.objects.filter(pk=source.pk).update(index_pending_since=now)
-    transaction.on_commit(lambda: batch.add(by_id, removed))
+    transaction.on_commit(lambda: batch.add(ids))
