@@ -40,8 +40,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
-LIBRARIES = (("BENCH", None, "national", "基准国家馆"), ("BENCH-ZJ", "BENCH", "provincial", "浙江省图书馆（基准）"),
-             ("BENCH-HZ", "BENCH-ZJ", "city", "杭州图书馆（基准）"))
+LIBRARIES = (
+    ("BENCH", None, "national", "基准国家馆"),
+    ("BENCH-ZJ", "BENCH", "provincial", "浙江省图书馆（基准）"),
+    ("BENCH-HZ", "BENCH-ZJ", "city", "杭州图书馆（基准）"),
+)
 
 
 def make_libraries() -> None:
@@ -62,10 +65,10 @@ def populate_child(count: int) -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuxiang.settings")
     django.setup()
+    from catalog_corpus import generate
     from django.core.management import call_command
     from django.utils import timezone
 
-    from catalog_corpus import generate
     from shuxiang.catalog import services
     from shuxiang.catalog.models import Record
     from shuxiang.network.models import Library
@@ -102,14 +105,19 @@ def start_child(count: int) -> tuple[subprocess.Popen, str, dict]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHUXIANG_")}
     env.update(SHUXIANG_DATA_DIR=data, DJANGO_SETTINGS_MODULE="shuxiang.settings")
     began = time.time()
-    subprocess.run([sys.executable, __file__, "--populate-child", str(count)], env=env, check=True, cwd=ROOT)
+    subprocess.run(
+        [sys.executable, __file__, "--populate-child", str(count)], env=env, check=True, cwd=ROOT
+    )
     print(f"child: stored {count:,} records in {time.time() - began:.1f}s")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = open(Path(data) / "serve.log", "w")  # noqa: SIM115 - open while the child runs
     process = subprocess.Popen(
         [sys.executable, "-m", "shuxiang.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env={**env, "SHUXIANG_BASE_URL": url}, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env={**env, "SHUXIANG_BASE_URL": url},
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     import requests
 
@@ -141,7 +149,11 @@ def fetch_and_parse(session, url: str) -> tuple[int, float]:
     """(records, seconds): every page of the list fetched and parsed, nothing stored."""
     from shuxiang.catalog.oai import fetch
 
-    params, count, start = {"verb": "ListRecords", "metadataPrefix": "shuxiang"}, 0, time.perf_counter()
+    params, count, start = (
+        {"verb": "ListRecords", "metadataPrefix": "shuxiang"},
+        0,
+        time.perf_counter(),
+    )
     while params:
         page = fetch.get(session, url, params, limit=300)
         count += len(page.root.findall(f"{OAI}ListRecords/{OAI}record"))
@@ -216,11 +228,15 @@ def main() -> None:
         count, seconds = fetch_and_parse(session, url)
         assert count == args.records, f"the child served {count} of {args.records}"
         peer.append(count / seconds)
-        print(f"peer (fetch + parse, no storing): {count:,} records in {seconds:.1f}s = {count / seconds:,.0f} records/s")
+        print(
+            f"peer (fetch + parse, no storing): {count:,} records in {seconds:.1f}s = {count / seconds:,.0f} records/s"
+        )
         stored, seconds, report = harvest(session, url)
         assert stored == args.records and report.failed == 0, (stored, report.errors[:3])
         rate = stored / seconds
-        print(f"harvest ({connection.vendor} parent): {stored:,} records in {seconds:.1f}s = {rate:,.0f} records/s")
+        print(
+            f"harvest ({connection.vendor} parent): {stored:,} records in {seconds:.1f}s = {rate:,.0f} records/s"
+        )
         count, seconds = fetch_and_parse(session, url)
         peer.append(count / seconds)
         print(f"peer again: {count / seconds:,.0f} records/s")

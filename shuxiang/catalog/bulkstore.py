@@ -22,9 +22,8 @@ from types import SimpleNamespace
 from django.db import connection, transaction
 from django.utils import timezone
 
-from shuxiang.catalog import normalize, services
+from shuxiang.catalog import indexing, normalize, services
 from shuxiang.catalog.models import AccessPolicy, Record, Source, Work
-from shuxiang.catalog import indexing
 from shuxiang.core import audit, jobs
 from shuxiang.core.actors import SYSTEM
 from shuxiang.network.models import Library

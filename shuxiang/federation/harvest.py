@@ -32,8 +32,12 @@ def source_for(node: Node) -> Source:
     url = node.base_url.rstrip("/") + PEER_OAI_PATH
     source, created = Source.objects.get_or_create(
         key=f"node-{node.pk}",
-        defaults={"name": node.name[:200], "kind": Source.Kind.NODE, "base_url": url,
-                  "metadata_prefix": "shuxiang"},  # fmt: skip
+        defaults={
+            "name": node.name[:200],
+            "kind": Source.Kind.NODE,
+            "base_url": url,
+            "metadata_prefix": "shuxiang",
+        },  # fmt: skip
     )
     if not created and (source.base_url != url or source.name != node.name[:200]):
         source.base_url, source.name = url, node.name[:200]

@@ -218,9 +218,7 @@ class Harvester:
     def _incoming(self, element) -> bulkstore.Incoming:
         identifier, datestamp, deleted, _specs = mapping.header_of(element)
         prefix = self.source.metadata_prefix
-        item = bulkstore.Incoming(
-            local_id=identifier, deleted=deleted, source_datestamp=datestamp
-        )
+        item = bulkstore.Incoming(local_id=identifier, deleted=deleted, source_datestamp=datestamp)
         if deleted:
             return item
         item.fmt = prefix if prefix != "shuxiang" else "native"
@@ -251,7 +249,8 @@ class Harvester:
         self.report.stored += result.stored
         self.report.deleted += result.deleted
         for position, reason in result.problems:
-            self.report.note(f"page {self.report.pages + 1} record {positions[position - 1]}: {reason}")
+            where = f"page {self.report.pages + 1} record {positions[position - 1]}"
+            self.report.note(f"{where}: {reason}")
 
     def _complete(self) -> None:
         source = self.source

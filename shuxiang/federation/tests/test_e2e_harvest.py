@@ -89,9 +89,7 @@ def test_national_search_finds_a_city_record_and_links_to_the_city_node(cluster,
     page = at_city[0]["holding_url"]
     assert page == f"{cluster.city.url}/resources/{harvested}/"
     assert requests.get(page, timeout=60).status_code == 200
-    html = requests.get(
-        cluster.national.url + "/search", params={"q": "良渚古城"}, timeout=60
-    ).text
+    html = requests.get(cluster.national.url + "/search", params={"q": "良渚古城"}, timeout=60).text
     assert cluster.city.url in html
 
 
