@@ -7,3 +7,9 @@ class CatalogConfig(AppConfig):
     name = "shuxiang.catalog"
     label = "catalog"
     verbose_name = "Catalog"
+
+    def ready(self) -> None:
+        from shuxiang.catalog import bulkstore
+        from shuxiang.core import jobs
+
+        jobs.register(bulkstore.INDEX_JOB, "shuxiang.catalog.bulkstore.index_job")

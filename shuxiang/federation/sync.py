@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 SYNC_JOB = "federation.sync"
-STEP_MODULES: list[str] = [
+STEP_MODULES: list[str] = [  # dotted modules whose import registers sync steps
+    "shuxiang.federation.harvest",
     "shuxiang.federation.figures",
     "shuxiang.federation.health",
-]  # dotted modules whose import registers sync steps
+]
 
 
 @dataclass(frozen=True)

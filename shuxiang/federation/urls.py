@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shuxiang.federation import figures_views, peer, pid_urls, views
+from shuxiang.federation import figures_views, peer, peer_oai, pid_urls, views
 
 app_name = "federation"
 
@@ -18,4 +18,5 @@ urlpatterns = [
     *pid_urls.pages,  # fed-ids: prefixes/
     path("peer/rollups", figures_views.peer_rollups, name="peer-rollups"),
     path("peer/heartbeat", figures_views.peer_heartbeat, name="peer-heartbeat"),
+    path("peer/oai", peer_oai.peer_oai, name="peer-oai"),
 ]

@@ -34,7 +34,7 @@ MAX_YEAR = 9999
 HIT_FIELDS = (
     "id", "title", "creators", "subjects", "description", "publisher", "date", "year",
     "language", "type", "collection", "isbn", "access_policy", "local_id", "deleted",
-    "work_id", "library_id", "source_id",
+    "work_id", "library_id", "source_id", "holding_node", "holding_url",
 )  # fmt: skip
 LIBRARY_FIELDS = ("id", "code", "name", "name_en", "path")
 SOURCE_FIELDS = ("id", "key", "kind", "name")
