@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("shuxiang.accounts.urls")),
     path("", include("shuxiang.accounts.oidc_urls")),
     path("network/", include("shuxiang.network.urls")),
+    path("federation/", include("shuxiang.federation.urls")),
     path("identifiers/", include("shuxiang.identifiers.urls")),
     path("id/<path:name>", identifier_views.resolve, name="resolve"),
     path("resources/", include("shuxiang.resources.urls")),
