@@ -181,6 +181,17 @@ OPTIONS: dict[str, Option] = {
         Option("STATS_BACKEND", str, "", "Dotted path of the usage-statistics backend (by mode)."),
         Option("STATS_FLUSH_SECONDS", str, "0.5", "How often buffered usage events are written."),
         Option("STATS_WEBHOOK_TIMEOUT", int, 5, "Seconds to wait for monitoring HTTP calls."),
+        Option(
+            "FEDERATION_KEY_GRACE_SECONDS",
+            int,
+            7 * 24 * 3600,
+            "After a key rotation, how long peers still accept the old federation key.",
+        ),
+        Option("FEDERATION_SIGNATURE_SECONDS", int, 300, "Lifetime of a signed peer request."),
+        Option(
+            "FEDERATION_CLOCK_SKEW_SECONDS", int, 30, "Clock difference tolerated between nodes."
+        ),
+        Option("FEDERATION_TIMEOUT", int, 30, "Seconds to wait for a peer node's answer."),
         Option("PORTAL_DEFAULT_SITE", str, "", "Library code of the site for unknown hosts."),
         Option(
             "DEMO_TEXTS_DIR",

@@ -1,4 +1,4 @@
-"""App configuration for federation."""
+"""App configuration for federation between nodes (互联互通)."""
 
 from django.apps import AppConfig
 
@@ -9,6 +9,14 @@ class FederationConfig(AppConfig):
     verbose_name = "Federation"
 
     def ready(self) -> None:
+        from shuxiang.core import jobs
+        from shuxiang.federation import sync
+
+        jobs.register(sync.SYNC_JOB, "shuxiang.federation.sync.run_job", max_attempts=3)
+        jobs.register(
+            "federation.notify_decision", "shuxiang.federation.joining.notify_decision",
+            max_attempts=8,
+        )  # fmt: skip
         _ready_sso()
 
 
@@ -18,7 +26,9 @@ def _ready_sso() -> None:
 
     from shuxiang.accounts.oidc_sessions import session_ended
     from shuxiang.core import jobs
-    from shuxiang.federation import sso_logout
+    from shuxiang.federation import sso_logout, sync
+
+    sync.STEP_MODULES.append("shuxiang.federation.sso")  # the "sso" step (toward the parent)
 
     user_logged_out.connect(sso_logout.on_logged_out, dispatch_uid="federation.sso_logout")
     session_ended.connect(sso_logout.on_provider_session_ended, dispatch_uid="federation.sso_end")

@@ -11,6 +11,7 @@ no staff role: roles are granted at each node by its own administrators.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -29,11 +30,13 @@ from shuxiang.accounts import pii
 from shuxiang.accounts.models import User
 from shuxiang.core import audit
 from shuxiang.core.actors import SYSTEM
-from shuxiang.core.errors import NotFound, ValidationFailed
+from shuxiang.core.errors import NotFound, ServiceError, ValidationFailed
 from shuxiang.core.http import base_url
+from shuxiang.federation import sync
 from shuxiang.federation.models import Node, SsoLink, SsoUpstream
 from shuxiang.network.models import Library
 
+log = logging.getLogger("shuxiang.federation")
 SCOPE = "openid profile library"
 CALLBACK = "/federation/sso/callback/"
 LOGGED_OUT = "/federation/sso/logged-out/"
@@ -114,6 +117,7 @@ def register_upstream(parent: Node) -> SsoUpstream:
             "issuer": data["issuer"],
             "client_id": data["client_id"],
             "client_secret_enc": pii.encrypt(data["client_secret"]),
+            "label": str(data.get("label") or parent.name)[:200],
         },
     )
     audit.record(SYSTEM, "federation.sso_registered", parent, client_id=data["client_id"])
@@ -257,10 +261,28 @@ def end_session_url(registration: SsoUpstream, id_token: str) -> str:
 
 
 def login_choices(request, next_url: str) -> list[dict]:
-    """``settings.LOGIN_UPSTREAMS``: the login page's "log in with the parent's account"."""
+    """``settings.LOGIN_UPSTREAMS``: the login page's "log in with the parent's account".
+
+    The first call registers this node at its parent (one signed call); if the parent cannot
+    be reached the button still shows, with the parent node's own name.
+    """
     parent = Node.parent()
     if parent is None:
         return []
-    label = _("%(node)s account login") % {"node": parent.name}
+    try:
+        name = upstream().label or parent.name
+    except (ServiceError, requests.RequestException, ValueError, KeyError) as exc:
+        log.warning("no client registration at %s yet: %s", parent.base_url, exc)
+        name = parent.name
+    label = _("%(node)s account login") % {"node": name}
     query = urlencode({"next": next_url}) if next_url else ""
     return [{"label": label, "url": "/federation/sso/login/" + ("?" + query if query else "")}]
+
+
+def refresh_registration(parent: Node, progress=None) -> str:
+    """Sync step ``sso`` (toward the parent): renew this node's client registration there."""
+    registration = register_upstream(parent)
+    return f"client {registration.client_id} at {registration.issuer}"
+
+
+sync.register("sso", refresh_registration, direction="parent")

@@ -10,6 +10,7 @@ administrators stands for the center's approval of skipping it.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from oauth2_provider.generators import generate_client_secret
@@ -33,6 +34,12 @@ def _library_for(node: Node) -> Library:
     if root is None:
         raise ValidationFailed.single("library", _("This node has no library to register for."))
     return root
+
+
+def _top_library_name() -> str:
+    """The name readers know this node by: its own top library (国家图书馆), else the node's."""
+    own = sorted(Library.objects.filter(node="local"), key=lambda library: len(library.path))
+    return own[0].name if own else settings.NODE_NAME
 
 
 @transaction.atomic
@@ -59,6 +66,7 @@ def client_for_child(node: Node) -> dict[str, str]:
         SsoClient.objects.create(node=node, application=app)
     audit.record(SYSTEM, "federation.sso_client", node, client_id=app.client_id)
     return {
+        "label": _top_library_name(),
         "issuer": oauth2_settings.oidc_issuer(None),
         "client_id": app.client_id,
         "client_secret": secret,
