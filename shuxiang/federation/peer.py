@@ -38,6 +38,12 @@ def own_keys_document() -> dict:
                      for k in keys.own_keys()]}  # fmt: skip
 
 
+@require_http_methods(["GET"])
+def public_keys(request: HttpRequest) -> JsonResponse:
+    """This node's public keys, unsigned (public; for checking a key out of band)."""
+    return JsonResponse(own_keys_document())
+
+
 @require_http_methods(["GET", "POST"])
 @signed_endpoint(statuses=("approved",))
 def peer_keys(request: HttpRequest) -> JsonResponse:

@@ -41,6 +41,7 @@ from shuxiang.federation.models import Node, NodeKey, SeenNonce
 LABEL = "fed"
 COVERED = ("@method", "@target-uri")
 REQUIRED_PARAMS = ("created", "expires", "nonce", "keyid", "alg")
+LAST_SEEN_STEP = timedelta(seconds=60)
 log = logging.getLogger("shuxiang.federation")
 
 CODES = {
@@ -213,7 +214,8 @@ def _peer_key(key_id: str, statuses: tuple[str, ...]) -> tuple[Node, Ed25519Publ
     if row is not None and row.node.status not in statuses:
         reason = f"The node {row.node.name} is {row.node.status} here."
         raise SignatureRefused("node_not_approved", reason)
-    if row is None or not row.is_active():
+    # a revoked node's keys are retired, yet it may still read its own status where allowed
+    if row is None or (not row.is_active() and row.node.status != Node.Status.REVOKED):
         raise SignatureRefused("unknown_key", f'The key "{key_id}" is unknown here or retired.')
     return row.node, keys.public_key_from_b64(row.public_key)
 
@@ -298,7 +300,10 @@ def verify_request(request: HttpRequest, *, statuses: tuple[str, ...] = ("approv
     except SignatureRefused as refusal:
         _refused(request, refusal)
         raise
-    Node.objects.filter(pk=node.pk).update(last_seen=timezone.now())
+    now = timezone.now()
+    if node.last_seen is None or now - node.last_seen > LAST_SEEN_STEP:  # one write a minute
+        Node.objects.filter(pk=node.pk).update(last_seen=now)
+        node.last_seen = now
     return node
 
 

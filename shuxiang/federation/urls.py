@@ -9,6 +9,7 @@ app_name = "federation"
 urlpatterns = [
     path("", views.node_list, name="nodes"),
     path("nodes/<int:pk>/<str:action>/", views.decide, name="decide"),
+    path("keys.json", peer.public_keys, name="public-keys"),
     # node-to-node (signed); one line per endpoint, each part appends its own
     path("peer/join", peer.peer_join, name="peer-join"),
     path("peer/decision", peer.peer_decision, name="peer-decision"),

@@ -282,6 +282,15 @@ class Cluster:
             [mine] = [n for n in status["nodes"] if n["relation"] == "parent"]
         assert mine["status"] == "approved", status
 
+    def spare(self, role: str, name: str) -> ClusterNode:
+        """A further SQLite node (migrated, empty, not serving) for tests that spoil it."""
+        node = ClusterNode(role, name, self.base / role)
+        node.data_dir.mkdir(parents=True)
+        shutil.copyfile(
+            self.base / "template" / "shuxiang.sqlite3", node.data_dir / "shuxiang.sqlite3"
+        )
+        return node
+
     def stop(self) -> None:
         for node in self.nodes:
             node.stop()

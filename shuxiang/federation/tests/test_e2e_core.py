@@ -51,3 +51,38 @@ def test_a_signed_request_between_real_nodes_is_accepted(cluster):
         "print(r.status_code)"
     )
     assert cluster.city.run(code).strip() == "200"
+
+
+PING_PARENT = (
+    "from shuxiang.federation.models import Node\n"
+    "from shuxiang.federation.signing import peer_session\n"
+    "parent = Node.objects.get(relation='parent')\n"
+    "r = peer_session(parent).get(parent.base_url + '/federation/peer/keys')\n"
+    "print(r.status_code, r.json().get('errors', [{}])[0].get('code', 'ok'))"
+)
+
+
+def test_a_rotated_key_is_announced_and_used(cluster):
+    before = cluster.province.status()["key_id"]
+    out = cluster.province.cli("federation", "keys", "rotate")
+    assert f"announced to {cluster.national.url}: ok" in out
+    assert f"announced to {cluster.city.url}: ok" in out
+    after = cluster.province.status()["key_id"]
+    assert after != before
+    assert cluster.province.run(PING_PARENT).split() == ["200", "ok"]  # signed with the new key
+    assert cluster.city.run(PING_PARENT).split() == ["200", "ok"]  # the province still answers
+    [province] = [n for n in cluster.national.status()["nodes"] if n["relation"] == "child"]
+    assert set(province["keys"]) == {before, after}  # the old key in its grace period
+
+
+def test_a_revoked_node_is_refused_by_its_parent(cluster):
+    spare = cluster.spare("county", "临安区节点")
+    spare.cli("federation", "join", cluster.city.url)
+    assert spare.run(PING_PARENT).split() == ["401", "node_not_approved"]  # still pending
+    cluster.city.cli("federation", "approve", spare.url)  # the decision cannot reach it: no server
+    assert "\tpending\t" in spare.cli("federation", "status")
+    assert spare.run(PING_PARENT).split() == ["200", "ok"]
+    assert "\tapproved\t" in spare.cli("federation", "status", "--refresh")
+    cluster.city.cli("federation", "revoke", spare.url, "--reason", "测试吊销")
+    assert spare.run(PING_PARENT).split() == ["401", "node_not_approved"]
+    assert "\trevoked\t" in spare.cli("federation", "status", "--refresh")
