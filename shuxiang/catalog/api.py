@@ -59,6 +59,8 @@ def record_out(record: Record) -> dict:
         "source": record.source.key,
         "work": record.work_id,
         "oai_identifier": oai_identifier(record),
+        "holding_node": record.holding_node,
+        "holding_url": record.holding_url,
     }
 
 

@@ -24,6 +24,7 @@ class Source(models.Model):
         MARC = "marc", _("MARC file")
         LOCAL = "local", _("local resources")
         GENERATED = "generated", _("generated sample")
+        NODE = "node", _("federated Shuxiang node")
 
     key = models.SlugField(_("key"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -44,6 +45,12 @@ class Source(models.Model):
     )
     last_harvest_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    index_pending_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Records stored since then may be missing from the search index (bulk harvests"
+        " index in batches; a killed harvest reindexes them when it starts again).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -100,6 +107,12 @@ class Record(models.Model):
         Work, null=True, blank=True, on_delete=models.SET_NULL, related_name="records"
     )
     search_text = models.TextField(blank=True)
+    holding_node = models.CharField(
+        max_length=500, blank=True, help_text="Base URL of the node holding it (empty: this node)."
+    )
+    holding_url = models.CharField(
+        max_length=1000, blank=True, help_text="Its page at the holding node, when it has one."
+    )
 
     class Meta:
         constraints = [

@@ -23,6 +23,8 @@ class RecordOut(Schema):
     access_policy: str
     work: int | None
     oai_identifier: str
+    holding_node: str = ""
+    holding_url: str = ""
 
 
 class HitOut(Schema):

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 SYNC_JOB = "federation.sync"
-STEP_MODULES: list[str] = []  # dotted modules whose import registers sync steps
+STEP_MODULES: list[str] = [  # dotted modules whose import registers sync steps
+    "shuxiang.federation.harvest",
+]
 
 
 @dataclass(frozen=True)

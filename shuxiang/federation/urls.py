@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shuxiang.federation import peer, sso_views, views
+from shuxiang.federation import peer, peer_oai, sso_views, views
 
 app_name = "federation"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("peer/join", peer.peer_join, name="peer-join"),
     path("peer/decision", peer.peer_decision, name="peer-decision"),
     path("peer/keys", peer.peer_keys, name="peer-keys"),
+    path("peer/oai", peer_oai.peer_oai, name="peer-oai"),
     path("peer/sso/client", sso_views.peer_client_view, name="peer-sso-client"),
     path("peer/sso/logout", sso_views.peer_logout_view, name="peer-sso-logout"),
     # one identity across nodes (browser pages and the back-channel logout endpoint)

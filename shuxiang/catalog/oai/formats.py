@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from django.urls import NoReverseMatch, reverse
 from lxml import etree
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
@@ -94,23 +95,55 @@ def oai_dc(record) -> etree._Element:
     return etree.fromstring(oai_dc_xml(record))
 
 
-def native(record) -> etree._Element:
-    ns = f"{{{NATIVE_NS}}}"
-    root = etree.Element(ns + "record", nsmap={None: NATIVE_NS})
-    etree.SubElement(root, ns + "title").text = clean(record.title)
-    for tag, values in (("creator", record.creators), ("subject", record.subjects)):
-        for value in values:
-            _sub(root, ns + tag, value)
-    for tag in ("description", "publisher", "date", "year", "language", "type", "collection"):
-        _sub(root, ns + tag, getattr(record, tag) if getattr(record, tag) is not None else "")
-    for identifier in record.identifiers:
-        _sub(root, ns + "identifier", identifier)
-    _sub(root, ns + "isbn", record.isbn)
-    _sub(root, ns + "library", record.library.code if record.library_id else "")
-    etree.SubElement(root, ns + "accessPolicy").text = record.access_policy
-    etree.SubElement(root, ns + "source").text = f"{record.source.key}/{clean(record.local_id)}"
-    _sub(root, ns + "work", record.work_id or "")
-    return root
+def _related(record, attribute: str, column: str) -> str:
+    """A related value of a model instance (``library.code``) or of a list row's column."""
+    if hasattr(record, column):
+        return getattr(record, column) or ""
+    related = getattr(record, attribute.split(".")[0], None)
+    return getattr(related, attribute.split(".")[1], "") if related is not None else ""
+
+
+def landing_page(record, node_url: str) -> str:
+    """The record's page: at its holding node, or this node's page of a local resource."""
+    if record.holding_url:
+        return record.holding_url
+    number = (record.local_id or "").removeprefix("resource:")
+    kind = _related(record, "source.kind", "source__kind")
+    if not node_url or kind != "local" or not number.isdigit() or number == record.local_id:
+        return ""
+    try:
+        return node_url + reverse("resources:detail", args=[int(number)])
+    except NoReverseMatch:
+        return ""
+
+
+def native_xml(record, node_url: str = "") -> str:
+    """The record in the native format as XML text (for model instances and list rows)."""
+    parts = [f'<record xmlns="{NATIVE_NS}"><title>{xml_text(record.title)}</title>']
+    single = ("description", "publisher", "date", "year", "language", "type", "collection")
+    values = [("creator", v) for v in record.creators] + [("subject", v) for v in record.subjects]
+    values += [(tag, getattr(record, tag)) for tag in single]
+    values += [("identifier", v) for v in record.identifiers] + [("isbn", record.isbn)]
+    values.append(("library", _related(record, "library.code", "library__code")))
+    for tag, value in values:
+        text = xml_text(value if value is not None else "")
+        if text:
+            parts.append(f"<{tag}>{text}</{tag}>")
+    source = f"{_related(record, 'source.key', 'source__key')}/{record.local_id}"
+    parts.append(f"<accessPolicy>{xml_text(record.access_policy)}</accessPolicy>")
+    parts.append(f"<source>{xml_text(source)}</source>")
+    if record.work_id:
+        parts.append(f"<work>{record.work_id}</work>")
+    holder = record.holding_node or node_url
+    for tag, value in (("holdingNode", holder), ("landingPage", landing_page(record, node_url))):
+        if value:
+            parts.append(f"<{tag}>{xml_text(value)}</{tag}>")
+    parts.append("</record>")
+    return "".join(parts)
+
+
+def native(record, node_url: str = "") -> etree._Element:
+    return etree.fromstring(native_xml(record, node_url))
 
 
 LEADER_DEFAULT = "00000nam a2200000   4500"
@@ -138,12 +171,16 @@ def marcxml(record) -> etree._Element:
     return found
 
 
-def metadata(prefix: str, record) -> etree._Element:
-    return {"oai_dc": oai_dc, "shuxiang": native, "marc21": marcxml}[prefix](record)
+def metadata(prefix: str, record, node_url: str = "") -> etree._Element:
+    if prefix == "shuxiang":
+        return native(record, node_url)
+    return {"oai_dc": oai_dc, "marc21": marcxml}[prefix](record)
 
 
-def metadata_xml(prefix: str, record) -> str:
+def metadata_xml(prefix: str, record, node_url: str = "") -> str:
     """The metadata element of ``record`` in ``prefix`` as XML text."""
     if prefix == "oai_dc":
         return oai_dc_xml(record)
+    if prefix == "shuxiang":
+        return native_xml(record, node_url)
     return etree.tostring(metadata(prefix, record), encoding="unicode")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import requests
@@ -26,14 +27,12 @@ from django.db import transaction
 from django.utils import timezone
 from lxml import etree
 
-from shuxiang.catalog import services
+from shuxiang.catalog import bulkstore
 from shuxiang.catalog.models import Source
 from shuxiang.catalog.oai import fetch, mapping
 from shuxiang.catalog.oai.formats import OAI_NS
 from shuxiang.catalog.oai.tokens import to_datestamp
 from shuxiang.core import options
-from shuxiang.core.actors import SYSTEM
-from shuxiang.core.errors import ServiceError
 
 log = logging.getLogger(__name__)
 RETRIES = 5
@@ -43,6 +42,10 @@ RESTARTS = 1
 
 class HarvestFailed(Exception):
     """The provider could not be read completely, or answered with an OAI-PMH error."""
+
+    def __init__(self, message: str, problem: str = ""):
+        super().__init__(message)
+        self.problem = problem or message
 
 
 @dataclass
@@ -69,30 +72,63 @@ def parse_page(content: bytes) -> etree._Element:
 class Harvester:
     """Harvest one source over HTTP (``session`` is a requests.Session, made by default)."""
 
-    def __init__(self, source: Source, *, session=None, backoff: float = BACKOFF_SECONDS):
+    def __init__(
+        self, source: Source, *, session=None, backoff: float = BACKOFF_SECONDS, progress=None
+    ):
         self.source = source
+        self.progress = progress  # called after each stored page: (records on it, list size)
         self.session = session or requests.Session()
         self.session.headers.setdefault("User-Agent", "Shuxiang OAI-PMH harvester")
         self.backoff = backoff
         self.report = HarvestReport()
         self.restarts = 0
+        self.libraries = bulkstore.Libraries()
+        self.batch = bulkstore.IndexBatch(source)
 
     def run(self, max_pages: int | None = None) -> HarvestReport:
-        """Harvest until the list is complete (or ``max_pages`` pages, for tests and tasks)."""
-        params: dict | None = self._first_params()
-        while params is not None:
-            page = self._fetch(params)
-            error = page.error()
-            if error is not None:
-                params = self._on_error(error, params, page)
-                continue
-            token = self._store_page(page)
-            self.report.pages += 1
-            params = {"verb": "ListRecords", "resumptionToken": token} if token else None
-            if params and max_pages and self.report.pages >= max_pages:
-                return self.report
+        """Harvest until the list is complete (or ``max_pages`` pages, for tests and tasks).
+
+        The next page is fetched and parsed in a thread while this one is stored (the
+        database is used from this thread only); its token is saved only with its records.
+        """
+        bulkstore.repair_index(self.source)
+        limit = float(options.value("HARVEST_RETRY_AFTER_MAX"))
+        pool = ThreadPoolExecutor(1, thread_name_prefix="harvest-fetch")
+        try:
+            future = pool.submit(self._fetch, self._first_params(), limit)
+            while future is not None:
+                future = self._next(future, pool, limit, max_pages)
+                if future is False:
+                    return self.report
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        self.batch.flush()
         self._complete()
         return self.report
+
+    def _next(self, future, pool, limit: float, max_pages: int | None):
+        """Handle one fetched page; the future of the next (None at the end, False to stop)."""
+        try:
+            page, params = future.result()
+        except HarvestFailed as exc:
+            self._fail(str(exc.problem))
+            raise
+        error = page.error()
+        if error is not None:
+            params = self._on_error(error, params, page)
+            return pool.submit(self._fetch, params, limit) if params else None
+        items, token = self._items_of(page)
+        following = {"verb": "ListRecords", "resumptionToken": token} if token else None
+        stop = bool(following and max_pages and self.report.pages + 1 >= max_pages)
+        upcoming = pool.submit(self._fetch, following, limit) if following and not stop else None
+        self._store_page(page, items, token)
+        self.report.pages += 1
+        if self.progress is not None:
+            self.progress(len(items), _list_size(page))
+        if stop:
+            self.batch.flush()
+            return False
+        return upcoming
 
     def _first_params(self) -> dict:
         source = self.source
@@ -107,8 +143,9 @@ class Harvester:
         source.save(update_fields=["harvest_from", "pending_datestamp"])
         return params
 
-    def _fetch(self, params: dict) -> fetch.Page:
-        limit = float(options.value("HARVEST_RETRY_AFTER_MAX"))
+    def _fetch(self, params: dict, limit: float) -> tuple[fetch.Page, dict]:
+        """The page answering ``params``, with retries (runs in the fetching thread: no
+        database here)."""
         problem = ""
         for attempt in range(RETRIES):
             try:
@@ -117,14 +154,14 @@ class Harvester:
                 problem, wait = str(exc), self.backoff * 2**attempt
             else:
                 if isinstance(answer, fetch.Page):
-                    return answer
+                    return answer, params
                 problem, wait = f"busy; asked to retry after {answer:.0f}s", answer
             log.warning("harvest %s: %s; retrying in %.1fs", self.source.key, problem, wait)
             if attempt + 1 < RETRIES:
                 time.sleep(wait)
-        self._fail(problem)
         raise HarvestFailed(
-            f"{self.source.base_url} gave no complete answer in {RETRIES} attempts: {problem}"
+            f"{self.source.base_url} gave no complete answer in {RETRIES} attempts: {problem}",
+            problem=problem,
         )
 
     def _fail(self, message: str) -> None:
@@ -160,8 +197,8 @@ class Harvester:
         if not self.source.pending_datestamp:
             self.source.pending_datestamp = page.response_date() or to_datestamp(timezone.now())
 
-    def _store_page(self, page: fetch.Page) -> str:
-        """Store the page's records and the token after them in one transaction."""
+    def _items_of(self, page: fetch.Page) -> tuple[list, str]:
+        """The page's records, parsed (a record that cannot be read is noted), and its token."""
         list_element = page.root.find(f"{{{OAI_NS}}}ListRecords")
         if list_element is None:
             raise HarvestFailed(f"{self.source.base_url} answered without ListRecords")
@@ -169,38 +206,52 @@ class Harvester:
         token = (list_element.findtext(f"{{{OAI_NS}}}resumptionToken") or "").strip()
         counts = self.report.encodings
         counts[page.encoding] = counts.get(page.encoding, 0) + len(records)
+        items = []
+        for position, element in enumerate(records, 1):
+            try:
+                items.append(self._incoming(element))
+            except (ValueError, etree.LxmlError, KeyError, IndexError) as exc:
+                items.append(None)
+                self.report.note(f"page {self.report.pages + 1} record {position}: {exc}")
+        return items, token
+
+    def _incoming(self, element) -> bulkstore.Incoming:
+        identifier, datestamp, deleted, _specs = mapping.header_of(element)
+        prefix = self.source.metadata_prefix
+        item = bulkstore.Incoming(
+            local_id=identifier, deleted=deleted, source_datestamp=datestamp
+        )
+        if deleted:
+            return item
+        item.fmt = prefix if prefix != "shuxiang" else "native"
+        item.payload = etree.tostring(element, encoding="unicode")
+        item.fields = mapping.fields_of(element, prefix)
+        if prefix == "shuxiang":
+            extras = mapping.native_extras(element)
+            item.library_code = extras["library"]
+            item.access_policy = extras["accessPolicy"] or item.access_policy
+            item.holding_node, item.holding_url = extras["holdingNode"], extras["landingPage"]
+        return item
+
+    def _store_page(self, page: fetch.Page, items: list, token: str) -> None:
+        """Store the page's records and the token after them in one transaction."""
+        readable = [item for item in items if item is not None]
+        positions = [n for n, item in enumerate(items, 1) if item is not None]
         with transaction.atomic():
-            for position, element in enumerate(records, 1):
-                try:
-                    with transaction.atomic():
-                        self._store(element, page.encoding)
-                except (ValueError, ServiceError, etree.LxmlError, KeyError, IndexError) as exc:
-                    self.report.note(f"page {self.report.pages + 1} record {position}: {exc}")
+            result = bulkstore.store_page(
+                self.source,
+                readable,
+                encoding=page.encoding,
+                libraries=self.libraries,
+                batch=self.batch,
+            )
             self._remember_response_date(page)
             self.source.resumption_token = token
             self.source.save(update_fields=["resumption_token", "pending_datestamp"])
-        return token
-
-    def _store(self, element, encoding: str) -> None:
-        identifier, datestamp, deleted, _specs = mapping.header_of(element)
-        prefix = self.source.metadata_prefix
-        if deleted:
-            existing = self.source.records.filter(local_id=identifier).first()
-            if existing is not None:
-                services.delete_record(existing.pk, by=SYSTEM)
-                self.report.deleted += 1
-            return
-        services.upsert_record(
-            source=self.source,
-            local_id=identifier,
-            fmt=prefix if prefix != "shuxiang" else "native",
-            payload=etree.tostring(element, encoding="unicode"),
-            fields=mapping.fields_of(element, prefix),
-            by=SYSTEM,
-            source_datestamp=datestamp,
-            encoding=encoding,
-        )
-        self.report.stored += 1
+        self.report.stored += result.stored
+        self.report.deleted += result.deleted
+        for position, reason in result.problems:
+            self.report.note(f"page {self.report.pages + 1} record {positions[position - 1]}: {reason}")
 
     def _complete(self) -> None:
         source = self.source
@@ -209,6 +260,13 @@ class Harvester:
         source.last_harvest_at = timezone.now()
         source.last_error = ""
         source.save()
+
+
+def _list_size(page: fetch.Page) -> int | None:
+    """The ``completeListSize`` a page's resumption token announces, when it does."""
+    token = page.root.find(f"{{{OAI_NS}}}ListRecords/{{{OAI_NS}}}resumptionToken")
+    size = token.get("completeListSize", "") if token is not None else ""
+    return int(size) if size.isascii() and size.isdigit() and len(size) < 12 else None
 
 
 def harvest(source: Source, **options) -> HarvestReport:

@@ -97,3 +97,18 @@ def fields_of(record, prefix: str) -> dict:
     if metadata is None or len(metadata) == 0:
         return {}
     return READERS[prefix](metadata[0])
+
+
+NATIVE_EXTRAS = ("library", "accessPolicy", "holdingNode", "landingPage")
+
+
+def native_extras(record) -> dict[str, str]:
+    """Where a native-format record is held: library code, access policy, holding node and
+    its page there ("" for what the record does not say)."""
+    metadata = record.find(f"{{{OAI_NS}}}metadata")
+    native = metadata[0] if metadata is not None and len(metadata) else None
+    values = {}
+    for tag in NATIVE_EXTRAS:
+        found = native.find(f"{{{NATIVE_NS}}}{tag}") if native is not None else None
+        values[tag] = clean(found.text).strip() if found is not None and found.text else ""
+    return values

@@ -69,6 +69,15 @@ def _host_domain() -> str:
     return f"{label or 'shuxiang'}.invalid"
 
 
+def node_url_of(base_url: str) -> str:
+    """This node's public base URL: BASE_URL, else the scheme and host of the OAI base URL."""
+    configured = (getattr(settings, "BASE_URL", "") or "").rstrip("/")
+    if configured:
+        return configured
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
 def oai_identifier(record: Record) -> str:
     return f"oai:{repository_id()}:{record.pk}"
 
@@ -81,8 +90,10 @@ class Provider:
         base_url: str,
         now: dt.datetime | None = None,
         visibility: Visibility | None = None,
+        node_url: str = "",
     ):
         self.base_url = base_url
+        self.node_url = node_url or node_url_of(base_url)
         self.now = (now or timezone.now()).replace(microsecond=0)
         self.formats = fmt.formats(base_url)
         self.visibility = visibility or Visibility()
@@ -328,7 +339,7 @@ class Provider:
     def _record_xml(self, record: Record, prefix: str) -> str:
         if record.deleted:
             return f"<record>{self._header_xml(record)}</record>"
-        metadata = fmt.metadata_xml(prefix, record)
+        metadata = fmt.metadata_xml(prefix, record, self.node_url)
         return f"<record>{self._header_xml(record)}<metadata>{metadata}</metadata></record>"
 
 
@@ -337,6 +348,9 @@ CLOSE = b"</OAI-PMH>"
 HEADER_COLUMNS = ("id", "datestamp", "deleted", "set_specs")
 DC_COLUMNS = (*HEADER_COLUMNS, "title", "creators", "subjects", "description", "publisher",
               "date", "type", "language", "identifiers", "isbn")  # fmt: skip
+NATIVE_COLUMNS = (*DC_COLUMNS, "year", "collection", "local_id", "access_policy", "work_id",
+                  "holding_node", "holding_url", "library__code", "source__key",
+                  "source__kind")  # fmt: skip
 
 
 class Row(SimpleNamespace):
@@ -354,8 +368,9 @@ class Row(SimpleNamespace):
 def _rows(records, verb: str, prefix: str) -> list:
     """One page (+1 to see whether more follow), loading only what the answer shows."""
     records = records[: PAGE_SIZE + 1]
-    if verb == "ListIdentifiers" or prefix == "oai_dc":
-        columns = HEADER_COLUMNS if verb == "ListIdentifiers" else DC_COLUMNS
+    if verb == "ListIdentifiers" or prefix in ("oai_dc", "shuxiang"):
+        columns = {"oai_dc": DC_COLUMNS, "shuxiang": NATIVE_COLUMNS}[prefix]
+        columns = HEADER_COLUMNS if verb == "ListIdentifiers" else columns
         return [Row(**values) for values in records.values(*columns)]
     return list(records.select_related("source", "library").defer("search_text"))
 

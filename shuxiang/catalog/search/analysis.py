@@ -61,7 +61,7 @@ def _segmenter():
     return _jieba
 
 
-@lru_cache(maxsize=20000)
+@lru_cache(maxsize=200_000)  # every token passes here; Chinese ones would evict English stems
 def stem(word: str) -> str:
     """English Snowball stem of a lower-case ASCII word; other tokens unchanged."""
     global _stemmer

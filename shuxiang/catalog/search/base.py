@@ -111,6 +111,11 @@ class SearchBackend:
         if live:
             self.index(live)
 
+    def replace_documents(self, documents: list[dict], removed: list[int]) -> None:
+        """Index analyzed documents (``document_of`` output, replacing earlier versions of
+        them) and drop ``removed``; backends override it to do both in one commit."""
+        self.update([*(d["id"] for d in documents), *removed])
+
     def index(self, records: list) -> None:
         raise NotImplementedError
 

@@ -29,7 +29,7 @@ MAX_YEAR = 9999
 HIT_FIELDS = (
     "id", "title", "creators", "subjects", "description", "publisher", "date", "year",
     "language", "type", "collection", "isbn", "access_policy", "local_id", "deleted",
-    "work_id", "library_id", "source_id",
+    "work_id", "library_id", "source_id", "holding_node", "holding_url",
     "library__code", "library__name", "library__name_en", "library__path",
     "source__key", "source__kind", "source__name",
 )  # fmt: skip

@@ -100,6 +100,19 @@ class TantivyBackend(SearchBackend):
         self._commit(work, BULK_HEAP)
         return count
 
+    def replace_documents(self, documents: list[dict], removed: list[int]) -> None:
+        """Replace and drop documents in one writer and one commit (harvest batches)."""
+
+        def work(writer):
+            for record_id in removed:
+                writer.delete_documents_by_query(self._id_query(record_id))
+            for data in documents:
+                writer.delete_documents_by_query(self._id_query(data["id"]))
+                writer.add_document(self.from_document(data))
+
+        if documents or removed:
+            self._commit(work, BULK_HEAP)
+
     def document(self, record) -> tantivy.Document:
         return self.from_document(document_of(record))
 

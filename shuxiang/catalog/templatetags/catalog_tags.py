@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django import template
 from django.urls import NoReverseMatch, reverse
 
@@ -36,10 +38,11 @@ READABLE_TYPES = {"ebook", "classic"}
 
 @register.simple_tag
 def local_links(hit) -> dict:
-    """Where a hit held as a resource of this node opens: its page, and the reader for books.
+    """Where a hit opens: its page here when it is a resource of this node (and the reader
+    for books), else its page at the node holding it (a harvested child's record).
 
     Records of local resources carry ``local_id`` ``resource:<pk>`` (written on publish);
-    the hit's own record is used first, then its other holdings. Empty when none is local.
+    the hit's own record is used first, then its other holdings. Empty when none has a page.
     """
     for record in [hit.record, *hit.holdings]:
         local_id = record.local_id or ""
@@ -50,6 +53,9 @@ def local_links(hit) -> dict:
         if record.type in READABLE_TYPES:
             links["read"] = _reverse("portal:read", kwargs={"item_key": local_id})
         return links if links["page"] else {}
+    for record in [hit.record, *hit.holdings]:
+        if record.holding_url.startswith(("https://", "http://")):
+            return {"page": record.holding_url, "node": urlsplit(record.holding_node).netloc}
     return {}
 
 

@@ -48,7 +48,8 @@ def test_harvest_killed_at_several_moments_resumes_without_loss_or_duplicates(tm
             assert process.returncode == -signal.SIGKILL
             ids, stamp, token = state(database)
             assert stamp == "" and len(ids) == len(set(ids))
-            assert len(ids) % PAGE == 0 and token == f"p{len(ids) // PAGE}"
+            # the next page is requested while one is stored: a kill may land before any commit
+            assert len(ids) % PAGE == 0 and token == (f"p{len(ids) // PAGE}" if ids else "")
         repository.on_request = None
         final = shuxiang(env, "harvest", "faulty")
         out, err = final.communicate(timeout=120)

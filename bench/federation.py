@@ -1,0 +1,224 @@
+# ruff: noqa: E501  (report lines read better unwrapped)
+"""Federation benchmark: node-to-node harvest of N records (default 100,000) in records/s.
+
+A child node is a real ``shuxiang serve`` process with its own data folder and SQLite
+database, holding N generated records (bench/catalog_corpus.py: two libraries, local
+resources with landing pages, about 10% not public). The parent is this process (SQLite, or
+PostgreSQL when ``SHUXIANG_DATABASE_URL`` is set). In the same run, over the same loopback
+connection and the same endpoint:
+
+- peer: fetching and fully parsing every page of the list (ListRecords, the native format,
+  following resumption tokens) without storing anything — the best of two runs, one before
+  and one after the harvest;
+- harvest: the parent's harvester storing the whole list (records, holdings, works, search
+  index) until the source is complete.
+
+The ratio is harvest / peer (goal ≥ 0.8; goal ≥ 2,000 records/s). The endpoint is the signed
+peer endpoint ``/federation/peer/oai`` when the federation app is installed on both nodes and
+``--endpoint peer`` (default when available), else the node's ``/oai`` as a staff harvester.
+
+    .venv/bin/python bench/federation.py --records 100000
+    SHUXIANG_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/sx_x .venv/bin/python bench/federation.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+OAI = "{http://www.openarchives.org/OAI/2.0/}"
+LIBRARIES = (("BENCH", None, "national", "基准国家馆"), ("BENCH-ZJ", "BENCH", "provincial", "浙江省图书馆（基准）"),
+             ("BENCH-HZ", "BENCH-ZJ", "city", "杭州图书馆（基准）"))
+
+
+def make_libraries() -> None:
+    from shuxiang.core.actors import SYSTEM
+    from shuxiang.network import services
+    from shuxiang.network.models import Library
+
+    for code, parent, level, name in LIBRARIES:
+        if not Library.objects.filter(code=code).exists():
+            services.create_library(
+                {"code": code, "name": name, "level": level, "parent": parent}, by=SYSTEM
+            )
+
+
+def populate_child(count: int) -> None:
+    """Inside the child's environment: migrate, then store ``count`` records in bulk."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuxiang.settings")
+    django.setup()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from catalog_corpus import generate
+    from shuxiang.catalog import services
+    from shuxiang.catalog.models import Record
+    from shuxiang.network.models import Library
+
+    call_command("migrate", interactive=False, verbosity=0)
+    make_libraries()
+    libraries = list(Library.objects.filter(code__in=["BENCH-ZJ", "BENCH-HZ"]))
+    sources = [services.local_source(lib, f"local-bench-{lib.code}".lower()) for lib in libraries]
+    start, batch = timezone.now().replace(microsecond=0), []
+    for n, raw in enumerate(generate(count)):
+        fields = services.clean_fields(raw)
+        source = sources[n % len(sources)]
+        record = Record(
+            source=source, local_id=f"resource:{n + 1}", format="native", payload="",
+            datestamp=start - dt.timedelta(seconds=count - n), library=source.library,
+            access_policy=raw["access_policy"], **fields,
+        )  # fmt: skip
+        record.set_specs = "|" + "|".join(services.set_specs_for(record)) + "|"
+        batch.append(record)
+        if len(batch) >= 5000:
+            Record.objects.bulk_create(batch)
+            batch = []
+    Record.objects.bulk_create(batch)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_child(count: int) -> tuple[subprocess.Popen, str, dict]:
+    data = tempfile.mkdtemp(prefix="shuxiang-bench-child-")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHUXIANG_")}
+    env.update(SHUXIANG_DATA_DIR=data, DJANGO_SETTINGS_MODULE="shuxiang.settings")
+    began = time.time()
+    subprocess.run([sys.executable, __file__, "--populate-child", str(count)], env=env, check=True, cwd=ROOT)
+    print(f"child: stored {count:,} records in {time.time() - began:.1f}s")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = open(Path(data) / "serve.log", "w")  # noqa: SIM115 - open while the child runs
+    process = subprocess.Popen(
+        [sys.executable, "-m", "shuxiang.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env={**env, "SHUXIANG_BASE_URL": url}, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    import requests
+
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            if requests.get(f"{url}/oai?verb=Identify", timeout=5).ok:
+                return process, url, env
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    process.kill()
+    raise RuntimeError(f"the child node did not start; see {data}/serve.log")
+
+
+def staff_token(env: dict) -> str:
+    """A superuser's API token on the child (the /oai staff harvester's credentials)."""
+    code = (
+        "from shuxiang.accounts.models import User; from shuxiang.accounts import services;"
+        "u = User.objects.create_superuser(username='bench', password='bench-pass-1');"
+        "print(services.issue_api_token(u, 'bench'))"
+    )
+    out = subprocess.run([sys.executable, "-m", "shuxiang.cli", "shell", "-c", code], env=env,
+                         cwd=ROOT, check=True, capture_output=True, text=True)  # fmt: skip
+    return out.stdout.strip().splitlines()[-1]
+
+
+def fetch_and_parse(session, url: str) -> tuple[int, float]:
+    """(records, seconds): every page of the list fetched and parsed, nothing stored."""
+    from shuxiang.catalog.oai import fetch
+
+    params, count, start = {"verb": "ListRecords", "metadataPrefix": "shuxiang"}, 0, time.perf_counter()
+    while params:
+        page = fetch.get(session, url, params, limit=300)
+        count += len(page.root.findall(f"{OAI}ListRecords/{OAI}record"))
+        token = page.root.findtext(f"{OAI}ListRecords/{OAI}resumptionToken")
+        params = {"verb": "ListRecords", "resumptionToken": token} if token else None
+    return count, time.perf_counter() - start
+
+
+def harvest(session, url: str) -> tuple[int, float, object]:
+    from django.db import connection
+
+    from shuxiang.catalog.models import Record, Source
+    from shuxiang.catalog.oai.harvester import Harvester
+
+    Record.objects.all().delete()
+    Source.objects.filter(key="bench-child").delete()
+    source = Source.objects.create(key="bench-child", name="Child node", kind="node",
+                                   base_url=url, metadata_prefix="shuxiang")  # fmt: skip
+    start = time.perf_counter()
+    report = Harvester(source, session=session).run()
+    seconds = time.perf_counter() - start
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE catalog_record")
+    return report.stored, seconds, report
+
+
+def session_for(child_url: str, env: dict, endpoint: str):
+    import requests
+
+    if endpoint == "peer":
+        from shuxiang.federation.signing import peer_session  # noqa: PLC0415
+
+        return peer_session(), f"{child_url}/federation/peer/oai"
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {staff_token(env)}"
+    return session, f"{child_url}/oai"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--endpoint", choices=["oai", "peer"], default="oai")
+    parser.add_argument("--populate-child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.populate_child:
+        populate_child(args.populate_child)
+        return
+    from common import setup_django
+
+    setup_django()
+    from django.db import connection
+
+    make_libraries()
+    child, child_url, env = start_child(args.records)
+    try:
+        session, url = session_for(child_url, env, args.endpoint)
+        peer = []
+        count, seconds = fetch_and_parse(session, url)
+        assert count == args.records, f"the child served {count} of {args.records}"
+        peer.append(count / seconds)
+        print(f"peer (fetch + parse, no storing): {count:,} records in {seconds:.1f}s = {count / seconds:,.0f} records/s")
+        stored, seconds, report = harvest(session, url)
+        assert stored == args.records and report.failed == 0, (stored, report.errors[:3])
+        rate = stored / seconds
+        print(f"harvest ({connection.vendor} parent): {stored:,} records in {seconds:.1f}s = {rate:,.0f} records/s")
+        count, seconds = fetch_and_parse(session, url)
+        peer.append(count / seconds)
+        print(f"peer again: {count / seconds:,.0f} records/s")
+    finally:
+        child.terminate()
+        child.wait(timeout=30)
+    print(json.dumps({"bench": "federation_harvest", "metric": f"node-to-node harvest ({args.endpoint}, native format)",
+                      "parent": connection.vendor, "value": round(rate, 1),
+                      "baseline": "fetch + parse the same pages, nothing stored (best of 2)",
+                      "baseline_value": round(max(peer), 1), "ratio": round(rate / max(peer), 2),
+                      "unit": "records/s", "records": args.records}))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
