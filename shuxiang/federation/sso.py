@@ -28,7 +28,7 @@ from joserfc.jwk import KeySet
 
 from shuxiang.accounts import pii
 from shuxiang.accounts.models import User
-from shuxiang.core import audit
+from shuxiang.core import audit, options
 from shuxiang.core.actors import SYSTEM
 from shuxiang.core.errors import NotFound, ServiceError, ValidationFailed
 from shuxiang.core.http import base_url
@@ -52,6 +52,10 @@ class SsoRefused(ValidationFailed):
     """The provider's answer cannot be accepted (the field names what was wrong)."""
 
 
+def _timeout() -> int:
+    return options.value("FEDERATION_TIMEOUT")
+
+
 def _http() -> requests.Session:
     session = requests.Session()
     session.trust_env = False
@@ -63,7 +67,7 @@ def discovery(issuer: str) -> dict:
     key = f"federation.sso.discovery:{issuer}"
     meta = cache.get(key)
     if meta is None:
-        meta = _http().get(f"{issuer}/.well-known/openid-configuration", timeout=10).json()
+        meta = _http().get(f"{issuer}/.well-known/openid-configuration", timeout=_timeout()).json()
         if meta.get("issuer") != issuer:
             raise SsoRefused.single("issuer", _("The provider names another issuer."), "issuer")
         cache.set(key, meta, DISCOVERY_SECONDS)
@@ -75,7 +79,7 @@ def provider_keys(issuer: str, *, refresh: bool = False) -> KeySet:
     key = f"federation.sso.jwks:{issuer}"
     data = None if refresh else cache.get(key)
     if data is None:
-        data = _http().get(discovery(issuer)["jwks_uri"], timeout=10).json()
+        data = _http().get(discovery(issuer)["jwks_uri"], timeout=_timeout()).json()
         cache.set(key, data, DISCOVERY_SECONDS)
     return KeySet.import_key_set(data)
 
@@ -176,9 +180,10 @@ def finish_login(session, callback_url: str, params) -> Arrival:
         meta["token_endpoint"],
         authorization_response=callback_url,
         code_verifier=pending["verifier"],
+        timeout=_timeout(),
     )
     claims = id_token_claims(token.get("id_token", ""), registration, pending["nonce"])
-    info = client.get(meta["userinfo_endpoint"], timeout=10).json()
+    info = client.get(meta["userinfo_endpoint"], timeout=_timeout()).json()
     if info.get("sub") != claims["sub"]:
         raise SsoRefused.single("sub", _("The user information names another person."))
     user = link_account(registration.issuer, {**info, **claims})
