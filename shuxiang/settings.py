@@ -191,6 +191,10 @@ IDENTITY_SOURCE_KINDS = {
 
 from shuxiang.accounts.keys import oidc_private_key_pem  # noqa: E402
 
+# One identity across nodes: a reader linked from the parent's provider keeps the home it named;
+# the login page offers the parent's provider (国家图书馆账号登录).
+OIDC_HOME_CLAIMS = "shuxiang.federation.sso.home_claims"
+LOGIN_UPSTREAMS = "shuxiang.federation.sso.login_choices"
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
@@ -288,6 +292,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 TRUSTED_PROXIES = options.value("TRUSTED_PROXIES")
 
 SESSION_COOKIE_HTTPONLY = True
+# Browsers share cookies between ports of one host: two nodes on 127.0.0.1 need their own names.
+SESSION_COOKIE_NAME = options.value("COOKIE_PREFIX") + "sessionid"
+CSRF_COOKIE_NAME = options.value("COOKIE_PREFIX") + "csrftoken"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"

@@ -217,6 +217,8 @@ class ClientRegistration(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     skip_consent_approved_at = models.DateTimeField(null=True, blank=True)
+    # OpenID Connect Back-Channel Logout 1.0: where logout tokens are posted (blank: none).
+    backchannel_logout_uri = models.CharField(max_length=500, blank=True)
 
     def __str__(self) -> str:
         return f"{self.application} for {self.library_id}"
@@ -263,3 +265,40 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count}"
+
+
+class ProviderSession(models.Model):
+    """A browser session at this node's OIDC provider, named by the ``sid`` claim.
+
+    OpenID Connect Back-Channel Logout 1.0 §2.1: the ID tokens issued in one session carry
+    its ``sid``; when it ends, the client systems that received them are told (logout tokens).
+    """
+
+    sid = models.CharField(max_length=64, unique=True)
+    session_key = models.CharField(max_length=64, db_index=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="provider_sessions")
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.sid} ({self.user_id})"
+
+
+class ProviderSessionClient(models.Model):
+    """A client system that received a code in a provider session (to be told of its end)."""
+
+    session = models.ForeignKey(ProviderSession, on_delete=models.CASCADE, related_name="clients")
+    application = models.ForeignKey(
+        oauth2_settings.APPLICATION_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    last_code = models.CharField(max_length=255, db_index=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "application"], name="unique_provider_session_client"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} → {self.application_id}"

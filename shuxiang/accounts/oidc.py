@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from oauth2_provider.generators import generate_client_secret
@@ -22,6 +23,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import SettingsScopes
 from oauth2_provider.settings import oauth2_settings
 
+from shuxiang.accounts import oidc_sessions
 from shuxiang.accounts.models import ClientRegistration, User
 from shuxiang.accounts.redirect_uris import uri_errors
 from shuxiang.core import audit
@@ -39,6 +41,7 @@ CLAIM_SCOPE = {
     "preferred_username": "profile",
     "home_library": "library",
     "home_library_name": "library",
+    "home_node": "library",
     "reader_cards": "cards",
     "real_name_verified": "realname",
     "real_name_method": "realname",
@@ -61,12 +64,22 @@ class ShuxiangScopes(SettingsScopes):
         return SCOPE_DESCRIPTIONS
 
 
-def _home_code(user: User) -> str | None:
-    return user.home_library.code if user.home_library_id else None
+def home_claims(user: User) -> dict[str, str | None]:
+    """``home_library``, ``home_library_name`` and ``home_node`` (the issuer of the home node).
 
-
-def _home_name(user: User) -> str | None:
-    return user.home_library.name if user.home_library_id else None
+    ``settings.OIDC_HOME_CLAIMS`` (a dotted path; the federation app's) answers for readers
+    whose home is another node; otherwise the home is here.
+    """
+    hook = getattr(settings, "OIDC_HOME_CLAIMS", "")
+    found = import_string(hook)(user) if hook else None
+    if found:
+        return found
+    library = user.home_library if user.home_library_id else None
+    return {
+        "home_library": library.code if library else None,
+        "home_library_name": library.name if library else None,
+        "home_node": oauth2_settings.oidc_issuer(None),
+    }
 
 
 def _cards(user: User) -> list[dict[str, str]]:
@@ -86,15 +99,28 @@ class ShuxiangValidator(OAuth2Validator):
             "sub": lambda r: str(r.user.public_id),
             "name": lambda r: str(r.user),
             "preferred_username": lambda r: r.user.username,
-            "home_library": lambda r: _home_code(r.user),
-            "home_library_name": lambda r: _home_name(r.user),
+            "home_library": lambda r: home_claims(r.user)["home_library"],
+            "home_library_name": lambda r: home_claims(r.user)["home_library_name"],
+            "home_node": lambda r: home_claims(r.user)["home_node"],
             "reader_cards": lambda r: _cards(r.user),
             "real_name_verified": lambda r: r.user.is_real_name,
             "real_name_method": lambda r: r.user.real_name_method or None,
         }
 
     def get_discovery_claims(self, request):
-        return list(CLAIM_SCOPE)
+        return [*CLAIM_SCOPE, "sid"]
+
+    def save_authorization_code(self, client_id, code, request, *args, **kwargs):
+        super().save_authorization_code(client_id, code, request, *args, **kwargs)
+        oidc_sessions.note_code(request.client, code["code"])
+
+    def get_id_token_dictionary(self, token, token_handler, request):
+        """The standard claims plus ``sid`` (Back-Channel Logout 1.0 §2.1)."""
+        claims, expires = super().get_id_token_dictionary(token, token_handler, request)
+        sid = oidc_sessions.sid_for_token(request)
+        if sid:
+            claims["sid"] = sid
+        return claims, expires
 
     def validate_silent_login(self, request) -> bool:
         """``prompt=none`` (OIDC Core §3.1.2.6): a code only for a signed-in person."""
@@ -143,6 +169,7 @@ def register_client(
     redirect_uris: list[str],
     *,
     post_logout_redirect_uris: list[str] | None = None,
+    backchannel_logout_uri: str = "",
     confidential: bool = True,
     skip_consent: bool = False,
     by,
@@ -156,6 +183,8 @@ def register_client(
     logout_uris = post_logout_redirect_uris or []
     errors = uri_errors(redirect_uris, "redirect_uris")
     errors += uri_errors(logout_uris, "post_logout_redirect_uris")
+    if backchannel_logout_uri:
+        errors += uri_errors([backchannel_logout_uri], "backchannel_logout_uri")
     if not redirect_uris:
         reason = _("Give at least one redirect URI.")
         errors.append(FieldError("redirect_uris", reason, "required"))
@@ -180,7 +209,11 @@ def register_client(
     )
     person = by if getattr(by, "pk", None) else None
     registration = ClientRegistration.objects.create(
-        application=app, library=library, registered_by=person, skip_consent_requested=skip_consent
+        application=app,
+        library=library,
+        registered_by=person,
+        skip_consent_requested=skip_consent,
+        backchannel_logout_uri=backchannel_logout_uri,
     )
     audit.record(
         by, "accounts.register_client", app, library=library.code, name=app.name, skip=skip_consent

@@ -17,6 +17,7 @@ from oauth2_provider.models import get_application_model
 from oauth2_provider.settings import oauth2_settings
 
 from shuxiang.accounts.oidc import authorizing_user
+from shuxiang.accounts.oidc_sessions import authorizing_request
 from shuxiang.core.middleware import CSP
 
 
@@ -55,10 +56,12 @@ class ConsentView(FormsMayRedirectToTheClient, views.AuthorizationView):
 
     def dispatch(self, request, *args, **kwargs):
         token = authorizing_user.set(request.user)
+        browser = authorizing_request.set(request)
         try:
             return super().dispatch(request, *args, **kwargs)
         finally:
             authorizing_user.reset(token)
+            authorizing_request.reset(browser)
 
     def get(self, request, *args, **kwargs):
         if "none" not in request.GET.get("prompt", "").split():
@@ -81,6 +84,8 @@ class DiscoveryView(views.ConnectDiscoveryInfoView):
         data = json.loads(super().get(request, *args, **kwargs).content)
         data["id_token_signing_alg_values_supported"] = ["RS256"]
         data["grant_types_supported"] = list(oauth2_settings.OAUTH2_GRANT_TYPES_SUPPORTED)
+        data["backchannel_logout_supported"] = True  # Back-Channel Logout 1.0 §2.1
+        data["backchannel_logout_session_supported"] = True
         response = JsonResponse(data)
         response["Access-Control-Allow-Origin"] = "*"
         return response

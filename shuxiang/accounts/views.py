@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as django_login
 from django.contrib.auth import logout as django_logout
@@ -13,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,9 +31,12 @@ from shuxiang.accounts import (
 from shuxiang.accounts.models import User
 from shuxiang.core.errors import NotFound, ServiceError
 from shuxiang.core.http import client_ip
+from shuxiang.core.middleware import CSP
 from shuxiang.network.models import Library
 
 BACKEND = "shuxiang.accounts.authentication.IdentifierBackend"
+#: Session key: where to end the session at an upstream provider after a local logout.
+UPSTREAM_LOGOUT = "accounts.upstream_logout"
 
 
 def _library(code: str | None) -> Library | None:
@@ -81,8 +86,15 @@ def login_view(request):
         "values": values,
         "next": _safe_next(request, ""),
         "libraries": libraries,
+        "upstreams": _upstreams(request),
     }
     return render(request, "accounts/login.html", context, status=status)
+
+
+def _upstreams(request) -> list[dict]:
+    """Other providers to log in through (``settings.LOGIN_UPSTREAMS``, e.g. the parent node)."""
+    hook = getattr(settings, "LOGIN_UPSTREAMS", "")
+    return import_string(hook)(request, _safe_next(request, "")) if hook else []
 
 
 PENDING = "accounts.pending_second_factor"
@@ -142,8 +154,16 @@ def totp_setup_view(request):
 
 @require_POST
 def logout_view(request):
+    """Log out here; a session begun at an upstream provider ends there too (RP-initiated)."""
+    upstream = request.session.get(UPSTREAM_LOGOUT)
     django_logout(request)
-    return redirect("/")
+    if not upstream:
+        return redirect("/")
+    response = redirect(upstream)
+    origin = "/".join(upstream.split("/", 3)[:3])
+    policy = CSP.replace("form-action 'self'", f"form-action 'self' {origin}")
+    response.headers["Content-Security-Policy"] = policy
+    return response
 
 
 def register_view(request):

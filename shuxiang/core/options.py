@@ -82,6 +82,12 @@ OPTIONS: dict[str, Option] = {
         Option("TIME_ZONE", str, "Asia/Shanghai", "Time zone for dates shown to people."),
         Option("DIVISIONS_DIR", Path, None, "Folder with GB/T 2260 division files to load."),
         Option("NODE_NAME", str, "Shuxiang node", "Human name of this installation."),
+        Option(
+            "COOKIE_PREFIX",
+            str,
+            "",
+            "Prefix of the session and CSRF cookie names (nodes sharing a host on other ports).",
+        ),
         Option("SEARCH_BACKEND", str, "", "Dotted path of the search backend (empty = by mode)."),
         Option("TASKS_IMMEDIATE", bool, False, "Run background tasks inline (tests, debugging)."),
         Option("JOBS_RETRY_SECONDS", int, 30, "First retry delay of a failed job (then doubling)."),

@@ -1,0 +1,1 @@
+"""Federation (互联互通): nodes forming the national network (SPEC §11)."""

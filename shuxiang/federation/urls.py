@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shuxiang.federation import figures_views, peer, peer_oai, pid_urls, views
+from shuxiang.federation import figures_views, peer, peer_oai, pid_urls, sso_views, views
 
 app_name = "federation"
 
@@ -19,4 +19,11 @@ urlpatterns = [
     path("peer/rollups", figures_views.peer_rollups, name="peer-rollups"),
     path("peer/heartbeat", figures_views.peer_heartbeat, name="peer-heartbeat"),
     path("peer/oai", peer_oai.peer_oai, name="peer-oai"),
+    path("peer/sso/client", sso_views.peer_client_view, name="peer-sso-client"),
+    path("peer/sso/logout", sso_views.peer_logout_view, name="peer-sso-logout"),
+    # one identity across nodes (browser pages and the back-channel logout endpoint)
+    path("sso/login/", sso_views.login_view, name="sso-login"),
+    path("sso/callback/", sso_views.callback_view, name="sso-callback"),
+    path("sso/logged-out/", sso_views.logged_out_view, name="sso-logged-out"),
+    path("sso/backchannel-logout/", sso_views.backchannel_logout_view, name="sso-backchannel"),
 ]

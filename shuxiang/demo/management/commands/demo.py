@@ -18,8 +18,22 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
         parser.add_argument("--port", type=int, default=8000, help="Port to listen on.")
         parser.add_argument("--no-serve", action="store_true", help="Load the data and stop.")
+        parser.add_argument(
+            "--federation",
+            action="store_true",
+            help="Start a national node (this port) and a Zhejiang node (the next port), "
+            "joined and harvested, each with its own database under the data folder.",
+        )
 
-    def handle(self, *args, host, port, no_serve, **options):
+    def handle(self, *args, host, port, no_serve, federation=False, **options):
+        if federation:
+            from shuxiang.demo import federation as demo_federation
+
+            try:
+                demo_federation.run(host, port, serve=not no_serve, say=self.stdout.write)
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from None
+            return
         adopted = adopt_base_url(host, port)  # identifier locations point at this server
         if adopted:
             self.stdout.write(f"Base URL (SHUXIANG_BASE_URL unset): {adopted}")
