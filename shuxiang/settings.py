@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "shuxiang.resources",
     "shuxiang.catalog",
     "shuxiang.stats",
+    "shuxiang.distribution",
     "shuxiang.portal",
     "shuxiang.demo",
 ]

@@ -189,6 +189,13 @@ OPTIONS: dict[str, Option] = {
             "Classics JSON for demo e-books (unset: bundled).",
         ),
         Option("DEMO_BOOKS", int, 0, "How many classics e-books the demo publishes (0 = all)."),
+        Option("PACKAGES_DIR", Path, None, "Folder of built bags (unset: DATA_DIR/packages)."),
+        Option(
+            "PACKAGES_TRUSTED_KEYS",
+            list,
+            [],
+            "Ed25519 public keys (base64url, comma-separated) whose package signatures import.",
+        ),
         Option(
             "PORTAL_CHAPTER_SOURCES",
             list,

@@ -1,0 +1,39 @@
+"""Bags of package versions: written per RFC 8493 (checked by the Library of Congress's
+``bagit`` library), signed, and verified by ``verify_bag``."""
+
+from __future__ import annotations
+
+import bagit
+import pytest
+
+from shuxiang.core.actors import SYSTEM
+from shuxiang.core.errors import ValidationFailed
+from shuxiang.distribution import bags, services
+
+
+def test_built_and_exported_bags_validate_with_bagit(package, tmp_path):
+    version = services.build_version(package, by=SYSTEM)
+    assert version.state == "built" and version.file_count > 3
+    exported = services.export_version(version, tmp_path, by=SYSTEM)
+    for path in (version.bag_path, exported):
+        bag = bagit.Bag(str(path))
+        bag.validate()  # raises BagValidationError naming what is wrong
+        assert bag.info["External-Identifier"] == "shuxiang:NLC:classics"
+        assert bag.info["Version"] == "1"
+        report = bags.verify_bag(path)
+        assert report.number == 1 and report.base_number is None
+    rows = list(version.config.values_list("category", "count"))
+    assert rows == [("期刊", 1), ("图片", 2)] or rows == [("图片", 2), ("期刊", 1)]
+
+
+def test_a_changed_payload_byte_is_named(package, tmp_path):
+    version = services.build_version(package, by=SYSTEM)
+    bag = services.export_version(version, tmp_path, by=SYSTEM)
+    victim = sorted((bag / "data" / "resources").rglob("*.png"))[0]
+    data = bytearray(victim.read_bytes())
+    data[-1] ^= 1
+    victim.write_bytes(bytes(data))
+    with pytest.raises(ValidationFailed) as caught:
+        bags.verify_bag(bag)
+    fields = {e.field: e.code for e in caught.value.errors}
+    assert fields == {victim.relative_to(bag).as_posix(): "checksum"}
