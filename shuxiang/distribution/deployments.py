@@ -13,6 +13,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.core import signing
@@ -291,3 +292,29 @@ def deployments_in_scope(actor: Actor) -> Q:
     return scopes.in_scope(actor, "library", role=Role.LIBRARIAN) | scopes.in_scope(
         actor, "package__library", role=Role.LIBRARIAN
     )
+
+
+def offer_document(deployment: Deployment, base: str) -> dict:
+    """What the receiving node needs to pull an offer: the bag's top-level files, its tag
+    manifest's sha256, where its files are and where to report (``base``: this node's URL)."""
+    from shuxiang.distribution.bags import external_id
+
+    version, token = deployment.version, offer_token(deployment)
+    bag = Path(version.bag_path)
+    top = sorted(p.name for p in bag.iterdir() if p.is_file()) if bag.is_dir() else []
+    return {
+        "id": deployment.pk,
+        "library": deployment.library.code,
+        "code": deployment.package.code,
+        "title": deployment.package.title,
+        "external_id": external_id(deployment.package),
+        "number": version.number,
+        "base_number": version.base_version.number if version.base_version_id else None,
+        "tagmanifest_sha256": version.tagmanifest_sha256,
+        "payload_bytes": version.payload_bytes,
+        "file_count": version.file_count,
+        "top": top,
+        "token": token,
+        "files_url": f"{base}/packages/offers/{token}/files",
+        "report_url": f"{base}/api/v1/packages/offers/{token}/report",
+    }

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from shuxiang.core import audit, jobs, options
 from shuxiang.core.actors import SYSTEM, Actor
 from shuxiang.core.errors import Conflict, FieldError, ServiceError, ValidationFailed
-from shuxiang.distribution import services, throttle, transfer
+from shuxiang.distribution import bags, importer, services, throttle, transfer
 from shuxiang.distribution.models import Transfer
 from shuxiang.network import scopes
 from shuxiang.network.models import Library
@@ -178,9 +178,8 @@ def run_transfer(
     if not hours.is_open(timezone.localtime()):
         _set(row, State.WAITING)
         return row
-    if row.state != State.VERIFIED:
-        if not _pull(row, rate, hours, session, reporter, progress):
-            return row
+    if row.state != State.VERIFIED and not _pull(row, rate, hours, session, reporter, progress):
+        return row
     return _verify_and_import(row, by, reporter)
 
 
@@ -226,8 +225,6 @@ def _reason(exc: ServiceError) -> str:
 
 
 def _verify_and_import(row: Transfer, by: Actor, reporter: Reporter) -> Transfer:
-    from shuxiang.distribution import bags
-
     folder = Path(row.folder)
     try:
         bags.verify_bag(folder)
@@ -250,10 +247,8 @@ def _verify_and_import(row: Transfer, by: Actor, reporter: Reporter) -> Transfer
 
 
 def import_bag(folder: Path, library: Library, by: Actor) -> None:
-    """The import of a verified bag into ``library`` (pkg-core's import service)."""
-    from shuxiang.distribution import bags
-
-    bags.import_bag(folder, library, by=by)
+    """The import of a verified bag into ``library`` (resumable and idempotent)."""
+    importer.import_bag(folder, library, by=by)
 
 
 def pull_job(job) -> None:
