@@ -114,7 +114,7 @@ def _targets(package: Package, codes: Iterable[str], by: Actor) -> list[Library]
         if c not in inside
     ]
     if errors:
-        raise ValidationFailed(errors)
+        raise ValidationFailed(_("Some fields are not valid."), errors)
     return [found[c] for c in dict.fromkeys(codes)]
 
 
@@ -213,7 +213,7 @@ def _clean_report(data: Mapping[str, Any]) -> dict:
         else:
             cleaned[name] = number
     if errors:
-        raise ValidationFailed(errors)
+        raise ValidationFailed(_("Some fields are not valid."), errors)
     return cleaned
 
 

@@ -58,7 +58,7 @@ def _clean_offer(offer: Mapping[str, Any]) -> dict:
          _("Give the version number."))  # fmt: skip
     need("library", isinstance(get("library"), str), _("Give the receiving library's code."))
     if errors:
-        raise ValidationFailed(errors)
+        raise ValidationFailed(_("Some fields are not valid."), errors)
     return dict(offer)
 
 
@@ -202,6 +202,7 @@ def _pull(row, rate, hours, session, reporter, progress) -> bool:
         is_open=lambda: hours.is_open(timezone.localtime()), on_progress=on_progress,
         session=session, stall_seconds=options.value("PACKAGES_STALL_SECONDS"),
         connections=options.value("PACKAGES_CONNECTIONS"),
+        timeout=options.value("PACKAGES_TIMEOUT"),
     )  # fmt: skip
     try:
         puller.run()
