@@ -5,6 +5,7 @@ from __future__ import annotations
 from shuxiang.accounts.api import router as accounts_router
 from shuxiang.catalog.api import router as catalog_router
 from shuxiang.core.api import DocumentedAPI, install_error_handlers
+from shuxiang.distribution.api import router as distribution_router
 from shuxiang.distribution.push_api import router as packages_push_router
 from shuxiang.identifiers.api import router as identifiers_router
 from shuxiang.network.api import router as network_router
@@ -28,4 +29,5 @@ api.add_router("/catalog", catalog_router)
 api.add_router("/", stats_router)
 api.add_router("/", portal_router)
 api.add_router("/", jobs_router)
+api.add_router("/", distribution_router)
 api.add_router("/", packages_push_router)

@@ -8,6 +8,7 @@ from shuxiang.accounts.demo import load_demo_users
 from shuxiang.catalog.demo import load_demo_records
 from shuxiang.demo.admission import load_demo_admission
 from shuxiang.demo.columns import load_demo_columns
+from shuxiang.distribution.demo import load_demo_packages
 from shuxiang.identifiers.demo import load_demo_identifiers
 from shuxiang.network.demo import load_demo_network
 from shuxiang.network.divisions import load_divisions
@@ -33,4 +34,5 @@ def load_demo(*, progress: bool = True, say: Callable[[str], None] = print) -> l
     load_demo_portal()
     say(f"Demo columns: {load_demo_columns()} added")
     say(f"Demo catalog: {load_demo_records()} records added")
+    load_demo_packages(say=say)
     return logins

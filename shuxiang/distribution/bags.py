@@ -536,3 +536,13 @@ def import_bag(path: Path, into, *, by, progress: Progress = None):
     from shuxiang.distribution import importer
 
     return importer.import_bag(Path(path), into, by=by, progress=progress)
+
+
+def announced_size(path: Path) -> int | None:
+    """The payload size bag-info.txt announces (for progress bars; nothing is checked)."""
+    try:
+        text = (Path(path) / "bag-info.txt").read_text("utf-8", errors="replace")
+    except OSError:
+        return None
+    match = re.search(r"^Payload-Oxum:\s*([0-9]{1,18})\.[0-9]+\s*$", text, re.MULTILINE)
+    return int(match.group(1)) if match else None

@@ -66,8 +66,10 @@ def import_bag(path: Path, into: Library, *, by: Actor, progress=None) -> Import
     )
     incoming.check_items(report, contents, items_held)
     plan = _plan_files(report, contents, into)
-    run = _open_run(into, report, tag_sha, contents, by)
+    run, resumed = _open_run(into, report, tag_sha, contents, by)
     if not run.staged:
+        if resumed:
+            _sweep_partial(into, contents)
         _stage(run, report, plan, progress)
     return _apply(run, report, contents, plan, into, by)
 
@@ -132,10 +134,11 @@ def _plan_files(report, contents, into: Library) -> dict[str, tuple[str, dict]]:
     return plan
 
 
-def _open_run(into, report, tag_sha, contents, by) -> ImportRun:
+def _open_run(into, report, tag_sha, contents, by) -> tuple[ImportRun, bool]:
+    """The run of this bag to resume (True), or a new one (False)."""
     run = ImportRun.objects.filter(library=into, tagmanifest_sha256=tag_sha, state="running")
     if run.exists():
-        return run.first()
+        return run.first(), True
     try:
         with transaction.atomic():
             return ImportRun.objects.create(
@@ -148,9 +151,18 @@ def _open_run(into, report, tag_sha, contents, by) -> ImportRun:
                 total_items=len(contents.items),
                 total_bytes=report.payload_bytes,
                 started_by=_person(by),
-            )
+            ), False
     except IntegrityError:
         raise Conflict.single("bag", _("This bag is being imported."), "running") from None
+
+
+def _sweep_partial(into: Library, contents) -> None:
+    """Remove the temporary files a killed staging left in a local store."""
+    prefix = incoming.store_key(into.code, contents, "x", {"path": "x", "sha256": "0" * 16})
+    folder = get_storage().local_path(prefix.rsplit("/", 2)[0])
+    if folder is not None and folder.is_dir():
+        for stale in folder.rglob(".part-*"):
+            stale.unlink(missing_ok=True)
 
 
 def _stage_one(storage, key: str, source: Path, progress) -> str:

@@ -251,16 +251,18 @@ def export_version(version: PackageVersion, folder: Path, *, by: Actor, progress
     return bag
 
 
-def get_version(package: Package, number: int, delta_from: int | None = None) -> PackageVersion:
-    version = (
-        package.versions.filter(
-            number=number,
-            base_version__number=delta_from,
-        )
-        if delta_from is not None
-        else package.versions.filter(number=number, base_version=None)
-    )
-    found = version.first()
+def get_version(
+    package: Package, number: int, delta_from: int | None = None, *, any_kind: bool = False
+) -> PackageVersion:
+    """A built version: the full bag of ``number``, or its delta from ``delta_from``; with
+    ``any_kind`` whichever bag of that number exists (the full one first)."""
+    versions = package.versions.filter(number=number)
+    if any_kind:
+        found = versions.filter(base_version=None).first() or versions.first()
+    elif delta_from is not None:
+        found = versions.filter(base_version__number=delta_from).first()
+    else:
+        found = versions.filter(base_version=None).first()
     if found is None:
         raise NotFound(_("No such version of this package."))
     return found

@@ -57,3 +57,7 @@ def package(net, central, classics):
         },
         by=SYSTEM,
     )
+
+
+node_template = resources_conftest.node_template
+node = resources_conftest.node
