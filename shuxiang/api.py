@@ -29,5 +29,5 @@ api.add_router("/catalog", catalog_router)
 api.add_router("/", stats_router)
 api.add_router("/", portal_router)
 api.add_router("/", jobs_router)
+api.add_router("/", packages_push_router)  # before /packages/{pk}: /packages/offers
 api.add_router("/", distribution_router)
-api.add_router("/", packages_push_router)

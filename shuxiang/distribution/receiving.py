@@ -113,7 +113,9 @@ def poll(*, by: Actor, parent: str = "", token: str = "", session=None) -> list[
         raise Conflict.single("parent", _("The parent node did not answer: %s") % exc) from exc
     if reply.status_code != 200:
         raise Conflict.single(
-            "parent", _("The parent node answered %(s)s.") % {"s": reply.status_code}
+            "parent",
+            _("The parent node answered %(s)s: %(text)s")
+            % {"s": reply.status_code, "text": reply.text[:500]},
         )
     return [receive(offer, by=by) for offer in reply.json().get("items", [])]
 

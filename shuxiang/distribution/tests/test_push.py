@@ -212,3 +212,38 @@ def test_bandwidth_window_and_token_bucket():
     for _ in range(10):
         bucket.take(500)
     assert 3.9 <= now[0] <= 4.1  # 5000 bytes at 1000/s, the first 1000 from the full bucket
+
+
+def test_offers_are_listed_to_the_receiving_staff_over_the_api(big_package, county):
+    library, person = county
+    services.build_version(big_package, by=SYSTEM)
+    deployments.push(big_package, [library.code], by=SYSTEM)
+    client = Client()
+    client.force_login(person)
+    (offer,) = client.get("/api/v1/packages/offers").json()["items"]
+    assert offer["library"] == library.code and offer["number"] == 1
+    assert "tagmanifest-sha256.txt" in offer["top"] and offer["files_url"].endswith("/files")
+    assert client.get("/api/v1/packages/transfers").json()["count"] == 0
+    status = client.get(f"/api/v1/packages/{big_package.pk}/deployments")
+    assert status.status_code == 404  # the county's staff do not see the centre's packages
+
+
+def test_the_centre_pushes_and_reads_coverage_over_the_api_and_pages(big_package, net):
+    services.build_version(big_package, by=SYSTEM)
+    client = Client()
+    client.force_login(admin_of(net["nlc"]))
+    url = f"/api/v1/packages/{big_package.pk}"
+    bad = client.post(f"{url}/push", {"libraries": ["XX"]}, content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "libraries"
+    pushed = client.post(f"{url}/push", {"libraries": ["330000", "620000"]},
+                         content_type="application/json")  # fmt: skip
+    assert [row["state"] for row in pushed.json()] == ["offered", "offered"]
+    status = client.get(f"{url}/deployments").json()
+    levels = {f["level"]: f for f in status["coverage"]}
+    assert levels["provincial"] == {"level": "provincial", "total": 2, "reached": 0, "current": 0}
+    assert status["count"] == 7 and status["newest"] == 1
+    page = client.get(f"/packages/{big_package.pk}/deployments/")
+    assert page.status_code == 200 and "330000" in page.content.decode()
+    form = client.post(f"/packages/{big_package.pk}/push/", {"libraries": "330681 620123"})
+    assert form.status_code == 302
+    assert Deployment.objects.filter(package=big_package).count() == 4

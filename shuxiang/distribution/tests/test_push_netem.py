@@ -134,13 +134,10 @@ def test_a_push_cut_twice_on_a_lossy_link_completes_verifies_and_imports(link, p
 
     first = node.start("packages", "pull", "--from", url, "--token", token, **env)
     try:
-        _wait(first, lambda: done() > payload * 0.25)
-        link.cut()  # cut 1: the link goes dark for longer than the pull's timeout
-        before = done()
-        time.sleep(6)
-        link.restore()
-        _wait(first, lambda: done() > max(before, payload * 0.55))
-        kill_when(first, lambda: True)  # cut 2: the pulling process dies
+        _pull_with_two_cuts(first, link, payload, done)
+    except AssertionError as exc:
+        served = (parent_data / "serve.log").read_text(errors="replace")[-3000:]
+        raise AssertionError(f"{exc}\n--- the parent node's log ---\n{served}") from None
     finally:
         stop(first)
     arrived = done()
@@ -161,6 +158,16 @@ def test_a_push_cut_twice_on_a_lossy_link_completes_verifies_and_imports(link, p
         seen = db.execute("SELECT state, held, done_bytes FROM distribution_deployment").fetchone()
     assert seen == ("imported", 1, payload)
     assert not any(p.is_file() for p in Path(folder + ".partial").rglob("*"))
+
+
+def _pull_with_two_cuts(first, link, payload: int, done) -> None:
+    _wait(first, lambda: done() > payload * 0.25)
+    link.cut()  # cut 1: the link goes dark for longer than the pull's timeout
+    before = done()
+    time.sleep(6)
+    link.restore()
+    _wait(first, lambda: done() > max(before, payload * 0.55))
+    kill_when(first, lambda: True)  # cut 2: the pulling process dies
 
 
 def _wait(process: subprocess.Popen, condition, timeout: float = 180) -> None:
