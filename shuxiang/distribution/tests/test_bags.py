@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import bagit
 import pytest
 
 from shuxiang.core.actors import SYSTEM
 from shuxiang.core.errors import ValidationFailed
 from shuxiang.distribution import bags, services
+from shuxiang.resources.storage import get_storage
 
 
 def test_built_and_exported_bags_validate_with_bagit(package, tmp_path):
@@ -37,3 +41,17 @@ def test_a_changed_payload_byte_is_named(package, tmp_path):
         bags.verify_bag(bag)
     fields = {e.field: e.code for e in caught.value.errors}
     assert fields == {victim.relative_to(bag).as_posix(): "checksum"}
+
+
+def test_export_after_the_store_dropped_a_file_uses_the_built_bag(package, classics, tmp_path):
+    version = services.build_version(package, by=SYSTEM)
+    original = classics[0].files.get(role="original")
+    get_storage().delete(original.key)  # e.g. replaced at the source since the build
+    bag = services.export_version(version, tmp_path, by=SYSTEM)
+    bagit.Bag(str(bag)).validate()
+    (tmp_path / "again").mkdir()
+    shutil.rmtree(Path(version.bag_path))
+    with pytest.raises(ValidationFailed) as caught:
+        services.export_version(version, tmp_path / "again", by=SYSTEM)
+    assert caught.value.errors[0].code == "store_missing"
+    assert list((tmp_path / "again").iterdir()) == []  # no half-written bag left

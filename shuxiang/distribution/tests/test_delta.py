@@ -53,13 +53,15 @@ def test_v1_then_deltas_equals_full_v3(
     for version in (v1, v2, v3, full3):
         bagit.Bag(version.bag_path).validate()
 
-    county, other = net["zhuji"], net["yuzhong"]
+    county, other, behind = net["zhuji"], net["yuzhong"], net["lz"]
     with django_capture_on_commit_callbacks(execute=True):
         for version in (v1, v2, v3):
             bags.import_bag(version.bag_path, county, by=SYSTEM)
         bags.import_bag(full3.bag_path, other, by=SYSTEM)
+        bags.import_bag(v1.bag_path, behind, by=SYSTEM)  # missed v2: catches up with a full v3
+        bags.import_bag(full3.bag_path, behind, by=SYSTEM)
     caught_up, fresh = store_of(county), store_of(other)
-    assert caught_up == fresh
+    assert caught_up == fresh == store_of(behind)
     assert len(fresh["metadata"]) == 3
     titles = {m["fields"]["title"] for m in fresh["metadata"].values()}
     assert titles == {"老照片一（修订）", "新年画", "期刊 2014 年第 1 期"}

@@ -16,7 +16,8 @@ def test_define_choose_and_build(client, net, staff, central, classics):
     assert made.status_code == 302 and made["Location"] == f"/packages/{package.pk}/"
     page = client.get(f"/packages/{package.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     html = page.content.decode()
-    assert "图片" in html and "老照片一" in html and "期刊 2014" not in html
+    assert "资源配置表" in html and "图片" in html and "老照片一" in html
+    assert "期刊 2014" not in html
     found = client.get(f"/packages/{package.pk}/", {"q": "期刊"}).content.decode()
     assert 'name="add"' in found
     client.post(f"/packages/{package.pk}/rule/", {"add": [str(classics[2].pk)]})
