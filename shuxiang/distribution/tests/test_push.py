@@ -247,3 +247,22 @@ def test_the_centre_pushes_and_reads_coverage_over_the_api_and_pages(big_package
     form = client.post(f"/packages/{big_package.pk}/push/", {"libraries": "330681 620123"})
     assert form.status_code == 302
     assert Deployment.objects.filter(package=big_package).count() == 4
+
+
+def test_the_cli_pushes_and_prints_status_with_coverage(big_package, county):
+    from django.core.management import CommandError, call_command
+
+    library, _person = county
+    services.build_version(big_package, by=SYSTEM)
+    out = io.StringIO()
+    call_command("packages", "push", "NLC/classics", "--to", library.code, stdout=out)
+    assert f"{library.code}\toffered v1" in out.getvalue()
+    out = io.StringIO()
+    call_command("packages", "status", "NLC/classics", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert "county\t0/2 reached\t0 on the newest version" in lines
+    assert any(line.startswith(f"{library.code}\toffered\toffered v1") for line in lines)
+    with pytest.raises(CommandError):
+        call_command("packages", "push", "NLC/classics", "--to", "NOWHERE", stderr=io.StringIO())
+    with pytest.raises(CommandError):
+        call_command("packages", "pull", "--from", "ftp://x", stderr=io.StringIO())
