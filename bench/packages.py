@@ -148,8 +148,8 @@ def change_five_percent(package, collection, full_bytes: int, rng: random.Random
         res.update_resource(item, {"title": item.title + "（修订）"}, by=SYSTEM)
 
 
-def push_through_link(version, args, data_dir: Path, work: Path) -> tuple[float, float, str]:
-    """(seconds, bytes/s of the link, backend) to pull ``version`` through the shaped link."""
+def push_through_link(version, args, data_dir: Path, work: Path) -> tuple:
+    """(seconds, bytes/s of the link, backend, plain peer's seconds) for ``version``'s bag."""
     from shuxiang.core.actors import SYSTEM
     from shuxiang.distribution import deployments, transfer
     from shuxiang.distribution.tests import netem
@@ -181,7 +181,34 @@ def push_through_link(version, args, data_dir: Path, work: Path) -> tuple[float,
         finally:
             server.kill()
             server.wait()
-        return seconds, link.rate_bytes, link.kind
+        peer = plain_http_peer(link, Path(version.bag_path), port + 1)
+        return seconds, link.rate_bytes, link.kind, peer
+
+
+def plain_http_peer(link, bag: Path, port: int) -> float:
+    """Seconds for a plain client (one keep-alive session, sequential GETs) to fetch the same
+    bag's files from Python's ``http.server`` over the same link: what the link gives a simple
+    HTTP download here, with no Range, hashing, database or Django."""
+    import requests
+
+    server = subprocess.Popen(
+        link.inside([sys.executable, "-m", "http.server", str(port), "--bind", link.inner_ip,
+                     "-d", str(bag), "--protocol", "HTTP/1.1"]),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        time.sleep(2)
+        session, files = requests.Session(), sorted(p for p in bag.rglob("*") if p.is_file())
+        started = time.perf_counter()
+        for path in files:
+            url = f"http://{link.inner_ip}:{port}/{path.relative_to(bag).as_posix()}"
+            with session.get(url, stream=True, timeout=60) as reply:
+                for _chunk in reply.iter_content(65536):
+                    pass
+        return time.perf_counter() - started
+    finally:
+        server.kill()
+        server.wait()
 
 
 def main() -> int:
@@ -196,7 +223,7 @@ def main() -> int:
         help="Which bag to push through the link (the full one takes long).",
     )
     parser.add_argument("--loss", default="1%")
-    parser.add_argument("--connections", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--seed", type=int, default=15)
     args = parser.parse_args()
     os.environ.setdefault("SHUXIANG_TASKS_IMMEDIATE", "false")
@@ -256,8 +283,11 @@ def run(args, data_dir: Path, work: Path) -> int:
           f"{delta_share:.1%} of the full package")  # fmt: skip
 
     pushed = delta if args.push == "delta" else version
-    seconds, rate, kind = push_through_link(pushed, args, data_dir, work)
+    seconds, rate, kind, peer = push_through_link(pushed, args, data_dir, work)
     push_ratio = pushed.payload_bytes / seconds / rate
+    print(f"plain http.server + sequential GETs of the same bag over the same link: "
+          f"{pushed.payload_bytes / peer / 1e6:.2f} MB/s = {pushed.payload_bytes / peer / rate:.2f}"
+          f" of the link; our pull against it: {peer / seconds:.2f}")  # fmt: skip
     print(f"push of the {args.push} bag ({pushed.payload_bytes / 1e6:.0f} MB) over "
           f"{args.link_rate}, {args.loss} loss ({kind}): {pushed.payload_bytes / seconds / 1e6:.2f}"
           f" MB/s against the link's {rate / 1e6:.2f} MB/s; ratio {push_ratio:.2f}")  # fmt: skip
@@ -265,7 +295,7 @@ def run(args, data_dir: Path, work: Path) -> int:
         "bench": "packages", "metric": "export_rate_ratio", "value": round(export_ratio, 3),
         "baseline": "cp -r + sha256sum of the same files", "ratio": round(export_ratio, 3),
         "import_ratio": round(import_ratio, 3), "delta_share": round(delta_share, 4),
-        "push_ratio": round(push_ratio, 3),
+        "push_ratio": round(push_ratio, 3), "push_vs_plain_http": round(peer / seconds, 3),
         "push_link": f"{args.push} bag, {args.link_rate} {args.loss} ({kind})",
         "package_bytes": size, "files": count, "unit": "ratio",
     }  # fmt: skip
