@@ -24,6 +24,7 @@ urlpatterns = [
     path("id/<path:name>", identifier_views.resolve, name="resolve"),
     path("resources/", include("shuxiang.resources.urls")),
     path("packages/", include("shuxiang.distribution.urls")),
+    path("packages/", include("shuxiang.distribution.push_urls")),
     path("api/v1/", api.urls),
     path("", include("shuxiang.catalog.urls")),
     path("stats/", include("shuxiang.stats.urls")),

@@ -13,3 +13,4 @@ class DistributionConfig(AppConfig):
         from shuxiang.distribution import importer
 
         jobs.register(importer.RETRACT, "shuxiang.distribution.importer.retract_job")
+        jobs.register("distribution.pull", "shuxiang.distribution.receiving.pull_job")

@@ -231,3 +231,104 @@ class ImportedResource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.origin} v{self.version}"
+
+
+# --- push and deployment ---
+
+
+class Subscription(models.Model):
+    """A library's standing request (订阅) for every new version of a package."""
+
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="subscriptions")
+    library = models.ForeignKey("network.Library", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["package", "library__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["package", "library"], name="unique_subscription")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.library_id} <- {self.package_id}"
+
+
+class Deployment(models.Model):
+    """A package at one library of the sender's subtree (部署状态): the version offered to it,
+    the version it holds, and how far its pull has come (reported by the receiving node)."""
+
+    class State(models.TextChoices):
+        OFFERED = "offered", _("offered")
+        DOWNLOADING = "downloading", _("downloading")
+        VERIFIED = "verified", _("verified")
+        IMPORTED = "imported", _("imported")
+        FAILED = "failed", _("failed")
+        OUTDATED = "outdated", _("outdated")
+
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="deployments")
+    library = models.ForeignKey("network.Library", on_delete=models.CASCADE, related_name="+")
+    version = models.ForeignKey(PackageVersion, on_delete=models.PROTECT, related_name="+")
+    held = models.PositiveIntegerField(_("version held"), null=True, blank=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.OFFERED)
+    done_bytes = models.BigIntegerField(default=0)
+    total_bytes = models.BigIntegerField(default=0)
+    files_done = models.PositiveIntegerField(default=0)
+    files_total = models.PositiveIntegerField(default=0)
+    reason = models.TextField(_("reason"), blank=True)
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    offered_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["package", "library__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["package", "library"], name="unique_deployment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.package_id}@{self.library_id} {self.state}"
+
+
+class Transfer(models.Model):
+    """An offered bag pulled by this (receiving) node from its parent (接收): the offer's
+    address and capability token, where the bag lands, and how far the pull has come."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("waiting")
+        DOWNLOADING = "downloading", _("downloading")
+        VERIFIED = "verified", _("verified")
+        IMPORTED = "imported", _("imported")
+        FAILED = "failed", _("failed")
+
+    library = models.ForeignKey("network.Library", on_delete=models.CASCADE, related_name="+")
+    source = models.URLField(max_length=1000)
+    token = models.CharField(max_length=500)
+    external_id = models.CharField(max_length=200)
+    code = models.CharField(max_length=64)
+    title = models.CharField(max_length=200)
+    number = models.PositiveIntegerField()
+    base_number = models.PositiveIntegerField(null=True, blank=True)
+    tagmanifest_sha256 = models.CharField(max_length=64)
+    offer = models.JSONField(default=dict)
+    folder = models.CharField(max_length=1000)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.WAITING)
+    done_bytes = models.BigIntegerField(default=0)
+    total_bytes = models.BigIntegerField(default=0)
+    files_done = models.PositiveIntegerField(default=0)
+    files_total = models.PositiveIntegerField(default=0)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["library", "tagmanifest_sha256"], name="unique_transfer_per_bag"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.number} {self.state}"

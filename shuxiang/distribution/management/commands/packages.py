@@ -1,4 +1,5 @@
-"""``shuxiang packages create|list|build|export|import|verify``: resource packages (资源推送).
+"""``shuxiang packages create|list|build|export|import|verify|push|pull|status``: resource
+packages (资源推送).
 
 create LIBRARY CODE --title T [--collection LIBRARY/CODE]... [--type T]... [--query Q]
        [--resource ID]... [--note TYPE=TEXT]...
@@ -15,6 +16,12 @@ import BAG --into LIBRARY [--as USERNAME]
     Verify the whole bag, then import it (a killed import resumes; a second does nothing).
 verify BAG
     Verify a bag: declaration, bag-info, manifests, tag manifest, signature and checksums.
+push LIBRARY/CODE --to CODE... [--version N [--delta-from M]]
+    Offer a package to libraries below its library (network push down the tree).
+pull [--from URL --token T] [--bandwidth 20M] [--window 22:00-06:00] [--no-poll]
+    At a receiving node: fetch the parent's offers and pull, verify and import each.
+status LIBRARY/CODE [--within CODE] [--all]
+    Deployment status over the subtree, with coverage per level.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from tqdm import tqdm
 
 from shuxiang.core.actors import SYSTEM
 from shuxiang.core.errors import ServiceError
-from shuxiang.distribution import bags, services
+from shuxiang.distribution import bags, push_commands, services
 from shuxiang.distribution.models import ImportedPackage, Package, PackageVersion
 from shuxiang.network.models import Library
 
@@ -85,9 +92,12 @@ class Command(BaseCommand):
         verify.add_argument("bag")
         for parser_ in (build, export, importing, verify):
             parser_.add_argument("--no-progress", action="store_true")
+        push_commands.add_parsers(sub)
 
     def handle(self, *args, action, **options):
         try:
+            if action in push_commands.VERBS:
+                return push_commands.handle(self, action, SYSTEM, options)
             return getattr(self, f"do_{action}")(**options)
         except ServiceError as exc:
             for error in exc.errors:
