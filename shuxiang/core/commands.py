@@ -22,11 +22,15 @@ class ActionCommand(BaseCommand):
     def handle(self, *args, action, username=None, **options):
         actor = self.actor(username)
         try:
-            getattr(self, f"do_{action.replace('-', '_')}")(actor, **options)
+            self.run_action(action, actor, options)
         except ServiceError as exc:
             for error in exc.errors:
                 self.stderr.write(f"{error.field}: {error.reason}")
             raise CommandError(exc.message) from None
+
+    def run_action(self, action: str, actor, options: dict) -> None:
+        """Run one subcommand (override to dispatch elsewhere than ``do_<action>``)."""
+        getattr(self, f"do_{action.replace('-', '_')}")(actor, **options)
 
     def actor(self, username: str | None):
         if not username:

@@ -8,20 +8,18 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from shuxiang.core.actors import SYSTEM
-from shuxiang.core.errors import ServiceError
+from shuxiang.core.commands import ActionCommand
 from shuxiang.federation import joining, keys, permissions, pid_cli, queries, services, sync
 from shuxiang.federation.models import Node
 
 
-class Command(BaseCommand):
+class Command(ActionCommand):
     help = "Join a parent node, decide child nodes' requests, show status, sync, manage keys."
 
     def add_arguments(self, parser):
-        parser.add_argument("--as", dest="username", help="Act as this user (default: system).")
+        self.add_actor_argument(parser)
         sub = parser.add_subparsers(dest="action", required=True)
         join = sub.add_parser("join", help="Ask the parent node at URL to accept this node.")
         join.add_argument("parent_url")
@@ -42,24 +40,8 @@ class Command(BaseCommand):
         key.add_argument("what", nargs="?", choices=["show", "rotate"], default="show")
         pid_cli.add_subcommands(sub)  # fed-ids: delegate, delegations, report-identifiers
 
-    def handle(self, *args, action, username=None, **options):
-        actor = self._actor(username)
-        try:
-            HANDLERS[action](self, actor, **options)
-        except ServiceError as exc:
-            for error in exc.errors:
-                self.stderr.write(f"{error.field}: {error.reason}")
-            raise CommandError(exc.message) from None
-
-    def _actor(self, username: str | None):
-        if not username:
-            return SYSTEM
-        from django.contrib.auth import get_user_model
-
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(f"No active user is named {username!r}.")
-        return user
+    def run_action(self, action: str, actor, options: dict) -> None:
+        HANDLERS[action](self, actor, **options)
 
     def out(self, text: str) -> None:
         self.stdout.write(text)
