@@ -7,7 +7,7 @@ management pages are not mounted.
 """
 
 import json
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from django.http import JsonResponse
 from django.urls import path, re_path
@@ -18,7 +18,31 @@ from oauth2_provider.settings import oauth2_settings
 
 from shuxiang.accounts.oidc import authorizing_user
 from shuxiang.accounts.oidc_sessions import authorizing_request
-from shuxiang.core.middleware import CSP
+from shuxiang.core.middleware import node_policy
+
+
+def client_policy(client_id: str, uri_field: str = "redirect_uris") -> str | None:
+    """The node's CSP with the client's registered origins added to ``form-action``."""
+    app = get_application_model().objects.filter(client_id=client_id).first() if client_id else None
+    if app is None:
+        return None
+    origins = {
+        f"{p.scheme}://{p.netloc}"
+        for p in map(urlsplit, getattr(app, uri_field).split())
+        if p.scheme and p.netloc
+    }
+    return node_policy().replace(
+        "form-action 'self'", " ".join(["form-action 'self'", *sorted(origins)])
+    )
+
+
+def policy_for_next(next_url: str) -> str | None:
+    """A login form whose ``next`` is the authorization endpoint ends, after its post and two
+    redirects, at the client: browsers apply ``form-action`` to that whole chain."""
+    parts = urlsplit(next_url or "")
+    if parts.path.rstrip("/") != "/o/authorize":
+        return None
+    return client_policy(parse_qs(parts.query).get("client_id", [""])[0])
 
 
 class FormsMayRedirectToTheClient:
@@ -33,16 +57,8 @@ class FormsMayRedirectToTheClient:
     def dispatch(self, request, *args, **kwargs):
         response = super().dispatch(request, *args, **kwargs)
         client_id = request.POST.get("client_id") or request.GET.get("client_id")
-        app = get_application_model().objects.filter(client_id=client_id).first()
-        if app is not None:
-            origins = {
-                f"{p.scheme}://{p.netloc}"
-                for p in map(urlsplit, getattr(app, self.uri_field).split())
-                if p.scheme and p.netloc
-            }
-            policy = CSP.replace(
-                "form-action 'self'", " ".join(["form-action 'self'", *sorted(origins)])
-            )
+        policy = client_policy(client_id, self.uri_field)
+        if policy is not None:
             response.headers["Content-Security-Policy"] = policy
         return response
 

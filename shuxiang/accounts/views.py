@@ -88,7 +88,19 @@ def login_view(request):
         "libraries": libraries,
         "upstreams": _upstreams(request),
     }
-    return render(request, "accounts/login.html", context, status=status)
+    return _may_end_at_client(
+        render(request, "accounts/login.html", context, status=status), context["next"]
+    )
+
+
+def _may_end_at_client(response, next_url: str):
+    """Let the form's redirect chain end at an OIDC client when ``next`` authorizes one."""
+    from shuxiang.accounts.oidc_urls import policy_for_next
+
+    policy = policy_for_next(next_url)
+    if policy is not None:
+        response.headers["Content-Security-Policy"] = policy
+    return response
 
 
 def _upstreams(request) -> list[dict]:
@@ -108,7 +120,8 @@ def _ask_for_second_factor(request, user, remember: bool):
         "next": _safe_next(request, ""),
         "at": time.time(),
     }
-    return render(request, "accounts/otp.html", {"errors": {}})
+    page = render(request, "accounts/otp.html", {"errors": {}})
+    return _may_end_at_client(page, request.session[PENDING]["next"])
 
 
 def otp_view(request):
@@ -118,7 +131,9 @@ def otp_view(request):
         request.session.pop(PENDING, None)
         return redirect("login")
     if request.method != "POST":
-        return render(request, "accounts/otp.html", {"errors": {}})
+        return _may_end_at_client(
+            render(request, "accounts/otp.html", {"errors": {}}), pending["next"]
+        )
     user = User.objects.filter(pk=pending["user"], is_active=True).first()
     if user is None:
         request.session.pop(PENDING, None)
@@ -126,7 +141,8 @@ def otp_view(request):
     try:
         login.second_step(user, request.POST.get("otp", ""), source=client_ip(request))
     except ServiceError as exc:
-        return render(request, "accounts/otp.html", {"errors": _errors(exc)}, status=exc.status)
+        page = render(request, "accounts/otp.html", {"errors": _errors(exc)}, status=exc.status)
+        return _may_end_at_client(page, pending["next"])
     del request.session[PENDING]
     start_session(request, user, remember=pending["remember"])
     return redirect(pending["next"] or "accounts:me")

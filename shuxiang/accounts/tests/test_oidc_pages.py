@@ -88,6 +88,21 @@ def test_consent_page_lets_its_form_redirect_to_the_client_only(client, net):
     assert "frame-ancestors 'none'" in policy
 
 
+def test_login_form_on_the_way_to_a_client_may_end_at_that_client_only(client, net):
+    """Browsers apply form-action to the redirects after the login post (login → /o/authorize
+    → the client's callback): without the client's origin the reader is stuck on the form."""
+    app, _secret = oidc.register_client(
+        net["zhuji"], "ILS", ["https://ils.example/cb"], by=staff_of(net["zhuji"])
+    )
+    authorize = f"/o/authorize/?response_type=code&client_id={app.client_id}&scope=openid"
+    page = client.get("/accounts/login/", {"next": authorize})
+    assert page["Content-Security-Policy"].endswith("form-action 'self' https://ils.example")
+    plain = client.get("/accounts/login/", {"next": "/resources/"})
+    assert plain["Content-Security-Policy"].endswith("form-action 'self'")
+    forged = client.get("/accounts/login/", {"next": "/o/authorize/?client_id=nobody"})
+    assert forged["Content-Security-Policy"].endswith("form-action 'self'")
+
+
 def test_library_admin_registers_a_client_on_the_page_and_sees_the_secret_once(client, net):
     client.force_login(staff_of(net["sx"]))
     response = client.post(
