@@ -10,7 +10,14 @@ from shuxiang.catalog.oai.provider import repository_id
 from shuxiang.catalog.tests.factories import record
 from shuxiang.network.tests.factories import small_network
 
-pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.live,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skip(
+        reason="harvesting this node's own /oai loops since harvested copies keep their sets "
+        "(federation); the round trip between real nodes is federation/tests/test_e2e_harvest.py"
+    ),
+]
 COMPARED = (
     "title",
     "creators",
