@@ -75,18 +75,24 @@ def test_sync_pushes_figures_and_heartbeats_up(pushed):
         assert "\theartbeat\theartbeat stored at" in out, out
 
 
+def _seeded(days: dict) -> int:
+    """Events of the seeded weeks only: other e2e tests on the shared cluster add page views
+    of today at any node (they still travel up and must match tier by tier)."""
+    return sum(count for day, count in days.items() if day < "2026-11-01")
+
+
 def test_totals_match_at_every_tier(cluster, pushed):
     city, province, national = (_figures(n) for n in cluster.nodes[::-1])
     hz_own = city["HZLIB own"]
-    assert sum(hz_own.values()) == 1500
+    assert _seeded(hz_own) == 1500
     assert city["HZLIB subtree"] == hz_own
     assert province["HZLIB own"] == hz_own and province["HZLIB subtree"] == hz_own
     assert province["ZJLIB subtree"] == province["ZJLIB own"] + hz_own
-    assert sum(province["ZJLIB own"].values()) == 1000
+    assert _seeded(province["ZJLIB own"]) == 1000
     for key in ("HZLIB own", "HZLIB subtree", "ZJLIB own", "ZJLIB subtree"):
         assert national[key] == province[key], key
     assert national["NLC subtree"] == national["NLC own"] + national["ZJLIB subtree"]
-    assert sum(national["NLC subtree"].values()) == 700 + 1000 + 1500
+    assert _seeded(national["NLC subtree"]) == 700 + 1000 + 1500
 
 
 def test_the_city_library_joins_the_root_tree_below_the_province(cluster, pushed):
