@@ -15,7 +15,7 @@ from ninja import Query, Router, Status
 
 from shuxiang.core.api import AUTH, ErrorOut, Paging, paginate
 from shuxiang.core.errors import ValidationFailed
-from shuxiang.distribution import bags, permissions, selection, services
+from shuxiang.distribution import bagcheck, permissions, selection, services
 from shuxiang.distribution.models import ImportedPackage, Package, PackageVersion
 from shuxiang.distribution.schemas import (
     BagReportOut,
@@ -87,7 +87,7 @@ def list_imports(request):
 @router.post("/packages/verify", response={200: BagReportOut, **ERRORS}, auth=AUTH)
 def verify_bag(request, payload: PackageBagIn):
     permissions.require_some_staff_role(request.auth)
-    report = bags.verify_bag(inside_packages_dir(payload.path))
+    report = bagcheck.verify_bag(inside_packages_dir(payload.path))
     return {
         "external_id": report.external_id, "version": report.number,
         "delta_from": report.base_number, "files": len(report.payload),
@@ -99,7 +99,7 @@ def verify_bag(request, payload: PackageBagIn):
 def import_bag(request, payload: PackageBagIn):
     """Verify the whole bag (below the packages folder), then import it into ``library``."""
     path = inside_packages_dir(payload.path)
-    result = bags.import_bag(path, _library(payload.library), by=request.auth)
+    result = bagcheck.import_bag(path, _library(payload.library), by=request.auth)
     return {
         "external_id": result.run.external_id, "version": result.run.number,
         "already": result.already, "created": result.created, "updated": result.updated,

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from django.conf import settings
 
 from shuxiang.core.actors import SYSTEM
-from shuxiang.distribution import bags, services
+from shuxiang.distribution import bagcheck, bags, services
 from shuxiang.distribution.models import ImportedPackage, Package, PackageVersion
 from shuxiang.network.models import Library
 from shuxiang.resources.models import Collection
@@ -57,7 +57,7 @@ def load_demo_packages(say: Callable[[str], None] = print) -> None:
         services.export_version(version, drive, by=SYSTEM)
     held = ImportedPackage.objects.filter(library=county, external_id=bags.external_id(package))
     if not held.filter(version__gte=version.number).exists():
-        result = bags.import_bag(bag, county, by=SYSTEM)
+        result = bagcheck.import_bag(bag, county, by=SYSTEM)
         say(f"Demo package: {version} ({version.payload_bytes} bytes) exported to {bag} and "
             f"imported into {county.name}: {result.created} resources")  # fmt: skip
     else:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from shuxiang.core import audit, jobs
 from shuxiang.core.actors import Actor
 from shuxiang.core.errors import Conflict, FieldError
-from shuxiang.distribution import bags, copying, incoming, layout, permissions
+from shuxiang.distribution import bagcheck, bags, copying, incoming, layout, permissions
 from shuxiang.distribution.models import ImportedPackage, ImportedResource, ImportRun
 from shuxiang.network.models import Library
 from shuxiang.resources import catalog_sync
@@ -49,7 +49,7 @@ class ImportResult:
 def import_bag(path: Path, into: Library, *, by: Actor, progress=None) -> ImportResult:
     """Import the bag at ``path`` into ``into``; resumable and idempotent (see module doc)."""
     permissions.require_admin_of(by, into, action=_("import packages into"))
-    report = bags.check_structure(Path(path))
+    report = bagcheck.check_structure(Path(path))
     tag_sha = layout.sha256_hex((report.path / bags.TAGMANIFEST).read_bytes())
     done = ImportRun.objects.filter(library=into, tagmanifest_sha256=tag_sha, state="done")
     if done.exists():
@@ -119,7 +119,7 @@ def _plan_files(report, contents, into: Library) -> dict[str, tuple[str, dict]]:
     """Every file of the shipped items: store key -> (payload path or "", entry). Files a delta
     does not ship must already be in the library's store under the same key."""
     plan: dict[str, tuple[str, dict]] = {}
-    problems = bags.Problems()
+    problems = bagcheck.Problems()
     for item in contents.items.values():
         for entry in (item.metadata or {}).get("files", []):
             key = incoming.store_key(into.code, contents, item.key, entry)

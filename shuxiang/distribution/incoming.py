@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from shuxiang.core.errors import FieldError, ValidationFailed
 from shuxiang.distribution import layout
-from shuxiang.distribution.bags import BagReport, Problems
+from shuxiang.distribution.bagcheck import Problems
+from shuxiang.distribution.bags import BagReport
 from shuxiang.distribution.copying import hash_file
 from shuxiang.resources.models import ResourceFile
 from shuxiang.resources.validation import clean_metadata

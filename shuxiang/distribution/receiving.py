@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from shuxiang.core import audit, jobs, options
 from shuxiang.core.actors import SYSTEM, Actor
 from shuxiang.core.errors import Conflict, FieldError, ServiceError, ValidationFailed
-from shuxiang.distribution import bags, importer, services, throttle, transfer
+from shuxiang.distribution import bagcheck, importer, services, throttle, transfer
 from shuxiang.distribution.models import Transfer
 from shuxiang.network import scopes
 from shuxiang.network.models import Library
@@ -230,7 +230,7 @@ def _reason(exc: ServiceError) -> str:
 def _verify_and_import(row: Transfer, by: Actor, reporter: Reporter) -> Transfer:
     folder = Path(row.folder)
     try:
-        bags.verify_bag(folder)
+        bagcheck.verify_bag(folder)
     except ValidationFailed as exc:
         _set(row, State.FAILED, _reason(exc))
         reporter(State.FAILED)

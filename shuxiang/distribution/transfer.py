@@ -8,7 +8,7 @@ guards against a file that changed meanwhile), hashing on the way, and moving th
 ``<dest>/<path>`` only once its sha256 matches the manifest. A cut link is retried with
 backoff; a killed process resumes from the partial files (a lock file keeps a second puller
 out). Bytes pass a shared token bucket (the configured bandwidth) and a transfer pauses when
-the off-hours window closes. The whole bag is verified by the caller (``bags.verify_bag``).
+the off-hours window closes. The whole bag is verified by the caller (``bagcheck.verify_bag``).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import pytest
 
 from shuxiang.core.actors import SYSTEM
 from shuxiang.core.errors import ValidationFailed
-from shuxiang.distribution import bags, services
+from shuxiang.distribution import bagcheck, services
 from shuxiang.resources.storage import get_storage
 
 
@@ -24,7 +24,7 @@ def test_built_and_exported_bags_validate_with_bagit(package, tmp_path):
         bag.validate()  # raises BagValidationError naming what is wrong
         assert bag.info["External-Identifier"] == "shuxiang:NLC:classics"
         assert bag.info["Version"] == "1"
-        report = bags.verify_bag(path)
+        report = bagcheck.verify_bag(path)
         assert report.number == 1 and report.base_number is None
     rows = list(version.config.values_list("category", "count"))
     assert rows == [("期刊", 1), ("图片", 2)] or rows == [("图片", 2), ("期刊", 1)]
@@ -38,7 +38,7 @@ def test_a_changed_payload_byte_is_named(package, tmp_path):
     data[-1] ^= 1
     victim.write_bytes(bytes(data))
     with pytest.raises(ValidationFailed) as caught:
-        bags.verify_bag(bag)
+        bagcheck.verify_bag(bag)
     fields = {e.field: e.code for e in caught.value.errors}
     assert fields == {victim.relative_to(bag).as_posix(): "checksum"}
 

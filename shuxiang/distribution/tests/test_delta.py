@@ -8,7 +8,7 @@ import io
 import bagit
 
 from shuxiang.core.actors import SYSTEM
-from shuxiang.distribution import bags, services
+from shuxiang.distribution import bagcheck, services
 from shuxiang.distribution.tests.test_import import store_of
 from shuxiang.resources import services as resources
 from shuxiang.resources.models import ResourceFile
@@ -42,11 +42,11 @@ def test_v1_then_deltas_equals_full_v3(
     v3 = services.build_version(package, by=SYSTEM, delta_from=2)
     full3 = services.full_bag(v3, by=SYSTEM)
 
-    d2 = bags.verify_bag(v2.bag_path)
+    d2 = bagcheck.verify_bag(v2.bag_path)
     assert d2.base_number == 1 and d2.removals == []
     unchanged = f"data/resources/r{classics[2].pk:08d}/metadata.json"
     assert unchanged not in d2.payload  # the journal did not change: not shipped
-    d3 = bags.verify_bag(v3.bag_path)
+    d3 = bagcheck.verify_bag(v3.bag_path)
     gone = f"data/resources/r{classics[1].pk:08d}/metadata.json"
     assert gone in d3.removals
     assert v3.payload_bytes < full3.payload_bytes
@@ -56,10 +56,10 @@ def test_v1_then_deltas_equals_full_v3(
     county, other, behind = net["zhuji"], net["yuzhong"], net["lz"]
     with django_capture_on_commit_callbacks(execute=True):
         for version in (v1, v2, v3):
-            bags.import_bag(version.bag_path, county, by=SYSTEM)
-        bags.import_bag(full3.bag_path, other, by=SYSTEM)
-        bags.import_bag(v1.bag_path, behind, by=SYSTEM)  # missed v2: catches up with a full v3
-        bags.import_bag(full3.bag_path, behind, by=SYSTEM)
+            bagcheck.import_bag(version.bag_path, county, by=SYSTEM)
+        bagcheck.import_bag(full3.bag_path, other, by=SYSTEM)
+        bagcheck.import_bag(v1.bag_path, behind, by=SYSTEM)  # missed v2: catches up with a full v3
+        bagcheck.import_bag(full3.bag_path, behind, by=SYSTEM)
     caught_up, fresh = store_of(county), store_of(other)
     assert caught_up == fresh == store_of(behind)
     assert len(fresh["metadata"]) == 3

@@ -4,7 +4,7 @@ the Zhuji county library, where its resources are published; loading again chang
 from __future__ import annotations
 
 from shuxiang.demo.load import load_demo
-from shuxiang.distribution import bags
+from shuxiang.distribution import bagcheck
 from shuxiang.distribution.models import ImportedPackage, PackageVersion
 from shuxiang.resources.models import Resource
 
@@ -19,7 +19,7 @@ def test_demo_package_reaches_a_county_library(db, settings):
     assert {"classic", "image", "journal_issue"} <= types
     assert county.count() == version.items.count() >= 10
     drive = settings.DATA_DIR / "packages" / "drive"
-    bags.verify_bag(next(drive.iterdir()))
+    bagcheck.verify_bag(next(drive.iterdir()))
     load_demo(progress=False, say=lambda _: None)
     assert Resource.objects.filter(library__code="330681").count() == county.count()
     assert PackageVersion.objects.count() == 1

@@ -7,7 +7,7 @@ import pytest
 
 from shuxiang.core.actors import SYSTEM
 from shuxiang.core.errors import Conflict, PermissionDenied
-from shuxiang.distribution import bags, services
+from shuxiang.distribution import bagcheck, services
 from shuxiang.distribution.models import ImportedResource, ImportRun
 from shuxiang.resources.models import Resource, ResourceFile
 from shuxiang.resources.storage import get_storage
@@ -51,8 +51,8 @@ def test_import_publishes_with_provenance_and_twice_changes_nothing(
     bag = services.export_version(version, tmp_path, by=SYSTEM)
     county = net["zhuji"]
     with pytest.raises(PermissionDenied):
-        bags.import_bag(bag, county, by=staff["gs_admin"])
-    result = bags.import_bag(bag, county, by=SYSTEM)
+        bagcheck.import_bag(bag, county, by=staff["gs_admin"])
+    result = bagcheck.import_bag(bag, county, by=SYSTEM)
     assert (result.created, result.updated, result.removed, result.already) == (3, 0, 0, False)
     imported = Resource.objects.filter(library=county)
     assert imported.count() == 3
@@ -65,7 +65,7 @@ def test_import_publishes_with_provenance_and_twice_changes_nothing(
     assert copy.sha256 == source_file.sha256 and copy.key != source_file.key
     before = store_of(county)
 
-    again = bags.import_bag(bag, county, by=SYSTEM)
+    again = bagcheck.import_bag(bag, county, by=SYSTEM)
     assert again.already
     assert store_of(county) == before
     assert ImportRun.objects.filter(library=county, state="done").count() == 1
@@ -78,7 +78,7 @@ def test_portal_and_search_show_imported_resources(
 
     bag = services.export_version(services.build_version(package, by=SYSTEM), tmp_path, by=SYSTEM)
     with django_capture_on_commit_callbacks(execute=True):
-        bags.import_bag(bag, net["zhuji"], by=SYSTEM)
+        bagcheck.import_bag(bag, net["zhuji"], by=SYSTEM)
     titles = set(
         Record.objects.filter(library=net["zhuji"], deleted=False).values_list("title", flat=True)
     )
@@ -101,9 +101,9 @@ def test_an_older_version_or_a_delta_out_of_order_is_refused(net, package, class
     v3 = services.build_version(package, by=SYSTEM, delta_from=2)
     county = net["zhuji"]
     with pytest.raises(Conflict) as caught:
-        bags.import_bag(v2.bag_path, county, by=SYSTEM)
+        bagcheck.import_bag(v2.bag_path, county, by=SYSTEM)
     assert caught.value.errors[0].code == "wrong_base"
-    bags.import_bag(v1.bag_path, county, by=SYSTEM)
+    bagcheck.import_bag(v1.bag_path, county, by=SYSTEM)
     with pytest.raises(Conflict):
-        bags.import_bag(v3.bag_path, county, by=SYSTEM)
+        bagcheck.import_bag(v3.bag_path, county, by=SYSTEM)
     assert not Resource.objects.filter(library=county, title__contains="修订").exists()

@@ -12,7 +12,7 @@ import pytest
 
 from shuxiang.core.actors import SYSTEM
 from shuxiang.core.errors import ValidationFailed
-from shuxiang.distribution import bags, keys, services
+from shuxiang.distribution import bagcheck, keys, services
 from shuxiang.distribution.models import ImportedPackage
 from shuxiang.resources.models import Resource
 from shuxiang.resources.storage import get_storage
@@ -53,7 +53,7 @@ def nothing_stored(library) -> bool:
 
 def test_a_valid_bagit_bag_imports(net, loc_bag, storage):
     bagit.Bag(str(loc_bag)).validate()
-    result = bags.import_bag(loc_bag, net["zhuji"], by=SYSTEM)
+    result = bagcheck.import_bag(loc_bag, net["zhuji"], by=SYSTEM)
     assert result.created == 3
     for row in Resource.objects.get(library=net["zhuji"], title="老照片一").files.all():
         assert storage.sha256(row.key) == row.sha256
@@ -120,7 +120,7 @@ def test_invalid_bags_are_refused_naming_file_and_reason(net, loc_bag, damage):
             bagit.Bag(str(loc_bag)).validate()
     county = net["zhuji"]
     with pytest.raises(ValidationFailed) as caught:
-        bags.import_bag(loc_bag, county, by=SYSTEM)
+        bagcheck.import_bag(loc_bag, county, by=SYSTEM)
     named: dict[str, set] = {}
     for error in caught.value.errors:
         named.setdefault(error.field, set()).add(error.code)

@@ -34,7 +34,7 @@ from tqdm import tqdm
 
 from shuxiang.core.actors import SYSTEM
 from shuxiang.core.errors import ServiceError
-from shuxiang.distribution import bags, push_commands, services
+from shuxiang.distribution import bagcheck, push_commands, services
 from shuxiang.distribution.models import ImportedPackage, Package, PackageVersion
 from shuxiang.network.models import Library
 
@@ -173,8 +173,8 @@ class Command(BaseCommand):
             actor = get_user_model().objects.filter(username=username).first()
             if actor is None:
                 raise CommandError(f"--as: no user {username!r}")
-        with bar(bags.announced_size(Path(bag)), "import", no_progress) as progress:
-            result = bags.import_bag(Path(bag), library_of(into), by=actor,
+        with bar(bagcheck.announced_size(Path(bag)), "import", no_progress) as progress:
+            result = bagcheck.import_bag(Path(bag), library_of(into), by=actor,
                                      progress=progress.update)  # fmt: skip
         if result.already:
             self.stdout.write(f"{result.run.external_id} v{result.run.number} is already "
@@ -186,8 +186,8 @@ class Command(BaseCommand):
         )
 
     def do_verify(self, bag, no_progress=False, **_):
-        with bar(bags.announced_size(Path(bag)), "verify", no_progress) as progress:
-            report = bags.verify_bag(Path(bag), progress.update)
+        with bar(bagcheck.announced_size(Path(bag)), "verify", no_progress) as progress:
+            report = bagcheck.verify_bag(Path(bag), progress.update)
         self.stdout.write(
             f"valid: {report.external_id} v{report.number}"
             + (f" (delta from v{report.base_number})" if report.base_number else "")
