@@ -66,7 +66,9 @@ def heatmap(request, code: str, period: Query[PeriodIn]):
 
 
 @router.get("/stats/{code}/indicators", response={200: list[FigureOut], **ERRORS})
-def headline(request, code: str, year: int = Query(..., ge=1, le=9999)):
+def headline(
+    request, code: str, year: int = Query(..., ge=indicators.FIRST_YEAR, le=indicators.LAST_YEAR)
+):
     library = services.scoped(request.auth, code)
     rows = indicators.headline(request.auth, library, year)
     return [{**row, "label": str(row["label"])} for row in rows]

@@ -34,6 +34,14 @@ from shuxiang.stats.permissions import is_national_admin, require_figures_of
 
 CLICK_KINDS = ("page_view", "search", "item_view", "download", "play")
 TB = 10**12
+FIRST_YEAR, LAST_YEAR = 1970, 9998  # a year's bounds in local time stay within datetime's range
+
+
+def _check_year(year: int) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationFailed.single(
+            "year", _("Use a year from %(a)s to %(b)s.") % {"a": FIRST_YEAR, "b": LAST_YEAR}
+        )
 
 
 def _year(year: int) -> tuple[date, date]:
@@ -126,6 +134,7 @@ def weights() -> dict[str, Decimal]:
 def headline(actor: object, library: Library, year: int) -> list[dict]:
     """The seeds' headline figures for ``library``'s subtree in ``year``."""
     require_figures_of(actor, library)
+    _check_year(year)
     return [
         {"code": i.code, "label": i.label, "unit": i.unit, "value": i.compute(library, year)}
         for i in INDICATORS
@@ -168,6 +177,7 @@ def set_weights(actor: object, data: dict[str, object]) -> dict[str, Decimal]:
 def assessment(actor: object, library: Library, year: int) -> dict:
     """The annual assessment of ``library`` against every library of its level."""
     require_figures_of(actor, library)
+    _check_year(year)
     peers = list(Library.objects.filter(level=library.level, status=Library.Status.ACTIVE))
     if library not in peers:
         peers.append(library)

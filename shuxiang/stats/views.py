@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from shuxiang.core.errors import PermissionDenied, ServiceError
+from shuxiang.core.errors import PermissionDenied, ServiceError, ValidationFailed
 from shuxiang.stats import exports, indicators, monitoring, services
 from shuxiang.stats.dashboard import dashboard_data, export_sheets
 from shuxiang.stats.permissions import home_scope
@@ -70,6 +70,9 @@ def assessment(request: HttpRequest, code: str) -> HttpResponse:
         report = indicators.assessment(request.user, library, year)
     except ValueError:
         messages.error(request, _("year: give a year like 2026."))
+        return redirect("stats:assessment", code=code)
+    except ValidationFailed as error:
+        messages.error(request, f"year: {error.message}")
         return redirect("stats:assessment", code=code)
     except ServiceError as error:
         return _forbidden(request, error)

@@ -40,6 +40,22 @@ def test_headline_figures_are_computed_from_the_data(net):
     assert _figure(rows, "trainings") == 1
 
 
+@pytest.mark.parametrize("year", [1, 1969, 9999, 10**6])
+def test_a_year_outside_the_reporting_range_is_refused_by_name(net, year):
+    zj_admin = admin_of(net["zj"])
+    for report in (indicators.headline, indicators.assessment):
+        with pytest.raises(ValidationFailed) as caught:
+            report(zj_admin, net["zj"], year)
+        assert caught.value.errors[0].field == "year"
+
+
+def test_the_api_answers_a_far_year_with_400_naming_the_year(client, net):
+    client.login(username=admin_of(net["zj"]).username, password=PASSWORD)
+    response = client.get("/api/v1/stats/ZJ/indicators?year=1")
+    assert response.status_code in (400, 422)
+    assert "year" in response.content.decode()
+
+
 def test_training_sessions_need_a_title_and_a_date(net):
     with pytest.raises(ValidationFailed) as caught:
         services.record_training(admin_of(net["sx"]), net["sx"], {"held_on": "soon"})
