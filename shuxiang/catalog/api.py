@@ -88,6 +88,8 @@ def search(request, params: Query[SearchParams]):
         {
             "q": params.q,
             "total": page.total,
+            "total_exact": page.total_exact,
+            "strict_total": page.strict_total,
             "page": page.query.page,
             "page_size": page.query.page_size,
             "pages": page.pages,
@@ -97,6 +99,7 @@ def search(request, params: Query[SearchParams]):
                     "title_html": str(h.title),
                     "snippet_html": str(h.snippet),
                     "holdings": [record_out(r) for r in h.holdings],
+                    "looser": h.looser,
                 }
                 for h in page.hits
             ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class RecordOut(Schema):
@@ -32,6 +32,7 @@ class HitOut(Schema):
     title_html: str
     snippet_html: str
     holdings: list[RecordOut]
+    looser: bool = False  # found by the looser tier: not every query word matches
 
 
 class FacetValue(Schema):
@@ -41,7 +42,16 @@ class FacetValue(Schema):
 
 class SearchOut(Schema):
     q: str
-    total: int
+    total: int = Field(description="Works found (records of one work are one hit).")
+    total_exact: bool = Field(
+        description="False when more records matched than were grouped into works: "
+        "then total is an upper bound."
+    )
+    strict_total: int | None = Field(
+        None,
+        description="Set when the strict query (every word) found little: the first "
+        "strict_total works match every word, later ones (looser: true) only some.",
+    )
     page: int
     page_size: int
     pages: int

@@ -76,7 +76,11 @@ def set_specs_for(record: Record) -> list[str]:
 
 def _cluster(record: Record) -> None:
     key = normalize.work_key(
-        isbn=record.isbn, title=record.title, creators=record.creators, year=record.year
+        isbn=record.isbn,
+        title=record.title,
+        creators=record.creators,
+        year=record.year,
+        content=record.description,
     )
     previous = record.work_id
     work, _created = Work.objects.get_or_create(

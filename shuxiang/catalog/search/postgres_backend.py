@@ -15,6 +15,7 @@ from shuxiang.catalog.models import Record
 from shuxiang.catalog.normalize import fold
 from shuxiang.catalog.search.base import (
     FACETS,
+    FEW,
     RawResults,
     SearchBackend,
     SearchQuery,
@@ -25,6 +26,11 @@ from shuxiang.network.scopes import in_subtree
 
 VECTOR = "catalog_record.search_vector"  # generated column, see migration 0002
 WEIGHTS = {"any": "", "title": ":A", "creator": ":B", "subject": ":C"}
+# D (rest), C (subjects), B (creators), A (title); creators count as much as titles so a name
+# ranks the person's own works above works naming them (issue #21; was 0.4).
+RANK_WEIGHTS = "{0.1, 0.2, 1.0, 1.0}"
+STRICT_SCORE = 100  # tiers: strict above "most words" above any ts_rank of the loosest
+MOST_SCORE = 10
 COLUMNS = {"type": "type", "library": "library__code", "language": "language", "year": "year"}
 SORTS = {
     "year": [F("year").asc(nulls_last=True), "id"],
@@ -60,17 +66,32 @@ class PostgresBackend(SearchBackend):
     def clear(self) -> None:
         Record.objects.exclude(search_text="").update(search_text="")
 
-    def matching(self, query: SearchQuery) -> QuerySet:
+    def matching(self, query: SearchQuery, loose: bool = False) -> QuerySet:
+        """Matching records: the strict tier, or with ``loose`` any term, strict ones first."""
         qs = Record.objects.filter(deleted=False).exclude(search_text="")
-        terms = query.terms
-        if terms:
+        if query.terms:
             weight = WEIGHTS.get(query.field, "")
-            tsquery = " & ".join(f"'{t}'{weight}" for t in terms)
+            strict = _any_of(query.alternatives, weight)
+            if loose:
+                wanted = " | ".join(_lexeme(t, weight) for t in query.loose_terms)
+                most = _any_of(query.most_terms, weight)
+                tiers = f"WHEN {VECTOR} @@ to_tsquery('simple', %s) THEN {STRICT_SCORE} "
+                if most:
+                    tiers += f"WHEN {VECTOR} @@ to_tsquery('simple', %s) THEN {MOST_SCORE} "
+                rank = (
+                    f"ts_rank('{RANK_WEIGHTS}', {VECTOR}, to_tsquery('simple', %s))"
+                    f" + CASE {tiers}ELSE 0 END"
+                )
+                rank_params = [wanted, strict, *([most] if most else [])]
+            else:
+                wanted = strict
+                rank = f"ts_rank('{RANK_WEIGHTS}', {VECTOR}, to_tsquery('simple', %s))"
+                rank_params = [strict]
             qs = qs.extra(
-                select={"rank": f"ts_rank({VECTOR}, to_tsquery('simple', %s))"},
-                select_params=[tsquery],
+                select={"rank": rank},
+                select_params=rank_params,
                 where=[f"{VECTOR} @@ to_tsquery('simple', %s)"],
-                params=[tsquery],
+                params=[wanted],
             )
         elif query.text.strip():
             return qs.none()
@@ -91,6 +112,11 @@ class PostgresBackend(SearchBackend):
 
     def search(self, query: SearchQuery) -> RawResults:
         qs = self.matching(query)
+        strict_total = None
+        if query.terms and query.sort == "relevance":
+            strict = qs.count()
+            if strict < FEW:
+                strict_total, qs = strict, self.matching(query, loose=True)
         if query.sort in SORTS:
             ordered = qs.order_by(*SORTS[query.sort])
         elif query.terms:
@@ -101,7 +127,7 @@ class PostgresBackend(SearchBackend):
             ordered.values_list("id", flat=True)[query.offset : query.offset + query.page_size]
         )
         facets = self._facets(qs) if query.facets else {}
-        return RawResults(ids=ids, total=qs.count(), facets=facets)
+        return RawResults(ids=ids, total=qs.count(), facets=facets, strict_total=strict_total)
 
     def _facets(self, qs: QuerySet) -> dict[str, list[tuple[str, int]]]:
         inner, params = qs.order_by().values("id").query.sql_with_params()
@@ -136,6 +162,17 @@ class PostgresBackend(SearchBackend):
             .order_by("-n", "title_folded")[:limit]
         )
         return [row["title_folded"][:80] for row in rows]
+
+
+def _any_of(conjunctions: list[list[str]], weight: str) -> str:
+    """A tsquery matching every term of any one of ``conjunctions``."""
+    return " | ".join(
+        "(" + " & ".join(_lexeme(t, weight) for t in terms) + ")" for terms in conjunctions
+    )
+
+
+def _lexeme(term: str, weight: str) -> str:
+    return "'" + term.replace("'", "''") + "'" + weight
 
 
 def search_text_of(doc: dict) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from shuxiang.catalog.search.base import (
     FACETS,
     FIELDS,
     SORTS,
+    RawResults,
     SearchQuery,
     Visibility,
     get_backend,
@@ -88,14 +90,17 @@ class Hit:
     title: str
     snippet: str
     holdings: list[Record] = field(default_factory=list)
+    looser: bool = False  # found by the looser tier (not every query word matches)
 
 
 @dataclass
 class SearchPage:
     query: SearchQuery
-    total: int
+    total: int  # works (a hit is a work with its holdings), not records
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]]
+    total_exact: bool = True  # False: more matches than were grouped; total is an upper bound
+    strict_total: int | None = None  # hits after this many works are looser matches
 
     @property
     def pages(self) -> int:
@@ -155,31 +160,86 @@ def build_query(*, actor: object, q: str = "", **options) -> SearchQuery:
     )
 
 
+WINDOW = 200  # record ids ranked per search before grouping them into works
+MAX_WINDOW = 20_000
+
+
+def ranked_works(query: SearchQuery) -> tuple[list[list[int]], RawResults, bool]:
+    """Works matching ``query`` in rank order (each a list of its matching record ids, best
+    first), grouped BEFORE paging so pages are full and no work repeats on the next page;
+    widens the ranked window until it holds the page's works or every match. Returns the
+    groups, the backend's raw results (facets, record total) and whether every match was
+    grouped (then the number of groups is the exact number of works)."""
+    want = query.page * query.page_size
+    window = min(max(WINDOW, want * 2), MAX_WINDOW)
+    while True:
+        raw = get_backend().search(
+            dataclasses.replace(query, page=1, page_size=window, facets=query.facets)
+        )
+        groups = _group_by_work(raw.ids)
+        complete = len(raw.ids) >= raw.total
+        if complete or len(groups) >= want or window >= MAX_WINDOW:
+            return groups, raw, complete
+        window = min(window * 4, MAX_WINDOW)
+
+
+def _group_by_work(ids: list[int]) -> list[list[int]]:
+    work_of = dict(Record.objects.filter(pk__in=ids).values_list("id", "work_id"))
+    groups: dict[int, list[int]] = {}
+    for record_id in ids:
+        work = work_of.get(record_id)
+        key = work if work is not None else -record_id
+        groups.setdefault(key, []).append(record_id)
+    return list(groups.values())
+
+
 def search(*, actor: object, q: str = "", **options) -> SearchPage:
-    """Search the warehouse as ``actor``: one page of hits with highlights, holdings, facets."""
+    """Search the warehouse as ``actor``: one page of works with highlights, holdings, facets."""
     query = build_query(actor=actor, q=q, **options)
-    raw = get_backend().search(query)
-    records, others = _page_records(raw.ids)
+    groups, raw, complete = ranked_works(query)
+    page_groups = groups[query.offset : query.offset + query.page_size]
+    strict_works = _works_before(groups, raw.strict_total)
+    ids = [i for group in page_groups for i in group]
+    records, others = _page_records(ids)
     terms = query.terms
-    hits, seen_works = [], {}
-    for record_id in raw.ids:
-        record = records.get(record_id)
-        if record is None or record.deleted:
+    hits, by_work = [], {}
+    for position, group in enumerate(page_groups, start=query.offset):
+        found = [records[i] for i in group if i in records and not records[i].deleted]
+        if not found:
             continue
-        if record.work_id and record.work_id in seen_works:
-            seen_works[record.work_id].holdings.append(record)
-            continue
+        record = found[0]
         hit = Hit(
             record,
             highlight(record.title, terms),
             highlight(record.description, terms, snippet=True),
+            holdings=found,
+            looser=strict_works is not None and position >= strict_works,
         )
-        hit.holdings.append(record)
         if record.work_id:
-            seen_works[record.work_id] = hit
+            by_work[record.work_id] = hit
         hits.append(hit)
-    _add_holdings(seen_works, others, query.visibility)
-    return SearchPage(query=query, total=raw.total, hits=hits, facets=raw.facets)
+    _add_holdings(by_work, others, query.visibility)
+    total = len(groups) if complete else len(groups) + raw.total - sum(map(len, groups))
+    return SearchPage(
+        query=query,
+        total=total,
+        hits=hits,
+        facets=raw.facets,
+        total_exact=complete,
+        strict_total=strict_works,
+    )
+
+
+def _works_before(groups: list[list[int]], strict_records: int | None) -> int | None:
+    """How many works hold the first ``strict_records`` ranked records (the strict tier)."""
+    if strict_records is None:
+        return None
+    seen = 0
+    for n, group in enumerate(groups):
+        if seen >= strict_records:
+            return n
+        seen += len(group)
+    return len(groups)
 
 
 def _page_records(ids: list[int]) -> tuple[dict[int, Record], list[Record]]:
@@ -204,7 +264,7 @@ def _add_holdings(by_work: dict[int, Hit], others: list[Record], visibility: Vis
 
     for other in others:
         hit = by_work.get(other.work_id)
-        if hit is not None and may_see(other, visibility):
+        if hit is not None and other not in hit.holdings and may_see(other, visibility):
             hit.holdings.append(other)
 
 
