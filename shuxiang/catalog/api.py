@@ -89,6 +89,7 @@ def search(request, params: Query[SearchParams]):
             "q": params.q,
             "total": page.total,
             "total_exact": page.total_exact,
+            "total_relation": page.total_relation,
             "strict_total": page.strict_total,
             "page": page.query.page,
             "page_size": page.query.page_size,

@@ -43,9 +43,11 @@ class FacetValue(Schema):
 class SearchOut(Schema):
     q: str
     total: int = Field(description="Works found (records of one work are one hit).")
-    total_exact: bool = Field(
-        description="False when more records matched than were grouped into works: "
-        "then total is an upper bound."
+    total_exact: bool = Field(description="Whether total is the exact number of works.")
+    total_relation: str = Field(
+        description="eq: total is exact; gte: more than total records matched (counting "
+        "stops at 10,000, shown as 10,000+); lte: more records matched than were grouped "
+        "into works, so total is an upper bound."
     )
     strict_total: int | None = Field(
         None,

@@ -94,6 +94,7 @@ class RawResults:
     total: int
     facets: dict[str, list[tuple[str, int]]] = dataclasses.field(default_factory=dict)
     strict_total: int | None = None  # set when looser matches follow the strict ones
+    total_exact: bool = True  # False: more than ``total`` matched (counting stopped there)
 
 
 def document_of(record) -> dict:

@@ -29,6 +29,8 @@ WEIGHTS = {"any": "", "title": ":A", "creator": ":B", "subject": ":C"}
 # D (rest), C (subjects), B (creators), A (title); creators count as much as titles so a name
 # ranks the person's own works above works naming them (issue #21; was 0.4).
 RANK_WEIGHTS = "{0.1, 0.2, 1.0, 1.0}"
+COUNT_LIMIT = 10_000  # totals above are "10,000+" (as Elasticsearch's track_total_hits)
+RUM_WINDOW = 1000  # ids read in RUM rank order before the weighted ranking
 STRICT_SCORE = 100  # tiers: strict above "most words" above any ts_rank of the loosest
 MOST_SCORE = 10
 COLUMNS = {"type": "type", "library": "library__code", "language": "language", "year": "year"}
@@ -73,7 +75,8 @@ class PostgresBackend(SearchBackend):
             weight = WEIGHTS.get(query.field, "")
             strict = _any_of(query.alternatives, weight)
             if loose:
-                wanted = " | ".join(_lexeme(t, weight) for t in query.loose_terms)
+                words = " | ".join(_lexeme(t, weight) for t in query.loose_terms)
+                wanted = f"{words} | {strict}"  # a solid pinyin alternative is no loose word
                 most = _any_of(query.most_terms, weight)
                 tiers = f"WHEN {VECTOR} @@ to_tsquery('simple', %s) THEN {STRICT_SCORE} "
                 if most:
@@ -114,23 +117,50 @@ class PostgresBackend(SearchBackend):
         qs = self.matching(query)
         strict_total = None
         if query.terms and query.sort == "relevance":
-            strict = qs.count()
+            strict = _count(qs, FEW)
             if strict < FEW:
                 strict_total, qs = strict, self.matching(query, loose=True)
+        total = _count(qs, COUNT_LIMIT + 1)
+        capped = total > COUNT_LIMIT
+        ids = self._ranked_ids(query, qs, strict_total is not None)
+        facets = self._facets(qs, capped) if query.facets else {}
+        return RawResults(
+            ids=ids,
+            total=min(total, COUNT_LIMIT),
+            facets=facets,
+            strict_total=strict_total,
+            total_exact=not capped,
+        )
+
+    def _ranked_ids(self, query: SearchQuery, qs: QuerySet, loose: bool) -> list[int]:
+        """One window of ids in rank order. With the RUM index, the strict tier's window is
+        read in RUM's rank order (top-k inside the index, not every match ranked), then
+        ordered by the weighted rank; otherwise every match is ranked."""
+        end = query.offset + query.page_size
         if query.sort in SORTS:
             ordered = qs.order_by(*SORTS[query.sort])
-        elif query.terms:
+        elif not query.terms:
+            ordered = qs.order_by("id")
+        elif loose or not rum_ready():
             ordered = qs.order_by("-rank", "id")
         else:
-            ordered = qs.order_by("id")
-        ids = list(
-            ordered.values_list("id", flat=True)[query.offset : query.offset + query.page_size]
-        )
-        facets = self._facets(qs) if query.facets else {}
-        return RawResults(ids=ids, total=qs.count(), facets=facets, strict_total=strict_total)
+            return self._rum_window(query, qs, end)[query.offset : end]
+        return list(ordered.values_list("id", flat=True)[query.offset : end])
 
-    def _facets(self, qs: QuerySet) -> dict[str, list[tuple[str, int]]]:
-        inner, params = qs.order_by().values("id").query.sql_with_params()
+    def _rum_window(self, query: SearchQuery, qs: QuerySet, end: int) -> list[int]:
+        strict = _any_of(query.alternatives, WEIGHTS.get(query.field, ""))
+        nearest = qs.extra(
+            select={"distance": f"{VECTOR} <=> to_tsquery('simple', %s)"},
+            select_params=[strict],
+        ).order_by("distance")
+        rows = list(nearest.values_list("id", "rank")[: max(end, RUM_WINDOW)])
+        return [record_id for record_id, _rank in sorted(rows, key=lambda r: (-r[1], r[0]))]
+
+    def _facets(self, qs: QuerySet, capped: bool) -> dict[str, list[tuple[str, int]]]:
+        """Facet counts over the matches: exact up to ``COUNT_LIMIT`` matches; above it over
+        the first ``COUNT_LIMIT`` (RawResults.facets_exact is then False)."""
+        matches = qs.order_by().values("id")
+        inner, params = (matches[:COUNT_LIMIT] if capped else matches).query.sql_with_params()
         sql = (
             f"WITH m AS MATERIALIZED ({inner}) "
             "SELECT r.type, l.code, r.language, r.year, r.collection, count(*) "
@@ -162,6 +192,27 @@ class PostgresBackend(SearchBackend):
             .order_by("-n", "title_folded")[:limit]
         )
         return [row["title_folded"][:80] for row in rows]
+
+
+def _count(qs: QuerySet, limit: int) -> int:
+    """Matches of ``qs``, counted up to ``limit`` (the scan stops there)."""
+    inner, params = qs.order_by().values("id")[:limit].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({inner}) m", params)
+        return cursor.fetchone()[0]
+
+
+_rum: list[bool] = []
+
+
+def rum_ready() -> bool:
+    """Whether the RUM index exists here (migration 0005 makes it when the extension is
+    installed: Debian's postgresql-15-rum)."""
+    if not _rum:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'catalog_record_rum'")
+            _rum.append(cursor.fetchone() is not None)
+    return _rum[0]
 
 
 def _any_of(conjunctions: list[list[str]], weight: str) -> str:

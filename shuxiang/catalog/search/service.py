@@ -99,8 +99,14 @@ class SearchPage:
     total: int  # works (a hit is a work with its holdings), not records
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]]
-    total_exact: bool = True  # False: more matches than were grouped; total is an upper bound
+    # "eq" exact; "gte" more records matched than were counted (10,000+); "lte" more records
+    # matched than were grouped into works, so ``total`` (works) is an upper bound
+    total_relation: str = "eq"
     strict_total: int | None = None  # hits after this many works are looser matches
+
+    @property
+    def total_exact(self) -> bool:
+        return self.total_relation == "eq"
 
     @property
     def pages(self) -> int:
@@ -177,7 +183,7 @@ def ranked_works(query: SearchQuery) -> tuple[list[list[int]], RawResults, bool]
             dataclasses.replace(query, page=1, page_size=window, facets=query.facets)
         )
         groups = _group_by_work(raw.ids)
-        complete = len(raw.ids) >= raw.total
+        complete = raw.total_exact and len(raw.ids) >= raw.total
         if complete or len(groups) >= want or window >= MAX_WINDOW:
             return groups, raw, complete
         window = min(window * 4, MAX_WINDOW)
@@ -220,12 +226,13 @@ def search(*, actor: object, q: str = "", **options) -> SearchPage:
         hits.append(hit)
     _add_holdings(by_work, others, query.visibility)
     total = len(groups) if complete else len(groups) + raw.total - sum(map(len, groups))
+    relation = "eq" if complete else "lte" if raw.total_exact else "gte"
     return SearchPage(
         query=query,
         total=total,
         hits=hits,
         facets=raw.facets,
-        total_exact=complete,
+        total_relation=relation,
         strict_total=strict_works,
     )
 
