@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from functools import lru_cache
@@ -78,17 +77,9 @@ def compact(text: str) -> str:
     return _PUNCT.sub("", fold(text))
 
 
-def work_key(
-    *, isbn: str, title: str, creators: list[str], year: int | None, content: str = ""
-) -> str:
-    """The clustering key: the ISBN-13 when known, else folded title + first creator + year,
-    plus a fingerprint of ``content`` (the description) when given: equal title and author
-    are not enough (the 诗经 has three poems called 扬之水, 王维 two called 送别)."""
+def work_key(*, isbn: str, title: str, creators: list[str], year: int | None) -> str:
+    """The clustering key: the ISBN-13 when known, else folded title + first creator + year."""
     if isbn:
         return f"isbn:{isbn}"
     creator = compact(creators[0]) if creators else ""
-    key = f"t:{compact(title)[:120]}|{creator[:60]}|{year or ''}"
-    folded = compact(content)
-    if folded:
-        key += "|" + hashlib.sha1(folded.encode("utf-8")).hexdigest()[:16]
-    return key
+    return f"t:{compact(title)[:120]}|{creator[:60]}|{year or ''}"

@@ -31,6 +31,7 @@ class HitOut(Schema):
     record: RecordOut
     title_html: str
     snippet_html: str
+    creators_html: str = ""  # creators joined by 、, query terms and pinyin hits marked
     holdings: list[RecordOut]
     looser: bool = False  # found by the looser tier: not every query word matches
 
@@ -48,6 +49,9 @@ class SearchOut(Schema):
         description="eq: total is exact; gte: more than total records matched (counting "
         "stops at 10,000, shown as 10,000+); lte: more records matched than were grouped "
         "into works, so total is an upper bound."
+    )
+    facets_exact: bool = Field(
+        True, description="False when facet counts come from the first 10,000 matches only."
     )
     strict_total: int | None = Field(
         None,

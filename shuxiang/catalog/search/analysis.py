@@ -148,6 +148,7 @@ def loose_tokens(text: str) -> list[str]:
 MAX_SOLID_TITLE = 8  # longer titles are found by their words
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")  # CJK ideographs (and extension A)
 _HAN_WORD = re.compile(rf"^{_HAN.pattern}{{2,}}$")
+_HAN_RUNS = re.compile(rf"{_HAN.pattern}+")
 
 
 def pinyin_text(title: str, creators: list[str]) -> str:

@@ -95,6 +95,8 @@ class RawResults:
     facets: dict[str, list[tuple[str, int]]] = dataclasses.field(default_factory=dict)
     strict_total: int | None = None  # set when looser matches follow the strict ones
     total_exact: bool = True  # False: more than ``total`` matched (counting stopped there)
+    facets_exact: bool = True  # False: facets counted over the first ``total`` matches only
+    works: int | None = None  # distinct works among the matches, when the backend counted them
 
 
 def document_of(record) -> dict:

@@ -29,6 +29,9 @@ WEIGHTS = {"any": "", "title": ":A", "creator": ":B", "subject": ":C"}
 # D (rest), C (subjects), B (creators), A (title); creators count as much as titles so a name
 # ranks the person's own works above works naming them (issue #21; was 0.4).
 RANK_WEIGHTS = "{0.1, 0.2, 1.0, 1.0}"
+FACET_COLUMNS = (
+    *("id", "work_id", "type", "library_id", "language", "year", "collection", "subjects"),
+)
 COUNT_LIMIT = 10_000  # totals above are "10,000+" (as Elasticsearch's track_total_hits)
 RUM_WINDOW = 1000  # ids read in RUM rank order before the weighted ranking
 STRICT_SCORE = 100  # tiers: strict above "most words" above any ts_rank of the loosest
@@ -120,16 +123,20 @@ class PostgresBackend(SearchBackend):
             strict = _count(qs, FEW)
             if strict < FEW:
                 strict_total, qs = strict, self.matching(query, loose=True)
-        total = _count(qs, COUNT_LIMIT + 1)
+        if query.facets:  # one pass over (up to) the first COUNT_LIMIT + 1 matches
+            facets, total, works = self._facets(qs)
+        else:
+            facets, total, works = {}, _count(qs, COUNT_LIMIT + 1), None
         capped = total > COUNT_LIMIT
         ids = self._ranked_ids(query, qs, strict_total is not None)
-        facets = self._facets(qs, capped) if query.facets else {}
         return RawResults(
             ids=ids,
             total=min(total, COUNT_LIMIT),
             facets=facets,
             strict_total=strict_total,
             total_exact=not capped,
+            facets_exact=not capped,
+            works=None if capped else works,
         )
 
     def _ranked_ids(self, query: SearchQuery, qs: QuerySet, loose: bool) -> list[int]:
@@ -156,29 +163,28 @@ class PostgresBackend(SearchBackend):
         rows = list(nearest.values_list("id", "rank")[: max(end, RUM_WINDOW)])
         return [record_id for record_id, _rank in sorted(rows, key=lambda r: (-r[1], r[0]))]
 
-    def _facets(self, qs: QuerySet, capped: bool) -> dict[str, list[tuple[str, int]]]:
-        """Facet counts over the matches: exact up to ``COUNT_LIMIT`` matches; above it over
-        the first ``COUNT_LIMIT`` (RawResults.facets_exact is then False)."""
-        matches = qs.order_by().values("id")
-        inner, params = (matches[:COUNT_LIMIT] if capped else matches).query.sql_with_params()
+    def _facets(self, qs: QuerySet) -> tuple[dict[str, list[tuple[str, int]]], int, int]:
+        """Facet counts, the number of matches (and of their works) in one pass over the first
+        ``COUNT_LIMIT + 1`` matches (their facet columns read once; the five groupings and the
+        subjects counted from that): exact when there are no more matches than that."""
+        matches = qs.order_by().values(*FACET_COLUMNS)[: COUNT_LIMIT + 1]
+        inner, params = matches.query.sql_with_params()
         sql = (
-            f"WITH m AS MATERIALIZED ({inner}) "
-            "SELECT r.type, l.code, r.language, r.year, r.collection, count(*) "
-            "FROM catalog_record r JOIN m ON r.id = m.id "
-            "LEFT JOIN network_library l ON l.id = r.library_id "
-            "GROUP BY GROUPING SETS ((r.type), (l.code), (r.language), (r.year), (r.collection))"
+            f"WITH m AS MATERIALIZED ({inner}), "
+            "f AS (SELECT type, library_id, language, year, collection, count(*) AS n FROM m "
+            "GROUP BY GROUPING SETS ((type), (library_id), (language), (year), (collection))), "
+            "s AS (SELECT x, count(*) AS n FROM m, jsonb_array_elements_text(m.subjects) x "
+            "GROUP BY x ORDER BY 2 DESC, 1 LIMIT 12) "
+            "SELECT type, library_id, language, year, collection, NULL, n FROM f "
+            "UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, x, n FROM s "
+            "UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, "
+            "count(DISTINCT coalesce(work_id, -id))::text, count(*) FROM m"
         )
-        buckets: dict[str, list[tuple[str, int]]] = {n: [] for n in FACETS}
-        names = ("type", "library", "language", "year", "collection")
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            for row in cursor.fetchall():
-                for name, value in zip(names, row[:5], strict=True):
-                    if value not in (None, ""):
-                        buckets[name].append((str(value), row[5]))
-        facets = {n: sorted(v, key=lambda b: (-b[1], b[0]))[:12] for n, v in buckets.items()}
-        facets["subject"] = _subject_counts(inner, params)
-        return facets
+            rows = cursor.fetchall()
+        last = rows.pop()
+        return _buckets(rows), last[6], int(last[5])
 
     def suggest(self, prefix: str, visibility: Visibility, limit: int = 10) -> list[str]:
         folded = fold(prefix.strip())
@@ -192,6 +198,20 @@ class PostgresBackend(SearchBackend):
             .order_by("-n", "title_folded")[:limit]
         )
         return [row["title_folded"][:80] for row in rows]
+
+
+def _buckets(rows: list[tuple]) -> dict[str, list[tuple[str, int]]]:
+    """Facet rows (type, library id, language, year, collection, subject, count) as the
+    twelve largest values of each facet."""
+    buckets: dict[str, list[tuple[str, int]]] = {n: [] for n in FACETS}
+    names = ("type", "library", "language", "year", "collection", "subject")
+    codes = _library_codes({row[1] for row in rows if row[1] is not None})
+    for row in rows:
+        values = (row[0], codes.get(row[1]), *row[2:6])
+        for name, value in zip(names, values, strict=True):
+            if value not in (None, ""):
+                buckets[name].append((str(value), row[6]))
+    return {n: sorted(v, key=lambda b: (-b[1], b[0]))[:12] for n, v in buckets.items()}
 
 
 def _count(qs: QuerySet, limit: int) -> int:
@@ -252,14 +272,10 @@ def _any_subject(values: list[str]) -> Q:
     return condition
 
 
-def _subject_counts(inner: str, params) -> list[tuple[str, int]]:
-    sql = (
-        "SELECT s, count(*) FROM catalog_record r, jsonb_array_elements_text(r.subjects) s "
-        f"WHERE r.id IN ({inner}) GROUP BY s ORDER BY 2 DESC, 1 LIMIT 12"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(row[0], row[1]) for row in cursor.fetchall()]
+def _library_codes(ids: set[int]) -> dict[int, str]:
+    from shuxiang.network.models import Library
+
+    return dict(Library.objects.filter(pk__in=ids).values_list("id", "code")) if ids else {}
 
 
 def visibility_filter(vis: Visibility) -> Q:

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Q, Value, When
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from shuxiang.catalog.models import Record
@@ -20,7 +21,7 @@ from shuxiang.catalog.search.base import (
     Visibility,
     get_backend,
 )
-from shuxiang.catalog.search.highlight import highlight
+from shuxiang.catalog.search.highlight import highlight, pinyin_terms
 from shuxiang.core import pagecache
 from shuxiang.core.errors import FieldError, ValidationFailed
 from shuxiang.network import scopes
@@ -91,6 +92,7 @@ class Hit:
     snippet: str
     holdings: list[Record] = field(default_factory=list)
     looser: bool = False  # found by the looser tier (not every query word matches)
+    creators: SafeString = SafeString("")  # HTML: creators, query terms and pinyin hits marked
 
 
 @dataclass
@@ -102,6 +104,7 @@ class SearchPage:
     # "eq" exact; "gte" more records matched than were counted (10,000+); "lte" more records
     # matched than were grouped into works, so ``total`` (works) is an upper bound
     total_relation: str = "eq"
+    facets_exact: bool = True  # False: facet counts come from the first 10,000 matches
     strict_total: int | None = None  # hits after this many works are looser matches
 
     @property
@@ -208,6 +211,7 @@ def search(*, actor: object, q: str = "", **options) -> SearchPage:
     ids = [i for group in page_groups for i in group]
     records, others = _page_records(ids)
     terms = query.terms
+    marked = [*terms, *(t for alternative in query.alternatives for t in alternative)]
     hits, by_work = [], {}
     for position, group in enumerate(page_groups, start=query.offset):
         found = [records[i] for i in group if i in records and not records[i].deleted]
@@ -216,10 +220,11 @@ def search(*, actor: object, q: str = "", **options) -> SearchPage:
         record = found[0]
         hit = Hit(
             record,
-            highlight(record.title, terms),
+            highlight(record.title, [*terms, *pinyin_terms(record.title, marked)]),
             highlight(record.description, terms, snippet=True),
             holdings=found,
             looser=strict_works is not None and position >= strict_works,
+            creators=_creators_html(record.creators, marked),
         )
         if record.work_id:
             by_work[record.work_id] = hit
@@ -227,14 +232,22 @@ def search(*, actor: object, q: str = "", **options) -> SearchPage:
     _add_holdings(by_work, others, query.visibility)
     total = len(groups) if complete else len(groups) + raw.total - sum(map(len, groups))
     relation = "eq" if complete else "lte" if raw.total_exact else "gte"
+    if raw.works is not None and not complete:
+        total, relation = raw.works, "eq"
     return SearchPage(
         query=query,
         total=total,
         hits=hits,
         facets=raw.facets,
         total_relation=relation,
+        facets_exact=raw.facets_exact,
         strict_total=strict_works,
     )
+
+
+def _creators_html(creators: list[str], terms: list[str]) -> SafeString:
+    marked = (highlight(name, [*terms, *pinyin_terms(name, terms)]) for name in creators)
+    return mark_safe("、".join(marked))  # noqa: S308 - each name escaped by highlight
 
 
 def _works_before(groups: list[list[int]], strict_records: int | None) -> int | None:

@@ -113,6 +113,14 @@ def test_variant_characters_and_spaced_pinyin_match(corpus, committed):
     assert mixed.strict_total == 0 and all(hit.looser for hit in mixed.hits)
 
 
+def test_creators_and_pinyin_hits_are_highlighted(corpus):
+    hit = service.search(actor=None, q="wang fang").hits[0]
+    assert str(hit.creators) == "<mark>王芳</mark>"
+    hit = service.search(actor=None, q="tushuguan").hits[0]
+    assert "<mark>图书馆</mark>" in str(hit.title)
+    assert str(service.search(actor=None, q="李明").hits[0].creators) == "<mark>李明</mark>"
+
+
 def test_field_search_looks_only_in_that_field(corpus):
     assert titles(service.search(actor=None, q="smith", field="creator", sort="title")) == [
         "Gardening for Beginners",
