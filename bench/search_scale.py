@@ -142,6 +142,82 @@ def index(workers: int) -> float:
     return rate
 
 
+def _line(label: str, samples: list[float]) -> str:
+    return f"  {label:34s} p50 {percentile(samples, 0.5):8.1f} ms   p95 {percentile(samples, 0.95):8.1f} ms"
+
+
+def peers(records: int, rounds: int) -> dict[str, list[float]]:
+    """Tantivy (embedded engine), SQLite FTS5 and plain PostgreSQL full-text over the same
+    stored tokens; the tantivy and FTS5 indexes are kept under /var/tmp for later runs."""
+    from search_engines import Fts5
+    from search_peers import PlainPostgres, built, documents
+
+    from shuxiang.catalog.search.analysis import query_tokens
+    from shuxiang.catalog.search.base import SearchQuery, Visibility
+    from shuxiang.catalog.search.tantivy_backend import TantivyBackend
+
+    folder = Path(f"/var/tmp/sx_search_scale_{records}")
+    folder.mkdir(exist_ok=True)
+    engine = TantivyBackend(folder / "tantivy")
+
+    def build_tantivy() -> float:
+        engine.clear()
+        start = time.perf_counter()
+        count = engine.bulk_documents(documents())
+        return count / (time.perf_counter() - start)
+
+    def build_fts() -> float:
+        (folder / "fts.sqlite3").unlink(missing_ok=True)
+        start = time.perf_counter()
+        count = Fts5(folder / "fts.sqlite3").index(documents())
+        return count / (time.perf_counter() - start)
+
+    for name, build in (("tantivy", build_tantivy), ("fts5", build_fts)):
+        rate = built(folder / f"{name}.done", build)
+        print(
+            f"{name} indexing: {'kept from an earlier run' if rate is None else f'{rate:,.0f} records/s'}"
+        )
+    fts, plain = Fts5.__new__(Fts5), PlainPostgres()
+    import sqlite3
+
+    fts.db = sqlite3.connect(str(folder / "fts.sqlite3"))
+    runs = {
+        "tantivy (embedded backend)": lambda item: engine.search(
+            SearchQuery(
+                text=item["q"],
+                filters=item.get("filters", {}),
+                sort=item.get("sort", "relevance"),
+                visibility=Visibility(),
+            )
+        ),
+        "SQLite FTS5 (baseline)": lambda item: fts.search(
+            query_tokens(item["q"]), item.get("filters", {}), item.get("sort", "")
+        ),
+        "plain PostgreSQL FTS (baseline)": plain.search,
+    }
+    found = {}
+    for label, run in runs.items():
+        found[label] = [
+            s for item in MIX for s in timed(lambda item=item, run=run: run(item), rounds)
+        ]
+    from shuxiang.catalog.search import base
+
+    base.set_backend(engine)
+    found["tantivy service (+works, hydration)"] = [
+        s for item in MIX for s in timed(lambda item=item: _service(item), rounds)
+    ]
+    base.set_backend(None)
+    return found
+
+
+def _service(item: dict):
+    from shuxiang.catalog.search import service
+
+    return service.search(
+        actor=None, q=item["q"], filters=item.get("filters", {}), sort=item.get("sort")
+    )
+
+
 def measure(rounds: int) -> None:
     from shuxiang.catalog.search import service
     from shuxiang.catalog.search.base import SearchQuery, Visibility, get_backend
@@ -190,12 +266,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--db", default="postgresql://postgres@127.0.0.1:5432/sx_search_bench")
     parser.add_argument("--only-build", action="store_true")
+    parser.add_argument("--peers", action="store_true", help="also tantivy, FTS5, plain PostgreSQL")
     args = parser.parse_args()
     setup(args.db)
     store(args.records)
     index(args.workers)
     if not args.only_build:
         measure(args.rounds)
+        if args.peers:
+            for label, samples in peers(args.records, args.rounds).items():
+                print(_line(label, samples))
+            print(f"load average: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -83,7 +83,7 @@ def pinyin_terms(text: str, terms: list[str]) -> list[str]:
         if whole & latin:
             found.append(run)
             continue
-        for word in analysis._segmenter().cut(run, HMM=False):
+        for word in analysis._run_tokens(run):  # words and sub-words, as indexed
             solid = "".join(analysis._syllables(word))
             if len(word) > 1 and (solid in latin or analysis.stem(solid) in latin):
                 found.append(word)
