@@ -7,7 +7,6 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Q, Value, When
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -264,18 +263,22 @@ def _works_before(groups: list[list[int]], strict_records: int | None) -> int | 
 
 def _page_records(ids: list[int]) -> tuple[dict[int, Record], list[Record]]:
     """The hits' records by id, and the other live records of their works (holdings in other
-    sources, in id order), in one query; each with its library and source."""
+    sources, in id order), each with its library and source. Two queries by index (one
+    ``id IN … OR work_id IN (subquery)`` made PostgreSQL scan the table at 300,000 records)."""
     if not ids:
         return {}, []
-    works = Record.objects.filter(pk__in=ids, work__isnull=False).values("work_id")
-    wanted = Q(pk__in=ids) | Q(work_id__in=works, deleted=False)
-    page_first = Case(When(pk__in=ids, then=Value(0)), default=Value(1))
-    found = _hit_records().filter(wanted).order_by(page_first, "id")
-    found = list(found[: len(ids) + MAX_HOLDINGS])
-    _attach_owners(found)
-    on_page = set(ids)
-    records = {r.pk: r for r in found if r.pk in on_page}
-    return records, [r for r in found if r.pk not in on_page]
+    records = {r.pk: r for r in _hit_records().filter(pk__in=ids)}
+    works = {r.work_id for r in records.values() if r.work_id}
+    others = list(
+        _hit_records()
+        .filter(work_id__in=works, deleted=False)
+        .exclude(pk__in=ids)
+        .order_by("id")[:MAX_HOLDINGS]
+        if works
+        else []
+    )
+    _attach_owners([*records.values(), *others])
+    return records, others
 
 
 def _add_holdings(by_work: dict[int, Hit], others: list[Record], visibility: Visibility) -> None:
