@@ -259,6 +259,19 @@ def measure(rounds: int) -> None:
     print(f"load average: {os.getloadavg()}")
 
 
+def http(rounds: int) -> list[float]:
+    """The JSON search API of this node (server-mode backend) over HTTP on loopback."""
+    import requests
+    from search_http import http_call, serve_django
+
+    server, url = serve_django()
+    try:
+        call = http_call(requests.Session(), url)
+        return [s for item in MIX for s in timed(lambda item=item: call(item), rounds)]
+    finally:
+        server.should_exit = True
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
@@ -273,6 +286,7 @@ def main() -> None:
     index(args.workers)
     if not args.only_build:
         measure(args.rounds)
+        print(_line("server-mode HTTP (JSON API)", http(args.rounds)))
         if args.peers:
             for label, samples in peers(args.records, args.rounds).items():
                 print(_line(label, samples))
