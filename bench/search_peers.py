@@ -22,21 +22,25 @@ class PlainPostgres:
 
         terms = query_tokens(item["q"])
         where, params = ["NOT r.deleted", "r.search_text <> ''", "r.access_policy = 'public'"], []
-        rank = "0"
+        rank, rank_params = "0", []
         if terms:
             tsquery = " & ".join(f"'{t}'" for t in terms)
             where.append(f"{VECTOR} @@ to_tsquery('simple', %s)")
             params.append(tsquery)
-            rank = f"ts_rank({VECTOR}, to_tsquery('simple', '{tsquery}'))"
+            rank, rank_params = f"ts_rank({VECTOR}, to_tsquery('simple', %s))", [tsquery]
         for name, values in item.get("filters", {}).items():
             where.append(f"r.{name} = ANY(%s)")
             params.append(values)
-        order = {"-year": "r.year DESC NULLS LAST, r.id"}.get(
-            item.get("sort", ""), f"{rank} DESC, r.id"
-        )
+        by_year = item.get("sort") == "-year"
+        order = "r.year DESC NULLS LAST, r.id" if by_year else f"{rank} DESC, r.id"
+        if not terms and not by_year:
+            order = "r.id"
         matches = f"FROM catalog_record r WHERE {' AND '.join(where)}"
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT r.id {matches} ORDER BY {order} LIMIT 20", params)
+            order_params = [] if by_year else rank_params
+            cursor.execute(
+                f"SELECT r.id {matches} ORDER BY {order} LIMIT 20", params + order_params
+            )
             ids = [row[0] for row in cursor.fetchall()]
             cursor.execute(f"SELECT count(*) {matches}", params)
             total = cursor.fetchone()[0]
