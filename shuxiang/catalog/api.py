@@ -88,6 +88,10 @@ def search(request, params: Query[SearchParams]):
         {
             "q": params.q,
             "total": page.total,
+            "total_exact": page.total_exact,
+            "total_relation": page.total_relation,
+            "facets_exact": page.facets_exact,
+            "strict_total": page.strict_total,
             "page": page.query.page,
             "page_size": page.query.page_size,
             "pages": page.pages,
@@ -96,7 +100,9 @@ def search(request, params: Query[SearchParams]):
                     "record": record_out(h.record),
                     "title_html": str(h.title),
                     "snippet_html": str(h.snippet),
+                    "creators_html": str(h.creators),
                     "holdings": [record_out(r) for r in h.holdings],
+                    "looser": h.looser,
                 }
                 for h in page.hits
             ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class RecordOut(Schema):
@@ -31,7 +31,9 @@ class HitOut(Schema):
     record: RecordOut
     title_html: str
     snippet_html: str
+    creators_html: str = ""  # creators joined by 、, query terms and pinyin hits marked
     holdings: list[RecordOut]
+    looser: bool = False  # found by the looser tier: not every query word matches
 
 
 class FacetValue(Schema):
@@ -41,7 +43,21 @@ class FacetValue(Schema):
 
 class SearchOut(Schema):
     q: str
-    total: int
+    total: int = Field(description="Works found (records of one work are one hit).")
+    total_exact: bool = Field(description="Whether total is the exact number of works.")
+    total_relation: str = Field(
+        description="eq: total is exact; gte: more than total records matched (counting "
+        "stops at 10,000, shown as 10,000+); lte: more records matched than were grouped "
+        "into works, so total is an upper bound."
+    )
+    facets_exact: bool = Field(
+        True, description="False when facet counts come from the first 10,000 matches only."
+    )
+    strict_total: int | None = Field(
+        None,
+        description="Set when the strict query (every word) found little: the first "
+        "strict_total works match every word, later ones (looser: true) only some.",
+    )
     page: int
     page_size: int
     pages: int

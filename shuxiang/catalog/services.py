@@ -75,9 +75,7 @@ def set_specs_for(record: Record) -> list[str]:
 
 
 def _cluster(record: Record) -> None:
-    key = normalize.work_key(
-        isbn=record.isbn, title=record.title, creators=record.creators, year=record.year
-    )
+    key = _work_key_of(record)
     previous = record.work_id
     work, _created = Work.objects.get_or_create(
         key=key,
@@ -86,6 +84,29 @@ def _cluster(record: Record) -> None:
     record.work = work
     if previous and previous != work.pk:
         transaction.on_commit(lambda: _drop_if_empty(previous))
+
+
+def _work_key_of(record: Record) -> str:
+    """The work key; equal title, author and year are not enough when the same source already
+    holds a record of that key with other content (诗经's three 扬之水, 王维's two 送别): such
+    a record gets a key of its own, which copies with the same content in other sources
+    find."""
+    key = normalize.work_key(
+        isbn=record.isbn, title=record.title, creators=record.creators, year=record.year
+    )
+    if record.isbn:
+        return key
+    own = f"{key}|{_fingerprint(record.description)}"[:255]
+    if Work.objects.filter(key=own).exists():
+        return own
+    same_source = Record.objects.filter(work__key=key, source_id=record.source_id)
+    others = same_source.exclude(pk=record.pk).values_list("description", flat=True)
+    mine = _fingerprint(record.description)
+    return own if any(_fingerprint(text) != mine for text in others) else key
+
+
+def _fingerprint(text: str) -> str:
+    return hashlib.sha1(normalize.compact(text).encode("utf-8")).hexdigest()[:16]
 
 
 def _drop_if_empty(work_id: int) -> None:

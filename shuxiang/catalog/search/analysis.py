@@ -46,6 +46,18 @@ STOPWORDS = frozenset(
 )
 _jieba = None
 _stemmer = None
+# Variant characters (异体字) that OpenCC's traditional → simplified step leaves alone, each
+# mapped to the standard form readers type: 牀/床 already meet through OpenCC, 劒/剑 do not.
+VARIANTS = str.maketrans(
+    "劒鴈疎猨彊桮廻壻隣荅櫂筯鏁斾厓秪堦胷碁暱牎窻缾甦徧麤凴慙氷柹煖襍鬭",
+    "剑雁疏猿强杯回婿邻答棹箸锁旆崖只阶胸棋昵窗窗瓶苏遍粗凭惭冰柿暖杂斗",
+)
+
+
+def fold_variants(text: str) -> str:
+    """``fold`` (scripts, width, case) plus variant characters; keeps the length, so
+    highlighting maps folded positions back onto the original text."""
+    return fold(text).translate(VARIANTS)
 
 
 def _segmenter():
@@ -81,7 +93,7 @@ def tokens(text: str) -> list[str]:
     runs first and each run's tokens are cached: names, subjects, publishers and boilerplate
     sentences repeat across a catalog and are analyzed once.
     """
-    folded = fold(text)
+    folded = fold_variants(text)
     if not folded:
         return []
     found: list[str] = []
@@ -100,7 +112,7 @@ def _run_tokens(run: str) -> tuple[str, ...]:
 def query_tokens(text: str) -> list[str]:
     """Query tokens: folded, segmented precisely (each must match), stemmed, unique; stopwords
     are dropped unless the query is nothing but stopwords."""
-    folded = fold(text)
+    folded = fold_variants(text)
     seen: dict[str, None] = {}
     words = [_NON_WORD.sub("", word) for word in _segmenter().cut(folded, HMM=False)]
     content = [w for w in words if w and w not in STOPWORDS]
@@ -110,9 +122,33 @@ def query_tokens(text: str) -> list[str]:
     return list(seen)
 
 
+_LATIN_WORDS = re.compile(r"^[a-z]+( [a-z]+)+$")
+
+
+def solid_pinyin(text: str) -> str:
+    """Pinyin typed with spaces (``jing ye si``, ``li bai``) written solid, as the pinyin keys
+    are indexed (``jingyesi``, ``libai``); ``""`` when ``text`` is not two or more Latin
+    words short enough to be one title or name."""
+    words = " ".join(fold(text).split())
+    if len(words) > 40 or not _LATIN_WORDS.match(words):
+        return ""
+    return stem(words.replace(" ", ""))  # indexed keys pass the stemmer too
+
+
+def loose_tokens(text: str) -> list[str]:
+    """Tokens of the looser tier: every word and sub-word of the query (search mode), so a
+    famous line (``床前明月光``, segmented as one idiom) still meets the words of its poem."""
+    seen: dict[str, None] = {}
+    for token in tokens(text):
+        if token not in STOPWORDS:
+            seen.setdefault(token, None)
+    return list(seen)
+
+
 MAX_SOLID_TITLE = 8  # longer titles are found by their words
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")  # CJK ideographs (and extension A)
 _HAN_WORD = re.compile(rf"^{_HAN.pattern}{{2,}}$")
+_HAN_RUNS = re.compile(rf"{_HAN.pattern}+")
 
 
 def pinyin_text(title: str, creators: list[str]) -> str:
@@ -125,13 +161,13 @@ def pinyin_text(title: str, creators: list[str]) -> str:
     syllable alone matches far too much.
     """
     keys: dict[str, None] = {}
-    folded = fold(title)
+    folded = fold_variants(title)
     for run in _RUNS.findall(folded):
         for word in _run_tokens(run):
             if _HAN_WORD.match(word):
                 keys.setdefault("".join(_syllables(word)), None)
     for name in creators:
-        name = fold(name)
+        name = fold_variants(name)
         if _HAN_WORD.match(name):
             # Names are read character by character: jieba knows few of them as words.
             keys.setdefault("".join(_syllables(ch)[0] for ch in name), None)

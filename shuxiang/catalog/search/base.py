@@ -8,6 +8,7 @@ them into records, highlights and clusters. Choose one with ``SHUXIANG_SEARCH_BA
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -15,7 +16,7 @@ from functools import cached_property
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from shuxiang.catalog.search import analysis
+from shuxiang.catalog.search import analysis, names
 
 FACETS = ("type", "library", "year", "language", "subject", "collection")
 SORTS = ("relevance", "year", "-year", "title")
@@ -53,9 +54,38 @@ class SearchQuery:
     def terms(self) -> list[str]:
         return analysis.query_tokens(self.text)
 
+    @cached_property
+    def alternatives(self) -> list[list[str]]:
+        """The strict tier: a record matches when it has every term of one alternative (the
+        query's terms; for pinyin typed with spaces also the solid form, ``li bai`` → libai)."""
+        found = [self.terms] if self.terms else []
+        solid = analysis.solid_pinyin(self.text)
+        if solid and [solid] != self.terms:
+            found.append([solid])
+        return found
+
+    @cached_property
+    def most_terms(self) -> list[list[str]]:
+        """The middle tier: records with most (three in five) of the looser tier's words, as
+        conjunctions of every such subset (none when the query has too few or too many)."""
+        words = self.loose_terms
+        if not 3 <= len(words) <= MAX_MOST_WORDS:
+            return []
+        need = max(2, -(-len(words) * 3 // 5))
+        return [list(subset) for subset in itertools.combinations(words, need)]
+
+    @cached_property
+    def loose_terms(self) -> list[str]:
+        """The looser tier (used when the strict one finds little): any word or sub-word."""
+        return list(dict.fromkeys([*self.terms, *analysis.loose_tokens(self.text)]))
+
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.page_size
+
+
+MAX_MOST_WORDS = 7  # at most 35 subsets of three or four words
+FEW = 5  # a strict query finding fewer records than this also shows the looser tier
 
 
 @dataclass
@@ -63,14 +93,19 @@ class RawResults:
     ids: list[int]
     total: int
     facets: dict[str, list[tuple[str, int]]] = dataclasses.field(default_factory=dict)
+    strict_total: int | None = None  # set when looser matches follow the strict ones
+    total_exact: bool = True  # False: more than ``total`` matched (counting stopped there)
+    facets_exact: bool = True  # False: facets counted over the first ``total`` matches only
+    works: int | None = None  # distinct works among the matches, when the backend counted them
 
 
 def document_of(record) -> dict:
     """The analyzed, flattened form of a record that every backend indexes."""
     library = record.library
+    english_title = " ".join(names.of_work(record.title))
     return {
         "id": record.pk,
-        "title": analysis.analyzed(record.title),
+        "title": analysis.analyzed(f"{record.title} {english_title}"),
         "creator": analysis.analyzed(" ".join(record.creators)),
         "subject": analysis.analyzed(" ".join(record.subjects)),
         "body": analysis.analyzed(
@@ -79,8 +114,11 @@ def document_of(record) -> dict:
                     record.description,
                     record.publisher,
                     record.collection,
+                    *names.of_collection(record.collection),
+                    *names.of_people(record.creators),
                     *record.identifiers,
                     analysis.pinyin_text(record.title, record.creators),
+                    analysis.pinyin_text(record.collection, []),
                 ]
             )
         ),

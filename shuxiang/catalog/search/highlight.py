@@ -8,7 +8,7 @@ from functools import lru_cache
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from shuxiang.catalog.normalize import fold
+from shuxiang.catalog.search.analysis import fold_variants as fold
 
 SNIPPET = 160
 
@@ -63,3 +63,28 @@ def _highlighted(text: str, terms: tuple[str, ...], snippet: bool) -> SafeString
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
     return mark_safe(prefix + "".join(out) + suffix)  # noqa: S308 - every piece escaped above
+
+
+def pinyin_terms(text: str, terms: list[str]) -> list[str]:
+    """The Chinese words of ``text`` that a Latin query term names by pinyin (静夜思 for
+    ``jingyesi``, 李白 for ``libai``, each word by its solid reading, a short title also by
+    its initials), so pinyin hits are highlighted too."""
+    from shuxiang.catalog.search import analysis
+
+    latin = {t for t in terms if t.isascii()}
+    if not latin or not text:
+        return []
+    folded = fold(text)
+    found = []
+    for run in analysis._HAN_RUNS.findall(folded):
+        reading = analysis._reading(run)
+        whole = {"".join(reading), "".join(s[0] for s in reading)}
+        whole |= {analysis.stem(w) for w in whole}
+        if whole & latin:
+            found.append(run)
+            continue
+        for word in analysis._run_tokens(run):  # words and sub-words, as indexed
+            solid = "".join(analysis._syllables(word))
+            if len(word) > 1 and (solid in latin or analysis.stem(solid) in latin):
+                found.append(word)
+    return found

@@ -15,6 +15,7 @@ from shuxiang.catalog.models import Record
 from shuxiang.catalog.normalize import fold
 from shuxiang.catalog.search.base import (
     FACETS,
+    FEW,
     RawResults,
     SearchBackend,
     SearchQuery,
@@ -25,6 +26,16 @@ from shuxiang.network.scopes import in_subtree
 
 VECTOR = "catalog_record.search_vector"  # generated column, see migration 0002
 WEIGHTS = {"any": "", "title": ":A", "creator": ":B", "subject": ":C"}
+# D (rest), C (subjects), B (creators), A (title); creators count as much as titles so a name
+# ranks the person's own works above works naming them (issue #21; was 0.4).
+RANK_WEIGHTS = "{0.1, 0.2, 1.0, 1.0}"
+FACET_COLUMNS = (
+    *("id", "work_id", "type", "library_id", "language", "year", "collection", "subjects"),
+)
+COUNT_LIMIT = 10_000  # totals above are "10,000+" (as Elasticsearch's track_total_hits)
+RUM_WINDOW = 1000  # ids read in RUM rank order before the weighted ranking
+STRICT_SCORE = 100  # tiers: strict above "most words" above any ts_rank of the loosest
+MOST_SCORE = 10
 COLUMNS = {"type": "type", "library": "library__code", "language": "language", "year": "year"}
 SORTS = {
     "year": [F("year").asc(nulls_last=True), "id"],
@@ -60,17 +71,33 @@ class PostgresBackend(SearchBackend):
     def clear(self) -> None:
         Record.objects.exclude(search_text="").update(search_text="")
 
-    def matching(self, query: SearchQuery) -> QuerySet:
+    def matching(self, query: SearchQuery, loose: bool = False) -> QuerySet:
+        """Matching records: the strict tier, or with ``loose`` any term, strict ones first."""
         qs = Record.objects.filter(deleted=False).exclude(search_text="")
-        terms = query.terms
-        if terms:
+        if query.terms:
             weight = WEIGHTS.get(query.field, "")
-            tsquery = " & ".join(f"'{t}'{weight}" for t in terms)
+            strict = _any_of(query.alternatives, weight)
+            if loose:
+                words = " | ".join(_lexeme(t, weight) for t in query.loose_terms)
+                wanted = f"{words} | {strict}"  # a solid pinyin alternative is no loose word
+                most = _any_of(query.most_terms, weight)
+                tiers = f"WHEN {VECTOR} @@ to_tsquery('simple', %s) THEN {STRICT_SCORE} "
+                if most:
+                    tiers += f"WHEN {VECTOR} @@ to_tsquery('simple', %s) THEN {MOST_SCORE} "
+                rank = (
+                    f"ts_rank('{RANK_WEIGHTS}', {VECTOR}, to_tsquery('simple', %s))"
+                    f" + CASE {tiers}ELSE 0 END"
+                )
+                rank_params = [wanted, strict, *([most] if most else [])]
+            else:
+                wanted = strict
+                rank = f"ts_rank('{RANK_WEIGHTS}', {VECTOR}, to_tsquery('simple', %s))"
+                rank_params = [strict]
             qs = qs.extra(
-                select={"rank": f"ts_rank({VECTOR}, to_tsquery('simple', %s))"},
-                select_params=[tsquery],
+                select={"rank": rank},
+                select_params=rank_params,
                 where=[f"{VECTOR} @@ to_tsquery('simple', %s)"],
-                params=[tsquery],
+                params=[wanted],
             )
         elif query.text.strip():
             return qs.none()
@@ -91,38 +118,73 @@ class PostgresBackend(SearchBackend):
 
     def search(self, query: SearchQuery) -> RawResults:
         qs = self.matching(query)
+        strict_total = None
+        if query.terms and query.sort == "relevance":
+            strict = _count(qs, FEW)
+            if strict < FEW:
+                strict_total, qs = strict, self.matching(query, loose=True)
+        if query.facets:  # one pass over (up to) the first COUNT_LIMIT + 1 matches
+            facets, total, works = self._facets(qs)
+        else:
+            facets, total, works = {}, _count(qs, COUNT_LIMIT + 1), None
+        capped = total > COUNT_LIMIT
+        ids = self._ranked_ids(query, qs, strict_total is not None)
+        return RawResults(
+            ids=ids,
+            total=min(total, COUNT_LIMIT),
+            facets=facets,
+            strict_total=strict_total,
+            total_exact=not capped,
+            facets_exact=not capped,
+            works=None if capped else works,
+        )
+
+    def _ranked_ids(self, query: SearchQuery, qs: QuerySet, loose: bool) -> list[int]:
+        """One window of ids in rank order. With the RUM index, the strict tier's window is
+        read in RUM's rank order (top-k inside the index, not every match ranked), then
+        ordered by the weighted rank; otherwise every match is ranked."""
+        end = query.offset + query.page_size
         if query.sort in SORTS:
             ordered = qs.order_by(*SORTS[query.sort])
-        elif query.terms:
+        elif not query.terms:
+            ordered = qs.order_by("id")
+        elif loose or not rum_ready():
             ordered = qs.order_by("-rank", "id")
         else:
-            ordered = qs.order_by("id")
-        ids = list(
-            ordered.values_list("id", flat=True)[query.offset : query.offset + query.page_size]
-        )
-        facets = self._facets(qs) if query.facets else {}
-        return RawResults(ids=ids, total=qs.count(), facets=facets)
+            return self._rum_window(query, qs, end)[query.offset : end]
+        return list(ordered.values_list("id", flat=True)[query.offset : end])
 
-    def _facets(self, qs: QuerySet) -> dict[str, list[tuple[str, int]]]:
-        inner, params = qs.order_by().values("id").query.sql_with_params()
+    def _rum_window(self, query: SearchQuery, qs: QuerySet, end: int) -> list[int]:
+        strict = _any_of(query.alternatives, WEIGHTS.get(query.field, ""))
+        nearest = qs.extra(
+            select={"distance": f"{VECTOR} <=> to_tsquery('simple', %s)"},
+            select_params=[strict],
+        ).order_by("distance")
+        rows = list(nearest.values_list("id", "rank")[: max(end, RUM_WINDOW)])
+        return [record_id for record_id, _rank in sorted(rows, key=lambda r: (-r[1], r[0]))]
+
+    def _facets(self, qs: QuerySet) -> tuple[dict[str, list[tuple[str, int]]], int, int]:
+        """Facet counts, the number of matches (and of their works) in one pass over the first
+        ``COUNT_LIMIT + 1`` matches (their facet columns read once; the five groupings and the
+        subjects counted from that): exact when there are no more matches than that."""
+        matches = qs.order_by().values(*FACET_COLUMNS)[: COUNT_LIMIT + 1]
+        inner, params = matches.query.sql_with_params()
         sql = (
-            f"WITH m AS MATERIALIZED ({inner}) "
-            "SELECT r.type, l.code, r.language, r.year, r.collection, count(*) "
-            "FROM catalog_record r JOIN m ON r.id = m.id "
-            "LEFT JOIN network_library l ON l.id = r.library_id "
-            "GROUP BY GROUPING SETS ((r.type), (l.code), (r.language), (r.year), (r.collection))"
+            f"WITH m AS MATERIALIZED ({inner}), "
+            "f AS (SELECT type, library_id, language, year, collection, count(*) AS n FROM m "
+            "GROUP BY GROUPING SETS ((type), (library_id), (language), (year), (collection))), "
+            "s AS (SELECT x, count(*) AS n FROM m, jsonb_array_elements_text(m.subjects) x "
+            "GROUP BY x ORDER BY 2 DESC, 1 LIMIT 12) "
+            "SELECT type, library_id, language, year, collection, NULL, n FROM f "
+            "UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, x, n FROM s "
+            "UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, "
+            "count(DISTINCT coalesce(work_id, -id))::text, count(*) FROM m"
         )
-        buckets: dict[str, list[tuple[str, int]]] = {n: [] for n in FACETS}
-        names = ("type", "library", "language", "year", "collection")
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            for row in cursor.fetchall():
-                for name, value in zip(names, row[:5], strict=True):
-                    if value not in (None, ""):
-                        buckets[name].append((str(value), row[5]))
-        facets = {n: sorted(v, key=lambda b: (-b[1], b[0]))[:12] for n, v in buckets.items()}
-        facets["subject"] = _subject_counts(inner, params)
-        return facets
+            rows = cursor.fetchall()
+        last = rows.pop()
+        return _buckets(rows), last[6], int(last[5])
 
     def suggest(self, prefix: str, visibility: Visibility, limit: int = 10) -> list[str]:
         folded = fold(prefix.strip())
@@ -136,6 +198,52 @@ class PostgresBackend(SearchBackend):
             .order_by("-n", "title_folded")[:limit]
         )
         return [row["title_folded"][:80] for row in rows]
+
+
+def _buckets(rows: list[tuple]) -> dict[str, list[tuple[str, int]]]:
+    """Facet rows (type, library id, language, year, collection, subject, count) as the
+    twelve largest values of each facet."""
+    buckets: dict[str, list[tuple[str, int]]] = {n: [] for n in FACETS}
+    names = ("type", "library", "language", "year", "collection", "subject")
+    codes = _library_codes({row[1] for row in rows if row[1] is not None})
+    for row in rows:
+        values = (row[0], codes.get(row[1]), *row[2:6])
+        for name, value in zip(names, values, strict=True):
+            if value not in (None, ""):
+                buckets[name].append((str(value), row[6]))
+    return {n: sorted(v, key=lambda b: (-b[1], b[0]))[:12] for n, v in buckets.items()}
+
+
+def _count(qs: QuerySet, limit: int) -> int:
+    """Matches of ``qs``, counted up to ``limit`` (the scan stops there)."""
+    inner, params = qs.order_by().values("id")[:limit].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({inner}) m", params)
+        return cursor.fetchone()[0]
+
+
+_rum: list[bool] = []
+
+
+def rum_ready() -> bool:
+    """Whether the RUM index exists here (migration 0005 makes it when the extension is
+    installed: Debian's postgresql-15-rum)."""
+    if not _rum:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'catalog_record_rum'")
+            _rum.append(cursor.fetchone() is not None)
+    return _rum[0]
+
+
+def _any_of(conjunctions: list[list[str]], weight: str) -> str:
+    """A tsquery matching every term of any one of ``conjunctions``."""
+    return " | ".join(
+        "(" + " & ".join(_lexeme(t, weight) for t in terms) + ")" for terms in conjunctions
+    )
+
+
+def _lexeme(term: str, weight: str) -> str:
+    return "'" + term.replace("'", "''") + "'" + weight
 
 
 def search_text_of(doc: dict) -> str:
@@ -164,14 +272,10 @@ def _any_subject(values: list[str]) -> Q:
     return condition
 
 
-def _subject_counts(inner: str, params) -> list[tuple[str, int]]:
-    sql = (
-        "SELECT s, count(*) FROM catalog_record r, jsonb_array_elements_text(r.subjects) s "
-        f"WHERE r.id IN ({inner}) GROUP BY s ORDER BY 2 DESC, 1 LIMIT 12"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(row[0], row[1]) for row in cursor.fetchall()]
+def _library_codes(ids: set[int]) -> dict[int, str]:
+    from shuxiang.network.models import Library
+
+    return dict(Library.objects.filter(pk__in=ids).values_list("id", "code")) if ids else {}
 
 
 def visibility_filter(vis: Visibility) -> Q:

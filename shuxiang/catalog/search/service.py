@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Q, Value, When
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from shuxiang.catalog.models import Record
@@ -14,11 +15,12 @@ from shuxiang.catalog.search.base import (
     FACETS,
     FIELDS,
     SORTS,
+    RawResults,
     SearchQuery,
     Visibility,
     get_backend,
 )
-from shuxiang.catalog.search.highlight import highlight
+from shuxiang.catalog.search.highlight import highlight, pinyin_terms
 from shuxiang.core import pagecache
 from shuxiang.core.errors import FieldError, ValidationFailed
 from shuxiang.network import scopes
@@ -88,14 +90,25 @@ class Hit:
     title: str
     snippet: str
     holdings: list[Record] = field(default_factory=list)
+    looser: bool = False  # found by the looser tier (not every query word matches)
+    creators: SafeString = SafeString("")  # HTML: creators, query terms and pinyin hits marked
 
 
 @dataclass
 class SearchPage:
     query: SearchQuery
-    total: int
+    total: int  # works (a hit is a work with its holdings), not records
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]]
+    # "eq" exact; "gte" more records matched than were counted (10,000+); "lte" more records
+    # matched than were grouped into works, so ``total`` (works) is an upper bound
+    total_relation: str = "eq"
+    facets_exact: bool = True  # False: facet counts come from the first 10,000 matches
+    strict_total: int | None = None  # hits after this many works are looser matches
+
+    @property
+    def total_exact(self) -> bool:
+        return self.total_relation == "eq"
 
     @property
     def pages(self) -> int:
@@ -155,47 +168,117 @@ def build_query(*, actor: object, q: str = "", **options) -> SearchQuery:
     )
 
 
+WINDOW = 200  # record ids ranked per search before grouping them into works
+MAX_WINDOW = 20_000
+
+
+def ranked_works(query: SearchQuery) -> tuple[list[list[int]], RawResults, bool]:
+    """Works matching ``query`` in rank order (each a list of its matching record ids, best
+    first), grouped BEFORE paging so pages are full and no work repeats on the next page;
+    widens the ranked window until it holds the page's works or every match. Returns the
+    groups, the backend's raw results (facets, record total) and whether every match was
+    grouped (then the number of groups is the exact number of works)."""
+    want = query.page * query.page_size
+    window = min(max(WINDOW, want * 2), MAX_WINDOW)
+    while True:
+        raw = get_backend().search(
+            dataclasses.replace(query, page=1, page_size=window, facets=query.facets)
+        )
+        groups = _group_by_work(raw.ids)
+        complete = raw.total_exact and len(raw.ids) >= raw.total
+        if complete or len(groups) >= want or window >= MAX_WINDOW:
+            return groups, raw, complete
+        window = min(window * 4, MAX_WINDOW)
+
+
+def _group_by_work(ids: list[int]) -> list[list[int]]:
+    work_of = dict(Record.objects.filter(pk__in=ids).values_list("id", "work_id"))
+    groups: dict[int, list[int]] = {}
+    for record_id in ids:
+        work = work_of.get(record_id)
+        key = work if work is not None else -record_id
+        groups.setdefault(key, []).append(record_id)
+    return list(groups.values())
+
+
 def search(*, actor: object, q: str = "", **options) -> SearchPage:
-    """Search the warehouse as ``actor``: one page of hits with highlights, holdings, facets."""
+    """Search the warehouse as ``actor``: one page of works with highlights, holdings, facets."""
     query = build_query(actor=actor, q=q, **options)
-    raw = get_backend().search(query)
-    records, others = _page_records(raw.ids)
+    groups, raw, complete = ranked_works(query)
+    page_groups = groups[query.offset : query.offset + query.page_size]
+    strict_works = _works_before(groups, raw.strict_total)
+    ids = [i for group in page_groups for i in group]
+    records, others = _page_records(ids)
     terms = query.terms
-    hits, seen_works = [], {}
-    for record_id in raw.ids:
-        record = records.get(record_id)
-        if record is None or record.deleted:
+    marked = [*terms, *(t for alternative in query.alternatives for t in alternative)]
+    hits, by_work = [], {}
+    for position, group in enumerate(page_groups, start=query.offset):
+        found = [records[i] for i in group if i in records and not records[i].deleted]
+        if not found:
             continue
-        if record.work_id and record.work_id in seen_works:
-            seen_works[record.work_id].holdings.append(record)
-            continue
+        record = found[0]
         hit = Hit(
             record,
-            highlight(record.title, terms),
+            highlight(record.title, [*terms, *pinyin_terms(record.title, marked)]),
             highlight(record.description, terms, snippet=True),
+            holdings=found,
+            looser=strict_works is not None and position >= strict_works,
+            creators=_creators_html(record.creators, marked),
         )
-        hit.holdings.append(record)
         if record.work_id:
-            seen_works[record.work_id] = hit
+            by_work[record.work_id] = hit
         hits.append(hit)
-    _add_holdings(seen_works, others, query.visibility)
-    return SearchPage(query=query, total=raw.total, hits=hits, facets=raw.facets)
+    _add_holdings(by_work, others, query.visibility)
+    total = len(groups) if complete else len(groups) + raw.total - sum(map(len, groups))
+    relation = "eq" if complete else "lte" if raw.total_exact else "gte"
+    if raw.works is not None and not complete:
+        total, relation = raw.works, "eq"
+    return SearchPage(
+        query=query,
+        total=total,
+        hits=hits,
+        facets=raw.facets,
+        total_relation=relation,
+        facets_exact=raw.facets_exact,
+        strict_total=strict_works,
+    )
+
+
+def _creators_html(creators: list[str], terms: list[str]) -> SafeString:
+    marked = (highlight(name, [*terms, *pinyin_terms(name, terms)]) for name in creators)
+    return mark_safe("、".join(marked))  # noqa: S308 - each name escaped by highlight
+
+
+def _works_before(groups: list[list[int]], strict_records: int | None) -> int | None:
+    """How many works hold the first ``strict_records`` ranked records (the strict tier)."""
+    if strict_records is None:
+        return None
+    seen = 0
+    for n, group in enumerate(groups):
+        if seen >= strict_records:
+            return n
+        seen += len(group)
+    return len(groups)
 
 
 def _page_records(ids: list[int]) -> tuple[dict[int, Record], list[Record]]:
     """The hits' records by id, and the other live records of their works (holdings in other
-    sources, in id order), in one query; each with its library and source."""
+    sources, in id order), each with its library and source. Two queries by index (one
+    ``id IN … OR work_id IN (subquery)`` made PostgreSQL scan the table at 300,000 records)."""
     if not ids:
         return {}, []
-    works = Record.objects.filter(pk__in=ids, work__isnull=False).values("work_id")
-    wanted = Q(pk__in=ids) | Q(work_id__in=works, deleted=False)
-    page_first = Case(When(pk__in=ids, then=Value(0)), default=Value(1))
-    found = _hit_records().filter(wanted).order_by(page_first, "id")
-    found = list(found[: len(ids) + MAX_HOLDINGS])
-    _attach_owners(found)
-    on_page = set(ids)
-    records = {r.pk: r for r in found if r.pk in on_page}
-    return records, [r for r in found if r.pk not in on_page]
+    records = {r.pk: r for r in _hit_records().filter(pk__in=ids)}
+    works = {r.work_id for r in records.values() if r.work_id}
+    others = list(
+        _hit_records()
+        .filter(work_id__in=works, deleted=False)
+        .exclude(pk__in=ids)
+        .order_by("id")[:MAX_HOLDINGS]
+        if works
+        else []
+    )
+    _attach_owners([*records.values(), *others])
+    return records, others
 
 
 def _add_holdings(by_work: dict[int, Hit], others: list[Record], visibility: Visibility) -> None:
@@ -204,7 +287,7 @@ def _add_holdings(by_work: dict[int, Hit], others: list[Record], visibility: Vis
 
     for other in others:
         hit = by_work.get(other.work_id)
-        if hit is not None and may_see(other, visibility):
+        if hit is not None and other not in hit.holdings and may_see(other, visibility):
             hit.holdings.append(other)
 
 

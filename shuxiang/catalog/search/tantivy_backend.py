@@ -17,6 +17,7 @@ from django.conf import settings
 from shuxiang.catalog.models import AccessPolicy
 from shuxiang.catalog.search.base import (
     FACETS,
+    FEW,
     RawResults,
     SearchBackend,
     SearchQuery,
@@ -24,7 +25,11 @@ from shuxiang.catalog.search.base import (
     document_of,
 )
 
-TEXT_BOOSTS = {"title": 4.0, "creator": 4.0, "subject": 1.5, "body": 1.0}
+# A name ranks the person's own works above works naming them in their titles (tuned on the
+# judged queries of issue #21: creator 4 → 10).
+TEXT_BOOSTS = {"title": 4.0, "creator": 10.0, "subject": 1.5, "body": 1.0}
+STRICT_SCORE = 10_000.0  # tiers: strict above "most words" above any BM25 of the loosest
+MOST_SCORE = 1_000.0
 RAW_FIELDS = ("type", "library", "language", "subjects", "collection", "access", "ancestors")
 FACET_FIELDS = {"subject": "subjects"}
 ACCESS_POLICIES = tuple(AccessPolicy.values)
@@ -173,25 +178,48 @@ class TantivyBackend(SearchBackend):
             [(tantivy.Occur.Must, tantivy.Query.all_query()), (tantivy.Occur.MustNot, hidden)]
         )
 
-    def text_query(self, query: SearchQuery) -> tantivy.Query | None:
-        fields = list(TEXT_BOOSTS) if query.field == "any" else [query.field]
-        clauses = []
-        for term in query.terms:
-            per_field = [
-                (
-                    tantivy.Occur.Should,
-                    tantivy.Query.boost_query(
-                        tantivy.Query.term_query(self.schema, name, term), TEXT_BOOSTS[name]
-                    ),
-                )
-                for name in fields
-            ]
-            clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(per_field)))
-        return tantivy.Query.boolean_query(clauses) if clauses else None
+    def _term(self, term: str, fields: list[str]) -> tantivy.Query:
+        """One term in any of ``fields``, each with its boost."""
+        per_field = [
+            (
+                tantivy.Occur.Should,
+                tantivy.Query.boost_query(
+                    tantivy.Query.term_query(self.schema, name, term), TEXT_BOOSTS[name]
+                ),
+            )
+            for name in fields
+        ]
+        return tantivy.Query.boolean_query(per_field)
 
-    def full_query(self, query: SearchQuery) -> tantivy.Query:
+    def _all(self, terms: list[str], fields: list[str]) -> tantivy.Query:
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, self._term(term, fields)) for term in terms]
+        )
+
+    def text_query(self, query: SearchQuery, loose: bool = False) -> tantivy.Query | None:
+        """The strict tier (every term of one alternative), or with ``loose`` the strict tier
+        ranked first (constant score above any looser one) then records with any term."""
+        fields = list(TEXT_BOOSTS) if query.field == "any" else [query.field]
+        strict = [self._all(terms, fields) for terms in query.alternatives]
+        if not strict:
+            return None
+        either = tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in strict])
+        if not loose:
+            return either
+        clauses = [(tantivy.Occur.Should, tantivy.Query.const_score_query(either, STRICT_SCORE))]
+        if query.most_terms:
+            most = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, self._all(terms, fields)) for terms in query.most_terms]
+            )
+            clauses.append(
+                (tantivy.Occur.Should, tantivy.Query.const_score_query(most, MOST_SCORE))
+            )
+        clauses += [(tantivy.Occur.Should, self._term(t, fields)) for t in query.loose_terms]
+        return tantivy.Query.boolean_query(clauses)
+
+    def full_query(self, query: SearchQuery, loose: bool = False) -> tantivy.Query:
         clauses = []
-        text = self.text_query(query)
+        text = self.text_query(query, loose)
         if text is not None:
             clauses.append((tantivy.Occur.Must, text))
         elif query.text.strip():
@@ -224,6 +252,11 @@ class TantivyBackend(SearchBackend):
     def search(self, query: SearchQuery) -> RawResults:
         searcher = self.index_.searcher()
         full = self.full_query(query)
+        strict_total = None
+        if query.terms and query.sort == "relevance":
+            strict = self._count(searcher, full)
+            if strict < FEW:
+                strict_total, full = strict, self.full_query(query, loose=True)
         kwargs = {"limit": query.page_size, "offset": query.offset, "count": True}
         if query.sort in ("year", "-year"):
             kwargs["order_by_field"] = "year"
@@ -234,7 +267,12 @@ class TantivyBackend(SearchBackend):
         addresses = [address for _key, address in found.hits]
         ids = searcher.fast_field_values("id", addresses) if addresses else []
         facets = self._facets(searcher, full) if query.facets else {}
-        return RawResults(ids=list(ids), total=found.count, facets=facets)
+        return RawResults(
+            ids=list(ids), total=found.count, facets=facets, strict_total=strict_total
+        )
+
+    def _count(self, searcher, query: tantivy.Query) -> int:
+        return searcher.search(query, limit=1, count=True).count
 
     def _facets(self, searcher, full) -> dict[str, list[tuple[str, int]]]:
         spec = {

@@ -7,7 +7,7 @@ import pytest
 from shuxiang.accounts.tests.factories import admin_of, user
 from shuxiang.catalog import services
 from shuxiang.catalog.search import service
-from shuxiang.catalog.tests.factories import record, titles
+from shuxiang.catalog.tests.factories import record, source, titles
 from shuxiang.core.actors import SYSTEM
 from shuxiang.core.errors import ValidationFailed
 from shuxiang.network.tests.factories import small_network
@@ -91,8 +91,34 @@ def test_english_query_is_stemmed(corpus):
 
 
 def test_every_query_word_must_match(corpus):
-    assert titles(service.search(actor=None, q="图书馆 古籍")) == ["国家图书馆馆藏古籍目录"]
-    assert service.search(actor=None, q="图书馆 gardening").total == 0
+    page = service.search(actor=None, q="图书馆 古籍")
+    assert page.strict_total == 1 and titles(page)[:1] == ["国家图书馆馆藏古籍目录"]
+    assert not page.hits[0].looser and all(hit.looser for hit in page.hits[1:])
+
+
+def test_a_line_segmented_as_one_word_falls_back_to_its_parts(corpus, committed):
+    with committed():
+        record("靜夜思", creators=["李白"], description="牀前看月光，疑是地上霜。")
+    page = service.search(actor=None, q="床前明月光")  # one idiom to the segmenter
+    assert page.strict_total == 0 and titles(page)[0] == "靜夜思" and page.hits[0].looser
+
+
+def test_variant_characters_and_spaced_pinyin_match(corpus, committed):
+    with committed():
+        record("行路難", creators=["李白"], description="停杯投筯不能食，拔劒四顧心茫然。")
+    assert titles(service.search(actor=None, q="拔剑四顾"))[0] == "行路難"
+    assert titles(service.search(actor=None, q="wang fang")) == ["图书馆与阅读推广讲座"]
+    assert titles(service.search(actor=None, q="tang shi")) == ["唐詩三百首"]
+    mixed = service.search(actor=None, q="图书馆 gardening")  # no record has both words
+    assert mixed.strict_total == 0 and all(hit.looser for hit in mixed.hits)
+
+
+def test_creators_and_pinyin_hits_are_highlighted(corpus):
+    hit = service.search(actor=None, q="wang fang").hits[0]
+    assert str(hit.creators) == "<mark>王芳</mark>"
+    hit = service.search(actor=None, q="tushuguan").hits[0]
+    assert "<mark>图书馆</mark>" in str(hit.title)
+    assert str(service.search(actor=None, q="李明").hits[0].creators) == "<mark>李明</mark>"
 
 
 def test_field_search_looks_only_in_that_field(corpus):
@@ -213,3 +239,29 @@ def test_facet_counts_and_suggestions_respect_access(restricted):
     assert service.search(actor=None, q="").total == 1
     assert service.suggest(actor=None, prefix="馆员") == []
     assert service.suggest(actor=admin_of(restricted["sx"]), prefix="馆员") == ["馆员内部地方志"]
+
+
+def test_pages_are_full_and_no_work_repeats_across_pages(engine, committed):
+    with committed():
+        for n in range(7):  # seven works, each held by two sources
+            for src in ("a", "b"):
+                record(f"方志{n}", src=source(src), creators=["编者"], date=str(1990 + n))
+    first = service.search(actor=None, q="方志", page_size=3)
+    second = service.search(actor=None, q="方志", page=2, page_size=3)
+    third = service.search(actor=None, q="方志", page=3, page_size=3)
+    assert [len(p.hits) for p in (first, second, third)] == [3, 3, 1]
+    works = [hit.record.work_id for p in (first, second, third) for hit in p.hits]
+    assert len(set(works)) == 7 and first.total == 7 and first.pages == 3 and first.total_exact
+    assert all(len(hit.holdings) == 2 for p in (first, second, third) for hit in p.hits)
+
+
+def test_distinct_works_with_equal_title_and_author_stay_distinct(engine, committed):
+    with committed():
+        a = record("扬之水", description="扬之水，不流束薪。彼其之子，不与我戍申。")
+        b = record("扬之水", description="扬之水，白石凿凿。素衣朱襮，从子于沃。")
+        c = record(
+            "扬之水", src=source("copy"), description="扬之水，白石凿凿。素衣朱襮，从子于沃。"
+        )
+    assert a.work_id != b.work_id == c.work_id
+    page = service.search(actor=None, q="扬之水")
+    assert page.total == 2 and sorted(len(hit.holdings) for hit in page.hits) == [1, 2]
