@@ -43,12 +43,11 @@ def summarize_dynamic(dynamic, floor, crowd, states, load_average, args) -> None
     print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in load_average))
 
 
-def summarize_others(others: dict, dynamic: dict, floor: dict, served: dict, args) -> None:
+def summarize_others(others: dict, ours: dict, args) -> None:
     """The same pages under the baseline revision and the other setups, and our ratios."""
-    ours = {**dynamic, "healthz": floor, "home": served["home"]}
     for name, found in others.items():
         label = f"revision {args.baseline}" if name == "baseline" else name
-        print(f"{label} (served the same database earlier in this run):")
+        print(f"{label} (same database, loaded in turns with serve, {args.rounds} rounds):")
         for page, result in found.items():
             print(
                 f"  {page:11} {result['rps']:,.0f} req/s = {result['rps'] / args.workers:,.1f} "
