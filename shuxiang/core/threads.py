@@ -9,8 +9,9 @@ connections requests time out while each gets a sliver of the processor.
 :class:`DjangoThreads` instead hands each request, whole, to Django's synchronous handler on one
 of ``SHUXIANG_DJANGO_THREADS`` long-lived threads (the same middleware and views, as a WSGI
 server would run them). Requests beyond that wait in order (first come, first served) on the
-event loop, which costs no thread; beyond ``SHUXIANG_DJANGO_QUEUE`` waiting requests the answer
-is an immediate 503 with ``Retry-After`` instead of a timeout. Request bodies are read before
+event loop, which costs no thread, and a request whose client left while it waited is dropped
+without running Django; beyond ``SHUXIANG_DJANGO_QUEUE`` waiting requests the answer is an
+immediate 503 with ``Retry-After`` instead of a timeout. Request bodies are read before
 Django runs (as Django's ASGI handler does); streamed answers are passed on chunk by chunk, each
 chunk read on a pool thread, and stop when the client goes away.
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import tempfile
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import unquote_to_bytes
 
@@ -54,7 +56,9 @@ class DjangoThreads:
         self.queue = options.value("DJANGO_QUEUE") if queue is None else queue
         self.handler = ThreadedHandler()
         self.pool = ThreadPoolExecutor(self.threads, thread_name_prefix="django")
-        self.admitted = 0  # requests handed to the pool and not finished (running or waiting)
+        self.admitted = 0  # requests admitted and not finished (running or waiting)
+        self.running = 0  # requests holding one of the threads
+        self.waiting: deque[asyncio.Future] = deque()  # the others, first come first served
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -66,23 +70,55 @@ class DjangoThreads:
             body.close()
             return await _busy(send)
         self.admitted += 1
+        gone = asyncio.Event()
+        watcher = asyncio.create_task(_watch(receive, gone))
         try:
-            await self._serve(scope, body, receive, send)
+            await self._serve(scope, body, gone, send)
         finally:
+            watcher.cancel()
             self.admitted -= 1
             body.close()
 
-    async def _serve(self, scope, body, receive, send) -> None:
+    async def _serve(self, scope, body, gone: asyncio.Event, send) -> None:
         loop = asyncio.get_running_loop()
-        environ = wsgi_environ(scope, body)
-        status, headers, chunks, response = await loop.run_in_executor(
-            self.pool, self._respond, environ
-        )
+        await self._turn(loop)
+        try:
+            if gone.is_set():
+                return  # the client gave up while waiting: Django never runs for nobody
+            environ = wsgi_environ(scope, body)
+            status, headers, chunks, response = await loop.run_in_executor(
+                self.pool, self._respond, environ
+            )
+        finally:
+            self._release()
         await send({"type": "http.response.start", "status": status, "headers": headers})
         if chunks is not None:
             await send({"type": "http.response.body", "body": chunks})
             return
-        await self._stream(loop, response, receive, send)
+        await self._stream(loop, response, gone, send)
+
+    async def _turn(self, loop) -> None:
+        """Wait until one of the threads is this request's (in order of arrival)."""
+        if self.running < self.threads and not self.waiting:
+            self.running += 1
+            return
+        turn = loop.create_future()
+        self.waiting.append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self._release()  # handed over just as this request was cancelled: pass it on
+            raise
+
+    def _release(self) -> None:
+        """Hand this request's thread to the next waiting request, or free it."""
+        while self.waiting:
+            turn = self.waiting.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self.running -= 1
 
     def _respond(self, environ):
         """On a pool thread: Django's answer; a whole body is read and the response closed
@@ -104,15 +140,7 @@ class DjangoThreads:
             response.close()
         return started["status"], started["headers"], body, None
 
-    async def _stream(self, loop, response, receive, send) -> None:
-        gone = asyncio.Event()
-
-        async def watch():
-            while (await receive())["type"] != "http.disconnect":
-                pass
-            gone.set()
-
-        watcher = asyncio.create_task(watch())
+    async def _stream(self, loop, response, gone: asyncio.Event, send) -> None:
         chunks = iter(response)
         try:
             while not gone.is_set():
@@ -123,8 +151,14 @@ class DjangoThreads:
             if not gone.is_set():
                 await send({"type": "http.response.body", "body": b""})
         finally:
-            watcher.cancel()
             await loop.run_in_executor(self.pool, response.close)
+
+
+async def _watch(receive, gone: asyncio.Event) -> None:
+    """Set ``gone`` when the client disconnects (the only message left after the body)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+    gone.set()
 
 
 async def _read_body(receive):

@@ -99,3 +99,51 @@ def test_the_environ_carries_the_request_as_a_wsgi_server_would():
     assert "HTTP_X_FORWARDED_FOR" not in environ  # an underscore header never poses as one
     assert environ["CONTENT_LENGTH"] == "3"  # the body read, not what the header claimed
     assert environ["asgi.scope"] is scope
+
+
+def _scope(path: str) -> dict:
+    return {
+        "type": "http", "http_version": "1.1", "method": "GET", "scheme": "http",
+        "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+        "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 8000),
+        "headers": [(b"host", b"testserver")],
+    }  # fmt: skip
+
+
+def test_waiting_requests_run_in_order_and_one_whose_client_left_never_runs(transactional_db):
+    app = DjangoThreads(threads=1, queue=10)
+    answered = []
+
+    async def client(name: str, leaves: asyncio.Event | None):
+        messages = [{"type": "http.request", "body": b"", "more_body": False}]
+
+        async def receive():
+            if messages:
+                return messages.pop()
+            await (leaves.wait() if leaves else asyncio.sleep(30))
+            return {"type": "http.disconnect"}
+
+        async def send(message):
+            if message["type"] == "http.response.start":
+                answered.append((name, message["status"]))
+
+        await app(_scope("/healthz"), receive, send)
+
+    async def scenario():
+        app.running = 1  # the one thread is taken: the next requests wait
+        leaves = asyncio.Event()
+        tasks = [
+            asyncio.create_task(client("first", None)),
+            asyncio.create_task(client("gone", leaves)),
+            asyncio.create_task(client("third", None)),
+        ]
+        await asyncio.sleep(0.2)
+        assert answered == [] and len(app.waiting) == 3
+        leaves.set()  # the second client disconnects while waiting
+        await asyncio.sleep(0.1)
+        app._release()  # the thread is free again
+        await asyncio.gather(*tasks)
+
+    asyncio.run(scenario())
+    assert answered == [("first", 200), ("third", 200)]
+    assert app.running == 0 and app.admitted == 0 and not app.waiting
