@@ -232,9 +232,12 @@ def interleaved(bases: dict[str, str], path: str, script: Path, args, cookie="",
     rounds = {name: [] for name in bases}
     for base in bases.values():
         load(base + path, script, 1, connections, args.threads, cookie)  # warm up
+    cpu = dict.fromkeys(bases, 0.0)
     for _ in range(args.rounds):
         for name, base in bases.items():
+            before = cpu_seconds(PIDS.get(name))
             rounds[name].append(load(base + path, script, share, connections, args.threads, cookie))
+            cpu[name] += cpu_seconds(PIDS.get(name)) - before
     found = {}
     for name, runs in rounds.items():
         seconds = sum(r["requests"] / r["rps"] for r in runs if r["rps"])
@@ -245,8 +248,31 @@ def interleaved(bases: dict[str, str], path: str, script: Path, args, cookie="",
             "p50_ms": statistics.median(r["p50_ms"] for r in runs),
             "errors": sum(r["errors"] for r in runs),
             "requests": requests,
+            "cpu_ms": 1000 * cpu[name] / requests if requests and name in PIDS else 0.0,
         }
     return found
+
+
+PIDS: dict[str, int] = {}  # server name -> main process id (its workers are its children)
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """Processor time (user + system) used so far by process ``pid`` and its children that
+    are alive: what one request costs the server, whatever else the machine is doing."""
+    if pid is None:
+        return 0.0
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / TICKS
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        pending += [int(child) for child in children]
+    return total
 
 
 def measure(bases: dict, pages: dict, script: Path, args, cookie="", connections=0) -> dict:
@@ -318,6 +344,7 @@ def start_all(args, data_dir: str, tmp: Path) -> tuple[dict[str, str], list]:
         port = free_port()
         processes.append(start_server(setup, port, args, data_dir, tmp / f"{name}.log", tree))
         bases[name] = f"http://127.0.0.1:{port}"
+        PIDS[name] = processes[-1].pid
     return bases, processes
 
 
