@@ -162,7 +162,7 @@ def wait_until_up(url: str, seconds: float = 30) -> None:
 
 def fetch(url: str, cookie: str = "") -> bytes:
     request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
-    with urllib.request.urlopen(request, timeout=10) as response:
+    with urllib.request.urlopen(request, timeout=60) as response:  # a loaded machine: slow
         return response.read()
 
 
