@@ -13,9 +13,11 @@ signed-in reader), starts ``shuxiang serve --workers N`` (uvicorn, the productio
 - with ``--baseline REV``, the dynamic pages also from a server running the source tree of git
   revision REV (e.g. ``main`` before a change: "today"), on the same database, in the same run;
 - with ``--setups``, the dynamic pages, ``/healthz`` and the home page under other serving
-  setups of the same code (granian for ASGI or WSGI, gunicorn for WSGI), in the same run.
+  setups of the same code (Django's own ASGI handler, granian for ASGI or WSGI, gunicorn).
 
-Every figure comes from wrk in a second process over loopback, in one run.
+Every figure comes from wrk in a second process over loopback, in one run. All servers run at
+once and take turns (``--rounds``) on each page, so the machine's changing load (other programs)
+reaches each of them alike; a figure compared with another is always from the same turns.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -84,15 +87,20 @@ http {{
 
 
 SETUPS = {
-    # the production command: uvicorn over the ASGI application (fronts + Django)
-    "serve": lambda port, n: ["-m", "shuxiang.cli", "serve", "--port", str(port),
-                              "--workers", str(n)],
-    "granian-asgi": lambda port, n: ["-m", "granian", "--interface", "asgi", "--workers", str(n),
-                                     "--port", str(port), "--no-ws", "shuxiang.asgi:application"],
-    "granian-wsgi": lambda port, n: ["-m", "granian", "--interface", "wsgi", "--workers", str(n),
-                                     "--port", str(port), "shuxiang.wsgi:application"],
-    "gunicorn-wsgi": lambda port, n: ["-m", "gunicorn", "-w", str(n), "-b", f"127.0.0.1:{port}",
-                                      "shuxiang.wsgi:application"],
+    # the production command: uvicorn over the ASGI application (fronts, then Django on a pool
+    # of threads: shuxiang.core.threads)
+    "serve": (lambda port, n: ["-m", "shuxiang.cli", "serve", "--port", str(port),
+                               "--workers", str(n)], {}),
+    # the same command with Django's own ASGI handler (a thread per request), as before
+    "serve-django-asgi": (lambda port, n: ["-m", "shuxiang.cli", "serve", "--port", str(port),
+                                           "--workers", str(n)], {"SHUXIANG_DJANGO_THREADS": "0"}),
+    "granian-asgi": (lambda port, n: ["-m", "granian", "--interface", "asgi", "--workers", str(n),
+                                      "--port", str(port), "--no-ws",
+                                      "shuxiang.asgi:application"], {}),
+    "granian-wsgi": (lambda port, n: ["-m", "granian", "--interface", "wsgi", "--workers", str(n),
+                                      "--port", str(port), "shuxiang.wsgi:application"], {}),
+    "gunicorn-wsgi": (lambda port, n: ["-m", "gunicorn", "-w", str(n), "-b", f"127.0.0.1:{port}",
+                                       "shuxiang.wsgi:application"], {}),
 }  # fmt: skip
 
 
@@ -154,7 +162,7 @@ def wait_until_up(url: str, seconds: float = 30) -> None:
 
 def fetch(url: str, cookie: str = "") -> bytes:
     request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
-    with urllib.request.urlopen(request, timeout=10) as response:
+    with urllib.request.urlopen(request, timeout=60) as response:  # a loaded machine: slow
         return response.read()
 
 
@@ -215,13 +223,64 @@ def load(
     }
 
 
-def measure(base: str, script: Path, args, pages=PAGES, cookie="", connections=0) -> dict:
-    results = {}
+def interleaved(bases: dict[str, str], path: str, script: Path, args, cookie="", connections=0):
+    """``path`` loaded on every server of ``bases`` in turn, ``args.rounds`` times for a share of
+    ``args.seconds`` each, so a change in the machine's load (other programs) reaches every
+    server alike; per server: requests/s over all rounds, the median round's p95, errors."""
     connections = connections or args.connections
-    for name, path in pages.items():
+    share = max(1, round(args.seconds / args.rounds))
+    rounds = {name: [] for name in bases}
+    for base in bases.values():
         load(base + path, script, 1, connections, args.threads, cookie)  # warm up
-        results[name] = load(base + path, script, args.seconds, connections, args.threads, cookie)
-    return results
+    cpu = dict.fromkeys(bases, 0.0)
+    for _ in range(args.rounds):
+        for name, base in bases.items():
+            before = cpu_seconds(PIDS.get(name))
+            rounds[name].append(load(base + path, script, share, connections, args.threads, cookie))
+            cpu[name] += cpu_seconds(PIDS.get(name)) - before
+    found = {}
+    for name, runs in rounds.items():
+        seconds = sum(r["requests"] / r["rps"] for r in runs if r["rps"])
+        requests = sum(r["requests"] for r in runs)
+        found[name] = {
+            "rps": requests / seconds if seconds else 0.0,
+            "p95_ms": statistics.median(r["p95_ms"] for r in runs),
+            "p50_ms": statistics.median(r["p50_ms"] for r in runs),
+            "errors": sum(r["errors"] for r in runs),
+            "requests": requests,
+            "cpu_ms": 1000 * cpu[name] / requests if requests and name in PIDS else 0.0,
+        }
+    return found
+
+
+PIDS: dict[str, int] = {}  # server name -> main process id (its workers are its children)
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """Processor time (user + system) used so far by process ``pid`` and its children that
+    are alive: what one request costs the server, whatever else the machine is doing."""
+    if pid is None:
+        return 0.0
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / TICKS
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        pending += [int(child) for child in children]
+    return total
+
+
+def measure(bases: dict, pages: dict, script: Path, args, cookie="", connections=0) -> dict:
+    """{page: {server: result}} for every page of ``pages`` on every server of ``bases``."""
+    return {
+        name: interleaved(bases, path, script, args, cookie, connections)
+        for name, path in pages.items()
+    }
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -235,18 +294,19 @@ def stop(process: subprocess.Popen) -> None:
 
 def start_server(setup: str, port: int, args, data_dir: str, log: Path, tree: Path | None = None):
     """A server of ``setup`` on ``port`` (from source tree ``tree`` when given), once it answers."""
-    env = server_environment(data_dir)
+    command, extra_env = SETUPS[setup]
+    env = {**server_environment(data_dir), **extra_env}
     if tree is not None:
         env["PYTHONPATH"] = str(tree)
     server = subprocess.Popen(
-        [sys.executable, *SETUPS[setup](port, args.workers)],
+        [sys.executable, *command(port, args.workers)],
         env=env,
         cwd=str(tree) if tree else None,
         stdout=subprocess.DEVNULL,
         stderr=log.open("w"),
     )
     try:
-        wait_until_up(f"http://127.0.0.1:{port}/healthz", 60)
+        wait_until_up(f"http://127.0.0.1:{port}/healthz", 90)
     except RuntimeError:
         stop(server)
         raise
@@ -269,28 +329,29 @@ def warm_up(base: str, script: Path, args, cookie: str) -> None:
     """The same warm-up for every server: each worker's first searches load the tokenizers
     (unless the server preloads them), so light load for a while before measuring."""
     for path in DYNAMIC.values():
-        load(base + path, script, args.seconds, 4, 1, cookie)
+        load(base + path, script, 3, 4, 1, cookie)
 
 
-def dynamic_under(setup, args, data_dir, tmp, script, cookie, tree=None) -> dict:
-    """Dynamic pages (and /healthz, and the anonymous home) from one server of ``setup``."""
-    port = free_port()
-    name = "baseline" if tree else setup
-    server = start_server(setup, port, args, data_dir, tmp / f"{name}.log", tree)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        warm_up(base, script, args, cookie)
-        found = measure(base, script, args, DYNAMIC, cookie)
-        found["healthz"] = load(base + "/healthz", script, args.seconds, args.connections, 2)
-        found["home"] = measure(base, script, args, {"home": "/"})["home"]
-        return found
-    finally:
-        stop(server)
+def start_all(args, data_dir: str, tmp: Path) -> tuple[dict[str, str], list]:
+    """Every server measured in this run, all up at once (each idle while another is loaded):
+    ``serve`` (this tree), ``baseline`` (``--baseline``) and the ``--setups``."""
+    wanted = [("serve", "serve", None)]
+    if args.baseline:
+        wanted.append(("baseline", "serve", source_tree(args.baseline, tmp)))
+    wanted += [(name, name, None) for name in filter(None, args.setups.split(","))]
+    bases, processes = {}, []
+    for name, setup, tree in wanted:
+        port = free_port()
+        processes.append(start_server(setup, port, args, data_dir, tmp / f"{name}.log", tree))
+        bases[name] = f"http://127.0.0.1:{port}"
+        PIDS[name] = processes[-1].pid
+    return bases, processes
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=int, default=8, help="Load duration per page.")
+    parser.add_argument("--seconds", type=int, default=9, help="Load duration per page.")
+    parser.add_argument("--rounds", type=int, default=3, help="Turns the servers take per page.")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections.")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
     parser.add_argument("--workers", type=int, default=2, help="Server and nginx workers.")
@@ -310,42 +371,54 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="shuxiang-bench-nginx-"))
     script = tmp / "p95.lua"
     script.write_text(WRK_SCRIPT)
-    port, static_port = free_port(), free_port()
-    others = {}
-    if args.baseline:
-        tree = source_tree(args.baseline, tmp)
-        others["baseline"] = dynamic_under("serve", args, data_dir, tmp, script, cookie, tree)
-    for setup in filter(None, args.setups.split(",")):
-        others[setup] = dynamic_under(setup, args, data_dir, tmp, script, cookie)
-    server = start_server("serve", port, args, data_dir, tmp / "server.log")
-    nginx = None
+    processes, nginx = [], None
     try:
-        base = f"http://127.0.0.1:{port}"
+        bases, processes = start_all(args, data_dir, tmp)
+        base = bases["serve"]
         sizes = save_site(base, tmp / "root")
         states = {name: cache_state(base + path) for name, path in PAGES.items()}
-        nginx = start_nginx(tmp / "root", tmp, static_port, args.workers)
-        served = measure(base, script, args)
-        warm_up(base, script, args, cookie)
-        dynamic = measure(base, script, args, DYNAMIC, cookie)
-        floor = load(base + "/healthz", script, args.seconds, args.connections, args.threads)
-        limit = measure(f"http://127.0.0.1:{static_port}", script, args)
-        crowd = measure(base, script, args, {"home": "/"}, connections=200)
-        crowd |= measure(base, script, args, {"search": DYNAMIC["search"]}, cookie, 200)
+        nginx_port = free_port()
+        nginx = start_nginx(tmp / "root", tmp, nginx_port, args.workers)
+        for each in bases.values():
+            warm_up(each, script, args, cookie)
+        cached = measure({"serve": base, "nginx": f"http://127.0.0.1:{nginx_port}"}, PAGES,
+                         script, args)  # fmt: skip
+        dynamic = measure(bases, DYNAMIC, script, args, cookie)
+        dynamic["healthz"] = interleaved(bases, "/healthz", script, args)
+        dynamic["home"] = interleaved(bases, "/", script, args)
+        crowd = measure({"serve": base}, {"home": "/"}, script, args, connections=200)
+        crowd |= measure({"serve": base}, {"search": DYNAMIC["search"]}, script, args, cookie, 200)
         load_average = os.getloadavg()
     finally:
-        stop(server)
-        log = (tmp / "server.log").read_text(errors="replace").splitlines()
-        problems = [line for line in log if "Error" in line or "error" in line]
+        for process in processes:
+            stop(process)
+        logs = sorted(tmp.glob("*.log"))
+        problems = [
+            f"{log.stem}: {line}"
+            for log in logs
+            for line in log.read_text(errors="replace").splitlines()
+            if "Error" in line or "error" in line
+        ]
         if problems:
-            print("server log (errors):", *problems[-10:], sep="\n  ")
+            print("server logs (errors):", *problems[-10:], sep="\n  ")
         if nginx is not None:
             stop(nginx)
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(data_dir, ignore_errors=True)
+    served = {name: cached[name]["serve"] for name in PAGES}
+    limit = {name: cached[name]["nginx"] for name in PAGES}
+    ours = {name: dynamic[name]["serve"] for name in DYNAMIC}
+    floor = dynamic["healthz"]["serve"]
+    others = {
+        server: {page: dynamic[page][server] for page in dynamic}
+        for server in dynamic["healthz"]
+        if server != "serve"
+    }
+    flat_crowd = {name: crowd[name]["serve"] for name in crowd}
     summarize(served, limit, floor, sizes, args)
-    summarize_dynamic(dynamic, floor, crowd, states, load_average, args)
-    summarize_others(others, dynamic, floor, served, args)
-    finish(served, limit, dynamic, floor, crowd, load_average, args, others)
+    summarize_dynamic(ours, floor, flat_crowd, states, load_average, args)
+    summarize_others(others, {page: dynamic[page]["serve"] for page in dynamic}, args)
+    finish(served, limit, ours, floor, flat_crowd, load_average, args, others)
 
 
 if __name__ == "__main__":

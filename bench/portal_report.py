@@ -33,7 +33,8 @@ def summarize_dynamic(dynamic, floor, crowd, states, load_average, args) -> None
         print(
             f"{name:11} (signed-in, uncached): {result['rps']:,.0f} req/s = "
             f"{result['rps'] / args.workers:,.0f} per worker (p95 {result['p95_ms']:.1f} ms, "
-            f"{result['errors']} errors) | {result['rps'] / floor['rps']:.3f}x /healthz"
+            f"{result['errors']} errors; server CPU {result['cpu_ms']:.2f} ms/request) | "
+            f"{result['rps'] / floor['rps']:.3f}x /healthz"
         )
     for name, result in crowd.items():
         print(
@@ -43,17 +44,18 @@ def summarize_dynamic(dynamic, floor, crowd, states, load_average, args) -> None
     print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in load_average))
 
 
-def summarize_others(others: dict, dynamic: dict, floor: dict, served: dict, args) -> None:
+def summarize_others(others: dict, ours: dict, args) -> None:
     """The same pages under the baseline revision and the other setups, and our ratios."""
-    ours = {**dynamic, "healthz": floor, "home": served["home"]}
     for name, found in others.items():
         label = f"revision {args.baseline}" if name == "baseline" else name
-        print(f"{label} (served the same database earlier in this run):")
+        print(f"{label} (same database, loaded in turns with serve, {args.rounds} rounds):")
         for page, result in found.items():
             print(
                 f"  {page:11} {result['rps']:,.0f} req/s = {result['rps'] / args.workers:,.1f} "
-                f"per worker (p95 {result['p95_ms']:.1f} ms, {result['errors']} errors) | "
-                f"serve now: {ours[page]['rps'] / max(result['rps'], 0.01):.2f}x"
+                f"per worker (p95 {result['p95_ms']:.1f} ms, {result['errors']} errors; CPU "
+                f"{result['cpu_ms']:.2f} ms/request) | serve now: "
+                f"{ours[page]['rps'] / max(result['rps'], 0.01):.2f}x req/s, "
+                f"{result['cpu_ms'] / max(ours[page]['cpu_ms'], 1e-6):.2f}x less CPU per request"
             )
 
 
@@ -69,10 +71,12 @@ def finish(served, limit, dynamic, floor, crowd, load_average, args, others=None
         extra[f"{name}_rps_per_worker"] = round(result["rps"] / args.workers, 1)
         extra[f"{name}_p95_ms"] = round(result["p95_ms"], 2)
         extra[f"{name}_healthz_ratio"] = round(result["rps"] / floor["rps"], 4)
+        extra[f"{name}_cpu_ms"] = round(result["cpu_ms"], 3)
     for name, found in (others or {}).items():
         for page, result in found.items():
             extra[f"{name}_{page}_rps_per_worker"] = round(result["rps"] / args.workers, 1)
             extra[f"{name}_{page}_p95_ms"] = round(result["p95_ms"], 2)
+            extra[f"{name}_{page}_cpu_ms"] = round(result["cpu_ms"], 3)
     report(
         "portal",
         "anonymous home page requests/s (shuxiang serve, page cache)",

@@ -172,6 +172,7 @@ PASSWORD_HASHERS = [
 ]
 LOGIN_URL = "/accounts/login/"
 AUTHENTICATION_BACKENDS = ["shuxiang.accounts.authentication.IdentifierBackend"]
+SESSION_ENGINE = "shuxiang.core.sessions"  # database sessions, read with a prepared query
 API_TOKEN_USER = "shuxiang.accounts.services.user_for_token"  # bearer token -> user or None
 # A cached page answered without Django records its usage again through this function.
 PAGE_CACHE_REPLAY = "shuxiang.stats.pagecache.replay"

@@ -6,7 +6,10 @@ from pathlib import Path
 
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -15,6 +18,7 @@ from shuxiang.catalog import usage
 from shuxiang.catalog.oai.provider import Provider
 from shuxiang.catalog.search import service
 from shuxiang.catalog.search.base import FACETS
+from shuxiang.core import fragments
 from shuxiang.core.api import actor_of
 from shuxiang.core.errors import ValidationFailed
 from shuxiang.core.pagecache import public_page
@@ -78,24 +82,33 @@ def search_page(request):
     """The search page: works without JavaScript; facets are plain links and checkboxes."""
     q = request.GET.get("q", "")
     options = _options(request)
-    page, errors = None, []
+    results, errors = "", []
     try:
         if q.strip() or options["filters"]:
-            page = service.search(actor=request.user, q=q, **options)
+            results = _results(request, q, options)
             usage.record_search(request)
     except (ValidationFailed, ValueError) as error:
         errors = getattr(error, "errors", []) or [str(error)]
-    return render(
-        request,
-        "catalog/search.html",
-        {
-            "q": q,
-            "page": page,
-            "errors": errors,
-            "options": options,
-            "field_choices": FIELD_CHOICES,
-            "sort_choices": SORT_CHOICES,
-            "facet_labels": FACET_LABELS,
-        },
-        status=400 if errors else 200,
+    context = {"q": q, "results": results, "errors": errors, "options": options}
+    context |= {"field_choices": FIELD_CHOICES, "sort_choices": SORT_CHOICES}
+    return render(request, "catalog/search.html", context, status=400 if errors else 200)
+
+
+def _results(request, q: str, options: dict) -> str:
+    """The rendered hits, facets and page links: the same for every reader who may see the
+    same records (their visibility), per query, site prefix and language, and remembered under
+    the page generation (an index change, a library rename… renders them again)."""
+
+    def render_results() -> str:
+        page = service.search(actor=request.user, q=q, **options)
+        context = {"page": page, "options": options, "facet_labels": FACET_LABELS}
+        # a plain context (the request, no context processors): nothing here is per reader
+        return render_to_string("catalog/_results.html", {**context, "request": request})
+
+    parts = (
+        service.visibility_for(request.user),
+        get_language(),
+        get_script_prefix(),
+        request.META.get("QUERY_STRING", ""),
     )
+    return fragments.remembered("search", parts, render_results)

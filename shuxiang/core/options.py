@@ -119,6 +119,18 @@ OPTIONS: dict[str, Option] = {
             "HTTP server behind shuxiang serve: uvicorn, or granian (faster; see the README).",
         ),
         Option(
+            "DJANGO_THREADS",
+            int,
+            4,
+            "Threads per server worker running Django (0 = Django's own ASGI handler).",
+        ),
+        Option(
+            "DJANGO_QUEUE",
+            int,
+            1000,
+            "Requests a server worker lets wait for a thread before answering 503 (busy).",
+        ),
+        Option(
             "PAGE_CACHE_SECONDS",
             int,
             120,

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from shuxiang.core.actors import is_system
 from shuxiang.core.errors import PermissionDenied
+from shuxiang.core.prepared import Prepared
 from shuxiang.network.models import PATH_SEPARATOR, Library
 
 _MEMO = "_scope_roles"
@@ -54,14 +55,21 @@ def _held(actor: object) -> list[tuple[Library, str]]:
         return []
     held = getattr(actor, _MEMO, None)
     if held is None:
-        rows = (
-            Library.objects.filter(staff_roles__user=actor)
-            .annotate(held_role=F("staff_roles__role"))
-            .order_by("depth", "code")
-        )
+        rows = _ROLES_OF.all(actor.pk)
         held = [(library, library.held_role) for library in rows]
         setattr(actor, _MEMO, held)
     return held
+
+
+# every signed-in page asks (menus, search visibility): its SQL is built once per process
+_ROLES_OF = Prepared(
+    lambda user_id: (
+        Library.objects.filter(staff_roles__user_id=user_id)
+        .annotate(held_role=F("staff_roles__role"))
+        .order_by("depth", "code")
+    ),
+    -987_654_321,
+)
 
 
 def libraries(actor: object, *, role: str = Role.ADMIN) -> list[Library]:
