@@ -153,12 +153,23 @@ def push_through_link(version, args, data_dir: Path, work: Path) -> tuple:
     from shuxiang.core.actors import SYSTEM
     from shuxiang.distribution import deployments, transfer
     from shuxiang.distribution.tests import netem
+    from shuxiang.federation import keys
+    from shuxiang.federation.models import HostedLibrary, Node, NodeKey
+    from shuxiang.federation.signing import peer_session
     from shuxiang.network.models import Library
 
     reason = netem.unavailable()
     if reason:
         raise SystemExit(f"push not measured: {reason}")
     county = Library.objects.get(code="330681")
+    # the county's node is an approved child signing with this node's own key (one process
+    # plays both ends): the pull is the signed one between peers, batches included
+    own = keys.own_key()
+    child = Node.objects.create(name="county", base_url="http://county.invalid",
+                                relation="child", status="approved")  # fmt: skip
+    NodeKey.objects.get_or_create(key_id=own.key_id, defaults={"node": child,
+                                  "public_key": own.public_key_b64})  # fmt: skip
+    HostedLibrary.objects.get_or_create(library=county, defaults={"node": child})
     (deployment,) = deployments.push(version.package, [county.code], by=SYSTEM, version=version)
     with netem.NetemLink(rate=args.link_rate, loss=args.loss) as link:
         port = 18900 + os.getpid() % 100
@@ -170,19 +181,48 @@ def push_through_link(version, args, data_dir: Path, work: Path) -> tuple:
             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         try:
-            time.sleep(3)
-            doc = deployments.offer_document(deployment, base)
+            _wait_ready(f"{base}/packages/peer/offers")  # the clock starts once it answers
+            doc = deployments.offer_document(deployment, base, signed=True)
             offer = transfer.Offer(
                 doc["files_url"], doc["tagmanifest_sha256"], doc["top"],
-                doc["payload_bytes"], doc["file_count"], doc["token"],
+                doc["payload_bytes"], doc["file_count"], batch_url=doc["batch_url"],
             )  # fmt: skip
-            puller = transfer.Puller(offer, work / "pulled", connections=args.connections)
+            puller = transfer.Puller(offer, work / "pulled", connections=args.connections,
+                                     session=peer_session())  # fmt: skip
             seconds, _progress = timed(puller.run)
         finally:
             server.kill()
             server.wait()
         peer = plain_http_peer(link, Path(version.bag_path), port + 1)
         return seconds, link.rate_bytes, link.kind, peer
+
+
+def _wait_ready(url: str, seconds: float = 120) -> None:
+    """Wait until the node answers a signed request (a loaded machine starts Django slowly)."""
+    import requests
+
+    from shuxiang.federation.signing import peer_session
+
+    session, deadline = peer_session(), time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if session.get(url, timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"the node did not answer {url} within {seconds:.0f} s")
+
+
+def _wait_plain(url: str) -> None:
+    import requests
+
+    for _ in range(600):
+        try:
+            requests.get(url, timeout=5)
+            return
+        except requests.RequestException:
+            time.sleep(0.1)
 
 
 def plain_http_peer(link, bag: Path, port: int) -> float:
@@ -197,7 +237,7 @@ def plain_http_peer(link, bag: Path, port: int) -> float:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        time.sleep(2)
+        _wait_plain(f"http://{link.inner_ip}:{port}/bagit.txt")
         session, files = requests.Session(), sorted(p for p in bag.rglob("*") if p.is_file())
         started = time.perf_counter()
         for path in files:
@@ -298,6 +338,7 @@ def run(args, data_dir: Path, work: Path) -> int:
         "push_ratio": round(push_ratio, 3), "push_vs_plain_http": round(peer / seconds, 3),
         "push_link": f"{args.push} bag, {args.link_rate} {args.loss} ({kind})",
         "package_bytes": size, "files": count, "unit": "ratio",
+        "load_average": [round(x, 1) for x in os.getloadavg()],
     }  # fmt: skip
     print(json.dumps(result))
     return 0
