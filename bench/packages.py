@@ -263,7 +263,7 @@ def main() -> int:
         help="Which bag to push through the link (the full one takes long).",
     )
     parser.add_argument("--loss", default="1%")
-    parser.add_argument("--connections", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--seed", type=int, default=15)
     args = parser.parse_args()
     os.environ.setdefault("SHUXIANG_TASKS_IMMEDIATE", "false")

@@ -138,8 +138,10 @@ class StreamReader:
             yield piece
 
 
-def groups(specs: list, size: int = 32) -> list[list]:
-    """The files to pull, in requests of ``size`` files."""
+def groups(specs: list, connections: int = 1) -> list[list]:
+    """The files to pull, in requests of at most 32 files, and at least four requests per
+    connection when there are files enough (so that no connection idles at the end)."""
+    size = max(1, min(32, len(specs) // (max(connections, 1) * 4)))
     return [specs[start : start + size] for start in range(0, len(specs), size)]
 
 

@@ -166,7 +166,8 @@ class Puller:
         thread only, so a callback may use the database connection of the caller."""
         with ThreadPoolExecutor(max(self.connections, 1)) as pool:
             if self.offer.batch_url:
-                futures = [pool.submit(batch.fetch, self, group) for group in batch.groups(pending)]
+                groups = batch.groups(pending, self.connections)
+                futures = [pool.submit(batch.fetch, self, group) for group in groups]
             else:
                 futures = [pool.submit(self._fetch_payload, spec) for spec in pending]
             try:
