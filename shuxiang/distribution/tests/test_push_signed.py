@@ -60,7 +60,7 @@ def test_a_peer_pulls_with_signed_requests_only_and_reports_signed(
     assert SeenNonce.objects.count() - nonces >= len(row.offer["top"]) + 4
     token = deployments.offer_token(deployment)
     refused = Client().get(f"/packages/offers/{token}/files/bagit.txt")
-    assert refused.status_code == 403 and "signed requests" in refused.json()["detail"]
+    assert refused.status_code == 403 and "RFC 9421" in refused.json()["detail"]
     report = Client().post(f"/api/v1/packages/offers/{token}/report", {"state": "failed"},
                            content_type="application/json")  # fmt: skip
     assert report.status_code == 403
