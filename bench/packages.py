@@ -3,7 +3,8 @@
 Generates a package of ``--gigabytes`` (default 2) of realistic files — e-journal issues of
 many small JPEG page images (60 kB – 1.2 MB, log-normal around 250 kB) and a few large
 lecture videos (120 – 400 MB) — stores them as published resources of the national centre,
-builds version 1 and measures, each against a peer measured in the same run on the same files:
+builds version 1 and measures, each against a peer measured in the same run on the same files
+(export and import: each side twice, interleaved, the faster of each kept):
 
 - export to a folder (``services.export_version``: read, hash, write, fsync) against ``cp -r``
   of the same payload plus ``sha256sum`` of the copies;
@@ -302,14 +303,25 @@ def run(args, data_dir: Path, work: Path) -> int:
     print(f"package v1: {size / 1e9:.2f} GB in {count} files")
     payload = Path(version.bag_path) / "data"
 
-    base_export = cp_and_sha256sum(payload, work / "cp-export")
-    (work / "export").mkdir()
-    export_s, bag = timed(lambda: services.export_version(version, work / "export", by=SYSTEM))
-    shutil.rmtree(work / "cp-export")
-    base_import = cp_and_sha256sum(bag / "data", work / "cp-import")
-    shutil.rmtree(work / "cp-import")
-    import_s, _ = timed(lambda: importer.import_bag(bag, county, by=SYSTEM))
-    shutil.rmtree(work / "export")
+    # each side twice, interleaved, the faster of each kept: on a machine shared with other
+    # agents one sample of either side can land in a burst of someone else's I/O
+    base_export = export_s = base_import = import_s = float("inf")
+    counties = [county, library("330682", "330000", "county")]
+    for turn in range(2):
+        base_export = min(base_export, cp_and_sha256sum(payload, work / "cp-export"))
+        shutil.rmtree(work / "cp-export")
+        (work / f"export{turn}").mkdir()
+        seconds, bag = timed(
+            lambda turn=turn: services.export_version(version, work / f"export{turn}", by=SYSTEM)
+        )
+        export_s = min(export_s, seconds)
+        base_import = min(base_import, cp_and_sha256sum(bag / "data", work / "cp-import"))
+        shutil.rmtree(work / "cp-import")
+        seconds, _ = timed(
+            lambda bag=bag, turn=turn: importer.import_bag(bag, counties[turn], by=SYSTEM)
+        )
+        import_s = min(import_s, seconds)
+        shutil.rmtree(work / f"export{turn}")
     export_ratio, import_ratio = base_export / export_s, base_import / import_s
     print(f"export: {size / export_s / 1e6:.0f} MB/s; cp+sha256sum {size / base_export / 1e6:.0f}"
           f" MB/s; ratio {export_ratio:.2f}")  # fmt: skip

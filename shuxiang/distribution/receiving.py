@@ -15,6 +15,7 @@ off-hours window leaves the verified files and partial files in place; the next 
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -39,6 +40,7 @@ from shuxiang.network.scopes import Role
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 State = Transfer.State
+log = logging.getLogger("shuxiang.distribution")
 
 
 def incoming_root() -> Path:
@@ -259,13 +261,17 @@ def _verify_and_import(row: Transfer, by: Actor, reporter: Reporter) -> Transfer
         reporter(State.VERIFIED)
         try:
             import_bag(folder, row.library, by)
-            relay.adopt(row)  # this library may pass the bag on to its subtree
         except ServiceError as exc:
             _set(row, State.FAILED, _reason(exc))
             reporter(State.FAILED)
             return row
     _set(row, State.IMPORTED)
     reporter(State.IMPORTED)
+    try:
+        with keys.trusting(relay.trusted_for(row)):
+            relay.adopt(row)  # this library may pass the bag on to its subtree
+    except Exception:  # the import stands; passing it on can be set up again
+        log.exception("could not record %s v%s for passing on", row.code, row.number)
     audit.record(by, "distribution.received", row, code=row.code, number=row.number)
     return row
 
