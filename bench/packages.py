@@ -3,7 +3,8 @@
 Generates a package of ``--gigabytes`` (default 2) of realistic files — e-journal issues of
 many small JPEG page images (60 kB – 1.2 MB, log-normal around 250 kB) and a few large
 lecture videos (120 – 400 MB) — stores them as published resources of the national centre,
-builds version 1 and measures, each against a peer measured in the same run on the same files:
+builds version 1 and measures, each against a peer measured in the same run on the same files
+(export and import: each side twice, interleaved, the faster of each kept):
 
 - export to a folder (``services.export_version``: read, hash, write, fsync) against ``cp -r``
   of the same payload plus ``sha256sum`` of the copies;
@@ -153,12 +154,23 @@ def push_through_link(version, args, data_dir: Path, work: Path) -> tuple:
     from shuxiang.core.actors import SYSTEM
     from shuxiang.distribution import deployments, transfer
     from shuxiang.distribution.tests import netem
+    from shuxiang.federation import keys
+    from shuxiang.federation.models import HostedLibrary, Node, NodeKey
+    from shuxiang.federation.signing import peer_session
     from shuxiang.network.models import Library
 
     reason = netem.unavailable()
     if reason:
         raise SystemExit(f"push not measured: {reason}")
     county = Library.objects.get(code="330681")
+    # the county's node is an approved child signing with this node's own key (one process
+    # plays both ends): the pull is the signed one between peers, batches included
+    own = keys.own_key()
+    child = Node.objects.create(name="county", base_url="http://county.invalid",
+                                relation="child", status="approved")  # fmt: skip
+    NodeKey.objects.get_or_create(key_id=own.key_id, defaults={"node": child,
+                                  "public_key": own.public_key_b64})  # fmt: skip
+    HostedLibrary.objects.get_or_create(library=county, defaults={"node": child})
     (deployment,) = deployments.push(version.package, [county.code], by=SYSTEM, version=version)
     with netem.NetemLink(rate=args.link_rate, loss=args.loss) as link:
         port = 18900 + os.getpid() % 100
@@ -170,19 +182,48 @@ def push_through_link(version, args, data_dir: Path, work: Path) -> tuple:
             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         try:
-            time.sleep(3)
-            doc = deployments.offer_document(deployment, base)
+            _wait_ready(f"{base}/packages/peer/offers")  # the clock starts once it answers
+            doc = deployments.offer_document(deployment, base, signed=True)
             offer = transfer.Offer(
                 doc["files_url"], doc["tagmanifest_sha256"], doc["top"],
-                doc["payload_bytes"], doc["file_count"], doc["token"],
+                doc["payload_bytes"], doc["file_count"], batch_url=doc["batch_url"],
             )  # fmt: skip
-            puller = transfer.Puller(offer, work / "pulled", connections=args.connections)
+            puller = transfer.Puller(offer, work / "pulled", connections=args.connections,
+                                     session=peer_session())  # fmt: skip
             seconds, _progress = timed(puller.run)
         finally:
             server.kill()
             server.wait()
         peer = plain_http_peer(link, Path(version.bag_path), port + 1)
         return seconds, link.rate_bytes, link.kind, peer
+
+
+def _wait_ready(url: str, seconds: float = 120) -> None:
+    """Wait until the node answers a signed request (a loaded machine starts Django slowly)."""
+    import requests
+
+    from shuxiang.federation.signing import peer_session
+
+    session, deadline = peer_session(), time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if session.get(url, timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"the node did not answer {url} within {seconds:.0f} s")
+
+
+def _wait_plain(url: str) -> None:
+    import requests
+
+    for _ in range(600):
+        try:
+            requests.get(url, timeout=5)
+            return
+        except requests.RequestException:
+            time.sleep(0.1)
 
 
 def plain_http_peer(link, bag: Path, port: int) -> float:
@@ -197,7 +238,7 @@ def plain_http_peer(link, bag: Path, port: int) -> float:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        time.sleep(2)
+        _wait_plain(f"http://{link.inner_ip}:{port}/bagit.txt")
         session, files = requests.Session(), sorted(p for p in bag.rglob("*") if p.is_file())
         started = time.perf_counter()
         for path in files:
@@ -223,7 +264,7 @@ def main() -> int:
         help="Which bag to push through the link (the full one takes long).",
     )
     parser.add_argument("--loss", default="1%")
-    parser.add_argument("--connections", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--seed", type=int, default=15)
     args = parser.parse_args()
     os.environ.setdefault("SHUXIANG_TASKS_IMMEDIATE", "false")
@@ -262,14 +303,25 @@ def run(args, data_dir: Path, work: Path) -> int:
     print(f"package v1: {size / 1e9:.2f} GB in {count} files")
     payload = Path(version.bag_path) / "data"
 
-    base_export = cp_and_sha256sum(payload, work / "cp-export")
-    (work / "export").mkdir()
-    export_s, bag = timed(lambda: services.export_version(version, work / "export", by=SYSTEM))
-    shutil.rmtree(work / "cp-export")
-    base_import = cp_and_sha256sum(bag / "data", work / "cp-import")
-    shutil.rmtree(work / "cp-import")
-    import_s, _ = timed(lambda: importer.import_bag(bag, county, by=SYSTEM))
-    shutil.rmtree(work / "export")
+    # each side twice, interleaved, the faster of each kept: on a machine shared with other
+    # agents one sample of either side can land in a burst of someone else's I/O
+    base_export = export_s = base_import = import_s = float("inf")
+    counties = [county, library("330682", "330000", "county")]
+    for turn in range(2):
+        base_export = min(base_export, cp_and_sha256sum(payload, work / "cp-export"))
+        shutil.rmtree(work / "cp-export")
+        (work / f"export{turn}").mkdir()
+        seconds, bag = timed(
+            lambda turn=turn: services.export_version(version, work / f"export{turn}", by=SYSTEM)
+        )
+        export_s = min(export_s, seconds)
+        base_import = min(base_import, cp_and_sha256sum(bag / "data", work / "cp-import"))
+        shutil.rmtree(work / "cp-import")
+        seconds, _ = timed(
+            lambda bag=bag, turn=turn: importer.import_bag(bag, counties[turn], by=SYSTEM)
+        )
+        import_s = min(import_s, seconds)
+        shutil.rmtree(work / f"export{turn}")
     export_ratio, import_ratio = base_export / export_s, base_import / import_s
     print(f"export: {size / export_s / 1e6:.0f} MB/s; cp+sha256sum {size / base_export / 1e6:.0f}"
           f" MB/s; ratio {export_ratio:.2f}")  # fmt: skip
@@ -298,6 +350,7 @@ def run(args, data_dir: Path, work: Path) -> int:
         "push_ratio": round(push_ratio, 3), "push_vs_plain_http": round(peer / seconds, 3),
         "push_link": f"{args.push} bag, {args.link_rate} {args.loss} ({kind})",
         "package_bytes": size, "files": count, "unit": "ratio",
+        "load_average": [round(x, 1) for x in os.getloadavg()],
     }  # fmt: skip
     print(json.dumps(result))
     return 0

@@ -189,7 +189,7 @@ OPTIONS: dict[str, Option] = {
         ),
         Option("PACKAGES_BANDWIDTH", str, "", "Pull rate in bits/s: 20M, 500k (empty: any)."),
         Option("PACKAGES_WINDOW", str, "", "Daily hours package pulls run, e.g. 22:00-06:00."),
-        Option("PACKAGES_CONNECTIONS", int, 2, "Parallel HTTP connections of one package pull."),
+        Option("PACKAGES_CONNECTIONS", int, 4, "Parallel HTTP connections of one package pull."),
         Option("PACKAGES_STALL_SECONDS", int, 600, "A pull with no byte for this long fails."),
         Option("PACKAGES_TIMEOUT", int, 20, "Seconds without data before a pull reconnects."),
         Option("PACKAGES_PARENT_URL", str, "", "Base URL of the parent node offering packages."),

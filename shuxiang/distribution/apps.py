@@ -14,3 +14,4 @@ class DistributionConfig(AppConfig):
 
         jobs.register(importer.RETRACT, "shuxiang.distribution.importer.retract_job")
         jobs.register("distribution.pull", "shuxiang.distribution.receiving.pull_job")
+        jobs.register("distribution.relay_up", "shuxiang.distribution.relay.up_job")

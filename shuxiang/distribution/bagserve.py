@@ -1,10 +1,13 @@
 """Serving an offered bag's files to the receiving node, with HTTP Range (resumable pulls).
 
-``GET /packages/offers/<token>/files/<path>``: the token is the offer's capability
-(``deployments.offer_token``); the path is a file of the offered version's bag (a tag file at
-its top or a payload file under ``data/``). A bag never changes once built, so its ETag is the
-file's size and modification time, and a ``Range: bytes=N-`` request is answered with 206 and
-the rest of the file (the range parsing and chunked reading are the resources app's).
+Between federation peers the files are served by ``peer.bag_file`` (RFC 9421 signed requests,
+the default). ``GET /packages/offers/<token>/files/<path>`` stays for a library whose node is
+not a federation peer: the token is the offer's capability (``deployments.offer_token``), and
+it is refused for a library hosted by a peer node (that node must sign). The path is a file
+of the offered version's bag (a tag file at its top or a payload file under ``data/``). A bag
+never changes once built, so its ETag is the file's size and modification time, and a
+``Range: bytes=N-`` request is answered with 206 and the rest of the file (the range parsing
+and chunked reading are the resources app's).
 """
 
 from __future__ import annotations
@@ -46,9 +49,15 @@ def bag_file_path(bag: Path, path: str) -> Path | None:
 def bag_file(request: HttpRequest, token: str, path: str) -> HttpResponse:
     try:
         deployment = deployments.deployment_for_token(token)
+        deployments.require_unfederated(deployment)
     except ServiceError as exc:
         return _error(exc)
-    target = bag_file_path(Path(deployment.version.bag_path), path)
+    return serve(request, Path(deployment.version.bag_path), path)
+
+
+def serve(request: HttpRequest, bag: Path, path: str) -> HttpResponse:
+    """The file ``path`` of ``bag``, whole or the asked range (206), or 404/416."""
+    target = bag_file_path(bag, path)
     if target is None:
         return HttpResponse(status=404)
     stat = target.stat()

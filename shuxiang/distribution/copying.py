@@ -1,5 +1,10 @@
 """Moving bytes at copy speed: each file is read once, hashed on the way and written once.
 
+Hashing and writing overlap: ``copy_file`` reads into one of two reused buffers, hands it to a
+hashing thread (``hashlib`` releases the GIL on large buffers) and writes it meanwhile, so on a
+machine with two cores a copy with its checksum takes about as long as the slower of the two
+(``cp`` followed by ``sha256sum`` does them one after the other).
+
 No per-file fsync (a killed process loses nothing the kernel has accepted); callers flush the
 whole target file system once with ``sync_folder`` before they record the work as done.
 """
@@ -10,6 +15,7 @@ import ctypes
 import hashlib
 import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
@@ -49,10 +55,48 @@ def read_chunks(stream: BinaryIO) -> Iterable[bytes]:
         yield view[:n]
 
 
+_hasher = ThreadPoolExecutor(1, thread_name_prefix="sha256")
+SMALL = 64 * 1024  # below this a thread hand-off costs more than it saves
+
+
 def copy_file(source: Path, target: Path, progress: Progress = None) -> tuple[int, str]:
-    """Copy ``source`` to ``target`` hashing on the way; (size, sha256 hex)."""
-    with open(source, "rb", buffering=0) as stream:
-        return write_chunks(read_chunks(stream), target, progress)
+    """Copy ``source`` to ``target`` hashing on the way (in a second thread); (size, sha256)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp, digest, size = _tmp(target), hashlib.sha256(), 0
+    buffers = [bytearray(BUFFER), bytearray(BUFFER)]
+    hashing = None
+    try:
+        with open(source, "rb", buffering=0) as stream, open(tmp, "wb", buffering=0) as out:
+            turn = 0
+            while n := stream.readinto(buffers[turn]):
+                view = memoryview(buffers[turn])[:n]
+                if hashing is not None:
+                    hashing.result()  # the other buffer is free again
+                if n < SMALL:
+                    digest.update(view)
+                    hashing = None
+                else:
+                    hashing = _hasher.submit(digest.update, view)
+                _write_all(out, view)
+                size += n
+                if progress:
+                    progress(n)
+                turn ^= 1
+            if hashing is not None:
+                hashing.result()
+        os.replace(tmp, target)
+    except BaseException:
+        if hashing is not None:
+            hashing.exception()
+        tmp.unlink(missing_ok=True)
+        raise
+    return size, digest.hexdigest()
+
+
+def _write_all(out, view: memoryview) -> None:
+    while view:
+        written = out.write(view)
+        view = view[written:]
 
 
 def hash_file(path: Path, algorithms: Iterable[str], progress: Progress = None) -> dict:

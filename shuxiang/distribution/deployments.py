@@ -67,6 +67,22 @@ def deployment_for_token(token: str) -> Deployment:
     return deployment
 
 
+def require_unfederated(deployment: Deployment) -> None:
+    """Offer tokens are for libraries whose node is not a federation peer; a peer signs."""
+    from shuxiang.federation.models import HostedLibrary, Node
+
+    hosted = HostedLibrary.objects.filter(
+        library_id=deployment.library_id, node__status=Node.Status.APPROVED
+    )
+    if hosted.exists():
+        raise PermissionDenied(
+            _(
+                "This library's node is a federation peer: it pulls and reports with "
+                "signed requests (RFC 9421), not with an offer token."
+            )
+        )
+
+
 def latest_full(package: Package) -> PackageVersion | None:
     return (
         package.versions.filter(base_version=None, state=PackageVersion.State.BUILT)
@@ -189,10 +205,19 @@ def offers_for(actor: Actor) -> list[Deployment]:
     """The pending offers to libraries where ``actor`` is staff (what a receiving node pulls);
     subscriptions whose package has a newer version are offered it first."""
     mine = scopes.in_scope(actor, "library", role=Role.LIBRARIAN)
+    return offers_to(Deployment.objects.filter(mine), Subscription.objects.filter(mine))
+
+
+def offers_to(rows, subscriptions=None) -> list[Deployment]:
+    """The pending offers among the deployments ``rows`` (after offering each subscription
+    of their libraries the newer version it lacks)."""
+    if subscriptions is None:
+        libraries = rows.values_list("library_id", flat=True)
+        subscriptions = Subscription.objects.filter(library_id__in=list(libraries))
     with transaction.atomic():
-        for subscription in Subscription.objects.filter(mine).select_related("package"):
+        for subscription in subscriptions.select_related("package"):
             _refresh_subscription(subscription)
-    rows = Deployment.objects.filter(mine, state__in=PENDING)
+    rows = rows.filter(state__in=PENDING)
     return list(rows.select_related("package", "library", "version", "version__base_version"))
 
 
@@ -219,10 +244,18 @@ def _clean_report(data: Mapping[str, Any]) -> dict:
 
 def report(token: str, data: Mapping[str, Any]) -> Deployment:
     """The receiving node reports its pull of an offer (state, progress, failure reason)."""
+    found = deployment_for_token(token)
+    require_unfederated(found)
+    return record_report(found, data)
+
+
+def record_report(found: Deployment, data: Mapping[str, Any]) -> Deployment:
+    """Store a report of the receiving node about ``found`` (checked by the caller)."""
     cleaned = _clean_report(data)
     with transaction.atomic():
-        found = deployment_for_token(token)
         deployment = Deployment.objects.select_for_update().get(pk=found.pk)
+        if deployment.version_id != found.version_id:
+            raise NotFound(_("This offer was withdrawn or replaced by a newer version."))
         changed = deployment.state != cleaned["state"]
         for name, value in cleaned.items():
             setattr(deployment, name, value)
@@ -231,6 +264,10 @@ def report(token: str, data: Mapping[str, Any]) -> Deployment:
         deployment.save()
         if changed:
             audit.record(SYSTEM, "distribution.deployment", deployment, **cleaned)
+        if changed and deployment.package.origin:  # passed on: tell the node it came from
+            from shuxiang.distribution import relay
+
+            relay.defer_up(deployment.package)
     return deployment
 
 
@@ -270,7 +307,9 @@ def status(package: Package, *, by: Actor, within: Library | None = None) -> lis
         if deployment is not None and deployment.total_bytes:
             progress = min(100, int(deployment.done_bytes * 100 / deployment.total_bytes))
         out.append(Row(library, deployment, shown_state(deployment, number), progress))
-    return out
+    from shuxiang.distribution import relay
+
+    return relay.merge(package, within, out, number)
 
 
 def coverage(rows: list[Row]) -> list[dict]:
@@ -294,27 +333,33 @@ def deployments_in_scope(actor: Actor) -> Q:
     )
 
 
-def offer_document(deployment: Deployment, base: str) -> dict:
+def offer_document(deployment: Deployment, base: str, *, signed: bool = False) -> dict:
     """What the receiving node needs to pull an offer: the bag's top-level files, its tag
-    manifest's sha256, where its files are and where to report (``base``: this node's URL)."""
+    manifest's sha256, where its files are and where to report (``base``: this node's URL).
+    ``signed``: for a federation peer (signed requests, no token); a bag this node passes on
+    carries this node's endorsement of the key that signed it."""
+    from shuxiang.distribution import keys
     from shuxiang.distribution.bags import external_id
 
-    version, token = deployment.version, offer_token(deployment)
+    version = deployment.version
+    token = "" if signed else offer_token(deployment)
     bag = Path(version.bag_path)
     top = sorted(p.name for p in bag.iterdir() if p.is_file()) if bag.is_dir() else []
+    where = f"{base}/packages/peer/offers/{deployment.pk}/{version.pk}" if signed else ""
     return {
-        "id": deployment.pk,
-        "library": deployment.library.code,
-        "code": deployment.package.code,
-        "title": deployment.package.title,
-        "external_id": external_id(deployment.package),
+        "id": deployment.pk, "library": deployment.library.code,
+        "code": deployment.package.code, "title": deployment.package.title,
+        "external_id": deployment.package.origin or external_id(deployment.package),
         "number": version.number,
         "base_number": version.base_version.number if version.base_version_id else None,
         "tagmanifest_sha256": version.tagmanifest_sha256,
-        "payload_bytes": version.payload_bytes,
-        "file_count": version.file_count,
-        "top": top,
-        "token": token,
-        "files_url": f"{base}/packages/offers/{token}/files",
-        "report_url": f"{base}/api/v1/packages/offers/{token}/report",
-    }
+        "payload_bytes": version.payload_bytes, "file_count": version.file_count,
+        "top": top, "token": token, "signed": signed,
+        "files_url": f"{where}/files" if signed else f"{base}/packages/offers/{token}/files",
+        "batch_url": f"{where}/batch" if signed else "",
+        "report_url": f"{where}/report" if signed
+        else f"{base}/api/v1/packages/offers/{token}/report",
+        "endorsement": keys.endorse(
+            version.key_id, version.tagmanifest_sha256, version.signer_key
+        ),
+    }  # fmt: skip

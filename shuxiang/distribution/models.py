@@ -29,6 +29,13 @@ class Package(models.Model):
     description = models.TextField(_("description"), blank=True)
     rule = models.JSONField(_("selection rule"), default=dict, blank=True)
     notes = models.JSONField(_("configuration table descriptions by type"), default=dict)
+    origin = models.CharField(
+        _("passed on from"),
+        max_length=200,
+        blank=True,
+        help_text="External id of the package this library received and passes on (re-offers) "
+        "to its subtree unchanged; empty for a package the library builds.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -65,6 +72,12 @@ class PackageVersion(models.Model):
     tagmanifest_sha256 = models.CharField(max_length=64, blank=True)
     key_id = models.CharField(max_length=100, blank=True)
     signature = models.CharField(max_length=200, blank=True)
+    signer_key = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Public key (base64url) of the node that signed a bag this library received "
+        "and passes on; empty for bags built here.",
+    )
     state = models.CharField(max_length=10, choices=State.choices, default=State.BUILDING)
     error = models.TextField(blank=True)
     built_by = models.ForeignKey(
@@ -332,3 +345,33 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} v{self.number} {self.state}"
+
+
+class RelayedDeployment(models.Model):
+    """A library reached through a child node that passed the package on (re-offered it):
+    its deployment as that node reports it, below the deployment ``via`` of the child's own
+    library. The library need not exist in this node's tree (code, name, level are kept)."""
+
+    via = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="relayed")
+    code = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    level = models.CharField(max_length=20)
+    parent_code = models.CharField(max_length=64, blank=True)
+    state = models.CharField(max_length=12, choices=Deployment.State.choices)
+    offered = models.PositiveIntegerField(null=True, blank=True)
+    held = models.PositiveIntegerField(null=True, blank=True)
+    done_bytes = models.BigIntegerField(default=0)
+    total_bytes = models.BigIntegerField(default=0)
+    files_done = models.PositiveIntegerField(default=0)
+    files_total = models.PositiveIntegerField(default=0)
+    reason = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["via", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["via", "code"], name="unique_relayed_deployment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} via {self.via_id} {self.state}"

@@ -1,6 +1,12 @@
 """Receiving offered packages at a county or provincial node (接收): list the parent's offers,
 pull each bag (``transfer.Puller``), verify the whole bag, import it, and report each step up.
 
+Between federation peers (this node has an approved parent node) every request to the parent
+is signed with this node's key (RFC 9421, ``federation.signing.peer_session``): the offers
+list, each file (with Range) and each report. ``--from URL --token T`` (or
+``SHUXIANG_PACKAGES_PARENT_URL``/``_TOKEN``) is for a parent that is not a federation peer: an
+API token of this node's staff there, then the offer tokens.
+
 A ``Transfer`` row per (library, bag) records the pull; the bag lands in
 ``<packages dir>/incoming/<library>/<bag>/``. A run that is killed, cut off or paused by the
 off-hours window leaves the verified files and partial files in place; the next run resumes.
@@ -9,6 +15,7 @@ off-hours window leaves the verified files and partial files in place; the next 
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -23,8 +30,9 @@ from django.utils.translation import gettext as _
 from shuxiang.core import audit, jobs, options
 from shuxiang.core.actors import SYSTEM, Actor
 from shuxiang.core.errors import Conflict, FieldError, ServiceError, ValidationFailed
-from shuxiang.distribution import bagcheck, importer, services, throttle, transfer
+from shuxiang.distribution import bagcheck, importer, keys, relay, services, throttle, transfer
 from shuxiang.distribution.models import Transfer
+from shuxiang.federation.signing import peer_session
 from shuxiang.network import scopes
 from shuxiang.network.models import Library
 from shuxiang.network.scopes import Role
@@ -32,6 +40,7 @@ from shuxiang.network.scopes import Role
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 State = Transfer.State
+log = logging.getLogger("shuxiang.distribution")
 
 
 def incoming_root() -> Path:
@@ -96,19 +105,31 @@ def receive(offer: Mapping[str, Any], *, by: Actor) -> Transfer:
     return row
 
 
+def _federation_parent():
+    from shuxiang.federation.models import Node
+
+    return Node.parent()
+
+
 def poll(*, by: Actor, parent: str = "", token: str = "", session=None) -> list[Transfer]:
-    """Ask the parent node for this node's pending offers and record each as a transfer."""
-    parent = (parent or options.value("PACKAGES_PARENT_URL")).rstrip("/")
-    token = token or options.value("PACKAGES_PARENT_TOKEN")
-    if not parent.startswith(("http://", "https://")):
-        raise ValidationFailed.single("parent", _("Set the parent node's http(s) address."))
-    session = session or requests.Session()
-    try:
-        reply = session.get(
-            f"{parent}/api/v1/packages/offers",
-            headers={"Authorization": f"Bearer {token}"} if token else {},
-            timeout=30,
+    """Ask the parent node for this node's pending offers and record each as a transfer:
+    signed, from the federation parent, unless a parent address or token is given."""
+    node = None if parent or token else _federation_parent()
+    headers = {}
+    if node is not None:  # the default between nodes: signed requests
+        url, session = (
+            f"{node.base_url.rstrip('/')}/packages/peer/offers",
+            session or peer_session(),
         )
+    else:
+        parent = (parent or options.value("PACKAGES_PARENT_URL")).rstrip("/")
+        token = token or options.value("PACKAGES_PARENT_TOKEN")
+        if not parent.startswith(("http://", "https://")):
+            raise ValidationFailed.single("parent", _("Set the parent node's http(s) address."))
+        url, session = f"{parent}/api/v1/packages/offers", session or requests.Session()
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        reply = session.get(url, headers=headers, timeout=30)
     except requests.RequestException as exc:
         raise Conflict.single("parent", _("The parent node did not answer: %s") % exc) from exc
     if reply.status_code != 200:
@@ -125,7 +146,7 @@ def _offer_of(row: Transfer) -> transfer.Offer:
     return transfer.Offer(
         files_url=data["files_url"], tagmanifest_sha256=row.tagmanifest_sha256,
         top=list(data["top"]), payload_bytes=row.total_bytes, file_count=row.files_total,
-        token=row.token,
+        token=row.token, batch_url=data.get("batch_url", ""),
     )  # fmt: skip
 
 
@@ -175,7 +196,7 @@ def run_transfer(
         options.value("PACKAGES_BANDWIDTH") if bandwidth is None else bandwidth
     )
     hours = throttle.parse_window(options.value("PACKAGES_WINDOW") if window is None else window)
-    session = session or requests.Session()
+    session = session or (peer_session() if row.offer.get("signed") else requests.Session())
     reporter = Reporter(row, session)
     if not hours.is_open(timezone.localtime()):
         _set(row, State.WAITING)
@@ -229,22 +250,28 @@ def _reason(exc: ServiceError) -> str:
 
 def _verify_and_import(row: Transfer, by: Actor, reporter: Reporter) -> Transfer:
     folder = Path(row.folder)
-    try:
-        bagcheck.verify_bag(folder)
-    except ValidationFailed as exc:
-        _set(row, State.FAILED, _reason(exc))
-        reporter(State.FAILED)
-        return row
-    _set(row, State.VERIFIED)
-    reporter(State.VERIFIED)
-    try:
-        import_bag(folder, row.library, by)
-    except ServiceError as exc:
-        _set(row, State.FAILED, _reason(exc))
-        reporter(State.FAILED)
-        return row
+    with keys.trusting(relay.trusted_for(row)):  # a bag passed on: its key, endorsed
+        try:
+            bagcheck.verify_bag(folder)
+        except ValidationFailed as exc:
+            _set(row, State.FAILED, _reason(exc))
+            reporter(State.FAILED)
+            return row
+        _set(row, State.VERIFIED)
+        reporter(State.VERIFIED)
+        try:
+            import_bag(folder, row.library, by)
+        except ServiceError as exc:
+            _set(row, State.FAILED, _reason(exc))
+            reporter(State.FAILED)
+            return row
     _set(row, State.IMPORTED)
     reporter(State.IMPORTED)
+    try:
+        with keys.trusting(relay.trusted_for(row)):
+            relay.adopt(row)  # this library may pass the bag on to its subtree
+    except Exception:  # the import stands; passing it on can be set up again
+        log.exception("could not record %s v%s for passing on", row.code, row.number)
     audit.record(by, "distribution.received", row, code=row.code, number=row.number)
     return row
 

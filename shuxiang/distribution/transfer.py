@@ -28,6 +28,7 @@ import requests
 from django.utils.translation import gettext as _
 
 from shuxiang.core.errors import Conflict, ValidationFailed
+from shuxiang.distribution import batch
 from shuxiang.distribution.throttle import TokenBucket
 
 CHUNK = 64 * 1024
@@ -68,6 +69,7 @@ class Offer:
     payload_bytes: int = 0
     file_count: int = 0
     token: str = ""
+    batch_url: str = ""  # between peers: many files per request (``batch``)
 
 
 @dataclass
@@ -163,7 +165,11 @@ class Puller:
         """Pull on ``connections`` threads; progress is reported from this (the calling)
         thread only, so a callback may use the database connection of the caller."""
         with ThreadPoolExecutor(max(self.connections, 1)) as pool:
-            futures = [pool.submit(self._fetch_payload, spec) for spec in pending]
+            if self.offer.batch_url:
+                groups = batch.groups(pending, self.connections)
+                futures = [pool.submit(batch.fetch, self, group) for group in groups]
+            else:
+                futures = [pool.submit(self._fetch_payload, spec) for spec in pending]
             try:
                 while not_done := [f for f in futures if not f.done()]:
                     wait(not_done, timeout=0.5, return_when=FIRST_EXCEPTION)

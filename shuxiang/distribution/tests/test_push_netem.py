@@ -4,8 +4,10 @@ is SIGKILLed — completes, verifies and imports, and the parent sees it importe
 
 The parent node (national centre) runs ``shuxiang serve`` inside a network namespace joined to
 the host by a shaped veth pair (``netem.NetemLink``); the county node runs ``shuxiang packages
-pull`` on the host (embedded, or on the test database in server mode). Skipped, with the
-reason, where namespaces or traffic shaping are unavailable.
+pull`` on the host (embedded, or on the test database in server mode). The two nodes are
+federation peers (each holds the other's key, the county library is hosted by the county's
+node), so every request of the pull is signed (RFC 9421), ranged resumption included.
+Skipped, with the reason, where namespaces or traffic shaping are unavailable.
 """
 
 from __future__ import annotations
@@ -30,8 +32,6 @@ pytestmark = pytest.mark.skipif(REASON is not None, reason=f"no shaped link: {RE
 
 PARENT_SETUP = """
 import io, os
-from shuxiang.accounts.services import issue_api_token
-from shuxiang.accounts.tests.factories import admin_of
 from shuxiang.core.actors import SYSTEM
 from shuxiang.distribution import deployments, services
 from shuxiang.network.tests.factories import library
@@ -51,17 +51,34 @@ package = services.create_package(nlc, {"code": "classics", "title": "资源包"
                                         "rule": {"collections": [central.pk]}}, by=SYSTEM)
 version = services.build_version(package, by=SYSTEM)
 deployments.push(package, ["330681"], by=SYSTEM)
-print("TOKEN", issue_api_token(admin_of(county), "county node"))
 print("BYTES", version.payload_bytes)
 from shuxiang.distribution import keys
 print("KEY", keys.own_key().public_key_b64)
 """
 
 CHILD_SETUP = """
+from shuxiang.federation import keys
+from shuxiang.federation.models import Node, NodeKey
 from shuxiang.network.tests.factories import library
 library("NLC", None, "national", name="国家图书馆")
 library("330000", "NLC", "provincial")
 library("330681", "330000", "county")
+parent = Node.objects.create(name="国家中心", base_url={url!r}, relation="parent",
+                             status="approved")
+NodeKey.objects.create(node=parent, key_id=keys.key_id_for(keys.b64url_decode({key!r})),
+                       public_key={key!r})
+print("KEY", keys.own_key().public_key_b64)
+"""
+
+ADMIT_CHILD = """
+from shuxiang.federation import keys
+from shuxiang.federation.models import HostedLibrary, Node, NodeKey
+from shuxiang.network.models import Library
+child = Node.objects.create(name="诸暨市节点", base_url="http://county.invalid",
+                            relation="child", status="approved")
+NodeKey.objects.create(node=child, key_id=keys.key_id_for(keys.b64url_decode({key!r})),
+                       public_key={key!r})
+HostedLibrary.objects.create(node=child, library=Library.objects.get(code="330681"))
 """
 
 
@@ -73,7 +90,8 @@ def link():
 
 @pytest.fixture(scope="module")
 def parent(link, tmp_path_factory):
-    """The national centre's node, serving inside the namespace; (url, token, data folder)."""
+    """The national centre's node, serving inside the namespace: (url, data folder, payload
+    bytes, its public key, admit(child key) making the county's node an approved child)."""
     data = tmp_path_factory.mktemp("parent")
     port = 18000 + os.getpid() % 1000
     url = f"http://{link.inner_ip}:{port}"
@@ -92,9 +110,18 @@ def parent(link, tmp_path_factory):
                      "--port", str(port)]),
         env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
+
+    def admit(child_key: str) -> None:
+        code = ADMIT_CHILD.format(key=child_key)
+        done = subprocess.run(
+            [sys.executable, "-m", "shuxiang.cli", "shell", "-c", code],
+            env=env, cwd=ROOT, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-3000:]
+
     try:
         _wait_listening(server, link, port)
-        yield url, lines["TOKEN"].strip(), data, int(lines["BYTES"]), lines["KEY"].strip()
+        yield url, data, int(lines["BYTES"]), lines["KEY"].strip(), admit
     finally:
         stop(server)
         log.close()
@@ -122,17 +149,17 @@ def _sent_bytes(link: netem.NetemLink) -> int:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_push_cut_twice_on_a_lossy_link_completes_verifies_and_imports(link, parent, tmp_path):
-    url, token, parent_data, payload, key = parent
+    url, parent_data, payload, key, admit = parent
     node = make_node(tmp_path)
-    node.python(CHILD_SETUP)
+    printed = node.python(CHILD_SETUP.format(url=url, key=key))
+    admit(printed.split("KEY", 1)[1].strip())  # the parent approved the county's node
     env = {"SHUXIANG_PACKAGES_TIMEOUT": "2", "SHUXIANG_PACKAGES_STALL_SECONDS": "300"}
-    env["SHUXIANG_PACKAGES_TRUSTED_KEYS"] = key  # the county trusts its parent's key
 
     def done() -> int:
         rows = node.query("SELECT done_bytes FROM distribution_transfer")
         return rows[0][0] if rows else 0
 
-    first = node.start("packages", "pull", "--from", url, "--token", token, **env)
+    first = node.start("packages", "pull", **env)  # signed: the federation parent
     try:
         _pull_with_two_cuts(first, link, payload, done)
     except AssertionError as exc:
@@ -156,7 +183,9 @@ def test_a_push_cut_twice_on_a_lossy_link_completes_verifies_and_imports(link, p
     assert node.scalar("SELECT COUNT(*) FROM distribution_importedresource") == 6
     with sqlite3.connect(parent_data / "shuxiang.sqlite3") as db:
         seen = db.execute("SELECT state, held, done_bytes FROM distribution_deployment").fetchone()
+        signed = db.execute("SELECT COUNT(*) FROM federation_seennonce").fetchone()[0]
     assert seen == ("imported", 1, payload)
+    assert signed >= 6 + 4  # every file, the offers and the reports came signed
     assert not any(p.is_file() for p in Path(folder + ".partial").rglob("*"))
 
 
