@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 
@@ -57,3 +59,33 @@ def _own_login_lockout_keys(settings):
 
     settings.LOGIN_LOCKOUT_KEY_PREFIX = f"test:{uuid.uuid4().hex}:login:"
     yield
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory, django_db_blocker):
+    """National, province and city nodes: real ``shuxiang serve`` processes, joined, approved.
+
+    See ``federation/tests/cluster.py``. Started once per session (federation and package tests
+    share it); stopped at its end.
+    """
+    from django.conf import settings as django_settings
+    from django.db import connection
+
+    from shuxiang.federation.tests.cluster import Cluster
+
+    pg = None
+    if django_settings.SERVER_MODE:
+        with django_db_blocker.unblock():
+            pg = dict(connection.settings_dict)
+    started = Cluster(
+        tmp_path_factory.mktemp("federation"), pg, os.environ.get("SHUXIANG_REDIS_URL", "")
+    )
+    try:
+        started.start()
+    except BaseException:
+        for node in started.nodes:
+            print(f"--- {node.role} serve log ---\n{node.log()[-3000:]}")
+        started.stop()
+        raise
+    yield started
+    started.stop()

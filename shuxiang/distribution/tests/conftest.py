@@ -61,7 +61,3 @@ def package(net, central, classics):
 
 node_template = resources_conftest.node_template
 node = resources_conftest.node
-
-
-# the three-node federation cluster (national, province, city), for passing packages on
-from shuxiang.federation.tests.conftest import cluster  # noqa: E402, F401
