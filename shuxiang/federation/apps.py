@@ -17,7 +17,9 @@ class FederationConfig(AppConfig):
             "federation.notify_decision", "shuxiang.federation.joining.notify_decision",
             max_attempts=8,
         )  # fmt: skip
-        from shuxiang.federation import pid_setup
+        from shuxiang.federation import peer_trust, pid_setup
+
+        peer_trust.connect()  # a node's status or keys changed: cached peer keys are stale
 
         pid_setup.install()  # identifiers along the tree (fed-ids)
         _ready_sso()

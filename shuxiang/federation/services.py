@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from shuxiang.core import audit, jobs, pagecache
 from shuxiang.core.actors import SYSTEM, Actor
 from shuxiang.core.errors import Conflict, NotFound, ValidationFailed
-from shuxiang.federation import keys, permissions, validation
+from shuxiang.federation import keys, peer_trust, permissions, validation
 from shuxiang.federation.models import HostedLibrary, Node, NodeKey
 from shuxiang.network import services as network
 from shuxiang.network.models import Library
@@ -76,6 +76,7 @@ def receive_join(data: dict, *, key_id: str) -> Node:
     node.keys.filter(retired_at__isnull=True).exclude(key_id=key_id).update(
         retired_at=timezone.now()
     )
+    peer_trust.changed()
     NodeKey.objects.get_or_create(
         key_id=key_id, defaults={"node": node, "public_key": cleaned["public_key"]}
     )
@@ -169,6 +170,7 @@ def revoke(node: Node, reason: str, *, by: Actor) -> Node:
     node.save(update_fields=["status", "reason"])
     node.keys.filter(retired_at__isnull=True).update(retired_at=now)
     node.keys.filter(retired_at__gt=now).update(retired_at=now)
+    peer_trust.changed()
     audit.record(by, "federation.revoke", node, reason=reason)
     jobs.defer(NOTIFY_JOB, {"node": node.pk})
     pagecache.changed()
@@ -189,6 +191,7 @@ def accept_key(node: Node, data: dict) -> NodeKey:
         return existing
     grace = timezone.timedelta(seconds=settings_grace())
     node.keys.filter(retired_at__isnull=True).update(retired_at=timezone.now() + grace)
+    peer_trust.changed()
     key = NodeKey.objects.create(node=node, key_id=key_id, public_key=public)
     audit.record(SYSTEM, "federation.key_added", node, key_id=key_id)
     return key
