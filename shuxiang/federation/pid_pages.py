@@ -22,8 +22,10 @@ def prefixes(request):
     if request.method == "POST":
         _act(request)
         return redirect("federation:prefixes")
+    rows = delegation.listing()
     context = {
-        "delegations": delegation.listing(),
+        "delegations": rows,
+        "revocable": [d for d in rows if d.direction == "granted" and d.revoked_at is None],
         "children": Node.objects.approved_children().order_by("name"),
         "parent": Node.parent(),
         "queued": pid_reports.queued(),
