@@ -4,7 +4,8 @@ Starts a real ``shuxiang serve`` node (embedded SQLite, its own data folder) tha
 process as an approved child node, then alternates, over one keep-alive connection each:
 
 - signed:   ``GET /federation/peer/keys``, signed here (Ed25519, nonce, created/expires) and
-  verified by the node (signature base, key look-up, nonce insert, last-seen update);
+  verified by the node (signature base, cached key look-up, nonce claimed in the replay store,
+  last-seen update once a minute);
 - unsigned: ``GET /federation/keys.json``, the same JSON document from the same view code,
   without signature.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import shutil
@@ -89,6 +90,11 @@ def warm_worker() -> None:
     thread = threading.Thread(target=_warm, name="shuxiang-warm-up")
     thread.start()
     thread.join()
+    # What is loaded by now lives as long as the worker: move it out of the collector's way, so
+    # a full collection (every few hundred requests that allocate much, e.g. parsing signature
+    # headers) scans only what requests created, not the whole application (≈0.5 s measured).
+    gc.collect()
+    gc.freeze()
 
 
 def _warm() -> None:

@@ -17,7 +17,9 @@ class FederationConfig(AppConfig):
             "federation.notify_decision", "shuxiang.federation.joining.notify_decision",
             max_attempts=8,
         )  # fmt: skip
-        from shuxiang.federation import pid_setup
+        from shuxiang.federation import peer_trust, pid_setup
+
+        peer_trust.connect()  # a node's status or keys changed: cached peer keys are stale
 
         pid_setup.install()  # identifiers along the tree (fed-ids)
         _ready_sso()
@@ -32,6 +34,10 @@ def _ready_sso() -> None:
     from shuxiang.federation import sso_logout, sync
 
     sync.STEP_MODULES.append("shuxiang.federation.sso")  # the "sso" step (toward the parent)
+    sync.STEP_MODULES.append("shuxiang.federation.relay")  # "libraries" (toward the parent)
+    jobs.register(
+        "federation.relay_libraries", "shuxiang.federation.relay.relay_job", max_attempts=8
+    )
 
     user_logged_out.connect(sso_logout.on_logged_out, dispatch_uid="federation.sso_logout")
     session_ended.connect(sso_logout.on_provider_session_ended, dispatch_uid="federation.sso_end")

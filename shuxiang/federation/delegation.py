@@ -36,9 +36,13 @@ NOTIFY = "federation.notify_delegation"
 GRANTED, RECEIVED = PrefixDelegation.Direction.GRANTED, PrefixDelegation.Direction.RECEIVED
 
 
-def covering(subprefix: str, direction: str) -> PrefixDelegation | None:
-    """The delegation of ``direction`` whose prefix begins ``subprefix``, if any."""
-    for delegation in PrefixDelegation.objects.filter(direction=direction).select_related("node"):
+def covering(subprefix: str, direction: str, *, active: bool = True) -> PrefixDelegation | None:
+    """The delegation of ``direction`` whose prefix begins ``subprefix`` (by default only one
+    not revoked), if any."""
+    rows = PrefixDelegation.objects.filter(direction=direction).select_related("node")
+    if active:
+        rows = rows.filter(revoked_at__isnull=True)
+    for delegation in rows:
         if subprefix.startswith(delegation.prefix):
             return delegation
     return None
@@ -56,7 +60,7 @@ def subprefix_of(name: str) -> str | None:
 
 def guard(subprefix: str) -> None:
     """Refuse naming identifiers under ``subprefix`` where this node may not (prefix guard)."""
-    away = covering(subprefix, GRANTED)
+    away = covering(subprefix, GRANTED, active=False)  # revoked: its names live there still
     if away is not None:
         _refuse(
             _(
@@ -68,6 +72,16 @@ def guard(subprefix: str) -> None:
         )
     if Node.parent() is None or covering(subprefix, RECEIVED) is not None:
         return
+    revoked = covering(subprefix, RECEIVED, active=False)
+    if revoked is not None:
+        _refuse(
+            _(
+                "The parent node revoked the prefix %(p)s (%(reason)s); identifiers already "
+                "named under it keep resolving, but no new ones may be registered."
+            )
+            % {"p": revoked.prefix, "reason": revoked.revoked_reason},
+            "delegation_revoked",
+        )
     held = ", ".join(
         PrefixDelegation.objects.filter(direction=RECEIVED).values_list("prefix", flat=True)
     ) or _("none")
@@ -118,6 +132,11 @@ def delegate(prefix: str, node: Node, *, by: Actor) -> PrefixDelegation:
     prefix = names.clean_subprefix(prefix)
     existing = PrefixDelegation.objects.filter(direction=GRANTED, prefix=prefix).first()
     if existing is not None and existing.node_id == node.pk:
+        if existing.revoked_at is not None:  # delegated again to the node it was revoked from
+            existing.revoked_at, existing.revoked_reason = None, ""
+            existing.save(update_fields=["revoked_at", "revoked_reason"])
+            audit.record(by, "federation.delegate_prefix", existing, prefix=prefix, node=node.name)
+            jobs.defer(NOTIFY, {"delegation": existing.pk})
         return existing
     _require_free(prefix)
     delegation = PrefixDelegation.objects.create(prefix=prefix, node=node, direction=GRANTED)
@@ -195,6 +214,10 @@ def receive(parent: Node, *, root: str, prefixes: list[str]) -> list[PrefixDeleg
         row, created = PrefixDelegation.objects.get_or_create(
             prefix=prefix, direction=RECEIVED, defaults={"node": parent}
         )
+        if row.revoked_at is not None:  # delegated again after a revocation
+            row.revoked_at, row.revoked_reason = None, ""
+            row.save(update_fields=["revoked_at", "revoked_reason"])
+            created = True
         if created:
             audit.record(SYSTEM, "federation.receive_prefix", row, prefix=prefix, node=parent.name)
         received.append(row)
@@ -202,11 +225,15 @@ def receive(parent: Node, *, root: str, prefixes: list[str]) -> list[PrefixDeleg
 
 
 def granted_to(node: Node) -> list[str]:
-    return list(
-        PrefixDelegation.objects.filter(direction=GRANTED, node=node).values_list(
-            "prefix", flat=True
-        )
-    )
+    """The prefixes delegated to ``node`` and not revoked."""
+    rows = PrefixDelegation.objects.filter(direction=GRANTED, node=node, revoked_at__isnull=True)
+    return list(rows.values_list("prefix", flat=True))
+
+
+def revoked_from(node: Node) -> list[dict]:
+    """The prefixes once delegated to ``node`` and revoked, with the reasons."""
+    rows = PrefixDelegation.objects.filter(direction=GRANTED, node=node, revoked_at__isnull=False)
+    return [{"prefix": r.prefix, "reason": r.revoked_reason} for r in rows]
 
 
 def pull() -> list[PrefixDelegation]:
@@ -219,6 +246,10 @@ def pull() -> list[PrefixDelegation]:
     response = peer_session(parent).get(parent.base_url + "/federation/peer/identifiers/delegation")
     response.raise_for_status()
     body = response.json()
+    from shuxiang.federation import prefix_revocation
+
+    for entry in body.get("revoked") or []:
+        prefix_revocation.receive(parent, root=body.get("root", ""), **entry)
     return receive(parent, root=body.get("root", ""), prefixes=body.get("prefixes", []))
 
 

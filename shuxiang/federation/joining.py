@@ -103,6 +103,10 @@ def store_parent_answer(parent_url: str, answer: dict, *, by: Actor) -> Node:
                 key_id=key_id, defaults={"node": node, "public_key": public}
             )
     audit.record(by, "federation.parent_status", node, status=status)
+    if status == Node.Status.APPROVED:
+        from shuxiang.federation import relay
+
+        relay.defer()  # the parent learns the libraries of the children that joined here
     return node
 
 

@@ -117,6 +117,8 @@ class PrefixDelegation(models.Model):
 
     ``granted``: this node delegated ``prefix`` to the child ``node``; ``received``: the parent
     ``node`` delegated it to this node. A prefix covers every sub-prefix beginning with it.
+    A revoked delegation (``revoked_at``) allows no new identifiers under it; those already
+    named keep resolving.
     """
 
     class Direction(models.TextChoices):
@@ -127,6 +129,8 @@ class PrefixDelegation(models.Model):
     direction = models.CharField(max_length=8, choices=Direction.choices)
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="prefix_delegations")
     created = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_reason = models.TextField(_("reason for revoking"), blank=True)
 
     class Meta:
         ordering = ["direction", "prefix"]

@@ -79,6 +79,19 @@ def _join_status(request: HttpRequest) -> JsonResponse:
 
 
 @require_http_methods(["POST"])
+@signed_endpoint(statuses=("approved",))
+def peer_libraries(request: HttpRequest) -> JsonResponse:
+    """An approved child relays the libraries its own children host."""
+    from shuxiang.federation import relay
+
+    try:
+        codes = relay.receive(request.federation_node, _json_body(request))
+    except ServiceError as exc:
+        return _error(exc)
+    return JsonResponse({"libraries": codes})
+
+
+@require_http_methods(["POST"])
 @signed_endpoint(statuses=("pending", "approved"))
 def peer_decision(request: HttpRequest) -> JsonResponse:
     """The parent tells this node its decision (approved, refused, revoked)."""

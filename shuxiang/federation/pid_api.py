@@ -7,7 +7,7 @@ from datetime import datetime
 from ninja import Router, Schema
 
 from shuxiang.core.api import AUTH, ErrorOut
-from shuxiang.federation import delegation, pid_reports
+from shuxiang.federation import delegation, pid_reports, prefix_revocation
 from shuxiang.identifiers import names
 
 router = Router(tags=["federation"])
@@ -19,6 +19,10 @@ class PrefixDelegationIn(Schema):
     node: str
 
 
+class PrefixRevocationIn(Schema):
+    reason: str
+
+
 class PrefixDelegationOut(Schema):
     prefix: str
     full: str
@@ -26,6 +30,8 @@ class PrefixDelegationOut(Schema):
     node: str
     node_url: str
     created: datetime
+    revoked_at: datetime | None = None
+    revoked_reason: str = ""
 
 
 class IdentifierReportOut(Schema):
@@ -41,6 +47,8 @@ def _out(row) -> dict:
         "node": row.node.name,
         "node_url": row.node.base_url,
         "created": row.created,
+        "revoked_at": row.revoked_at,
+        "revoked_reason": row.revoked_reason,
     }
 
 
@@ -64,6 +72,16 @@ def list_delegations(request):
 def delegate(request, payload: PrefixDelegationIn):
     node = delegation.child_node(payload.node)
     return _out(delegation.delegate(payload.prefix, node, by=request.auth))
+
+
+@router.post(
+    "/prefixes/{prefix}/revoke",
+    response={200: PrefixDelegationOut, **ERRORS},
+    auth=AUTH,
+    summary="Revoke a prefix delegated to a child node (new identifiers under it are refused)",
+)
+def revoke(request, prefix: str, payload: PrefixRevocationIn):
+    return _out(prefix_revocation.revoke(prefix, payload.reason, by=request.auth))
 
 
 @router.post(

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from shuxiang.core.errors import ServiceError
-from shuxiang.federation import delegation, pid_reports
+from shuxiang.federation import delegation, pid_reports, prefix_revocation
 from shuxiang.federation.models import Node
 
 
@@ -22,8 +22,10 @@ def prefixes(request):
     if request.method == "POST":
         _act(request)
         return redirect("federation:prefixes")
+    rows = delegation.listing()
     context = {
-        "delegations": delegation.listing(),
+        "delegations": rows,
+        "revocable": [d for d in rows if d.direction == "granted" and d.revoked_at is None],
         "children": Node.objects.approved_children().order_by("name"),
         "parent": Node.parent(),
         "queued": pid_reports.queued(),
@@ -39,6 +41,13 @@ def _act(request) -> None:
             row = delegation.delegate(request.POST.get("prefix", ""), node, by=request.user)
             messages.success(
                 request, _("%(p)s is delegated to %(n)s.") % {"p": row.prefix, "n": node.name}
+            )
+        elif action == "revoke":
+            row = prefix_revocation.revoke(
+                request.POST.get("prefix", ""), request.POST.get("reason", ""), by=request.user
+            )
+            messages.success(
+                request, _("%(p)s is revoked from %(n)s.") % {"p": row.prefix, "n": row.node.name}
             )
         elif action == "pull":
             rows = delegation.pull()

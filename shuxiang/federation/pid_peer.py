@@ -3,6 +3,7 @@
 - ``POST report``: a child reports identifier changes (``{"items": [...]}``).
 - ``POST delegation``: the parent tells this node the prefixes it delegated to it;
   ``GET delegation``: a child asks which prefixes this node delegated to it.
+- ``POST revocation``: the parent revoked a prefix it delegated here (with its reason);
 - ``GET lookup?name=``: the parent asks for the state of one name.
 
 Each parses, calls one service and answers JSON; refusals answer the service error's status
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from shuxiang.core.errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
-from shuxiang.federation import delegation, pid_reports, pid_resolve
+from shuxiang.federation import delegation, pid_reports, pid_resolve, prefix_revocation
 from shuxiang.federation.models import Node
 from shuxiang.federation.signing import signed_endpoint
 from shuxiang.identifiers import names
@@ -56,7 +57,11 @@ def delegation_view(request):
     node = request.federation_node
     if request.method == "GET":
         return _answer(
-            lambda: {"root": names.root_prefix(), "prefixes": delegation.granted_to(node)}
+            lambda: {
+                "root": names.root_prefix(),
+                "prefixes": delegation.granted_to(node),
+                "revoked": delegation.revoked_from(node),
+            }
         )
 
     def receive():
@@ -66,6 +71,23 @@ def delegation_view(request):
             raise ValidationFailed.single("prefix", _("Name the delegated prefix."), "required")
         rows = delegation.receive(node, root=str(body.get("root", "")), prefixes=prefixes)
         return {"prefixes": [row.prefix for row in rows]}
+
+    return _answer(receive)
+
+
+@signed_endpoint
+@require_http_methods(["POST"])
+def revocation(request):
+    """The parent revoked a prefix it had delegated here (``{"root", "prefix", "reason"}``)."""
+    node = request.federation_node
+
+    def receive():
+        body = _json_body(request)
+        row = prefix_revocation.receive(
+            node, root=str(body.get("root", "")), prefix=body.get("prefix"),
+            reason=body.get("reason"),
+        )  # fmt: skip
+        return {"prefix": row.prefix, "revoked_at": row.revoked_at.isoformat()}
 
     return _answer(receive)
 

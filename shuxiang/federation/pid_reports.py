@@ -217,7 +217,16 @@ def receive(node: Node, items: object) -> dict:
 
 
 def _require_delegated(node: Node, cleaned: list[dict]) -> None:
+    """Names under the node's prefixes; under a revoked one, only names it already reported."""
     granted = delegation.granted_to(node)
+    revoked = [r["prefix"] for r in delegation.revoked_from(node)]
+    under_revoked = [i["name"] for i in cleaned if any(i["sub"].startswith(p) for p in revoked)]
+    known = set(
+        RemoteIdentifier.objects.filter(
+            node=node, name__in=under_revoked, reported_at__isnull=False
+        ).values_list("name", flat=True)
+    )
+    granted = granted + [item["sub"] for item in cleaned if item["name"] in known]
     errors = [
         FieldError(
             f"items[{i}].name",

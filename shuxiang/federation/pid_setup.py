@@ -13,5 +13,10 @@ def install() -> None:
         hooks.change_listeners.append(pid_reports.queue)
         hooks.remote_lookups.append(pid_resolve.lookup)
     jobs.register(delegation.NOTIFY, "shuxiang.federation.delegation.notify_job", max_attempts=20)
+    jobs.register(
+        "federation.notify_prefix_revoked",
+        "shuxiang.federation.prefix_revocation.notify_job",
+        max_attempts=20,
+    )
     jobs.register(pid_reports.SEND, "shuxiang.federation.pid_reports.send_job", max_attempts=20)
     sync.register("identifiers", pid_reports.sync_step, direction="parent")

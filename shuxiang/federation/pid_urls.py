@@ -10,5 +10,6 @@ peer = [
         "peer/identifiers/delegation", pid_peer.delegation_view, name="peer-identifiers-delegation"
     ),
     path("peer/identifiers/lookup", pid_peer.lookup, name="peer-identifiers-lookup"),
+    path("peer/identifiers/revocation", pid_peer.revocation, name="peer-identifiers-revocation"),
 ]
 pages = [path("prefixes/", pid_pages.prefixes, name="prefixes")]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from shuxiang.core import audit, jobs, pagecache
 from shuxiang.core.actors import SYSTEM, Actor
 from shuxiang.core.errors import Conflict, NotFound, ValidationFailed
-from shuxiang.federation import keys, permissions, validation
+from shuxiang.federation import keys, peer_trust, permissions, validation
 from shuxiang.federation.models import HostedLibrary, Node, NodeKey
 from shuxiang.network import services as network
 from shuxiang.network.models import Library
@@ -76,6 +76,7 @@ def receive_join(data: dict, *, key_id: str) -> Node:
     node.keys.filter(retired_at__isnull=True).exclude(key_id=key_id).update(
         retired_at=timezone.now()
     )
+    peer_trust.changed()
     NodeKey.objects.get_or_create(
         key_id=key_id, defaults={"node": node, "public_key": cleaned["public_key"]}
     )
@@ -90,10 +91,12 @@ def _pending(node: Node, *allowed: str) -> None:
         raise Conflict.single("status", reason % values, "wrong_state")
 
 
-def _host(node: Node, entries: list[dict]) -> list[Library]:
-    """Place the node's libraries in this node's tree, marked as hosted by it."""
+def host_libraries(node: Node, entries: list[dict]) -> list[Library]:
+    """Place the node's libraries in this node's tree, marked as hosted by it (or, for the
+    libraries it relays from below, by the node named in the entry, reached through it)."""
     hosted = []
     for i, entry in enumerate(entries):
+        host = entry.get("node") or node.name
         library = Library.objects.filter(code=entry["code"]).first()
         if library is None:
             if entry["parent_code"] and not Library.objects.filter(code=entry["parent_code"]):
@@ -104,7 +107,7 @@ def _host(node: Node, entries: list[dict]) -> list[Library]:
                     "unknown_parent",
                 )
             data = {k: entry[k] for k in ("code", "name", "name_en", "level")}
-            data.update(parent=entry["parent_code"] or None, node=node.name)
+            data.update(parent=entry["parent_code"] or None, node=host)
             library = network.create_library(data, by=SYSTEM)
         owner = HostedLibrary.objects.filter(library=library).exclude(node=node).first()
         if owner is not None:
@@ -114,7 +117,7 @@ def _host(node: Node, entries: list[dict]) -> list[Library]:
                 reason % {"code": library.code, "node": owner.node.name},
                 "hosted_elsewhere",
             )
-        Library.objects.filter(pk=library.pk).update(node=node.name)
+        Library.objects.filter(pk=library.pk).update(node=host)
         HostedLibrary.objects.get_or_create(library=library, defaults={"node": node})
         hosted.append(library)
     return hosted
@@ -126,11 +129,14 @@ def approve(node: Node, *, by: Actor) -> Node:
     permissions.require_manage(by)
     node = Node.objects.select_for_update().get(pk=node.pk)
     _pending(node, Node.Status.PENDING)
-    hosted = _host(node, node.requested_libraries)
+    from shuxiang.federation import relay
+
+    hosted = host_libraries(node, node.requested_libraries)
     node.status, node.reason, node.approved_at = Node.Status.APPROVED, "", timezone.now()
     node.save(update_fields=["status", "reason", "approved_at"])
     audit.record(by, "federation.approve", node, libraries=[lib.code for lib in hosted])
     jobs.defer(NOTIFY_JOB, {"node": node.pk})
+    relay.defer()  # the parent (if any) learns the libraries this child brings
     pagecache.changed()
     return node
 
@@ -169,6 +175,7 @@ def revoke(node: Node, reason: str, *, by: Actor) -> Node:
     node.save(update_fields=["status", "reason"])
     node.keys.filter(retired_at__isnull=True).update(retired_at=now)
     node.keys.filter(retired_at__gt=now).update(retired_at=now)
+    peer_trust.changed()
     audit.record(by, "federation.revoke", node, reason=reason)
     jobs.defer(NOTIFY_JOB, {"node": node.pk})
     pagecache.changed()
@@ -189,6 +196,7 @@ def accept_key(node: Node, data: dict) -> NodeKey:
         return existing
     grace = timezone.timedelta(seconds=settings_grace())
     node.keys.filter(retired_at__isnull=True).update(retired_at=timezone.now() + grace)
+    peer_trust.changed()
     key = NodeKey.objects.create(node=node, key_id=key_id, public_key=public)
     audit.record(SYSTEM, "federation.key_added", node, key_id=key_id)
     return key

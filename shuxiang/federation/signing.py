@@ -9,18 +9,20 @@ policy (which key, which node, replay, refusal codes) and logs and audits every 
 
 from __future__ import annotations
 
+import base64
 import functools
 import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+from typing import Any
 
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.csrf import csrf_exempt
 from http_message_signatures import (
     ContentDigest,
@@ -31,17 +33,16 @@ from http_message_signatures import (
     algorithms,
 )
 from http_message_signatures.exceptions import HTTPMessageSignaturesException
-from http_sf.compat import InnerList
+from http_sf.compat import InnerList, Item
 
 from shuxiang.core import options
 from shuxiang.core.models import AuditEvent
-from shuxiang.federation import keys
-from shuxiang.federation.models import Node, NodeKey, SeenNonce
+from shuxiang.federation import keys, peer_trust, replay
+from shuxiang.federation.models import Node, NodeKey
 
 LABEL = "fed"
 COVERED = ("@method", "@target-uri")
 REQUIRED_PARAMS = ("created", "expires", "nonce", "keyid", "alg")
-LAST_SEEN_STEP = timedelta(seconds=60)
 log = logging.getLogger("shuxiang.federation")
 
 CODES = {
@@ -72,18 +73,17 @@ class SignatureRefused(Exception):
 # --- signing -----------------------------------------------------------------------------
 
 
-class _GivenKey(HTTPSignatureKeyResolver):
-    def __init__(self, private):
-        self.private = private
-
-    def resolve_private_key(self, key_id: str):
-        return self.private
+_SIGNER = HTTPMessageSigner(signature_algorithm=algorithms.ED25519)
 
 
 def sign_prepared(
     request: requests.PreparedRequest, *, key: keys.OwnKey | None = None, created=None, nonce=None
 ) -> None:
-    """Sign ``request`` in place with ``key`` (default: this node's current key)."""
+    """Sign ``request`` in place with ``key`` (default: this node's current key).
+
+    The library builds the signature base (``prepare``); the base is signed right away, so the
+    headers are written here rather than by ``apply``, which would build the base a second time
+    to check that the message did not change while a remote signer was working."""
     for name in ("Signature", "Signature-Input", "Content-Digest"):
         request.headers.pop(name, None)
     body = request.body
@@ -94,10 +94,7 @@ def sign_prepared(
     created = created or timezone.now()
     lifetime = timedelta(seconds=options.value("FEDERATION_SIGNATURE_SECONDS"))
     key = key or keys.own_key()
-    signer = HTTPMessageSigner(
-        signature_algorithm=algorithms.ED25519, key_resolver=_GivenKey(key.private_key)
-    )
-    signer.sign(
+    prepared = _SIGNER.prepare(
         request,
         key_id=key.key_id,
         created=created,
@@ -107,6 +104,9 @@ def sign_prepared(
         covered_component_ids=COVERED,
         body=body or None,
     )
+    signature = base64.b64encode(key.private_key.sign(prepared.signature_base)).decode("ascii")
+    request.headers["Signature-Input"] = f"{LABEL}={prepared.signature_params}"
+    request.headers["Signature"] = f"{LABEL}=:{signature}:"
 
 
 class NodeAuth(requests.auth.AuthBase):
@@ -161,8 +161,8 @@ def _message(request: HttpRequest) -> _Message:
     return _Message(request.method, request.build_absolute_uri(), request.headers)
 
 
-def _signature_input(message: _Message) -> InnerList:
-    """Our label's signature parameters, checked against the profile (else ``malformed``)."""
+def _signature_input(message: _Message) -> tuple[InnerList, Item]:
+    """Our label's signature parameters and signature, checked against the profile."""
     if "Signature-Input" not in message.headers and "Signature" not in message.headers:
         raise SignatureRefused("unsigned")
     try:
@@ -174,7 +174,9 @@ def _signature_input(message: _Message) -> InnerList:
         raise SignatureRefused("malformed", f'There is no signature labelled "{LABEL}".')
     if len(inputs) != 1 or len(signatures) != 1:
         raise SignatureRefused("malformed", f'Only the "{LABEL}" signature is accepted.')
-    sig_input = inputs[LABEL]
+    sig_input, signature = inputs[LABEL], signatures[LABEL]
+    if not isinstance(signature, Item) or not isinstance(signature.value, bytes):
+        raise SignatureRefused("malformed", "The signature must be a byte sequence.")
     missing = [p for p in REQUIRED_PARAMS if p not in sig_input.params]
     if missing:
         raise SignatureRefused("malformed", "Missing signature parameters: " + ", ".join(missing))
@@ -186,7 +188,7 @@ def _signature_input(message: _Message) -> InnerList:
         raise SignatureRefused("malformed", '"nonce" and "keyid" must be strings.')
     if not 8 <= len(sig_input.params["nonce"]) <= 64 or len(sig_input.params["keyid"]) > 64:
         raise SignatureRefused("malformed", "The nonce or key id has the wrong length.")
-    return sig_input
+    return sig_input, signature
 
 
 def _check_profile(sig_input: InnerList, body: bytes) -> None:
@@ -210,23 +212,32 @@ def _check_time(sig_input: InnerList) -> None:
         raise SignatureRefused("malformed", "The signature's lifetime is longer than allowed.")
 
 
-def _peer_key(key_id: str, statuses: tuple[str, ...]) -> tuple[Node, Ed25519PublicKey]:
-    row = NodeKey.objects.select_related("node").filter(key_id=key_id).first()
-    if row is not None and row.node.status not in statuses:
-        reason = f"The node {row.node.name} is {row.node.status} here."
+def _peer_key(
+    key_id: str, statuses: tuple[str, ...]
+) -> tuple[peer_trust.PeerKey, Ed25519PublicKey]:
+    entry = peer_trust.lookup(key_id)
+    if entry is not None and entry.node_status not in statuses:
+        reason = f"The node {entry.node_name} is {entry.node_status} here."
         raise SignatureRefused("node_not_approved", reason)
     # a revoked node's keys are retired, yet it may still read its own status where allowed
-    if row is None or (not row.is_active() and row.node.status != Node.Status.REVOKED):
+    if entry is None or (not entry.is_active() and entry.node_status != Node.Status.REVOKED):
         raise SignatureRefused("unknown_key", f'The key "{key_id}" is unknown here or retired.')
-    return row.node, keys.public_key_from_b64(row.public_key)
+    return entry, entry.public
 
 
-def _check_signature(message: _Message, public: Ed25519PublicKey, body: bytes) -> dict:
+def _check_signature(
+    message: _Message, sig_input: InnerList, signature: Item, public: Ed25519PublicKey, body: bytes
+) -> dict:
+    """The library checks the signature over the base it builds (``bad_signature``), then the
+    body against the signed Content-Digest (``digest_mismatch``). Its ``verify`` would parse
+    both headers again; ``_signature_input`` has parsed them with the library's own parser."""
     verifier = HTTPMessageVerifier(signature_algorithm=algorithms.ED25519, key_resolver=None)
     verifier.key_resolver = _FixedKey(public)
     verifier.max_clock_skew = timedelta(seconds=options.value("FEDERATION_CLOCK_SKEW_SECONDS"))
     try:
-        [result] = verifier.verify(message, max_age=None, expect_tag=None, expect_label=None)
+        result = verifier._verify_one(
+            label=LABEL, sig_input=sig_input, signature=signature, message=message, max_age=None
+        )
     except (InvalidSignature, HTTPMessageSignaturesException, ValueError) as exc:
         raise SignatureRefused("bad_signature") from exc
     try:
@@ -237,27 +248,19 @@ def _check_signature(message: _Message, public: Ed25519PublicKey, body: bytes) -
 
 
 def _use_nonce(key_id: str, nonce: str, expires: int) -> None:
-    now = timezone.now()
-    until = datetime.fromtimestamp(expires, tz=UTC) + timedelta(
-        seconds=options.value("FEDERATION_CLOCK_SKEW_SECONDS")
-    )
-    try:
-        with transaction.atomic():
-            SeenNonce.objects.create(key_id=key_id, nonce=nonce, expires=until)
-    except IntegrityError as exc:
-        raise SignatureRefused("replayed") from exc
-    if secrets.randbelow(100) == 0:  # now and then, forget nonces that can no longer verify
-        SeenNonce.objects.filter(expires__lt=now).delete()
+    until = expires + options.value("FEDERATION_CLOCK_SKEW_SECONDS")
+    if not replay.get_store().claim(key_id, nonce, until):
+        raise SignatureRefused("replayed")
 
 
-def _verify(request: HttpRequest, resolve: Callable[[str], tuple[Node | None, Ed25519PublicKey]]):
+def _verify(request: HttpRequest, resolve: Callable[[str], tuple[Any, Ed25519PublicKey]]):
     message = _message(request)
     body = request.body
-    sig_input = _signature_input(message)
+    sig_input, signature = _signature_input(message)
     _check_profile(sig_input, body)
     _check_time(sig_input)
     node, public = resolve(sig_input.params["keyid"])
-    params = _check_signature(message, public, body)
+    params = _check_signature(message, sig_input, signature, public, body)
     _use_nonce(params["keyid"], params["nonce"], params["expires"])
     return node
 
@@ -295,17 +298,16 @@ def _claimed_key_id(request: HttpRequest) -> str:
 
 
 def verify_request(request: HttpRequest, *, statuses: tuple[str, ...] = ("approved",)) -> Node:
-    """The peer node that signed ``request``; raises ``SignatureRefused`` (logged, audited)."""
+    """The peer node that signed ``request``; raises ``SignatureRefused`` (logged, audited).
+
+    The node is read from the database only when the view uses it (a lazy object)."""
     try:
-        node = _verify(request, lambda key_id: _peer_key(key_id, statuses))
+        entry = _verify(request, lambda key_id: _peer_key(key_id, statuses))
     except SignatureRefused as refusal:
         _refused(request, refusal)
         raise
-    now = timezone.now()
-    if node.last_seen is None or now - node.last_seen > LAST_SEEN_STEP:  # one write a minute
-        Node.objects.filter(pk=node.pk).update(last_seen=now)
-        node.last_seen = now
-    return node
+    peer_trust.mark_seen(entry)
+    return SimpleLazyObject(functools.partial(Node.objects.get, pk=entry.node_id))
 
 
 def verify_self_signed(request: HttpRequest, public_key_b64: str) -> str:

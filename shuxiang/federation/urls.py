@@ -14,6 +14,7 @@ urlpatterns = [
     path("peer/join", peer.peer_join, name="peer-join"),
     path("peer/decision", peer.peer_decision, name="peer-decision"),
     path("peer/keys", peer.peer_keys, name="peer-keys"),
+    path("peer/libraries", peer.peer_libraries, name="peer-libraries"),
     *pid_urls.peer,  # fed-ids: peer/identifiers/report|delegation|lookup
     *pid_urls.pages,  # fed-ids: prefixes/
     path("peer/rollups", figures_views.peer_rollups, name="peer-rollups"),

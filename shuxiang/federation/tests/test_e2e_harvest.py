@@ -103,6 +103,25 @@ def test_the_same_book_at_two_nodes_is_one_work_with_both_holdings(cluster, harv
     assert len({r["work"] for r in records}) == 1
 
 
+TREE_AND_HOLDER = (
+    "import json; from shuxiang.catalog.models import Record\n"
+    "from shuxiang.federation.models import HostedLibrary\n"
+    "hz = HostedLibrary.objects.select_related('library', 'node').get(library__code='HZLIB')\n"
+    "held = Record.objects.filter(title='良渚古城遗址图录', holding_node={city!r})\n"
+    "print(json.dumps([hz.library.node, hz.node.base_url, hz.library.parent.code,\n"
+    "                  sorted({{r.library.code if r.library_id else '' for r in held}})]))"
+)
+
+
+def test_the_root_knows_the_city_library_and_relayed_records_keep_it(cluster, harvested):
+    """The city joined the province after the province joined the root: its library is relayed
+    up (hosted by the city, reached through the province), so the record keeps its holder."""
+    out = cluster.national.run(TREE_AND_HOLDER.format(city=cluster.city.url))
+    host, through, parent, holders = json.loads(out.strip().splitlines()[-1])
+    assert (host, through, parent) == (cluster.city.name, cluster.province.url, "ZJLIB")
+    assert holders == ["HZLIB"]
+
+
 def test_a_withdrawal_at_the_city_reaches_the_root(cluster, harvested):
     cluster.city.run(WITHDRAW.format(pk=harvested))
     sync_up(cluster)

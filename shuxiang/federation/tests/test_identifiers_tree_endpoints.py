@@ -74,7 +74,7 @@ def test_the_parent_tells_its_delegation_and_the_child_asks_for_it(client, net):
     assert refused.status_code == 403
     delegation.delegate("3301", child, by=SYSTEM)
     asked = send(client, signed_request("GET", path, key=child_key))
-    assert asked.json() == {"root": "sx", "prefixes": ["3301"]}
+    assert asked.json() == {"root": "sx", "prefixes": ["3301"], "revoked": []}
 
 
 def test_the_parent_looks_a_name_up_and_only_the_parent(client, net):

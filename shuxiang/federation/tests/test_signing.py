@@ -9,12 +9,16 @@ import pytest
 from django.utils import timezone
 
 from shuxiang.core.models import AuditEvent
-from shuxiang.federation import keys
-from shuxiang.federation.models import Node, NodeKey, SeenNonce
+from shuxiang.federation import keys, replay
+from shuxiang.federation.models import Node, NodeKey
 from shuxiang.federation.tests.factories import new_key, peer_node, send, signed_request
 
 pytestmark = pytest.mark.django_db
 KEYS = "/federation/peer/keys"
+
+
+def nonce_of(request) -> str:
+    return request.headers["Signature-Input"].split(';nonce="', 1)[1].split('"', 1)[0]
 
 
 def refusal(response) -> str:
@@ -33,7 +37,8 @@ def test_a_signed_request_is_accepted_and_marks_the_node_seen(client, peer):
     assert response.json()["keys"][0]["key_id"] == keys.own_key().key_id
     node.refresh_from_db()
     assert node.last_seen is not None
-    assert SeenNonce.objects.count() == 1
+    nonce = nonce_of(response.wsgi_request)
+    assert replay.get_store().claim(key.key_id, nonce, 2**40) is False  # remembered
 
 
 def test_a_signed_body_is_accepted(client, peer):

@@ -126,6 +126,7 @@ HANDLERS = {
     "sync": do_sync,
     "keys": do_keys,
     "delegate": pid_cli.do_delegate,
+    "revoke-prefix": pid_cli.do_revoke_prefix,
     "delegations": pid_cli.do_delegations,
     "report-identifiers": pid_cli.do_report_identifiers,
 }

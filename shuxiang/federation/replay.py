@@ -1,0 +1,173 @@
+"""Where signature nonces are remembered (replay protection) and the peer-trust generation.
+
+Both must be shared by every process of the node and survive a restart of its workers:
+
+- embedded (SQLite): nonces in their own small SQLite file ``<DATA_DIR>/federation/
+  replay.sqlite3`` (WAL; a claim is one ``INSERT OR IGNORE`` on a connection each process keeps
+  open, so it never waits behind the catalogue's writers on the main database), and the
+  generation in a memory-mapped 8-byte file next to it (read on every signed request);
+- server mode with Redis: ``SET key NX EX`` per nonce, ``INCR`` for the generation;
+- server mode without Redis: the ``SeenNonce`` table; no generation (nothing is cached).
+
+A nonce is claimed only after its signature verified, and kept until the signature could no
+longer verify (its ``expires`` plus the clock skew), so every accepted nonce is refused again.
+The generation advances whenever a peer node's status or keys change (``peer_trust``); each
+process drops the peer keys it cached when it sees a new generation.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import mmap
+import os
+import secrets
+import sqlite3
+import threading
+import time
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+
+class ReplayStore:
+    """The interface: claim a nonce once; read and advance the trust generation."""
+
+    cacheable = True  # False: the generation cannot be shared, so keys are not cached
+
+    def claim(self, key_id: str, nonce: str, until: int) -> bool:
+        """True the first time ``(key_id, nonce)`` is claimed; ``until``: a Unix time."""
+        raise NotImplementedError
+
+    def generation(self) -> int:
+        raise NotImplementedError
+
+    def bump(self) -> None:
+        raise NotImplementedError
+
+
+class SQLiteStore(ReplayStore):
+    """Embedded: a SQLite file for nonces and a memory-mapped counter for the generation."""
+
+    def __init__(self, folder: str | None = None):
+        base = folder or os.path.join(settings.DATA_DIR, "federation")
+        os.makedirs(base, exist_ok=True)
+        self.path = os.path.join(base, "replay.sqlite3")
+        self.counter_path = os.path.join(base, "trust.generation")
+        self._local = threading.local()
+        self._counter: tuple[int, mmap.mmap] | None = None
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None or self._local.pid != os.getpid():
+            db = sqlite3.connect(self.path, timeout=20, isolation_level=None)
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS nonces (key TEXT PRIMARY KEY, until INTEGER NOT NULL)"
+                " WITHOUT ROWID"
+            )
+            self._local.db, self._local.pid = db, os.getpid()
+        return db
+
+    def claim(self, key_id: str, nonce: str, until: int) -> bool:
+        db = self._db()
+        fresh = db.execute(
+            "INSERT OR IGNORE INTO nonces VALUES (?, ?)", (f"{key_id} {nonce}", until)
+        ).rowcount
+        if secrets.randbelow(200) == 0:  # now and then, forget nonces that can no longer verify
+            db.execute("DELETE FROM nonces WHERE until < ?", (int(time.time()),))
+        return fresh == 1
+
+    def _mapped(self) -> mmap.mmap:
+        if self._counter is None or self._counter[0] != os.getpid():
+            fd = os.open(self.counter_path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                if os.fstat(fd).st_size < 8:
+                    os.pwrite(fd, bytes(8), 0)
+                self._counter = (os.getpid(), mmap.mmap(fd, 8))
+            finally:
+                os.close(fd)
+        return self._counter[1]
+
+    def generation(self) -> int:
+        return int.from_bytes(self._mapped()[:8], "little")
+
+    def bump(self) -> None:
+        counter = self._mapped()
+        with open(self.counter_path, "rb") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                counter[:8] = (self.generation() + 1).to_bytes(8, "little")
+                counter.flush()
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+class RedisStore(ReplayStore):
+    """Server mode: ``SET NX EX`` per nonce and a counter, in Redis (``SHUXIANG_REDIS_URL``)."""
+
+    PREFIX = "shuxiang:fed:nonce:"
+    GENERATION = "shuxiang:fed:trust-generation"
+
+    def __init__(self, url: str | None = None):
+        import redis
+
+        self.client = redis.Redis.from_url(url or settings.REDIS_URL)
+
+    def claim(self, key_id: str, nonce: str, until: int) -> bool:
+        seconds = max(1, until - int(time.time()) + 1)
+        return bool(self.client.set(f"{self.PREFIX}{key_id}:{nonce}", b"1", nx=True, ex=seconds))
+
+    def generation(self) -> int:
+        return int(self.client.get(self.GENERATION) or 0)
+
+    def bump(self) -> None:
+        self.client.incr(self.GENERATION)
+
+
+class DatabaseStore(ReplayStore):
+    """Server mode without Redis: nonces in the ``SeenNonce`` table; peer keys not cached."""
+
+    cacheable = False
+
+    def claim(self, key_id: str, nonce: str, until: int) -> bool:
+        from shuxiang.federation.models import SeenNonce
+
+        expires = datetime.fromtimestamp(until, tz=UTC)
+        try:
+            with transaction.atomic():
+                SeenNonce.objects.create(key_id=key_id, nonce=nonce, expires=expires)
+        except IntegrityError:
+            return False
+        if secrets.randbelow(100) == 0:
+            SeenNonce.objects.filter(expires__lt=datetime.now(UTC)).delete()
+        return True
+
+    def generation(self) -> int:
+        return 0
+
+    def bump(self) -> None:
+        pass
+
+
+_store: ReplayStore | None = None
+
+
+def get_store() -> ReplayStore:
+    """This process's store (by mode: SQLite file, Redis, or the database table)."""
+    global _store
+    if _store is None:
+        if settings.REDIS_URL:
+            _store = RedisStore()
+        elif settings.SERVER_MODE:
+            _store = DatabaseStore()
+        else:
+            _store = SQLiteStore()
+    return _store
+
+
+def reset_store() -> None:
+    """Forget the store (the data folder or the settings changed, e.g. in tests)."""
+    global _store
+    _store = None
