@@ -23,7 +23,7 @@ from asgiref.sync import sync_to_async
 from shuxiang.core import options
 from shuxiang.core.errors import ServiceError
 from shuxiang.core.http import base_url
-from shuxiang.proxy import services
+from shuxiang.proxy import services, usage
 from shuxiang.proxy.hostnames import origin_of_proxy_host, proxy_host
 from shuxiang.proxy.rewrite import (
     BodyRewriter,
@@ -121,6 +121,7 @@ class Exchange:
         self.path = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
         query = scope.get("query_string", b"").decode("latin-1")
         self.target = self.path + (f"?{query}" if query else "")
+        self.user_agent = _header(scope, b"user-agent")
 
     async def run(self) -> None:
         if self.scope["path"] == services.ENTER_PATH:
@@ -137,6 +138,7 @@ class Exchange:
             return await _answer(self.send, 404, "This host is not a licensed database here.")
         refusal = await sync_to_async(self.refusal)(user, vendor)
         if refusal:
+            usage.record_refusal(user, vendor, refusal[0], self.target, user_agent=self.user_agent)
             return await _answer(self.send, refusal[0], refusal[1])
         await self.forward(user, vendor, vendor_url, key)
 
@@ -222,6 +224,12 @@ class Exchange:
         finally:
             await response.aclose()
         kind = services.kind_of(response.headers.get("content-type", ""))
+        event = usage.record_answer(
+            user, vendor, kind, response.status_code, self.target,
+            content_range=response.headers.get("content-range", ""), user_agent=self.user_agent,
+        )  # fmt: skip
+        if kind == "pdf" and event != "download":
+            kind = "pdf_part"  # a Range resume or an error page is not another PDF
         await sync_to_async(services.count)(user, vendor, kind, size, self.target)
 
     async def relay(self, response: httpx.Response, vendor) -> int:
