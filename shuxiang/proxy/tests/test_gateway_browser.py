@@ -11,9 +11,6 @@ sent to log in and comes back to the same page.
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -46,24 +43,6 @@ for name, lib in [("zjreader", net["zhuji"]), ("gsreader", net["lz"])]:
     person.set_password("Gateway-2026!")
     person.save()
 """
-
-
-@pytest.fixture(scope="module")
-def vendor():
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, str(HERE / "vendor_site.py"), str(port), "127.0.0.2"]
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"http://127.0.0.1:{port}/", timeout=1)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    yield port
-    process.kill()
-    process.wait()
 
 
 @pytest.fixture

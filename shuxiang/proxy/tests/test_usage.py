@@ -22,7 +22,7 @@ STANZA = "Title 期刊库 Vendor\nURL https://journals.example.org/\nHJ journals
 
 
 @pytest.fixture
-def vendor(net, monkeypatch):
+def definition(net, monkeypatch):
     monkeypatch.setenv("SHUXIANG_PROXY_DOMAIN", "proxy.zjlib.cn")
     monkeypatch.setenv("SHUXIANG_PROXY_PDF_LIMIT_PER_HOUR", "2")
     services.import_stanzas(STANZA, net["zj"], by=SYSTEM)
@@ -41,7 +41,7 @@ def _report(client, net, report_id: str) -> dict:
     return body
 
 
-def test_answers_become_counter_events_by_url_pattern_and_content_type(vendor):
+def test_answers_become_counter_events_by_url_pattern_and_content_type(definition):
     cases = [
         ("pdf", 200, "/a.pdf", "", "download"),
         ("pdf", 206, "/a.pdf", "bytes 0-99/1000", "download"),
@@ -54,18 +54,20 @@ def test_answers_become_counter_events_by_url_pattern_and_content_type(vendor):
         ("pdf", 404, "/gone.pdf", "", ""),
     ]
     for kind, status, target, content_range, expected in cases:
-        assert usage.event_of(vendor, kind, status, target, content_range)[0] == expected, target
+        assert usage.event_of(definition, kind, status, target, content_range)[0] == expected, (
+            target
+        )
 
 
-def test_proxied_use_shows_in_the_database_and_platform_reports(client, net, vendor):
+def test_proxied_use_shows_in_the_database_and_platform_reports(client, net, definition):
     zhuji, lanzhou = reader(net["zhuji"]), reader(net["lz"])
     at = {"at": LAST_MONTH}  # SUSHI reports complete months only
     for n in range(3):
-        usage.record_answer(zhuji, vendor, "pdf", 200, f"/paper{n}.pdf", **at)
-    usage.record_answer(zhuji, vendor, "html", 200, "/article/7", **at)
-    usage.record_answer(zhuji, vendor, "html", 200, "/search?q=x", **at)
-    usage.record_refusal(lanzhou, vendor, 403, "/", **at)
-    usage.record_refusal(zhuji, vendor, 429, "/paper9.pdf", **at)
+        usage.record_answer(zhuji, definition, "pdf", 200, f"/paper{n}.pdf", **at)
+    usage.record_answer(zhuji, definition, "html", 200, "/article/7", **at)
+    usage.record_answer(zhuji, definition, "html", 200, "/search?q=x", **at)
+    usage.record_refusal(lanzhou, definition, 403, "/", **at)
+    usage.record_refusal(zhuji, definition, 429, "/paper9.pdf", **at)
     events.flush()
     body = _report(client, net, "dr")
     database = next(i for i in body["Report_Items"] if i["Database"] == "期刊库 Vendor")
@@ -84,7 +86,9 @@ def test_proxied_use_shows_in_the_database_and_platform_reports(client, net, ven
     assert totals["Total_Item_Requests"] == 3 and totals["Searches_Platform"] == 1
 
 
-def test_a_pause_alerts_the_staff_through_the_stats_alert_rules_and_lifting_resolves(net, vendor):
+def test_a_pause_alerts_the_staff_through_the_stats_alert_rules_and_lifting_resolves(
+    net, definition
+):
     admin = admin_of(net["zj"])
     monitoring.add_alert_rule(
         admin, net["zj"], {"condition": "reader_paused", "email": "staff@zjlib.cn"}
@@ -94,7 +98,7 @@ def test_a_pause_alerts_the_staff_through_the_stats_alert_rules_and_lifting_reso
     )
     person = reader(net["zhuji"])
     for n in range(3):
-        pause = services.count(person, vendor, "pdf", 1000, f"/p{n}.pdf")
+        pause = services.count(person, definition, "pdf", 1000, f"/p{n}.pdf")
     assert pause is not None
     alert = Alert.objects.get()
     assert alert.rule.library == net["zj"] and person.username in alert.message
