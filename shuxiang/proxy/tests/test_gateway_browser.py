@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from shuxiang.resources.tests.nodes import Node, free_port
+from shuxiang.proxy.tests.conftest import prepared_node
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 HERE = Path(__file__).parent
@@ -46,21 +46,8 @@ for name, lib in [("zjreader", net["zhuji"]), ("gsreader", net["lz"])]:
 
 
 @pytest.fixture
-def node(vendor, tmp_path):
-    node = Node(tmp_path)
-    port = free_port()
-    node.port = port
-    node.env.update(
-        SHUXIANG_PROXY_DOMAIN="proxy.test",
-        SHUXIANG_PROXY_GATEWAY_SCHEME="http",
-        SHUXIANG_PROXY_GATEWAY_PORT=str(port),
-        SHUXIANG_PROXY_PDF_LIMIT_PER_HOUR="1000",
-        SHUXIANG_BASE_URL=f"http://127.0.0.1:{port}",
-    )
-    if node.server_mode:
-        node.env["SHUXIANG_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
-    else:
-        node.run("migrate", "-v", "0")
+def node(vendor, tmp_path, node_template):
+    node = prepared_node(tmp_path, node_template, SHUXIANG_PROXY_PDF_LIMIT_PER_HOUR="1000")
     node.run("shell", "-c", SETUP.replace("{port}", str(vendor)))
     node.start()
     yield node

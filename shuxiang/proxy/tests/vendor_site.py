@@ -94,6 +94,9 @@ class Vendor(BaseHTTPRequestHandler):
             return self.html(f"<h1>{url.path[1:]} on {host}</h1>")
         if url.path == "/paper.pdf":
             return self.pdf()
+        if url.path.startswith("/article/") and url.path.endswith(".pdf"):  # 64 KB articles
+            body = (b"%PDF-1.4\n" + url.path.encode() * 8192)[: 64 * 1024]
+            return self.reply(200, body, [("Content-Type", "application/pdf")])
         return self.reply(404, b"not found")
 
     def handoff(self):
