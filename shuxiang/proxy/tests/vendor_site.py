@@ -31,6 +31,16 @@ PDF = pdf_bytes()
 HANDOFF_KEY = "vendor-and-library-shared-key-0123456789"
 
 
+def bench_page(me: str, other: str) -> str:
+    """About 100 KB of HTML with 1,000 absolute links to the vendor's two hosts."""
+    rows = [
+        f'<li><a href="{me}/article/{n}">Article {n}</a> <a href="{other}/cite/{n}">cite</a>'
+        f" <span>{'一篇文章的摘要。' * 2}</span></li>"
+        for n in range(500)
+    ]
+    return f"<html><body><h1>Bench</h1><ul>{''.join(rows)}</ul></body></html>"
+
+
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
@@ -94,6 +104,10 @@ class Vendor(BaseHTTPRequestHandler):
             return self.html(f"<h1>{url.path[1:]} on {host}</h1>")
         if url.path == "/paper.pdf":
             return self.pdf()
+        if url.path == "/bench.pdf":  # bench/proxy.py: 1 MB passed byte for byte
+            return self.reply(200, PDF[: 2**20], [("Content-Type", "application/pdf")])
+        if url.path == "/bench.html":  # bench/proxy.py: a page full of links to rewrite
+            return self.html(bench_page(me, other))
         if url.path.startswith("/article/") and url.path.endswith(".pdf"):  # 64 KB articles
             body = (b"%PDF-1.4\n" + url.path.encode() * 8192)[: 64 * 1024]
             return self.reply(200, body, [("Content-Type", "application/pdf")])
