@@ -1,8 +1,8 @@
 """The proxy gateway's throughput against the vendor site answering directly, in one run.
 
 Starts the test vendor site (``shuxiang/proxy/tests/vendor_site.py``, Python's threading HTTP
-server, its own process) and ``shuxiang serve`` with the gateway on ``*.proxy.test`` (its own
-process, embedded or server mode as configured). A signed-in reader's gateway session is made
+server, its own process) and ``shuxiang serve --workers N`` (default 2, the machine's cores)
+with the gateway on ``*.proxy.test`` (embedded or server mode as configured). A signed-in reader's gateway session is made
 with the real services. wrk (loopback, a second process) then fetches, for ``--seconds`` each:
 
 - a 1 MB PDF (passed byte for byte, streamed), directly and through the gateway;
@@ -104,21 +104,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per figure")
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="gateway (serve) processes")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed (apt-get install wrk)")
-    data_dir = setup_django()
     vendor_port, node_port = free_port(), free_port()
-    vendor = subprocess.Popen([sys.executable, str(VENDOR), str(vendor_port), "127.0.0.1"])
-    key = gateway_session(vendor_port)
-    env = {**os.environ, "SHUXIANG_DATA_DIR": data_dir, "PYTHONPATH": str(ROOT)}
-    env.update(
+    os.environ.update(
         SHUXIANG_PROXY_DOMAIN="proxy.test",
         SHUXIANG_PROXY_GATEWAY_SCHEME="http",
         SHUXIANG_PROXY_GATEWAY_PORT=str(node_port),
         SHUXIANG_PROXY_PDF_LIMIT_PER_HOUR=str(10**9),
-        SHUXIANG_ALLOWED_HOSTS="127.0.0.1,localhost",
     )
+    print("migrating a fresh node…", flush=True)
+    data_dir = setup_django()
+    key = gateway_session(vendor_port)
+    vendor = subprocess.Popen([sys.executable, str(VENDOR), str(vendor_port), "127.0.0.1"])
+    env = {**os.environ, "SHUXIANG_DATA_DIR": data_dir, "PYTHONPATH": str(ROOT)}
+    env["SHUXIANG_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
     from django.conf import settings
 
     env["SHUXIANG_DATABASE_URL"] = os.environ.get("SHUXIANG_DATABASE_URL", "")
@@ -127,18 +129,22 @@ def main() -> None:
         host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
         env["SHUXIANG_DATABASE_URL"] = f"postgresql://{db['USER']}@{host}/{db['NAME']}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "shuxiang.cli", "serve", "--port", str(node_port)],
+        [sys.executable, "-m", "shuxiang.cli", "serve", "--port", str(node_port),
+         "--workers", str(args.workers)],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
+    print("starting the vendor site and the node…", flush=True)
     try:
         wait_listening(vendor_port, vendor)
         wait_listening(node_port, server)
         figures = measure(vendor_port, node_port, key, args)
     finally:
-        server.terminate()
-        vendor.terminate()
-        server.wait(30)
-        vendor.wait(30)
+        for process in (server, vendor):
+            process.terminate()
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
     summarize(figures)
 
 

@@ -33,6 +33,7 @@ from shuxiang.proxy.rewrite import (
     rewrites,
 )
 from shuxiang.proxy.stanzas import Origin
+from shuxiang.proxy.tally import Recent, Tally
 
 log = logging.getLogger(__name__)
 COOKIE = "sxproxy"
@@ -42,6 +43,9 @@ HOP_BY_HOP = {
 }  # fmt: skip
 DECODABLE = ("gzip", "deflate", "br")
 VENDOR_CACHE_SECONDS = 30
+SESSION_CACHE_SECONDS = 30
+REFUSAL_CACHE_SECONDS = 5
+ADMITTED = ("",)  # a cached "no refusal"
 
 
 def _header(scope, name: bytes) -> str:
@@ -63,11 +67,15 @@ class ProxyGateway:
     """ASGI wrapper: gateway hosts are proxied, every other request goes to ``app``."""
 
     def __init__(self, app=None):
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # not a log line per request
         self.app = app
         self.domain = options.value("PROXY_DOMAIN").lower()
         self.scheme = options.value("PROXY_GATEWAY_SCHEME")
         self.clients: dict[str, httpx.AsyncClient] = {}
         self.vendors: dict[tuple[str, str], tuple[float, object]] = {}
+        self.sessions = Recent(SESSION_CACHE_SECONDS)
+        self.refusals = Recent(REFUSAL_CACHE_SECONDS)
+        self.tally = Tally()
 
     async def __call__(self, scope, receive, send):
         origin = None
@@ -128,7 +136,7 @@ class Exchange:
             return await self.enter()
         cookie = SimpleCookie(_header(self.scope, b"cookie"))
         key = cookie[COOKIE].value if COOKIE in cookie else ""
-        user = await sync_to_async(services.session_user)(key) if key else None
+        user = await self.session_user(key) if key else None
         vendor_url = f"{self.origin.scheme}://{self.origin.netloc}{self.target}"
         if user is None:
             login = f"{base_url()}/proxy/login?url={quote(vendor_url, safe='')}"
@@ -136,11 +144,23 @@ class Exchange:
         vendor = await self.gateway.vendor(self.origin)
         if vendor is None:
             return await _answer(self.send, 404, "This host is not a licensed database here.")
-        refusal = await sync_to_async(self.refusal)(user, vendor)
-        if refusal:
+        refusal = self.gateway.refusals.get((user.pk, vendor.pk))
+        if refusal is None:
+            refusal = await sync_to_async(self.refusal, thread_sensitive=False)(user, vendor)
+            self.gateway.refusals.put((user.pk, vendor.pk), refusal or ADMITTED)
+        if refusal and refusal is not ADMITTED:
             usage.record_refusal(user, vendor, refusal[0], self.target, user_agent=self.user_agent)
             return await _answer(self.send, refusal[0], refusal[1])
         await self.forward(user, vendor, vendor_url, key)
+
+    async def session_user(self, key: str):
+        user = self.gateway.sessions.get(key)
+        if user is None:
+            find = sync_to_async(services.session_user, thread_sensitive=False)
+            user = await find(key)
+            if user is not None:
+                self.gateway.sessions.put(key, user)
+        return user
 
     def refusal(self, user, vendor) -> tuple[int, str] | None:
         try:
@@ -228,9 +248,16 @@ class Exchange:
             user, vendor, kind, response.status_code, self.target,
             content_range=response.headers.get("content-range", ""), user_agent=self.user_agent,
         )  # fmt: skip
-        if kind == "pdf" and event != "download":
-            kind = "pdf_part"  # a Range resume or an error page is not another PDF
-        await sync_to_async(services.count)(user, vendor, kind, size, self.target)
+        await self.count(user, vendor, kind, event, size)
+
+    async def count(self, user, vendor, kind: str, event: str, size: int) -> None:
+        if kind != "pdf" or event != "download":  # a Range resume or an error page: no PDF
+            self.gateway.tally.add(user.pk, vendor.pk, "pdf_part" if kind == "pdf" else kind, size)
+            return
+        count = sync_to_async(services.count, thread_sensitive=False)
+        pause = await count(user, vendor, kind, size, self.target)
+        if pause is not None:
+            self.gateway.refusals.put((user.pk, vendor.pk), (429, pause.reason))
 
     async def relay(self, response: httpx.Response, vendor) -> int:
         hosts = self.gateway.host_map(vendor)

@@ -189,18 +189,30 @@ def kind_of(content_type: str) -> str:
     return "html" if kind in ("text/html", "application/xhtml+xml") else "other"
 
 
-def count(user, vendor: VendorDefinition, kind: str, size: int, path: str) -> ReaderPause | None:
-    """Count one proxied response; pause the reader when the PDF limit is passed."""
-    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
-    rows = UsageWindow.objects.filter(user=user, vendor=vendor, kind=kind, hour=hour)
-    if not rows.update(count=F("count") + 1, bytes=F("bytes") + size):
+def _add(user_id: int, vendor_id: int, kind: str, hour, n: int, size: int):
+    rows = UsageWindow.objects.filter(user_id=user_id, vendor_id=vendor_id, kind=kind, hour=hour)
+    if not rows.update(count=F("count") + n, bytes=F("bytes") + size):
         try:
             with transaction.atomic():
                 UsageWindow.objects.create(
-                    user=user, vendor=vendor, kind=kind, hour=hour, count=1, bytes=size
+                    user_id=user_id, vendor_id=vendor_id, kind=kind, hour=hour, count=n, bytes=size
                 )
         except IntegrityError:
-            rows.update(count=F("count") + 1, bytes=F("bytes") + size)
+            rows.update(count=F("count") + n, bytes=F("bytes") + size)
+    return rows
+
+
+@transaction.atomic
+def add_counts(rows: dict[tuple, list[int]]) -> None:
+    """Add hourly counts gathered by a gateway process: (user, vendor, kind, hour) → [n, bytes]."""
+    for (user_id, vendor_id, kind, hour), (n, size) in sorted(rows.items(), key=str):
+        _add(user_id, vendor_id, kind, hour, n, size)
+
+
+def count(user, vendor: VendorDefinition, kind: str, size: int, path: str) -> ReaderPause | None:
+    """Count one proxied response; pause the reader when the PDF limit is passed."""
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    rows = _add(user.pk, vendor.pk, kind, hour, 1, size)
     if kind != "pdf":
         return None
     limit = vendor.pdf_limit_per_hour or options.value("PROXY_PDF_LIMIT_PER_HOUR")
