@@ -3,7 +3,8 @@
 Starts the test vendor site (``shuxiang/proxy/tests/vendor_site.py``, Python's threading HTTP
 server, its own process) and ``shuxiang serve --workers N`` (default 2, the machine's cores)
 with the gateway on ``*.proxy.test`` (embedded or server mode as configured). A signed-in
-reader's gateway session is made with the real services. wrk (loopback, a second process) then fetches, for ``--seconds`` each:
+reader's gateway session is made with the real services. wrk (loopback, a second process)
+then fetches, for ``--seconds`` each:
 
 - a 1 MB PDF (passed byte for byte, streamed), directly and through the gateway;
 - a 100 KB HTML page holding 1,000 absolute links to the vendor's two hosts (rewritten while
