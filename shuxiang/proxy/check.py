@@ -60,7 +60,7 @@ def check(
                 False,
                 "dns",
                 f"{probe} does not resolve ({exc}). Add a wildcard DNS record *.{domain} "
-                "pointing at the gateway (A/AAAA or CNAME), or use proxy by port.",
+                "pointing at the gateway (A/AAAA or CNAME).",
             )
         ]
     findings = [Finding(True, "dns", f"*.{domain} resolves ({probe} → {', '.join(addresses)}).")]
