@@ -60,7 +60,9 @@ def import_definitions(request, payload: ImportIn):
     if library is None:
         reason = "No library with this code."
         raise NotFound(reason, [FieldError("library", reason, "not_found")])
-    report = services.import_stanzas(payload.stanzas, library, by=request.auth)
+    report = services.import_stanzas(
+        payload.stanzas, library, by=request.auth, field_name="stanzas"
+    )
     return {"created": report.created, "updated": report.updated, "notices": report.notices}
 
 

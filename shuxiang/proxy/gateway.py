@@ -144,10 +144,12 @@ class Exchange:
         vendor = await self.gateway.vendor(self.origin)
         if vendor is None:
             return await _answer(self.send, 404, "This host is not a licensed database here.")
-        refusal = self.gateway.refusals.get((user.pk, vendor.pk))
+        pair = (user.pk, vendor.pk)
+        refusal = self.gateway.refusals.get(pair)
         if refusal is None:
-            refusal = await sync_to_async(self.refusal, thread_sensitive=False)(user, vendor)
-            self.gateway.refusals.put((user.pk, vendor.pk), refusal or ADMITTED)
+            fresh = await sync_to_async(self.refusal, thread_sensitive=False)(user, vendor)
+            refusal = fresh or self.gateway.refusals.get(pair) or ADMITTED  # a pause made meanwhile
+            self.gateway.refusals.put(pair, refusal)
         if refusal and refusal is not ADMITTED:
             usage.record_refusal(user, vendor, refusal[0], self.target, user_agent=self.user_agent)
             return await _answer(self.send, refusal[0], refusal[1])
@@ -240,7 +242,7 @@ class Exchange:
             log.warning("vendor %s unreachable: %s", vendor.title, exc)
             return await _answer(self.send, 502, f"{vendor.title} did not answer.")
         try:
-            size = await self.relay(response, vendor)
+            size, last = await self.relay(response, vendor)
         finally:
             await response.aclose()
         kind = services.kind_of(response.headers.get("content-type", ""))
@@ -248,7 +250,10 @@ class Exchange:
             user, vendor, kind, response.status_code, self.target,
             content_range=response.headers.get("content-range", ""), user_agent=self.user_agent,
         )  # fmt: skip
-        await self.count(user, vendor, kind, event, size)
+        try:  # counted before the answer ends: a client waiting for it sees a pause it caused
+            await self.count(user, vendor, kind, event, size)
+        finally:
+            await self.send({"type": "http.response.body", "body": last})
 
     async def count(self, user, vendor, kind: str, event: str, size: int) -> None:
         if kind != "pdf" or event != "download":  # a Range resume or an error page: no PDF
@@ -256,10 +261,11 @@ class Exchange:
             return
         count = sync_to_async(services.count, thread_sensitive=False)
         pause = await count(user, vendor, kind, size, self.target)
-        if pause is not None:
+        if pause is not None:  # new or already there: this process refuses from now on
             self.gateway.refusals.put((user.pk, vendor.pk), (429, pause.reason))
 
-    async def relay(self, response: httpx.Response, vendor) -> int:
+    async def relay(self, response: httpx.Response, vendor) -> tuple[int, bytes]:
+        """Send the head and the body but its last part: (bytes read, the last part)."""
         hosts = self.gateway.host_map(vendor)
         content_type = response.headers.get("content-type", "")
         rewriting = rewrites(content_type, vendor.mime_filters) and self.scope["method"] != "HEAD"
@@ -285,13 +291,11 @@ class Exchange:
                 size += len(chunk)
                 if out:
                     await self.send({"type": "http.response.body", "body": out, "more_body": True})
-            await self.send({"type": "http.response.body", "body": rewriter.finish()})
-        else:
-            async for chunk in response.aiter_raw():
-                size += len(chunk)
-                await self.send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await self.send({"type": "http.response.body", "body": b""})
-        return size
+            return size, rewriter.finish()
+        async for chunk in response.aiter_raw():
+            size += len(chunk)
+            await self.send({"type": "http.response.body", "body": chunk, "more_body": True})
+        return size, b""
 
 
 def standalone() -> ProxyGateway:

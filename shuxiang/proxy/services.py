@@ -28,6 +28,7 @@ from shuxiang.stats import monitoring
 READER_PAUSED = "reader_paused"  # the stats alert condition of a pause
 
 ENTER_PATH = "/.sxproxy/enter"
+URL_CHARS = 2000  # VendorDefinition.url
 TICKET_SECONDS = 60
 
 
@@ -49,14 +50,19 @@ class ImportReport:
 
 
 @transaction.atomic
-def import_stanzas(text: str, library: Library, *, by: object) -> ImportReport:
+def import_stanzas(
+    text: str, library: Library, *, by: object, field_name: str = "file"
+) -> ImportReport:
     """Create or update one definition per stanza (matched by title within ``library``)."""
     scopes.require(by, library, "change the vendor definitions of")
     parsed = stanzas.parse(text)
     usable = [s for s in parsed.stanzas if s.url]
     if not usable:
         reason = _("The file holds no definition with a Title and a URL.")
-        raise ValidationFailed(reason, [FieldError("file", reason, "no_definitions")])
+        raise ValidationFailed(reason, [FieldError(field_name, reason, "no_definitions")])
+    if any(len(s.url) > URL_CHARS for s in usable):
+        reason = _("A URL line is longer than %(n)d characters.") % {"n": URL_CHARS}
+        raise ValidationFailed(reason, [FieldError(field_name, reason, "too_long")])
     report = ImportReport(notices=parsed.notices)
     for stanza in usable:
         values = {
@@ -210,16 +216,16 @@ def add_counts(rows: dict[tuple, list[int]]) -> None:
 
 
 def count(user, vendor: VendorDefinition, kind: str, size: int, path: str) -> ReaderPause | None:
-    """Count one proxied response; pause the reader when the PDF limit is passed."""
+    """Count one proxied response; past the PDF limit, the reader's pause (made if new)."""
     hour = timezone.now().replace(minute=0, second=0, microsecond=0)
     rows = _add(user.pk, vendor.pk, kind, hour, 1, size)
     if kind != "pdf":
         return None
     limit = vendor.pdf_limit_per_hour or options.value("PROXY_PDF_LIMIT_PER_HOUR")
     used = rows.values_list("count", flat=True).first() or 0
-    if used <= limit or active_pause(user, vendor):
+    if used <= limit:
         return None
-    return pause(user, vendor, used, limit, path)
+    return active_pause(user, vendor) or pause(user, vendor, used, limit, path)
 
 
 @transaction.atomic
@@ -290,9 +296,13 @@ def _check_vendor_fields(data: dict) -> None:
     errors: list[FieldError] = []
     _check_patterns(data, errors)
     address = data.get("egress_address")
-    if address:
+    if address == "":
+        data["egress_address"] = None
+    elif address:
         try:
-            ipaddress.ip_address(address)
+            data["egress_address"] = str(ipaddress.ip_address(address))
+            if "%" in address:
+                raise ValueError("scoped")
         except ValueError:
             reason = _("Give an IPv4 or IPv6 address of this machine.")
             errors.append(FieldError("egress_address", reason, "invalid"))

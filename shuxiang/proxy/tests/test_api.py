@@ -63,6 +63,7 @@ def test_staff_import_list_and_change_definitions(net, zj):
         ({"handoff_url": "ftp://x", "handoff_secret": "k" * 40}, "handoff_url"),
         ({"handoff_url": "https://x.org/sso", "handoff_secret": "short"}, "handoff_secret"),
         ({"pdf_limit_per_hour": 0}, "pdf_limit_per_hour"),
+        ({"egress_address": "fe80::1%eth0"}, "egress_address"),
     ],
 )
 def test_bad_changes_are_refused_naming_the_field(net, zj, change, field):
@@ -111,3 +112,15 @@ def test_pauses_are_listed_and_lifted_and_usage_is_summed_by_hour(net, zj, monke
     assert zj.get("/api/v1/proxy/pauses").json() == []
     assert zj.post("/api/v1/proxy/pauses/99999/lift").status_code == 404
     assert zj.get("/api/v1/proxy/usage?hours=0").status_code == 400
+
+
+def test_an_empty_egress_clears_it_and_an_overlong_url_is_refused_by_name(net, zj):
+    services.import_stanzas(STANZA, net["zj"], by=SYSTEM)
+    pk = zj.get("/api/v1/proxy/vendors").json()[0]["id"]
+    response = zj.patch(f"/api/v1/proxy/vendors/{pk}", {"egress_address": ""}, "application/json")
+    assert response.status_code == 200 and response.json()["egress_address"] is None
+    long = "Title Long\nURL https://x.org/" + "a" * 2000 + "\n"
+    response = zj.post(
+        "/api/v1/proxy/definitions", {"library": "330000", "stanzas": long}, "application/json"
+    )
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "stanzas"
