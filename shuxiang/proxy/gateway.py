@@ -292,10 +292,13 @@ class Exchange:
                 if out:
                     await self.send({"type": "http.response.body", "body": out, "more_body": True})
             return size, rewriter.finish()
+        held = b""  # the last chunk waits for the count (a client has all bytes only then)
         async for chunk in response.aiter_raw():
             size += len(chunk)
-            await self.send({"type": "http.response.body", "body": chunk, "more_body": True})
-        return size, b""
+            if held:
+                await self.send({"type": "http.response.body", "body": held, "more_body": True})
+            held = chunk
+        return size, held
 
 
 def standalone() -> ProxyGateway:
