@@ -154,7 +154,8 @@ def test_a_scraper_past_the_pdf_limit_is_paused_staff_alerted_and_counted(node, 
     alert = Hook.received[0]
     assert alert["condition"] == "reader_paused" and alert["library"] == "330000"
     assert "scraper" in alert["message"] and f"/article/{LIMIT}.pdf" in alert["message"]
-    node.stop()  # the node writes its buffered usage events as it stops
+    time.sleep(1.5)  # the node writes buffered usage events every 0.2 s
+    node.stop()
     out = json.loads(node.run("shell", "-c", REPORT).strip().splitlines()[-1])
     assert out["errors"] == []
     totals = _database(out["report"])
