@@ -13,6 +13,7 @@ from shuxiang.identifiers.api import router as identifiers_router
 from shuxiang.network.api import router as network_router
 from shuxiang.network.jobs_api import router as jobs_router
 from shuxiang.portal.api import router as portal_router
+from shuxiang.proxy.api import router as proxy_router
 from shuxiang.resources.api import router as resources_router
 from shuxiang.stats.api import router as stats_router
 
@@ -30,6 +31,7 @@ api.add_router("/", resources_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/", stats_router)
 api.add_router("/", portal_router)
+api.add_router("/", proxy_router)
 api.add_router("/", jobs_router)
 api.add_router("/", packages_push_router)  # before /packages/{pk}: /packages/offers
 api.add_router("/", distribution_router)

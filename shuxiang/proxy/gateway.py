@@ -23,7 +23,7 @@ from asgiref.sync import sync_to_async
 from shuxiang.core import options
 from shuxiang.core.errors import ServiceError
 from shuxiang.core.http import base_url
-from shuxiang.proxy import services
+from shuxiang.proxy import services, usage
 from shuxiang.proxy.hostnames import origin_of_proxy_host, proxy_host
 from shuxiang.proxy.rewrite import (
     BodyRewriter,
@@ -33,6 +33,7 @@ from shuxiang.proxy.rewrite import (
     rewrites,
 )
 from shuxiang.proxy.stanzas import Origin
+from shuxiang.proxy.tally import Recent, Tally
 
 log = logging.getLogger(__name__)
 COOKIE = "sxproxy"
@@ -42,6 +43,9 @@ HOP_BY_HOP = {
 }  # fmt: skip
 DECODABLE = ("gzip", "deflate", "br")
 VENDOR_CACHE_SECONDS = 30
+SESSION_CACHE_SECONDS = 30
+REFUSAL_CACHE_SECONDS = 5
+ADMITTED = ("",)  # a cached "no refusal"
 
 
 def _header(scope, name: bytes) -> str:
@@ -63,11 +67,15 @@ class ProxyGateway:
     """ASGI wrapper: gateway hosts are proxied, every other request goes to ``app``."""
 
     def __init__(self, app=None):
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # not a log line per request
         self.app = app
         self.domain = options.value("PROXY_DOMAIN").lower()
         self.scheme = options.value("PROXY_GATEWAY_SCHEME")
         self.clients: dict[str, httpx.AsyncClient] = {}
         self.vendors: dict[tuple[str, str], tuple[float, object]] = {}
+        self.sessions = Recent(SESSION_CACHE_SECONDS)
+        self.refusals = Recent(REFUSAL_CACHE_SECONDS)
+        self.tally = Tally()
 
     async def __call__(self, scope, receive, send):
         origin = None
@@ -121,13 +129,14 @@ class Exchange:
         self.path = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
         query = scope.get("query_string", b"").decode("latin-1")
         self.target = self.path + (f"?{query}" if query else "")
+        self.user_agent = _header(scope, b"user-agent")
 
     async def run(self) -> None:
         if self.scope["path"] == services.ENTER_PATH:
             return await self.enter()
         cookie = SimpleCookie(_header(self.scope, b"cookie"))
         key = cookie[COOKIE].value if COOKIE in cookie else ""
-        user = await sync_to_async(services.session_user)(key) if key else None
+        user = await self.session_user(key) if key else None
         vendor_url = f"{self.origin.scheme}://{self.origin.netloc}{self.target}"
         if user is None:
             login = f"{base_url()}/proxy/login?url={quote(vendor_url, safe='')}"
@@ -135,10 +144,25 @@ class Exchange:
         vendor = await self.gateway.vendor(self.origin)
         if vendor is None:
             return await _answer(self.send, 404, "This host is not a licensed database here.")
-        refusal = await sync_to_async(self.refusal)(user, vendor)
-        if refusal:
+        pair = (user.pk, vendor.pk)
+        refusal = self.gateway.refusals.get(pair)
+        if refusal is None:
+            fresh = await sync_to_async(self.refusal, thread_sensitive=False)(user, vendor)
+            refusal = fresh or self.gateway.refusals.get(pair) or ADMITTED  # a pause made meanwhile
+            self.gateway.refusals.put(pair, refusal)
+        if refusal and refusal is not ADMITTED:
+            usage.record_refusal(user, vendor, refusal[0], self.target, user_agent=self.user_agent)
             return await _answer(self.send, refusal[0], refusal[1])
         await self.forward(user, vendor, vendor_url, key)
+
+    async def session_user(self, key: str):
+        user = self.gateway.sessions.get(key)
+        if user is None:
+            find = sync_to_async(services.session_user, thread_sensitive=False)
+            user = await find(key)
+            if user is not None:
+                self.gateway.sessions.put(key, user)
+        return user
 
     def refusal(self, user, vendor) -> tuple[int, str] | None:
         try:
@@ -218,13 +242,30 @@ class Exchange:
             log.warning("vendor %s unreachable: %s", vendor.title, exc)
             return await _answer(self.send, 502, f"{vendor.title} did not answer.")
         try:
-            size = await self.relay(response, vendor)
+            size, last = await self.relay(response, vendor)
         finally:
             await response.aclose()
         kind = services.kind_of(response.headers.get("content-type", ""))
-        await sync_to_async(services.count)(user, vendor, kind, size, self.target)
+        event = usage.record_answer(
+            user, vendor, kind, response.status_code, self.target,
+            content_range=response.headers.get("content-range", ""), user_agent=self.user_agent,
+        )  # fmt: skip
+        try:  # counted before the answer ends: a client waiting for it sees a pause it caused
+            await self.count(user, vendor, kind, event, size)
+        finally:
+            await self.send({"type": "http.response.body", "body": last})
 
-    async def relay(self, response: httpx.Response, vendor) -> int:
+    async def count(self, user, vendor, kind: str, event: str, size: int) -> None:
+        if kind != "pdf" or event != "download":  # a Range resume or an error page: no PDF
+            self.gateway.tally.add(user.pk, vendor.pk, "pdf_part" if kind == "pdf" else kind, size)
+            return
+        count = sync_to_async(services.count, thread_sensitive=False)
+        pause = await count(user, vendor, kind, size, self.target)
+        if pause is not None:  # new or already there: this process refuses from now on
+            self.gateway.refusals.put((user.pk, vendor.pk), (429, pause.reason))
+
+    async def relay(self, response: httpx.Response, vendor) -> tuple[int, bytes]:
+        """Send the head and the body but its last part: (bytes read, the last part)."""
         hosts = self.gateway.host_map(vendor)
         content_type = response.headers.get("content-type", "")
         rewriting = rewrites(content_type, vendor.mime_filters) and self.scope["method"] != "HEAD"
@@ -250,13 +291,14 @@ class Exchange:
                 size += len(chunk)
                 if out:
                     await self.send({"type": "http.response.body", "body": out, "more_body": True})
-            await self.send({"type": "http.response.body", "body": rewriter.finish()})
-        else:
-            async for chunk in response.aiter_raw():
-                size += len(chunk)
-                await self.send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await self.send({"type": "http.response.body", "body": b""})
-        return size
+            return size, rewriter.finish()
+        held = b""  # the last chunk waits for the count (a client has all bytes only then)
+        async for chunk in response.aiter_raw():
+            size += len(chunk)
+            if held:
+                await self.send({"type": "http.response.body", "body": held, "more_body": True})
+            held = chunk
+        return size, held
 
 
 def standalone() -> ProxyGateway:

@@ -33,6 +33,18 @@ class VendorDefinition(models.Model):
     pdf_limit_per_hour = models.PositiveIntegerField(
         null=True, blank=True, help_text="Empty: SHUXIANG_PROXY_PDF_LIMIT_PER_HOUR."
     )
+    search_patterns = models.JSONField(
+        default=list, help_text="Regular expressions of the vendor's search URLs (path?query)."
+    )
+    item_patterns = models.JSONField(
+        default=list, help_text="Regular expressions of the vendor's item (article) URLs."
+    )
+    handoff_url = models.URLField(
+        max_length=2000, blank=True, help_text="Vendor URL accepting a signed entitlement token."
+    )
+    handoff_secret = models.CharField(
+        max_length=200, blank=True, help_text="Key shared with the vendor to sign tokens (HS256)."
+    )
     enabled = models.BooleanField(default=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)

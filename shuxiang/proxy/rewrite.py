@@ -90,6 +90,7 @@ class BodyRewriter:
         self.pattern = hosts.pattern()
         self.pairs = [(f.encode(), self._markers(r.encode())) for f, r in find_replace if f]
         self.carry = b""
+        self.swapped: dict[bytes, bytes] = {}  # a page names the same few hosts again and again
 
     def _markers(self, replacement: bytes) -> bytes:
         def swap(match: re.Match[bytes]) -> bytes:
@@ -100,6 +101,13 @@ class BodyRewriter:
         return MARKER.sub(swap, replacement)
 
     def _swap(self, match: re.Match[bytes]) -> bytes:
+        found = match[0]
+        swapped = self.swapped.get(found)
+        if swapped is None:
+            swapped = self.swapped[found] = self._swapped(match)
+        return swapped
+
+    def _swapped(self, match: re.Match[bytes]) -> bytes:
         prefix, netloc = match["scheme"], match["netloc"].decode().lower()
         escaped = b"\\/" in prefix
         scheme = prefix.split(b":")[0].decode().lower() if b":" in prefix else self.default_scheme

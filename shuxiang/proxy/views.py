@@ -5,14 +5,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from shuxiang.core import options
 from shuxiang.core.errors import ServiceError
 from shuxiang.core.textfiles import text_stream
 from shuxiang.network.models import Library
-from shuxiang.proxy import queries, services
+from shuxiang.proxy import check, queries, services
+from shuxiang.proxy.forms import VendorForm
 
 
 @login_required
@@ -40,6 +43,7 @@ def vendors(request):
         "vendors": queries.vendors_for(request.user),
         "pauses": queries.pauses_for(request.user),
         "libraries": libraries,
+        "default_limit": options.value("PROXY_PDF_LIMIT_PER_HOUR"),
     }
     return render(request, "proxy/vendors.html", context)
 
@@ -73,3 +77,50 @@ def raise_missing(no_library: bool) -> None:
     field = "library" if no_library else "file"
     reason = _("Choose a library.") if no_library else _("Choose a stanza file.")
     raise ValidationFailed(reason, [FieldError(field, reason, "required")])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def vendor(request, pk: int):
+    """Staff: change a definition (patterns for COUNTER, limit, egress, signed hand-off)."""
+    row = get_object_or_404(queries.vendors_for(request.user), pk=pk)
+    form = VendorForm.for_vendor(row, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_vendor(row.pk, form.service_data(), by=request.user)
+        except ServiceError as exc:
+            form.show_service_error(exc)
+        else:
+            messages.success(request, _("Saved."))
+            return HttpResponseRedirect(reverse("proxy:vendors"))
+    status = 400 if form.errors else 200
+    return render(request, "proxy/vendor.html", {"vendor": row, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["POST"])
+def lift(request, pk: int):
+    """Staff: let a paused reader use the vendor again."""
+    row = get_object_or_404(queries.pauses_for(request.user), pk=pk)
+    try:
+        services.lift(row.pk, by=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The pause of %(reader)s is lifted.") % {"reader": row.user})
+    return HttpResponseRedirect(reverse("proxy:vendors"))
+
+
+@login_required
+def configuration(request):
+    """Staff: does the wildcard DNS name resolve, does the certificate cover it."""
+    if not queries.staff_libraries(request.user):
+        return HttpResponse(_("Only library staff manage licensed databases."), status=403)
+    domain = options.value("PROXY_DOMAIN")
+    findings = []
+    if domain:
+        scheme = options.value("PROXY_GATEWAY_SCHEME")
+        port = options.value("PROXY_GATEWAY_PORT") if scheme == "https" else 0
+        findings = check.check(domain, scheme=scheme, port=port, timeout=3)
+    context = {"domain": domain, "findings": findings}
+    return render(request, "proxy/configuration.html", context)

@@ -237,6 +237,7 @@ class AlertRule(models.Model):
         STORAGE_ABOVE = "storage_above", _("storage above threshold")
         QUEUE_LAG_ABOVE = "queue_lag_above", _("queue lag above threshold")
         ERRORS_ABOVE = "errors_above", _("node errors above threshold")
+        READER_PAUSED = "reader_paused", _("reader paused at the proxy gateway")
 
     library = models.ForeignKey("network.Library", on_delete=models.CASCADE, related_name="+")
     condition = models.CharField(max_length=20, choices=Condition.choices)

@@ -235,7 +235,8 @@ def _failing(rule: AlertRule, now) -> dict[str, str]:
 def evaluate_alerts() -> list[Alert]:
     """Raise an alert per newly failing subject, resolve those that recovered."""
     now, raised = timezone.now(), []
-    for rule in AlertRule.objects.filter(active=True).select_related("library"):
+    rules = AlertRule.objects.filter(active=True).exclude(condition__in=PUSHED)
+    for rule in rules.select_related("library"):
         failing = _failing(rule, now)
         open_alerts = {a.subject: a for a in rule.alerts.filter(resolved_at=None)}
         for subject, alert in open_alerts.items():
@@ -251,6 +252,34 @@ def evaluate_alerts() -> list[Alert]:
 
 
 DELIVER = "stats.deliver_alert"
+# Conditions other apps report when they happen (``raise_alert``), never polled.
+PUSHED = (AlertRule.Condition.READER_PAUSED,)
+
+
+@transaction.atomic
+def raise_alert(libraries: list[Library], condition: str, subject: str, message: str) -> list:
+    """Alert now through the active rules of ``condition`` set on ``libraries`` or above them.
+
+    For events other apps see as they happen (a reader paused at the proxy gateway): one alert
+    per rule and subject while it is open, delivered like the polled ones (e-mail, webhook).
+    """
+    codes = {code for lib in libraries for code in (lib.code, *lib.ancestor_codes)}
+    raised = []
+    rules = AlertRule.objects.filter(active=True, condition=condition, library__code__in=codes)
+    for rule in rules.select_related("library"):
+        if rule.alerts.filter(subject=subject[:300], resolved_at=None).exists():
+            continue
+        alert = Alert.objects.create(rule=rule, subject=subject[:300], message=message)
+        jobs.defer(DELIVER, {"alert": alert.pk}, library=rule.library)
+        raised.append(alert)
+    return raised
+
+
+def resolve_alerts(condition: str, subject: str) -> int:
+    """Close the open alerts of ``condition`` about ``subject`` (the cause was dealt with)."""
+    return Alert.objects.filter(
+        rule__condition=condition, subject=subject[:300], resolved_at=None
+    ).update(resolved_at=timezone.now())
 
 
 def deliver(job: jobs.Job) -> None:

@@ -11,15 +11,12 @@ sent to log in and comes back to the same page.
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from shuxiang.resources.tests.nodes import Node, free_port
+from shuxiang.proxy.tests.conftest import prepared_node
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 HERE = Path(__file__).parent
@@ -48,40 +45,9 @@ for name, lib in [("zjreader", net["zhuji"]), ("gsreader", net["lz"])]:
 """
 
 
-@pytest.fixture(scope="module")
-def vendor():
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, str(HERE / "vendor_site.py"), str(port), "127.0.0.2"]
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"http://127.0.0.1:{port}/", timeout=1)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    yield port
-    process.kill()
-    process.wait()
-
-
 @pytest.fixture
-def node(vendor, tmp_path):
-    node = Node(tmp_path)
-    port = free_port()
-    node.port = port
-    node.env.update(
-        SHUXIANG_PROXY_DOMAIN="proxy.test",
-        SHUXIANG_PROXY_GATEWAY_SCHEME="http",
-        SHUXIANG_PROXY_GATEWAY_PORT=str(port),
-        SHUXIANG_PROXY_PDF_LIMIT_PER_HOUR="1000",
-        SHUXIANG_BASE_URL=f"http://127.0.0.1:{port}",
-    )
-    if node.server_mode:
-        node.env["SHUXIANG_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
-    else:
-        node.run("migrate", "-v", "0")
+def node(vendor, tmp_path, node_template):
+    node = prepared_node(tmp_path, node_template, SHUXIANG_PROXY_PDF_LIMIT_PER_HOUR="1000")
     node.run("shell", "-c", SETUP.replace("{port}", str(vendor)))
     node.start()
     yield node

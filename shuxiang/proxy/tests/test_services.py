@@ -96,7 +96,7 @@ def test_passing_the_pdf_limit_pauses_the_reader_with_evidence(net, gateway):
     assert pause.evidence["last_path"] == "/a3.pdf"
     assert services.active_pause(person, vendor) == pause
     assert AuditEvent.objects.filter(action="proxy.reader_paused").count() == 1
-    assert services.count(person, vendor, "pdf", 1000, "/a4.pdf") is None  # one pause only
+    assert services.count(person, vendor, "pdf", 1000, "/a4.pdf") == pause  # one pause only
     services.lift(pause.pk, by=staff_of(net["zj"]))
     assert services.active_pause(person, vendor) is None
     assert ReaderPause.objects.count() == 1

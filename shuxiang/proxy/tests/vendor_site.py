@@ -4,13 +4,18 @@
 requests from ALLOWED_ADDRESS (the library's egress), 403 otherwise. Host names it links to:
 ``127.0.0.1:PORT`` (itself) and ``127.0.0.3:PORT`` (a second vendor host). It has absolute
 links, a redirect setting a cookie for its domain, a link built by JavaScript, a search form,
-and a 20 MB PDF served with Range.
+and a 20 MB PDF served with Range. ``/handoff?token=…`` admits a reader from any address on
+the library's signed token (HANDOFF_KEY shared with the library).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
+import json
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -23,6 +28,21 @@ def pdf_bytes() -> bytes:
 
 
 PDF = pdf_bytes()
+HANDOFF_KEY = "vendor-and-library-shared-key-0123456789"
+
+
+def bench_page(me: str, other: str) -> str:
+    """About 100 KB of HTML with 1,000 absolute links to the vendor's two hosts."""
+    rows = [
+        f'<li><a href="{me}/article/{n}">Article {n}</a> <a href="{other}/cite/{n}">cite</a>'
+        f" <span>{'一篇文章的摘要。' * 2}</span></li>"
+        for n in range(500)
+    ]
+    return f"<html><body><h1>Bench</h1><ul>{''.join(rows)}</ul></body></html>"
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 class Vendor(BaseHTTPRequestHandler):
@@ -49,6 +69,8 @@ class Vendor(BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_GET(self):
+        if urlsplit(self.path).path == "/handoff":  # readers arrive from anywhere, with a token
+            return self.handoff()
         if self.client_address[0] != self.allowed:
             return self.reply(403, f"address {self.client_address[0]} not licensed".encode())
         me, other = f"http://127.0.0.1:{self.port}", f"http://127.0.0.3:{self.port}"
@@ -82,7 +104,37 @@ class Vendor(BaseHTTPRequestHandler):
             return self.html(f"<h1>{url.path[1:]} on {host}</h1>")
         if url.path == "/paper.pdf":
             return self.pdf()
+        if url.path == "/bench.pdf":  # bench/proxy.py: 1 MB passed byte for byte
+            return self.reply(200, PDF[: 2**20], [("Content-Type", "application/pdf")])
+        if url.path == "/bench.html":  # bench/proxy.py: a page full of links to rewrite
+            return self.html(bench_page(me, other))
+        if url.path.startswith("/article/") and url.path.endswith(".pdf"):  # 64 KB articles
+            body = (b"%PDF-1.4\n" + url.path.encode() * 8192)[: 64 * 1024]
+            return self.reply(200, body, [("Content-Type", "application/pdf")])
         return self.reply(404, b"not found")
+
+    def handoff(self):
+        """Admit a reader on the library's signed token (HS256, audience, expiry checked)."""
+        token = parse_qs(urlsplit(self.path).query).get("token", [""])[0]
+        try:
+            head, body, mac = token.split(".")
+            signed = f"{head}.{body}".encode()
+            expected = hmac.new(HANDOFF_KEY.encode(), signed, hashlib.sha256).digest()
+            if not hmac.compare_digest(expected, _unb64(mac)):
+                raise ValueError("bad signature")
+            claims = json.loads(_unb64(body))
+            if json.loads(_unb64(head)).get("alg") != "HS256":
+                raise ValueError("bad algorithm")
+            if claims["aud"] != f"http://127.0.0.1:{self.port}/handoff":
+                raise ValueError("not for us")
+            if not claims["iat"] - 5 <= time.time() <= claims["exp"]:
+                raise ValueError("expired")
+        except (ValueError, KeyError) as exc:
+            return self.reply(401, f"refused: {exc}".encode())
+        return self.html(
+            f"<h1>Welcome</h1><p id='sub'>{claims['sub']}</p>"
+            f"<p id='entitlement'>{claims['entitlement']}</p><p id='iss'>{claims['iss']}</p>"
+        )
 
     def pdf(self):
         start, end = 0, len(PDF) - 1

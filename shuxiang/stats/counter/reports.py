@@ -128,9 +128,16 @@ class _Builder:
         self.tally.about.setdefault(key, (name, item))
         values = {"Data_Type": data_type, "YOP": item.yop, "Access_Type": item.access_type}
         attributes = self._attributes({**values, "Access_Method": ACCESS_METHOD})
+        # A database's refusals are the database's (Data_Type Database_Full), like its searches.
+        refused = attributes
+        if self.view.level == "database":
+            refused = self._attributes(
+                {"Data_Type": "Database_Full", "Access_Method": ACCESS_METHOD}
+            )
         month = self.total_month or month
         for metric in ROW_METRICS:
-            self.tally.add(key, attributes, metric, month, counts[metric])
+            where = refused if metric in DENIALS else attributes
+            self.tally.add(key, where, metric, month, counts[metric])
             if item.title_type == "Book" and metric.startswith("Unique"):
                 title_metric = metric.replace("Item", "Title")
                 self.tally.add(key, attributes, title_metric, month, counts[metric])
@@ -162,12 +169,15 @@ class _Builder:
         metrics, blocks = self._metrics(), []
         for attributes, counts in sorted(by_attributes.items()):
             performance = {m: dict(sorted(counts[m].items())) for m in metrics if counts.get(m)}
-            _pair_denials(performance, metrics)
-            paired = [m for m in performance if m not in DENIALS and not m.startswith("Searches")]
+            denied = {m: performance.pop(m) for m in DENIALS if m in performance}
+            _pair_denials(denied, metrics)
+            paired = [m for m in performance if not m.startswith("Searches")]
             # Totals and unique counts come in pairs; one alone only when a filter asks so.
             alone = len(paired) == len(performance) == 1 and not self.options.metrics
             if performance and not alone:
                 blocks.append({**dict(attributes), "Performance": performance})
+            if denied:  # the 5.1 schemas keep denials in a block of their own
+                blocks.append({**dict(attributes), "Performance": denied})
         return blocks
 
 
