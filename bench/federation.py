@@ -17,8 +17,8 @@ connection and the same endpoint:
   worker would, until national search finds every harvested record (``--no-index`` skips).
 
 The ratio is harvest / peer (goal ≥ 0.8; goal ≥ 2,000 records/s). The endpoint is the signed
-peer endpoint ``/federation/peer/oai`` when the federation app is installed on both nodes and
-``--endpoint peer`` (default when available), else the node's ``/oai`` as a staff harvester.
+peer endpoint ``/federation/peer/oai`` (default; pages of ``SHUXIANG_FEDERATION_OAI_PAGE_SIZE``
+records, 500), or with ``--endpoint oai`` the node's ``/oai`` (100 a page) as a staff harvester.
 
     .venv/bin/python bench/federation.py --records 100000
     SHUXIANG_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/sx_x .venv/bin/python bench/federation.py
@@ -215,12 +215,28 @@ def run_index_jobs() -> None:
         jobs.run(job_id)
 
 
+TRUST_PARENT = """
+from django.utils import timezone
+from shuxiang.federation.models import Node, NodeKey
+node = Node.objects.create(name="bench parent", base_url="http://127.0.0.1:9", relation="parent",
+                           status="approved", approved_at=timezone.now())
+NodeKey.objects.create(node=node, key_id={key_id!r}, public_key={public!r})
+"""
+
+
 def session_for(child_url: str, env: dict, endpoint: str):
+    """A session and the list's URL: the signed peer endpoint (the child trusts this process's
+    key as its approved parent's, as after ``federation join`` and approval), or staff /oai."""
     import requests
 
     if endpoint == "peer":
+        from shuxiang.federation import keys  # noqa: PLC0415
         from shuxiang.federation.signing import peer_session  # noqa: PLC0415
 
+        own = keys.own_key()
+        code = TRUST_PARENT.format(key_id=own.key_id, public=own.public_key_b64)
+        subprocess.run([sys.executable, "-m", "shuxiang.cli", "shell", "-c", code], env=env,
+                       cwd=ROOT, check=True)  # fmt: skip
         return peer_session(), f"{child_url}/federation/peer/oai"
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {staff_token(env)}"
@@ -230,7 +246,7 @@ def session_for(child_url: str, env: dict, endpoint: str):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
-    parser.add_argument("--endpoint", choices=["oai", "peer"], default="oai")
+    parser.add_argument("--endpoint", choices=["oai", "peer"], default="peer")
     parser.add_argument("--no-index", action="store_true", help="skip running the index jobs")
     parser.add_argument(
         "--child-cache",

@@ -244,13 +244,20 @@ def _upsert(records: list[Row]) -> None:
 def _values(records: list[Row]) -> list:
     """The statement's parameters, row after row (each column's adapter looked up once)."""
     ops = connection.ops
+    times: dict = {}  # a page's rows share their times: each converted once
+
+    def time_value(value):
+        if value not in times:
+            times[value] = ops.adapt_datetimefield_value(value)
+        return times[value]
+
     plain = lambda value: value  # noqa: E731
     json_value = lambda value: ops.adapt_json_value(value, None)  # noqa: E731
     adapters = [
         (
             ATTRIBUTES.get(column, column),
             json_value if column in JSON_COLUMNS
-            else ops.adapt_datetimefield_value if column in TIME_COLUMNS
+            else time_value if column in TIME_COLUMNS
             else plain,
         )
         for column in COLUMNS
