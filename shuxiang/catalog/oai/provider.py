@@ -91,10 +91,10 @@ class Provider:
         now: dt.datetime | None = None,
         visibility: Visibility | None = None,
         node_url: str = "",
-        page_size: int = PAGE_SIZE,
+        page_size: int | None = None,
     ):
         self.base_url = base_url
-        self.page_size = page_size  # records a ListRecords/ListIdentifiers page
+        self.page_size = page_size or PAGE_SIZE  # records a ListRecords/ListIdentifiers page
         self.node_url = node_url or node_url_of(base_url)
         self.now = (now or timezone.now()).replace(microsecond=0)
         self.formats = fmt.formats(base_url)
@@ -370,7 +370,7 @@ class Row(SimpleNamespace):
         return [spec for spec in self.set_specs.split("|") if spec]
 
 
-def _rows(records, verb: str, prefix: str, size: int = PAGE_SIZE) -> list:
+def _rows(records, verb: str, prefix: str, size: int) -> list:
     """One page (+1 to see whether more follow), loading only what the answer shows."""
     records = records[: size + 1]
     if verb == "ListIdentifiers" or prefix in ("oai_dc", "shuxiang"):
