@@ -16,6 +16,7 @@ killed before handing a batch over queues them again when it starts.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -228,17 +229,43 @@ def _upsert(records: list[Row]) -> None:
         for c in COLUMNS[2:]
         if c != "search_text"  # new rows start unindexed; changed ones keep theirs until the job
     )
-    placeholders = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
+    if connection.vendor == "postgresql":
+        rows, params = _unnest(records)
+    else:
+        placeholders = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
+        rows, params = f"VALUES {', '.join([placeholders] * len(records))}", _values(records)
     sql = (
-        f"INSERT INTO {table} ({names}) VALUES {', '.join([placeholders] * len(records))} "
+        f"INSERT INTO {table} ({names}) {rows} "
         f"ON CONFLICT (source_id, local_id) DO UPDATE SET {updates} RETURNING id, local_id"
     )
-    params = _values(records)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         ids = dict((local_id, pk) for pk, local_id in cursor.fetchall())
     for record in records:
         record.pk = ids[record.local_id]
+
+
+def _unnest(records: list[Row]) -> tuple[str, list]:
+    """PostgreSQL: the rows as one array a column (``unnest``): a short statement whatever the
+    page size, which psycopg parses once and caches, instead of thousands of placeholders."""
+    fields = {field.column: field for field in Record._meta.concrete_fields}
+    types = [fields[column].db_type(connection) for column in COLUMNS]
+    arrays = ", ".join(
+        "%s::text[]" if column in JSON_COLUMNS else f"%s::{kind}[]"
+        for column, kind in zip(COLUMNS, types, strict=True)
+    )
+    names = [f"c{n}" for n in range(len(COLUMNS))]
+    select = ", ".join(
+        f"{name}::jsonb" if column in JSON_COLUMNS else name
+        for name, column in zip(names, COLUMNS, strict=True)
+    )
+    params = [
+        [json.dumps(getattr(r, column), ensure_ascii=False) for r in records]
+        if column in JSON_COLUMNS
+        else [getattr(r, ATTRIBUTES.get(column, column)) for r in records]
+        for column in COLUMNS
+    ]
+    return f"SELECT {select} FROM unnest({arrays}) AS t({', '.join(names)})", params
 
 
 def _values(records: list[Row]) -> list:
