@@ -1,19 +1,22 @@
 """Storing harvested pages in bulk (批量入库): one transaction and a few statements a page.
 
 A page is checked record by record (a bad record is reported and skipped, the others are
-stored), then written with one multi-row upsert on (source, local_id); its works are found or
-created with a few statements (records with the same work key cluster, whichever node holds
-them); tombstones are marked with one update.
+stored), then written with one multi-row upsert on (source, local_id) a page; tombstones are
+marked with one update. No text is analysed for search while a page is stored.
 
-Search: analysing text for the index costs more than storing a record, so a harvest does not
-wait for it. The ids of committed pages are collected (``IndexBatch``) and handed, a few
-thousand at a time, to a background job (``catalog.index_records``, ``core.jobs``: durable,
-retried) that updates the index. The source remembers since when its records may be missing
-from the index; a harvest killed before handing a batch over queues them again when it starts.
+Clustering and search: finding each record's work (records with the same work key cluster,
+whichever node holds them; ``clustering``) and analysing text for the index cost more than
+storing a record, so a harvest does not wait for them. The ids of committed pages are collected
+(``IndexBatch``) and handed, a few thousand at a time, to a background job
+(``catalog.index_records``, ``core.jobs``: durable, retried) that clusters them into works and
+then updates the index; until it has run, new records have no work and are not found by
+search. The source remembers since when its records may be missing from the index; a harvest
+killed before handing a batch over queues them again when it starts.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,8 +25,8 @@ from types import SimpleNamespace
 from django.db import connection, transaction
 from django.utils import timezone
 
-from shuxiang.catalog import indexing, normalize, services
-from shuxiang.catalog.models import AccessPolicy, Record, Source, Work
+from shuxiang.catalog import clustering, indexing, services
+from shuxiang.catalog.models import AccessPolicy, Record, Source
 from shuxiang.core import audit, jobs
 from shuxiang.core.actors import SYSTEM
 from shuxiang.network.models import Library
@@ -32,9 +35,10 @@ log = logging.getLogger(__name__)
 COLUMNS = (
     "source_id", "local_id", "format", "payload", "datestamp", "source_datestamp", "encoding",
     "harvested_at", "deleted", "library_id", "access_policy", "set_specs", *services.TEXT_FIELDS,
-    "title_folded", "creators", "subjects", "year", "identifiers", "isbn", "work_id",
-    "search_text", "holding_node", "holding_url",
+    "title_folded", "creators", "subjects", "year", "identifiers", "isbn", "search_text",
+    "holding_node", "holding_url",
 )  # fmt: skip
+POLICIES = frozenset(AccessPolicy.values)
 ATTRIBUTES = {"format": "fmt"}
 JSON_COLUMNS = {"creators", "subjects", "identifiers"}
 TIME_COLUMNS = {"datestamp", "harvested_at"}
@@ -67,8 +71,11 @@ class PageResult:
 
 
 def index_job(job) -> None:
-    """Job handler: bring the search index up to date for the record ids in the payload."""
-    indexing.refresh([int(i) for i in job.payload["ids"]])
+    """Job handler: cluster the records of the payload into works, then bring the search
+    index up to date for them (a retry clusters again: nothing changes the second time)."""
+    ids = [int(i) for i in job.payload["ids"]]
+    clustering.assign_works(ids)
+    indexing.refresh(ids)
 
 
 class Libraries:
@@ -141,22 +148,15 @@ def store_page(
     libraries = libraries or Libraries()
     live, gone = _checked(items, result)
     libraries.resolve(item.library_code for item in live.values())
-    existing = dict(
-        Record.objects.filter(source=source, local_id__in=[*live, *gone]).values_list(
-            "local_id", "work_id"
-        )
-    )
     records = [
         _record(source, item, now, encoding, libraries.get(item.library_code))
         for item in live.values()
     ]
-    _cluster(records)
     for start in range(0, len(records), UPSERT_ROWS):
         _upsert(records[start : start + UPSERT_ROWS])
-    removed = _delete(source, [g for g in gone if g in existing], now)
+    removed = _delete(source, list(gone), now)
     result.stored += sum(1 for item in items if item.local_id in live and not item.deleted)
     result.deleted = len(removed)
-    _drop_empty_works(existing, records)
     _index_later(source, [r.pk for r in records] + removed, now, batch)
     return result
 
@@ -183,7 +183,7 @@ def _checked(items: list[Incoming], result: PageResult) -> tuple[dict, dict]:
 def _problem(item: Incoming) -> str:
     if not item.local_id or len(item.local_id) > 255:
         return "local_id: give an identifier of 1 to 255 characters"
-    if item.access_policy not in AccessPolicy.values:
+    if item.access_policy not in POLICIES:
         return f"access_policy: unknown policy {item.access_policy[:40]!r}"
     if not item.deleted and not str(item.fields.get("title") or "").strip():
         return "title: a record needs a title"
@@ -210,7 +210,6 @@ def _record(source, item: Incoming, now, encoding: str, library) -> Row:
         library=library,
         library_id=library.pk if library else None,
         access_policy=item.access_policy,
-        work_id=None,
         search_text="",
         holding_node=item.holding_node[:500],
         holding_url=item.holding_url[:1000],
@@ -230,12 +229,15 @@ def _upsert(records: list[Row]) -> None:
         for c in COLUMNS[2:]
         if c != "search_text"  # new rows start unindexed; changed ones keep theirs until the job
     )
-    placeholders = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
+    if connection.vendor == "postgresql":
+        rows, params = _unnest(records)
+    else:
+        placeholders = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
+        rows, params = f"VALUES {', '.join([placeholders] * len(records))}", _values(records)
     sql = (
-        f"INSERT INTO {table} ({names}) VALUES {', '.join([placeholders] * len(records))} "
+        f"INSERT INTO {table} ({names}) {rows} "
         f"ON CONFLICT (source_id, local_id) DO UPDATE SET {updates} RETURNING id, local_id"
     )
-    params = [value for record in records for value in _values(record)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         ids = dict((local_id, pk) for pk, local_id in cursor.fetchall())
@@ -243,36 +245,51 @@ def _upsert(records: list[Row]) -> None:
         record.pk = ids[record.local_id]
 
 
-def _values(record: Row) -> list:
+def _unnest(records: list[Row]) -> tuple[str, list]:
+    """PostgreSQL: the rows as one array a column (``unnest``): a short statement whatever the
+    page size, which psycopg parses once and caches, instead of thousands of placeholders."""
+    fields = {field.column: field for field in Record._meta.concrete_fields}
+    types = [fields[column].db_type(connection) for column in COLUMNS]
+    arrays = ", ".join(
+        "%s::text[]" if column in JSON_COLUMNS else f"%s::{kind}[]"
+        for column, kind in zip(COLUMNS, types, strict=True)
+    )
+    names = [f"c{n}" for n in range(len(COLUMNS))]
+    select = ", ".join(
+        f"{name}::jsonb" if column in JSON_COLUMNS else name
+        for name, column in zip(names, COLUMNS, strict=True)
+    )
+    params = [
+        [json.dumps(getattr(r, column), ensure_ascii=False) for r in records]
+        if column in JSON_COLUMNS
+        else [getattr(r, ATTRIBUTES.get(column, column)) for r in records]
+        for column in COLUMNS
+    ]
+    return f"SELECT {select} FROM unnest({arrays}) AS t({', '.join(names)})", params
+
+
+def _values(records: list[Row]) -> list:
+    """The statement's parameters, row after row (each column's adapter looked up once)."""
     ops = connection.ops
-    values = []
-    for column in COLUMNS:
-        value = getattr(record, ATTRIBUTES.get(column, column))
-        if column in JSON_COLUMNS:
-            value = ops.adapt_json_value(value, None)
-        elif column in TIME_COLUMNS:
-            value = ops.adapt_datetimefield_value(value)
-        values.append(value)
-    return values
+    times: dict = {}  # a page's rows share their times: each converted once
 
+    def time_value(value):
+        if value not in times:
+            times[value] = ops.adapt_datetimefield_value(value)
+        return times[value]
 
-def _cluster(records: list[Row]) -> None:
-    """Each record joins the work of its key (created when new): two to three statements."""
-    keys = {
-        id(r): normalize.work_key(isbn=r.isbn, title=r.title, creators=r.creators, year=r.year)
-        for r in records
-    }
-    works = dict(Work.objects.filter(key__in=set(keys.values())).values_list("key", "id"))
-    new = {
-        keys[id(r)]: Work(key=keys[id(r)], title=r.title[:500], creators=r.creators, year=r.year)
-        for r in records
-        if keys[id(r)] not in works
-    }
-    if new:
-        Work.objects.bulk_create(new.values(), ignore_conflicts=True)
-        works.update(Work.objects.filter(key__in=list(new)).values_list("key", "id"))
-    for record in records:
-        record.work_id = works[keys[id(record)]]
+    plain = lambda value: value  # noqa: E731
+    json_value = lambda value: ops.adapt_json_value(value, None)  # noqa: E731
+    adapters = [
+        (
+            ATTRIBUTES.get(column, column),
+            json_value if column in JSON_COLUMNS
+            else time_value if column in TIME_COLUMNS
+            else plain,
+        )
+        for column in COLUMNS
+    ]  # fmt: skip
+    return [adapt(getattr(record, name)) for record in records for name, adapt in adapters]
 
 
 def _delete(source: Source, local_ids: list[str], now) -> list[int]:
@@ -287,18 +304,12 @@ def _delete(source: Source, local_ids: list[str], now) -> list[int]:
     return ids
 
 
-def _drop_empty_works(existing: dict[str, int | None], records: list[Record]) -> None:
-    previous = {existing.get(r.local_id) for r in records} - {r.work_id for r in records}
-    previous.discard(None)
-    if previous:
-        Work.objects.filter(pk__in=previous, records__isnull=True).delete()
-
-
 def _index_later(source: Source, ids: list[int], now, batch: IndexBatch | None) -> None:
     """The index update of these records: batched by the harvest, else after this commit."""
     if not ids:
         return
     if batch is None:
+        clustering.assign_works(ids)
         for record_id in ids:
             indexing.schedule(record_id)
         return

@@ -217,6 +217,9 @@ OPTIONS: dict[str, Option] = {
             "FEDERATION_CLOCK_SKEW_SECONDS", int, 30, "Clock difference tolerated between nodes."
         ),
         Option("FEDERATION_TIMEOUT", int, 30, "Seconds to wait for a peer node's answer."),
+        Option(
+            "FEDERATION_OAI_PAGE_SIZE", int, 500, "Records a page of the parent's signed harvest."
+        ),
         Option("PORTAL_DEFAULT_SITE", str, "", "Library code of the site for unknown hosts."),
         Option(
             "DEMO_TEXTS_DIR",

@@ -13,12 +13,14 @@ from django.views.decorators.http import require_http_methods
 
 from shuxiang.catalog.oai.provider import Provider
 from shuxiang.catalog.search.base import Visibility
+from shuxiang.core import options
 from shuxiang.core.http import base_url
 from shuxiang.federation.harvest import PEER_OAI_PATH
 from shuxiang.federation.models import Node
 from shuxiang.federation.signing import signed_endpoint
 
 PEER_VISIBILITY = Visibility(everything=True)
+MAX_PAGE_SIZE = 2000
 
 
 @require_http_methods(["GET", "POST"])
@@ -35,7 +37,8 @@ def peer_oai(request: HttpRequest) -> HttpResponse:
     data = request.GET if request.method == "GET" else request.POST
     params = {key: data.getlist(key) for key in data}
     node_url = base_url()
+    size = max(1, min(int(options.value("FEDERATION_OAI_PAGE_SIZE")), MAX_PAGE_SIZE))
     body = Provider(
-        node_url + PEER_OAI_PATH, visibility=PEER_VISIBILITY, node_url=node_url
+        node_url + PEER_OAI_PATH, visibility=PEER_VISIBILITY, node_url=node_url, page_size=size
     ).respond(params)
     return HttpResponse(body, content_type="text/xml; charset=utf-8")

@@ -109,7 +109,7 @@ class Harvester:
     def _next(self, future, pool, limit: float, max_pages: int | None):
         """Handle one fetched page; the future of the next (None at the end, False to stop)."""
         try:
-            page, params = future.result()
+            page, params, read = future.result()
         except HarvestFailed as exc:
             self._fail(str(exc.problem))
             raise
@@ -117,7 +117,9 @@ class Harvester:
         if error is not None:
             params = self._on_error(error, params, page)
             return pool.submit(self._fetch, params, limit) if params else None
-        items, token = self._items_of(page)
+        items, token, problems = read
+        for message in problems:
+            self.report.note(f"page {self.report.pages + 1} {message}")
         following = {"verb": "ListRecords", "resumptionToken": token} if token else None
         stop = bool(following and max_pages and self.report.pages + 1 >= max_pages)
         upcoming = pool.submit(self._fetch, following, limit) if following and not stop else None
@@ -143,9 +145,16 @@ class Harvester:
         source.save(update_fields=["harvest_from", "pending_datestamp"])
         return params
 
-    def _fetch(self, params: dict, limit: float) -> tuple[fetch.Page, dict]:
-        """The page answering ``params``, with retries (runs in the fetching thread: no
-        database here)."""
+    def _fetch(self, params: dict, limit: float) -> tuple[fetch.Page, dict, tuple | None]:
+        """The page answering ``params`` and its records read (``_items_of``), with retries.
+
+        Runs in the fetching thread, so reading a page's records overlaps storing the previous
+        one; no database here.
+        """
+        page, params = self._answer(params, limit)
+        return page, params, (self._items_of(page) if page.error() is None else None)
+
+    def _answer(self, params: dict, limit: float) -> tuple[fetch.Page, dict]:
         problem = ""
         for attempt in range(RETRIES):
             try:
@@ -197,23 +206,22 @@ class Harvester:
         if not self.source.pending_datestamp:
             self.source.pending_datestamp = page.response_date() or to_datestamp(timezone.now())
 
-    def _items_of(self, page: fetch.Page) -> tuple[list, str]:
-        """The page's records, parsed (a record that cannot be read is noted), and its token."""
+    def _items_of(self, page: fetch.Page) -> tuple[list, str, list[str]]:
+        """The page's records, parsed, its token, and a problem for each record that cannot
+        be read (its place in the list holds None)."""
         list_element = page.root.find(f"{{{OAI_NS}}}ListRecords")
         if list_element is None:
             raise HarvestFailed(f"{self.source.base_url} answered without ListRecords")
         records = list_element.findall(f"{{{OAI_NS}}}record")
         token = (list_element.findtext(f"{{{OAI_NS}}}resumptionToken") or "").strip()
-        counts = self.report.encodings
-        counts[page.encoding] = counts.get(page.encoding, 0) + len(records)
-        items = []
+        items, problems = [], []
         for position, element in enumerate(records, 1):
             try:
                 items.append(self._incoming(element))
             except (ValueError, etree.LxmlError, KeyError, IndexError) as exc:
                 items.append(None)
-                self.report.note(f"page {self.report.pages + 1} record {position}: {exc}")
-        return items, token
+                problems.append(f"record {position}: {exc}")
+        return items, token, problems
 
     def _incoming(self, element) -> bulkstore.Incoming:
         identifier, datestamp, deleted, _specs = mapping.header_of(element)
@@ -233,6 +241,8 @@ class Harvester:
 
     def _store_page(self, page: fetch.Page, items: list, token: str) -> None:
         """Store the page's records and the token after them in one transaction."""
+        counts = self.report.encodings
+        counts[page.encoding] = counts.get(page.encoding, 0) + len(items)
         readable = [item for item in items if item is not None]
         positions = [n for n, item in enumerate(items, 1) if item is not None]
         with transaction.atomic():

@@ -40,25 +40,27 @@ def from_oai_dc(metadata) -> dict:
     return fields
 
 
+NATIVE_SINGLE = ("title", "description", "publisher", "date", "language", "type", "collection",
+                 "isbn")  # fmt: skip
+NATIVE_LISTS = {"creator": "creators", "subject": "subjects", "identifier": "identifiers"}
+_NATIVE_TAGS = {f"{{{NATIVE_NS}}}{tag}": tag for tag in (*NATIVE_SINGLE, *NATIVE_LISTS)}
+
+
 def from_native(metadata) -> dict:
-    first = lambda tag: next(iter(_texts(metadata, NATIVE_NS, tag)), "")  # noqa: E731
-    fields = {
-        name: first(name)
-        for name in (
-            "title",
-            "description",
-            "publisher",
-            "date",
-            "language",
-            "type",
-            "collection",
-            "isbn",
-        )
-    }
-    fields["creators"] = _texts(metadata, NATIVE_NS, "creator")
-    fields["subjects"] = _texts(metadata, NATIVE_NS, "subject")
-    fields["identifiers"] = _texts(metadata, NATIVE_NS, "identifier")
-    return fields
+    """The native format's fields in one pass over its elements (the first non-empty value of
+    a single field, every value of a list field)."""
+    fields: dict = {name: "" for name in NATIVE_SINGLE}
+    lists: dict[str, list[str]] = {name: [] for name in NATIVE_LISTS.values()}
+    for element in metadata.iter():
+        tag = _NATIVE_TAGS.get(element.tag)
+        text = element.text
+        if tag is None or not text or not text.strip():
+            continue
+        if tag in NATIVE_LISTS:
+            lists[NATIVE_LISTS[tag]].append(clean(text).strip())
+        elif not fields[tag]:
+            fields[tag] = clean(text).strip()
+    return {**fields, **lists}
 
 
 def from_marcxml(metadata) -> dict:
@@ -102,13 +104,17 @@ def fields_of(record, prefix: str) -> dict:
 NATIVE_EXTRAS = ("library", "accessPolicy", "holdingNode", "landingPage")
 
 
+_EXTRA_TAGS = {f"{{{NATIVE_NS}}}{tag}": tag for tag in NATIVE_EXTRAS}
+
+
 def native_extras(record) -> dict[str, str]:
     """Where a native-format record is held: library code, access policy, holding node and
     its page there ("" for what the record does not say)."""
     metadata = record.find(f"{{{OAI_NS}}}metadata")
     native = metadata[0] if metadata is not None and len(metadata) else None
-    values = {}
-    for tag in NATIVE_EXTRAS:
-        found = native.find(f"{{{NATIVE_NS}}}{tag}") if native is not None else None
-        values[tag] = clean(found.text).strip() if found is not None and found.text else ""
-    return values
+    values: dict[str, str] = {}
+    for child in native if native is not None else ():
+        tag = _EXTRA_TAGS.get(child.tag)
+        if tag is not None and tag not in values:  # the first such element, as find() does
+            values[tag] = clean(child.text).strip() if child.text else ""
+    return {tag: values.get(tag, "") for tag in NATIVE_EXTRAS}

@@ -91,8 +91,10 @@ class Provider:
         now: dt.datetime | None = None,
         visibility: Visibility | None = None,
         node_url: str = "",
+        page_size: int | None = None,
     ):
         self.base_url = base_url
+        self.page_size = page_size or PAGE_SIZE  # records a ListRecords/ListIdentifiers page
         self.node_url = node_url or node_url_of(base_url)
         self.now = (now or timezone.now()).replace(microsecond=0)
         self.formats = fmt.formats(base_url)
@@ -245,10 +247,13 @@ class Provider:
             if state.get("last_id")
             else Q()
         )
-        page = _rows(matching.filter(after).order_by("datestamp", "id"), verb, state["prefix"])
+        page = _rows(
+            matching.filter(after).order_by("datestamp", "id"), verb, state["prefix"],
+            self.page_size,
+        )  # fmt: skip
         if not page and not resumed:
             raise OaiError("noRecordsMatch", "No records match these arguments.")
-        more, page = len(page) > PAGE_SIZE, page[:PAGE_SIZE]
+        more, page = len(page) > self.page_size, page[: self.page_size]
         render = self._record_xml if verb == "ListRecords" else self._header_xml
         items = "".join(render(record, state["prefix"]) for record in page)
         total = state.get("total")
@@ -365,9 +370,9 @@ class Row(SimpleNamespace):
         return [spec for spec in self.set_specs.split("|") if spec]
 
 
-def _rows(records, verb: str, prefix: str) -> list:
+def _rows(records, verb: str, prefix: str, size: int) -> list:
     """One page (+1 to see whether more follow), loading only what the answer shows."""
-    records = records[: PAGE_SIZE + 1]
+    records = records[: size + 1]
     if verb == "ListIdentifiers" or prefix in ("oai_dc", "shuxiang"):
         columns = {"oai_dc": DC_COLUMNS, "shuxiang": NATIVE_COLUMNS}[prefix]
         columns = HEADER_COLUMNS if verb == "ListIdentifiers" else columns

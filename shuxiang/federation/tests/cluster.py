@@ -90,6 +90,7 @@ class ClusterNode:
             SHUXIANG_NODE_NAME=self.name,
             SHUXIANG_ALLOWED_HOSTS="127.0.0.1,localhost",
             SHUXIANG_TASKS_IMMEDIATE="true",
+            SHUXIANG_FEDERATION_OAI_PAGE_SIZE="50",  # a few hundred records: several pages
             PYTHONPATH=str(ROOT),
         )
         if self.database_url:
