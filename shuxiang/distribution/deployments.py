@@ -26,6 +26,7 @@ from shuxiang.core.actors import SYSTEM, Actor, is_system
 from shuxiang.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 from shuxiang.core.http import ascii_int
 from shuxiang.distribution import permissions
+from shuxiang.distribution.bags import external_id
 from shuxiang.distribution.models import Deployment, Package, PackageVersion, Subscription
 from shuxiang.network import scopes
 from shuxiang.network.models import Library
@@ -339,7 +340,6 @@ def offer_document(deployment: Deployment, base: str, *, signed: bool = False) -
     ``signed``: for a federation peer (signed requests, no token); a bag this node passes on
     carries this node's endorsement of the key that signed it."""
     from shuxiang.distribution import keys
-    from shuxiang.distribution.bags import external_id
 
     version = deployment.version
     token = "" if signed else offer_token(deployment)
@@ -363,3 +363,33 @@ def offer_document(deployment: Deployment, base: str, *, signed: bool = False) -
             version.key_id, version.tagmanifest_sha256, version.signer_key
         ),
     }  # fmt: skip
+
+
+def record_disk_import(external: str, number: int, into: Library) -> None:
+    """A bag carried by disk (硬盘推送) to a library below the node's own package counts in the
+    package's deployment status like a pulled one: imported, holding that version."""
+    owners = Package.objects.filter(Q(origin=external) | Q(code=external.rpartition(":")[2]))
+    for package in owners.select_related("library"):
+        if external_id(package) != external and package.origin != external:
+            continue
+        if not Library.objects.filter(scopes.in_subtree("", package.library), pk=into.pk).exclude(
+            pk=package.library_id
+        ):
+            continue
+        version = package.versions.filter(number=number).first()
+        if version is None:
+            continue
+        Deployment.objects.update_or_create(
+            package=package,
+            library=into,
+            defaults={
+                "version": version,
+                "held": number,
+                "state": Deployment.State.IMPORTED,
+                "reason": "",
+                "done_bytes": version.payload_bytes,
+                "total_bytes": version.payload_bytes,
+                "files_done": version.file_count,
+                "files_total": version.file_count,
+            },
+        )

@@ -24,7 +24,15 @@ from django.utils.translation import gettext as _
 from shuxiang.core import audit, jobs
 from shuxiang.core.actors import Actor
 from shuxiang.core.errors import Conflict, FieldError
-from shuxiang.distribution import bagcheck, bags, copying, incoming, layout, permissions
+from shuxiang.distribution import (
+    bagcheck,
+    bags,
+    copying,
+    deployments,
+    incoming,
+    layout,
+    permissions,
+)
 from shuxiang.distribution.models import ImportedPackage, ImportedResource, ImportRun
 from shuxiang.network.models import Library
 from shuxiang.resources import catalog_sync
@@ -380,5 +388,6 @@ def _finish(run: ImportRun, contents, into, by, result: ImportResult) -> ImportR
         removed=result.removed,
     )
     transaction.on_commit(lambda: _discard_unreferenced(stale))
+    deployments.record_disk_import(contents.external_id, run.number, into)
     result.run, result.package = run, package
     return result

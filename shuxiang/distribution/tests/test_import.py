@@ -107,3 +107,19 @@ def test_an_older_version_or_a_delta_out_of_order_is_refused(net, package, class
     with pytest.raises(Conflict):
         bagcheck.import_bag(v3.bag_path, county, by=SYSTEM)
     assert not Resource.objects.filter(library=county, title__contains="修订").exists()
+
+
+def test_a_bag_carried_by_disk_counts_in_the_owners_deployment_status(
+    net, package, classics, tmp_path
+):
+    from shuxiang.distribution import deployments
+    from shuxiang.distribution.models import Deployment
+
+    version = services.build_version(package, by=SYSTEM)
+    bag = services.export_version(version, tmp_path, by=SYSTEM)
+    bagcheck.import_bag(bag, net["zhuji"], by=SYSTEM)
+    held = Deployment.objects.get(package=package, library=net["zhuji"])
+    assert (held.state, held.held, held.version_id) == ("imported", 1, version.pk)
+    rows = deployments.coverage(deployments.status(package, by=SYSTEM))
+    county = next(row for row in rows if row["level"] == net["zhuji"].level)
+    assert county["reached"] == county["current"] == 1
