@@ -152,18 +152,22 @@ class DatabaseStore(ReplayStore):
 
 
 _store: ReplayStore | None = None
+_made_for: tuple | None = None
 
 
 def get_store() -> ReplayStore:
-    """This process's store (by mode: SQLite file, Redis, or the database table)."""
-    global _store
-    if _store is None:
+    """This process's store (by mode: SQLite file, Redis, or the database table), made again
+    when the settings it was made for change (another data folder or Redis, as in tests)."""
+    global _store, _made_for
+    wanted = (settings.REDIS_URL, settings.SERVER_MODE, str(settings.DATA_DIR))
+    if _store is None or _made_for != wanted:
         if settings.REDIS_URL:
             _store = RedisStore()
         elif settings.SERVER_MODE:
             _store = DatabaseStore()
         else:
             _store = SQLiteStore()
+        _made_for = wanted
     return _store
 
 
