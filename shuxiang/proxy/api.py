@@ -15,8 +15,8 @@ from shuxiang.proxy import queries, services
 from shuxiang.proxy.schemas import (
     MAX_ID,
     ImportIn,
-    ImportOut,
     PauseOut,
+    StanzaImportOut,
     UsageOut,
     VendorIn,
     VendorOut,
@@ -53,7 +53,9 @@ def update_vendor(request, payload: VendorIn, pk: int = Id):
 
 
 @router.post(
-    "/proxy/definitions", response={200: ImportOut, **ERRORS}, summary="Import EZproxy stanzas"
+    "/proxy/definitions",
+    response={200: StanzaImportOut, **ERRORS},
+    summary="Import EZproxy stanzas",
 )
 def import_definitions(request, payload: ImportIn):
     library = Library.objects.filter(code=payload.library.upper()).first()

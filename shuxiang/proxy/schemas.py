@@ -62,7 +62,7 @@ class NoticeOut(Schema):
     reason: str
 
 
-class ImportOut(Schema):
+class StanzaImportOut(Schema):
     created: list[str]
     updated: list[str]
     notices: list[NoticeOut]

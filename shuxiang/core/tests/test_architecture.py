@@ -20,7 +20,7 @@ ROOT = PACKAGE.parent
 # path__contains, ...), a Python prefix test on a library's path, or SQL LIKE on it.
 PATH_FILTER = re.compile(
     r"(?:\b|__)path__(?!exact\b|in\b)[a-z]+\b"
-    r"|\b(?!request\b|self\b)\w+\.path\.startswith\("
+    r"|\b(?!request\b|self\b|url\b)\w+\.path\.startswith\("
     r"|\.startswith\(\s*[\w.]+\.path\b"
     r"|\bpath\"?\s+(?:I?LIKE|GLOB)\b",
     re.IGNORECASE,
@@ -87,6 +87,7 @@ def test_the_path_filter_rule_recognises_each_spelling():
     ]
     allowed = [
         "if request.path.startswith('/api/'):",
+        'if url.path.startswith("/article/"):',  # a URL's path, not a library's
         'if not path.startswith("/") or path.startswith("//"):',
         "Library.objects.filter(path__in=paths)",
         "Library.objects.filter(in_subtree('', library))",

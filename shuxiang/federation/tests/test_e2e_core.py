@@ -10,12 +10,18 @@ import requests
 pytestmark = pytest.mark.live
 
 
+def _libraries_relayed(cluster) -> None:
+    """The province passes its children's libraries up (also done by a job after approval)."""
+    cluster.province.cli("federation", "sync", "--step", "libraries")
+
+
 def test_the_cluster_is_joined_and_approved(cluster):
+    _libraries_relayed(cluster)
     national = cluster.national.status()
     [province] = [n for n in national["nodes"] if n["relation"] == "child"]
     assert province["status"] == "approved"
     assert province["base_url"] == cluster.province.url
-    assert province["libraries"] == ["ZJLIB"]
+    assert province["libraries"] == ["ZJLIB", "HZLIB"]  # its own, and the city's relayed
     assert province["keys"] == [cluster.province.status()["key_id"]]
 
     middle = cluster.province.status()
@@ -27,12 +33,17 @@ def test_the_cluster_is_joined_and_approved(cluster):
 
 
 def test_the_library_tree_shows_the_hosting_node(cluster):
+    _libraries_relayed(cluster)
     code = (
         "from shuxiang.network.models import Library\n"
         "import json\n"
         "print(json.dumps({l.code: l.node for l in Library.objects.all()}))"
     )
-    assert json.loads(cluster.national.run(code)) == {"NLC": "local", "ZJLIB": "浙江省节点"}
+    assert json.loads(cluster.national.run(code)) == {
+        "NLC": "local",
+        "ZJLIB": "浙江省节点",
+        "HZLIB": "杭州市节点",  # hosted by the city, reached through the province
+    }
     assert json.loads(cluster.province.run(code))["HZLIB"] == "杭州市节点"
 
 

@@ -130,8 +130,8 @@ def test_a_withdrawal_at_the_city_reaches_the_root(cluster, harvested):
     assert [r["holding_node"] for r in records] == [cluster.province.url]
     code = (
         "import json; from shuxiang.catalog.models import Record\n"
-        "print(json.dumps(list(Record.objects.filter(holding_node={url!r})"
-        ".values_list('deleted', flat=True))))"
+        "print(json.dumps(list(Record.objects.filter(holding_node={url!r},"
+        " title='良渚古城遗址图录').values_list('deleted', flat=True))))"
     )
     out = cluster.national.run(code.format(url=cluster.city.url))
     assert json.loads(out.strip().splitlines()[-1]) == [True]
