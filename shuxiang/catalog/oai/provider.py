@@ -16,7 +16,6 @@ import functools
 import hashlib
 import re
 import socket
-from types import SimpleNamespace
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
@@ -28,6 +27,7 @@ from lxml import etree
 from shuxiang.catalog.models import Record
 from shuxiang.catalog.oai import formats as fmt
 from shuxiang.catalog.oai import sets as oai_sets
+from shuxiang.catalog.oai.rows import list_rows
 from shuxiang.catalog.oai.tokens import (
     PAGE_SIZE,
     OaiError,
@@ -247,7 +247,7 @@ class Provider:
             if state.get("last_id")
             else Q()
         )
-        page = _rows(
+        page = list_rows(
             matching.filter(after).order_by("datestamp", "id"), verb, state["prefix"],
             self.page_size,
         )  # fmt: skip
@@ -350,34 +350,6 @@ class Provider:
 
 LIST_PARSER = etree.XMLParser(no_network=True, resolve_entities=False, huge_tree=True)
 CLOSE = b"</OAI-PMH>"
-HEADER_COLUMNS = ("id", "datestamp", "deleted", "set_specs")
-DC_COLUMNS = (*HEADER_COLUMNS, "title", "creators", "subjects", "description", "publisher",
-              "date", "type", "language", "identifiers", "isbn")  # fmt: skip
-NATIVE_COLUMNS = (*DC_COLUMNS, "year", "collection", "local_id", "access_policy", "work_id",
-                  "holding_node", "holding_url", "library__code", "source__key",
-                  "source__kind")  # fmt: skip
-
-
-class Row(SimpleNamespace):
-    """The columns of one record a list page shows (much lighter than a model instance)."""
-
-    @property
-    def pk(self) -> int:
-        return self.id
-
-    @property
-    def sets(self) -> list[str]:
-        return [spec for spec in self.set_specs.split("|") if spec]
-
-
-def _rows(records, verb: str, prefix: str, size: int) -> list:
-    """One page (+1 to see whether more follow), loading only what the answer shows."""
-    records = records[: size + 1]
-    if verb == "ListIdentifiers" or prefix in ("oai_dc", "shuxiang"):
-        columns = {"oai_dc": DC_COLUMNS, "shuxiang": NATIVE_COLUMNS}[prefix]
-        columns = HEADER_COLUMNS if verb == "ListIdentifiers" else columns
-        return [Row(**values) for values in records.values(*columns)]
-    return list(records.select_related("source", "library").defer("search_text"))
 
 
 def _el(tag: str) -> etree._Element:
