@@ -17,17 +17,16 @@ process drops the peer keys it cached when it sees a new generation.
 
 from __future__ import annotations
 
-import fcntl
-import mmap
 import os
 import secrets
 import sqlite3
-import threading
 import time
 from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+
+from shuxiang.core.localfiles import MappedCounter, SharedSQLite
 
 
 class ReplayStore:
@@ -49,26 +48,21 @@ class ReplayStore:
 class SQLiteStore(ReplayStore):
     """Embedded: a SQLite file for nonces and a memory-mapped counter for the generation."""
 
+    SCHEMA = (
+        "CREATE TABLE IF NOT EXISTS nonces (key TEXT PRIMARY KEY, until INTEGER NOT NULL)"
+        " WITHOUT ROWID",
+    )
+
     def __init__(self, folder: str | None = None):
         base = folder or os.path.join(settings.DATA_DIR, "federation")
         os.makedirs(base, exist_ok=True)
         self.path = os.path.join(base, "replay.sqlite3")
         self.counter_path = os.path.join(base, "trust.generation")
-        self._local = threading.local()
-        self._counter: tuple[int, mmap.mmap] | None = None
+        self._file = SharedSQLite(self.path, self.SCHEMA, timeout=20)
+        self._counter = MappedCounter(self.counter_path)
 
     def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None or self._local.pid != os.getpid():
-            db = sqlite3.connect(self.path, timeout=20, isolation_level=None)
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS nonces (key TEXT PRIMARY KEY, until INTEGER NOT NULL)"
-                " WITHOUT ROWID"
-            )
-            self._local.db, self._local.pid = db, os.getpid()
-        return db
+        return self._file.connection()
 
     def claim(self, key_id: str, nonce: str, until: int) -> bool:
         db = self._db()
@@ -79,29 +73,11 @@ class SQLiteStore(ReplayStore):
             db.execute("DELETE FROM nonces WHERE until < ?", (int(time.time()),))
         return fresh == 1
 
-    def _mapped(self) -> mmap.mmap:
-        if self._counter is None or self._counter[0] != os.getpid():
-            fd = os.open(self.counter_path, os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                if os.fstat(fd).st_size < 8:
-                    os.pwrite(fd, bytes(8), 0)
-                self._counter = (os.getpid(), mmap.mmap(fd, 8))
-            finally:
-                os.close(fd)
-        return self._counter[1]
-
     def generation(self) -> int:
-        return int.from_bytes(self._mapped()[:8], "little")
+        return self._counter.value()
 
     def bump(self) -> None:
-        counter = self._mapped()
-        with open(self.counter_path, "rb") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                counter[:8] = (self.generation() + 1).to_bytes(8, "little")
-                counter.flush()
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        self._counter.bump()
 
 
 class RedisStore(ReplayStore):

@@ -9,17 +9,14 @@ the current one. The embedded default is a SQLite file in the data dir (shared b
 
 from __future__ import annotations
 
-import fcntl
-import mmap
-import os
 import sqlite3
-import threading
 import time
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 from shuxiang.core import options
+from shuxiang.core.localfiles import MappedCounter, SharedSQLite
 
 
 class PageStore:
@@ -48,43 +45,17 @@ class SQLiteStore(PageStore):
 
     def __init__(self, path: str | None = None):
         self.path = str(path or settings.DATA_DIR / "pagecache.sqlite3")
-        self._local = threading.local()
-        self._counter: tuple[int, mmap.mmap] | None = None
+        self._file = SharedSQLite(self.path, self.SCHEMA, timeout=0.5)
+        self._counter = MappedCounter(self.path + ".generation")
 
     def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None or self._local.pid != os.getpid():
-            db = sqlite3.connect(self.path, timeout=0.5, isolation_level=None)
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
-            for statement in self.SCHEMA:
-                db.execute(statement)
-            self._local.db, self._local.pid = db, os.getpid()
-        return db
-
-    def _mapped(self) -> mmap.mmap:
-        if self._counter is None or self._counter[0] != os.getpid():
-            fd = os.open(self.path + ".generation", os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                if os.fstat(fd).st_size < 8:
-                    os.pwrite(fd, bytes(8), 0)
-                self._counter = (os.getpid(), mmap.mmap(fd, 8))
-            finally:
-                os.close(fd)
-        return self._counter[1]
+        return self._file.connection()
 
     def generation(self) -> int:
-        return int.from_bytes(self._mapped()[:8], "little")
+        return self._counter.value()
 
     def bump(self) -> None:
-        counter = self._mapped()
-        with open(self.path + ".generation", "rb") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                counter[:8] = (self.generation() + 1).to_bytes(8, "little")
-                counter.flush()
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        self._counter.bump()
         self._db().execute("DELETE FROM pages")  # stale now: free the space
 
     def get(self, key: str) -> bytes | None:
