@@ -61,6 +61,10 @@ INSTALLED_APPS = [
     "shuxiang.portal",
     "shuxiang.proxy",
     "shuxiang.federation",
+    "shuxiang.courses",
+    "shuxiang.analytics",
+    "shuxiang.activities",
+    "shuxiang.linkeddata",
     "shuxiang.demo",
 ]
 

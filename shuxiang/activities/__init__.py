@@ -1,0 +1,1 @@
+"""Reading-promotion campaigns (推广活动)."""

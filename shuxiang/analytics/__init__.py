@@ -1,0 +1,1 @@
+"""Analytics and recommendation (大数据分析)."""

@@ -1,0 +1,9 @@
+"""App configuration for open courses (国图公开课)."""
+
+from django.apps import AppConfig
+
+
+class CoursesConfig(AppConfig):
+    name = "shuxiang.courses"
+    label = "courses"
+    verbose_name = "Shuxiang open courses"

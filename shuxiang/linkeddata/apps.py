@@ -1,0 +1,9 @@
+"""App configuration for linked data (关联数据)."""
+
+from django.apps import AppConfig
+
+
+class LinkeddataConfig(AppConfig):
+    name = "shuxiang.linkeddata"
+    label = "linkeddata"
+    verbose_name = "Shuxiang linked data"
