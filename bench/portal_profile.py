@@ -99,6 +99,9 @@ def main() -> None:
             profiler.disable()
             pstats.Stats(profiler).sort_stats(args.sort).print_stats(45)
     finally:
+        from shuxiang.stats import events
+
+        events.flush()  # the pages' usage events, before their folder goes
         shutil.rmtree(data_dir, ignore_errors=True)
 
 

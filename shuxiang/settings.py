@@ -137,6 +137,10 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Opening a connection (PRAGMAs, Django's SQL functions) costs ~1-4 ms, more than a
+            # signed-in page's queries: each serving thread keeps its own between requests.
+            "CONN_MAX_AGE": options.value("SQLITE_CONN_MAX_AGE"),
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

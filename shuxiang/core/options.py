@@ -93,6 +93,12 @@ OPTIONS: dict[str, Option] = {
         Option("JOBS_RETRY_SECONDS", int, 30, "First retry delay of a failed job (then doubling)."),
         Option("JOBS_LEASE_SECONDS", int, 900, "A running job older than this lost its worker."),
         Option("DB_POOL_SIZE", int, 8, "Most PostgreSQL connections one web process keeps open."),
+        Option(
+            "SQLITE_CONN_MAX_AGE",
+            int,
+            300,
+            "Seconds a thread keeps its SQLite connection between requests (0: one per request).",
+        ),
         Option("LOG_FORMAT", str, "plain", "Log line format: plain or json (one object a line)."),
         Option("PII_KEY", str, "", "Key encrypting personal data at rest (empty = demo key)."),
         Option(
