@@ -13,6 +13,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from shuxiang.catalog.models import Record
 from shuxiang.catalog.normalize import fold
+from shuxiang.catalog.search import summaries
 from shuxiang.catalog.search.base import (
     FACETS,
     FEW,
@@ -67,9 +68,11 @@ class PostgresBackend(SearchBackend):
 
     def remove(self, record_ids: list[int]) -> None:
         Record.objects.filter(pk__in=record_ids).update(search_text="")
+        _changed()
 
     def clear(self) -> None:
         Record.objects.exclude(search_text="").update(search_text="")
+        _changed()
 
     def matching(self, query: SearchQuery, loose: bool = False) -> QuerySet:
         """Matching records: the strict tier, or with ``loose`` any term, strict ones first."""
@@ -118,25 +121,58 @@ class PostgresBackend(SearchBackend):
 
     def search(self, query: SearchQuery) -> RawResults:
         qs = self.matching(query)
+        shared = _shared(query, qs)
+        kept = summaries.lookup(*shared) if shared else None
+        if kept is not None:  # a broad query, counted under this index generation
+            return self._broad(query, qs, shared, kept)
         strict_total = None
         if query.terms and query.sort == "relevance":
             strict = _count(qs, FEW)
             if strict < FEW:
                 strict_total, qs = strict, self.matching(query, loose=True)
+                shared = _shared(query, qs)
+                kept = summaries.lookup(*shared) if shared else None
+                if kept is not None:
+                    return self._broad(query, qs, shared, kept)
         if query.facets:  # one pass over (up to) the first COUNT_LIMIT + 1 matches
-            facets, total, works = self._facets(qs)
+            facets, total, works = self._facets(qs, COUNT_LIMIT + 1)
         else:
             facets, total, works = {}, _count(qs, COUNT_LIMIT + 1), None
+        if total > COUNT_LIMIT and query.facets:  # broad: every match counted, once
+            facets, total, works = self._facets(qs, None)
+            if shared:
+                summary = {"facets": facets, "matches": total, "strict_total": strict_total}
+                summaries.store(*shared, summary)
+                return self._broad(query, qs, shared, summary)
         capped = total > COUNT_LIMIT
-        ids = self._ranked_ids(query, qs, strict_total is not None)
         return RawResults(
-            ids=ids,
+            ids=self._ranked_ids(query, qs, strict_total is not None),
             total=min(total, COUNT_LIMIT),
             facets=facets,
             strict_total=strict_total,
             total_exact=not capped,
-            facets_exact=not capped,
+            facets_exact=query.facets,
             works=None if capped else works,
+        )
+
+    def _broad(self, query: SearchQuery, qs: QuerySet, shared: tuple, summary: dict):
+        """A broad query's results: its exact facets from the summary, total "10,000+", and
+        its window of ranked ids, itself kept for this index generation."""
+        key, current = shared
+        window = summaries.key_of(key, [query.sort, query.offset, query.page_size])
+        kept = summaries.lookup(window, current)
+        strict_total = summary.get("strict_total")
+        if kept is None:
+            kept = {"ids": self._ranked_ids(query, qs, strict_total is not None)}
+            summaries.store(window, current, kept)
+        facets = summary["facets"] if query.facets else {}
+        return RawResults(
+            ids=kept["ids"],
+            total=COUNT_LIMIT,
+            facets={name: [tuple(pair) for pair in pairs] for name, pairs in facets.items()},
+            strict_total=strict_total,
+            total_exact=False,
+            facets_exact=query.facets,
         )
 
     def _ranked_ids(self, query: SearchQuery, qs: QuerySet, loose: bool) -> list[int]:
@@ -163,12 +199,15 @@ class PostgresBackend(SearchBackend):
         rows = list(nearest.values_list("id", "rank")[: max(end, RUM_WINDOW)])
         return [record_id for record_id, _rank in sorted(rows, key=lambda r: (-r[1], r[0]))]
 
-    def _facets(self, qs: QuerySet) -> tuple[dict[str, list[tuple[str, int]]], int, int]:
+    def _facets(self, qs: QuerySet, limit: int | None) -> tuple[dict, int, int]:
         """Facet counts, the number of matches (and of their works) in one pass over the first
-        ``COUNT_LIMIT + 1`` matches (their facet columns read once; the five groupings and the
-        subjects counted from that): exact when there are no more matches than that."""
-        matches = qs.order_by().values(*FACET_COLUMNS)[: COUNT_LIMIT + 1]
+        ``limit`` matches, or all (their facet columns read once; the five groupings and the
+        subjects counted from that): exact when there are no more matches than ``limit``.
+        Works are counted only within a limit (a broad query's total is "10,000+" anyway)."""
+        matches = qs.order_by().values(*FACET_COLUMNS)
+        matches = matches if limit is None else matches[:limit]
         inner, params = matches.query.sql_with_params()
+        works = "NULL" if limit is None else "count(DISTINCT coalesce(work_id, -id))::text"
         sql = (
             f"WITH m AS MATERIALIZED ({inner}), "
             "f AS (SELECT type, library_id, language, year, collection, count(*) AS n FROM m "
@@ -177,14 +216,13 @@ class PostgresBackend(SearchBackend):
             "GROUP BY x ORDER BY 2 DESC, 1 LIMIT 12) "
             "SELECT type, library_id, language, year, collection, NULL, n FROM f "
             "UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, x, n FROM s "
-            "UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, "
-            "count(DISTINCT coalesce(work_id, -id))::text, count(*) FROM m"
+            f"UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, {works}, count(*) FROM m"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         last = rows.pop()
-        return _buckets(rows), last[6], int(last[5])
+        return _buckets(rows), last[6], int(last[5] or 0)
 
     def suggest(self, prefix: str, visibility: Visibility, limit: int = 10) -> list[str]:
         folded = fold(prefix.strip())
@@ -212,6 +250,15 @@ def _buckets(rows: list[tuple]) -> dict[str, list[tuple[str, int]]]:
             if value not in (None, ""):
                 buckets[name].append((str(value), row[6]))
     return {n: sorted(v, key=lambda b: (-b[1], b[0]))[:12] for n, v in buckets.items()}
+
+
+def _shared(query: SearchQuery, qs: QuerySet) -> tuple[str, int] | None:
+    """The summary key of ``qs`` and the current index generation, when summaries are kept
+    for this query (not for staff scopes, which follow the library tree)."""
+    if query.visibility.staff_scopes or not summaries.available():
+        return None
+    inner, params = qs.order_by().values("id").query.sql_with_params()
+    return summaries.key_of(inner, params), summaries.generation()
 
 
 def _count(qs: QuerySet, limit: int) -> int:
@@ -251,9 +298,15 @@ def search_text_of(doc: dict) -> str:
     return "|".join(doc[part] for part in ("title", "creator", "subject", "body"))
 
 
+def _changed() -> None:
+    if summaries.available():
+        summaries.changed()
+
+
 def _update(rows: list[tuple[int, str]]) -> int:
     if not rows:
         return 0
+    _changed()
     values = ", ".join(["(%s, %s)"] * len(rows))
     params = [item for row in rows for item in row]
     with connection.cursor() as cursor:

@@ -1,0 +1,83 @@
+"""Exact facets of broad queries, shared by every web machine (宽泛查询的分面汇总).
+
+A query matching more than ``COUNT_LIMIT`` records gets its facets (and its number of
+matches and works) counted over EVERY match once, in one pass, and kept in an unlogged
+PostgreSQL table that all web processes read (migration 0006). A summary belongs to an index
+generation: any change to the search index bumps a sequence after the change commits, and a
+summary read back only counts when it was computed under the current generation, so nothing a
+summary counted can have changed since. Like Elasticsearch's shard request cache for
+aggregations, but exact and invalidated by the writes themselves.
+
+Summaries are kept only for visibilities that the matching records alone decide (not for
+staff scopes, which follow the library tree): the key is the matching SQL and its parameters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.db import connection, transaction
+
+TABLE = "catalog_search_summary"
+GENERATION = "catalog_search_generation"
+
+
+def key_of(sql: str, params: list | tuple) -> str:
+    """The summary key of one matching query (its SQL with the parameters)."""
+    text = json.dumps([sql, [str(p) for p in params]], ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def generation() -> int:
+    """The current index generation; read BEFORE counting, so a change that commits while a
+    summary is being computed leaves that summary under an older, no longer current number."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT last_value + is_called::int FROM {GENERATION}")
+        return cursor.fetchone()[0]
+
+
+def changed() -> None:
+    """The index changed: once the change commits, every summary counted before is stale."""
+    transaction.on_commit(_bump)
+
+
+def _bump() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT nextval('{GENERATION}')")
+
+
+def lookup(key: str, current: int) -> dict | None:
+    """What was kept for ``key`` under generation ``current``, if anything."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT payload FROM {TABLE} WHERE key = %s AND generation = %s", [key, current]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return row[0] if isinstance(row[0], dict) else json.loads(row[0])
+
+
+def store(key: str, current: int, payload: dict) -> None:
+    """Keep one summary (replacing an older one), and drop those of older generations."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {TABLE} (key, generation, payload) VALUES (%s, %s, %s) "
+            "ON CONFLICT (key) DO UPDATE SET generation = EXCLUDED.generation, "
+            "payload = EXCLUDED.payload",
+            [key, current, json.dumps(payload, ensure_ascii=False)],
+        )
+        cursor.execute(f"DELETE FROM {TABLE} WHERE generation < %s", [current])
+
+
+_ready: list[bool] = []
+
+
+def available() -> bool:
+    """Whether the summary table exists here (PostgreSQL after migration 0006)."""
+    if not _ready:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [TABLE])
+            _ready.append(bool(cursor.fetchone()[0]))
+    return _ready[0]
