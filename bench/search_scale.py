@@ -305,6 +305,7 @@ def main() -> None:
     parser.add_argument("--db", default="postgresql://postgres@127.0.0.1:5432/sx_search_bench")
     parser.add_argument("--only-build", action="store_true")
     parser.add_argument("--peers", action="store_true", help="also tantivy, FTS5, plain PostgreSQL")
+    parser.add_argument("--peer-rounds", type=int, help="rounds for the peers (default: --rounds)")
     args = parser.parse_args()
     setup(args.db)
     store(args.records)
@@ -313,7 +314,7 @@ def main() -> None:
         measure(args.rounds)
         print(_line("server-mode HTTP (JSON API)", http(args.rounds)))
         if args.peers:
-            for label, samples in peers(args.records, args.rounds).items():
+            for label, samples in peers(args.records, args.peer_rounds or args.rounds).items():
                 print(_line(label, samples))
             print(f"load average: {os.getloadavg()}")
 
