@@ -11,7 +11,8 @@ def create(apps, schema_editor):
     schema_editor.execute("CREATE SEQUENCE IF NOT EXISTS catalog_search_generation")
     schema_editor.execute(
         "CREATE UNLOGGED TABLE IF NOT EXISTS catalog_search_summary ("
-        "key varchar(64) PRIMARY KEY, generation bigint NOT NULL, payload jsonb NOT NULL)"
+        "key varchar(64) PRIMARY KEY, generation bigint NOT NULL, payload jsonb NOT NULL, "
+        "stored timestamptz NOT NULL DEFAULT now())"
     )
 
 

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 
 from django.db import connection, transaction
 
 TABLE = "catalog_search_summary"
 GENERATION = "catalog_search_generation"
+MAX_KEPT = 10_000  # summaries kept at most (the most recently stored; trimmed now and then)
 
 
 def key_of(sql: str, params: list | tuple) -> str:
@@ -63,12 +65,19 @@ def store(key: str, current: int, payload: dict) -> None:
     """Keep one summary (replacing an older one), and drop those of older generations."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {TABLE} (key, generation, payload) VALUES (%s, %s, %s) "
+            f"INSERT INTO {TABLE} (key, generation, payload, stored) "
+            "VALUES (%s, %s, %s, clock_timestamp()) "
             "ON CONFLICT (key) DO UPDATE SET generation = EXCLUDED.generation, "
-            "payload = EXCLUDED.payload",
+            "payload = EXCLUDED.payload, stored = EXCLUDED.stored",
             [key, current, json.dumps(payload, ensure_ascii=False)],
         )
         cursor.execute(f"DELETE FROM {TABLE} WHERE generation < %s", [current])
+        if random.random() < 0.01:  # noqa: S311 - when to trim, not a secret
+            cursor.execute(
+                f"DELETE FROM {TABLE} WHERE key IN "
+                f"(SELECT key FROM {TABLE} ORDER BY stored DESC OFFSET %s)",
+                [MAX_KEPT],
+            )
 
 
 _ready: list[bool] = []

@@ -74,3 +74,13 @@ def test_filters_and_access_get_summaries_of_their_own(broad, committed):
     filtered = service.search(actor=None, q="图书馆", filters={"type": ["video"]})
     assert _types(filtered) == {"video": 2}
     assert filtered.total_relation == "eq"
+
+
+def test_only_the_most_recent_summaries_are_kept(broad, monkeypatch):
+    monkeypatch.setattr(summaries, "MAX_KEPT", 2)
+    monkeypatch.setattr(summaries.random, "random", lambda: 0.0)  # trim at every store
+    service.search(actor=None, q="图书馆")
+    books = service.search(actor=None, q="图书馆", filters={"type": ["book"]})
+    assert books.total_relation == "gte"
+    assert _kept() == 2
+    assert _types(service.search(actor=None, q="图书馆", filters={"type": ["book"]})) == {"book": 3}
