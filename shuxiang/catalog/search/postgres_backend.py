@@ -34,6 +34,7 @@ FACET_COLUMNS = (
     *("id", "work_id", "type", "library_id", "language", "year", "collection", "subjects"),
 )
 COUNT_LIMIT = 10_000  # totals above are "10,000+" (as Elasticsearch's track_total_hits)
+KEEP_FROM = 1_000  # a query with more matches keeps its summary (see summaries.py)
 RUM_WINDOW = 1000  # ids read in RUM rank order before the weighted ranking
 STRICT_SCORE = 100  # tiers: strict above "most words" above any ts_rank of the loosest
 MOST_SCORE = 10
@@ -123,8 +124,8 @@ class PostgresBackend(SearchBackend):
         qs = self.matching(query)
         shared = _shared(query, qs)
         kept = summaries.lookup(*shared) if shared else None
-        if kept is not None:  # a broad query, counted under this index generation
-            return self._broad(query, qs, shared, kept)
+        if kept is not None:  # counted under this index generation
+            return self._kept(query, qs, shared, kept)
         strict_total = None
         if query.terms and query.sort == "relevance":
             strict = _count(qs, FEW)
@@ -133,17 +134,17 @@ class PostgresBackend(SearchBackend):
                 shared = _shared(query, qs)
                 kept = summaries.lookup(*shared) if shared else None
                 if kept is not None:
-                    return self._broad(query, qs, shared, kept)
+                    return self._kept(query, qs, shared, kept)
         if query.facets:  # one pass over (up to) the first COUNT_LIMIT + 1 matches
             facets, total, works = self._facets(qs, COUNT_LIMIT + 1)
         else:
             facets, total, works = {}, _count(qs, COUNT_LIMIT + 1), None
         if total > COUNT_LIMIT and query.facets:  # broad: every match counted, once
             facets, total, works = self._facets(qs, None)
-            if shared:
-                summary = {"facets": facets, "matches": total, "strict_total": strict_total}
-                summaries.store(*shared, summary)
-                return self._broad(query, qs, shared, summary)
+        if shared and query.facets and total > min(KEEP_FROM, COUNT_LIMIT):
+            summary = {"facets": facets, "matches": total, "works": works}
+            summaries.store(*shared, {**summary, "strict_total": strict_total})
+            return self._kept(query, qs, shared, {**summary, "strict_total": strict_total})
         capped = total > COUNT_LIMIT
         return RawResults(
             ids=self._ranked_ids(query, qs, strict_total is not None),
@@ -155,9 +156,9 @@ class PostgresBackend(SearchBackend):
             works=None if capped else works,
         )
 
-    def _broad(self, query: SearchQuery, qs: QuerySet, shared: tuple, summary: dict):
-        """A broad query's results: its exact facets from the summary, total "10,000+", and
-        its window of ranked ids, itself kept for this index generation."""
+    def _kept(self, query: SearchQuery, qs: QuerySet, shared: tuple, summary: dict):
+        """Results from a summary: its exact facets and counts, and the query's window of
+        ranked ids, itself kept for this index generation."""
         key, current = shared
         window = summaries.key_of(key, [query.sort, query.offset, query.page_size])
         kept = summaries.lookup(window, current)
@@ -166,13 +167,15 @@ class PostgresBackend(SearchBackend):
             kept = {"ids": self._ranked_ids(query, qs, strict_total is not None)}
             summaries.store(window, current, kept)
         facets = summary["facets"] if query.facets else {}
+        capped = summary["matches"] > COUNT_LIMIT
         return RawResults(
             ids=kept["ids"],
-            total=COUNT_LIMIT,
+            total=min(summary["matches"], COUNT_LIMIT),
             facets={name: [tuple(pair) for pair in pairs] for name, pairs in facets.items()},
             strict_total=strict_total,
-            total_exact=False,
+            total_exact=not capped,
             facets_exact=query.facets,
+            works=None if capped else summary["works"],
         )
 
     def _ranked_ids(self, query: SearchQuery, qs: QuerySet, loose: bool) -> list[int]:
@@ -199,7 +202,7 @@ class PostgresBackend(SearchBackend):
         rows = list(nearest.values_list("id", "rank")[: max(end, RUM_WINDOW)])
         return [record_id for record_id, _rank in sorted(rows, key=lambda r: (-r[1], r[0]))]
 
-    def _facets(self, qs: QuerySet, limit: int | None) -> tuple[dict, int, int]:
+    def _facets(self, qs: QuerySet, limit: int | None) -> tuple[dict, int, int | None]:
         """Facet counts, the number of matches (and of their works) in one pass over the first
         ``limit`` matches, or all (their facet columns read once; the five groupings and the
         subjects counted from that): exact when there are no more matches than ``limit``.
@@ -222,7 +225,7 @@ class PostgresBackend(SearchBackend):
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         last = rows.pop()
-        return _buckets(rows), last[6], int(last[5] or 0)
+        return _buckets(rows), last[6], None if last[5] is None else int(last[5])
 
     def suggest(self, prefix: str, visibility: Visibility, limit: int = 10) -> list[str]:
         folded = fold(prefix.strip())

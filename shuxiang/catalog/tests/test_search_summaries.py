@@ -84,3 +84,14 @@ def test_only_the_most_recent_summaries_are_kept(broad, monkeypatch):
     assert books.total_relation == "gte"
     assert _kept() == 2
     assert _types(service.search(actor=None, q="图书馆", filters={"type": ["book"]})) == {"book": 3}
+
+
+def test_a_query_below_the_count_limit_keeps_exact_totals_in_its_summary(broad, monkeypatch):
+    monkeypatch.setattr(postgres_backend, "COUNT_LIMIT", 10_000)
+    monkeypatch.setattr(postgres_backend, "KEEP_FROM", 2)
+    first = service.search(actor=None, q="图书馆", page_size=2)
+    assert _kept() >= 2
+    again = service.search(actor=None, q="图书馆", page_size=2)
+    for page in (first, again):
+        assert (page.total, page.total_relation, page.pages) == (5, "eq", 3)
+        assert _types(page) == {"book": 3, "video": 2}
