@@ -3,7 +3,9 @@
 ``Record.search_text`` holds the analyzed tokens of four parts (title | creators | subjects |
 everything else) separated by ``|``; PostgreSQL keeps a generated tsvector column weighting
 them A–D under a GIN index, so a field search is a weight-restricted tsquery and ranking
-favours title matches. Facets come from one GROUPING SETS pass over the matches.
+favours title matches. Facets come from one GROUPING SETS pass over the matches (up to
+10,001; all of them for a broad query), and a query with more than 1,000 matches keeps that
+summary and its first ranked window for the current index generation (summaries.py).
 """
 
 from __future__ import annotations
@@ -122,25 +124,17 @@ class PostgresBackend(SearchBackend):
 
     def search(self, query: SearchQuery) -> RawResults:
         qs = self.matching(query)
-        shared = _shared(query, qs)
-        kept = summaries.lookup(*shared) if shared else None
+        shared, kept = _summary(query, qs)
         if kept is not None:  # counted under this index generation
             return self._kept(query, qs, shared, kept)
+        facets, total, works = self._counted(query, qs)
         strict_total = None
-        if query.terms and query.sort == "relevance":
-            strict = _count(qs, FEW)
-            if strict < FEW:
-                strict_total, qs = strict, self.matching(query, loose=True)
-                shared = _shared(query, qs)
-                kept = summaries.lookup(*shared) if shared else None
-                if kept is not None:
-                    return self._kept(query, qs, shared, kept)
-        if query.facets:  # one pass over (up to) the first COUNT_LIMIT + 1 matches
-            facets, total, works = self._facets(qs, COUNT_LIMIT + 1)
-        else:
-            facets, total, works = {}, _count(qs, COUNT_LIMIT + 1), None
-        if total > COUNT_LIMIT and query.facets:  # broad: every match counted, once
-            facets, total, works = self._facets(qs, None)
+        if query.terms and query.sort == "relevance" and total < FEW:
+            strict_total, qs = total, self.matching(query, loose=True)
+            shared, kept = _summary(query, qs)
+            if kept is not None:
+                return self._kept(query, qs, shared, kept)
+            facets, total, works = self._counted(query, qs)
         if shared and query.facets and total > min(KEEP_FROM, COUNT_LIMIT):
             summary = {"facets": facets, "matches": total, "works": works}
             summaries.store(*shared, {**summary, "strict_total": strict_total})
@@ -155,6 +149,16 @@ class PostgresBackend(SearchBackend):
             facets_exact=query.facets,
             works=None if capped else works,
         )
+
+    def _counted(self, query: SearchQuery, qs: QuerySet) -> tuple[dict, int, int | None]:
+        """Facets, matches and works: one pass over (up to) the first COUNT_LIMIT + 1
+        matches; a broad query's facets are then counted over every match."""
+        if not query.facets:
+            return {}, _count(qs, COUNT_LIMIT + 1), None
+        facets, total, works = self._facets(qs, COUNT_LIMIT + 1)
+        if total > COUNT_LIMIT:
+            return self._facets(qs, None)
+        return facets, total, works
 
     def _kept(self, query: SearchQuery, qs: QuerySet, shared: tuple, summary: dict):
         """Results from a summary: its exact facets and counts, and the query's window of
@@ -255,13 +259,15 @@ def _buckets(rows: list[tuple]) -> dict[str, list[tuple[str, int]]]:
     return {n: sorted(v, key=lambda b: (-b[1], b[0]))[:12] for n, v in buckets.items()}
 
 
-def _shared(query: SearchQuery, qs: QuerySet) -> tuple[str, int] | None:
-    """The summary key of ``qs`` and the current index generation, when summaries are kept
-    for this query (not for staff scopes, which follow the library tree)."""
+def _summary(query: SearchQuery, qs: QuerySet) -> tuple[tuple[str, int] | None, dict | None]:
+    """The summary key of ``qs`` with the current index generation, and the summary kept
+    under them, if any; (None, None) for staff scopes (they follow the library tree)."""
     if query.visibility.staff_scopes or not summaries.available():
-        return None
+        return None, None
     inner, params = qs.order_by().values("id").query.sql_with_params()
-    return summaries.key_of(inner, params), summaries.generation()
+    key = summaries.key_of(inner, params)
+    current, kept = summaries.current(key)
+    return (key, current), kept
 
 
 def _count(qs: QuerySet, limit: int) -> int:

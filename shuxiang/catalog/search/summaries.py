@@ -31,14 +31,6 @@ def key_of(sql: str, params: list | tuple) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def generation() -> int:
-    """The current index generation; read BEFORE counting, so a change that commits while a
-    summary is being computed leaves that summary under an older, no longer current number."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT last_value + is_called::int FROM {GENERATION}")
-        return cursor.fetchone()[0]
-
-
 def changed() -> None:
     """The index changed: once the change commits, every summary counted before is stale."""
     transaction.on_commit(_bump)
@@ -47,6 +39,23 @@ def changed() -> None:
 def _bump() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT nextval('{GENERATION}')")
+
+
+def current(key: str) -> tuple[int, dict | None]:
+    """The current index generation and what was kept for ``key`` under it, in one query.
+    A summary is stored under the generation read here, before its matches are counted, so
+    a change that commits while they are counted leaves it under a number no longer current."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH g AS MATERIALIZED (SELECT last_value + is_called::int AS n FROM {GENERATION}) "
+            f"SELECT g.n, s.payload FROM g LEFT JOIN {TABLE} s ON s.key = %s "
+            "AND s.generation = g.n",
+            [key],
+        )
+        number, payload = cursor.fetchone()
+    if payload is not None and not isinstance(payload, dict):
+        payload = json.loads(payload)
+    return number, payload
 
 
 def lookup(key: str, current: int) -> dict | None:
