@@ -3,7 +3,9 @@
 ``Record.search_text`` holds the analyzed tokens of four parts (title | creators | subjects |
 everything else) separated by ``|``; PostgreSQL keeps a generated tsvector column weighting
 them A–D under a GIN index, so a field search is a weight-restricted tsquery and ranking
-favours title matches. Facets come from one GROUPING SETS pass over the matches.
+favours title matches. Facets come from one GROUPING SETS pass over the matches (up to
+10,001; all of them for a broad query), and a query with more than 1,000 matches keeps that
+summary and its first ranked window for the current index generation (summaries.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from shuxiang.catalog.models import Record
 from shuxiang.catalog.normalize import fold
+from shuxiang.catalog.search import summaries
 from shuxiang.catalog.search.base import (
     FACETS,
     FEW,
@@ -33,6 +36,7 @@ FACET_COLUMNS = (
     *("id", "work_id", "type", "library_id", "language", "year", "collection", "subjects"),
 )
 COUNT_LIMIT = 10_000  # totals above are "10,000+" (as Elasticsearch's track_total_hits)
+KEEP_FROM = 1_000  # a query with more matches keeps its summary (see summaries.py)
 RUM_WINDOW = 1000  # ids read in RUM rank order before the weighted ranking
 STRICT_SCORE = 100  # tiers: strict above "most words" above any ts_rank of the loosest
 MOST_SCORE = 10
@@ -67,9 +71,11 @@ class PostgresBackend(SearchBackend):
 
     def remove(self, record_ids: list[int]) -> None:
         Record.objects.filter(pk__in=record_ids).update(search_text="")
+        _changed()
 
     def clear(self) -> None:
         Record.objects.exclude(search_text="").update(search_text="")
+        _changed()
 
     def matching(self, query: SearchQuery, loose: bool = False) -> QuerySet:
         """Matching records: the strict tier, or with ``loose`` any term, strict ones first."""
@@ -118,25 +124,62 @@ class PostgresBackend(SearchBackend):
 
     def search(self, query: SearchQuery) -> RawResults:
         qs = self.matching(query)
+        shared, kept = _summary(query, qs)
+        if kept is not None:  # counted under this index generation
+            return self._kept(query, qs, shared, kept)
+        facets, total, works = self._counted(query, qs)
         strict_total = None
-        if query.terms and query.sort == "relevance":
-            strict = _count(qs, FEW)
-            if strict < FEW:
-                strict_total, qs = strict, self.matching(query, loose=True)
-        if query.facets:  # one pass over (up to) the first COUNT_LIMIT + 1 matches
-            facets, total, works = self._facets(qs)
-        else:
-            facets, total, works = {}, _count(qs, COUNT_LIMIT + 1), None
+        if query.terms and query.sort == "relevance" and total < FEW:
+            strict_total, qs = total, self.matching(query, loose=True)
+            shared, kept = _summary(query, qs)
+            if kept is not None:
+                return self._kept(query, qs, shared, kept)
+            facets, total, works = self._counted(query, qs)
+        if shared and query.facets and total > min(KEEP_FROM, COUNT_LIMIT):
+            summary = {"facets": facets, "matches": total, "works": works}
+            summaries.store(*shared, {**summary, "strict_total": strict_total})
+            return self._kept(query, qs, shared, {**summary, "strict_total": strict_total})
         capped = total > COUNT_LIMIT
-        ids = self._ranked_ids(query, qs, strict_total is not None)
         return RawResults(
-            ids=ids,
+            ids=self._ranked_ids(query, qs, strict_total is not None),
             total=min(total, COUNT_LIMIT),
             facets=facets,
             strict_total=strict_total,
             total_exact=not capped,
-            facets_exact=not capped,
+            facets_exact=query.facets,
             works=None if capped else works,
+        )
+
+    def _counted(self, query: SearchQuery, qs: QuerySet) -> tuple[dict, int, int | None]:
+        """Facets, matches and works: one pass over (up to) the first COUNT_LIMIT + 1
+        matches; a broad query's facets are then counted over every match."""
+        if not query.facets:
+            return {}, _count(qs, COUNT_LIMIT + 1), None
+        facets, total, works = self._facets(qs, COUNT_LIMIT + 1)
+        if total > COUNT_LIMIT:
+            return self._facets(qs, None)
+        return facets, total, works
+
+    def _kept(self, query: SearchQuery, qs: QuerySet, shared: tuple, summary: dict):
+        """Results from a summary: its exact facets and counts, and the query's window of
+        ranked ids, itself kept for this index generation."""
+        key, current = shared
+        window = summaries.key_of(key, [query.sort, query.offset, query.page_size])
+        kept = summaries.lookup(window, current)
+        strict_total = summary.get("strict_total")
+        if kept is None:
+            kept = {"ids": self._ranked_ids(query, qs, strict_total is not None)}
+            summaries.store(window, current, kept)
+        facets = summary["facets"] if query.facets else {}
+        capped = summary["matches"] > COUNT_LIMIT
+        return RawResults(
+            ids=kept["ids"],
+            total=min(summary["matches"], COUNT_LIMIT),
+            facets={name: [tuple(pair) for pair in pairs] for name, pairs in facets.items()},
+            strict_total=strict_total,
+            total_exact=not capped,
+            facets_exact=query.facets,
+            works=None if capped else summary["works"],
         )
 
     def _ranked_ids(self, query: SearchQuery, qs: QuerySet, loose: bool) -> list[int]:
@@ -163,12 +206,15 @@ class PostgresBackend(SearchBackend):
         rows = list(nearest.values_list("id", "rank")[: max(end, RUM_WINDOW)])
         return [record_id for record_id, _rank in sorted(rows, key=lambda r: (-r[1], r[0]))]
 
-    def _facets(self, qs: QuerySet) -> tuple[dict[str, list[tuple[str, int]]], int, int]:
+    def _facets(self, qs: QuerySet, limit: int | None) -> tuple[dict, int, int | None]:
         """Facet counts, the number of matches (and of their works) in one pass over the first
-        ``COUNT_LIMIT + 1`` matches (their facet columns read once; the five groupings and the
-        subjects counted from that): exact when there are no more matches than that."""
-        matches = qs.order_by().values(*FACET_COLUMNS)[: COUNT_LIMIT + 1]
+        ``limit`` matches, or all (their facet columns read once; the five groupings and the
+        subjects counted from that): exact when there are no more matches than ``limit``.
+        Works are counted only within a limit (a broad query's total is "10,000+" anyway)."""
+        matches = qs.order_by().values(*FACET_COLUMNS)
+        matches = matches if limit is None else matches[:limit]
         inner, params = matches.query.sql_with_params()
+        works = "NULL" if limit is None else "count(DISTINCT coalesce(work_id, -id))::text"
         sql = (
             f"WITH m AS MATERIALIZED ({inner}), "
             "f AS (SELECT type, library_id, language, year, collection, count(*) AS n FROM m "
@@ -177,14 +223,13 @@ class PostgresBackend(SearchBackend):
             "GROUP BY x ORDER BY 2 DESC, 1 LIMIT 12) "
             "SELECT type, library_id, language, year, collection, NULL, n FROM f "
             "UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, x, n FROM s "
-            "UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, "
-            "count(DISTINCT coalesce(work_id, -id))::text, count(*) FROM m"
+            f"UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, {works}, count(*) FROM m"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         last = rows.pop()
-        return _buckets(rows), last[6], int(last[5])
+        return _buckets(rows), last[6], None if last[5] is None else int(last[5])
 
     def suggest(self, prefix: str, visibility: Visibility, limit: int = 10) -> list[str]:
         folded = fold(prefix.strip())
@@ -212,6 +257,17 @@ def _buckets(rows: list[tuple]) -> dict[str, list[tuple[str, int]]]:
             if value not in (None, ""):
                 buckets[name].append((str(value), row[6]))
     return {n: sorted(v, key=lambda b: (-b[1], b[0]))[:12] for n, v in buckets.items()}
+
+
+def _summary(query: SearchQuery, qs: QuerySet) -> tuple[tuple[str, int] | None, dict | None]:
+    """The summary key of ``qs`` with the current index generation, and the summary kept
+    under them, if any; (None, None) for staff scopes (they follow the library tree)."""
+    if query.visibility.staff_scopes or not summaries.available():
+        return None, None
+    inner, params = qs.order_by().values("id").query.sql_with_params()
+    key = summaries.key_of(inner, params)
+    current, kept = summaries.current(key)
+    return (key, current), kept
 
 
 def _count(qs: QuerySet, limit: int) -> int:
@@ -251,9 +307,15 @@ def search_text_of(doc: dict) -> str:
     return "|".join(doc[part] for part in ("title", "creator", "subject", "body"))
 
 
+def _changed() -> None:
+    if summaries.available():
+        summaries.changed()
+
+
 def _update(rows: list[tuple[int, str]]) -> int:
     if not rows:
         return 0
+    _changed()
     values = ", ".join(["(%s, %s)"] * len(rows))
     params = [item for row in rows for item in row]
     with connection.cursor() as cursor:
