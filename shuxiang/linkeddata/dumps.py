@@ -82,7 +82,9 @@ def write_all() -> list[Dump]:
         written.append(Dump(name, (target / name).stat().st_size, triples, fmt.media_type, now))
     manifest = [d.__dict__ for d in written]
     (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False))
-    (target / VOID_NAME).write_bytes(void_graph(written).serialize(format="turtle", encoding="utf-8"))
+    (target / VOID_NAME).write_bytes(
+        void_graph(written).serialize(format="turtle", encoding="utf-8")
+    )
     return written
 
 

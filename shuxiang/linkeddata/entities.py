@@ -82,7 +82,9 @@ def place(code: str) -> Entity | None:
     if division is None:
         return None
     prefix = _division_prefix(division)
-    libraries = public.libraries().filter(division__code__startswith=prefix).order_by("depth", "code")
+    libraries = (
+        public.libraries().filter(division__code__startswith=prefix).order_by("depth", "code")
+    )
     resources = public.resources().filter(library__division__code__startswith=prefix)
     parent = None
     if division.level != Division.Level.PROVINCE:

@@ -56,7 +56,9 @@ class LinkedDataMiddleware:
             graph = describer.describe_page(**kwargs)
             if graph is None:
                 return _plain(404, _("No public entity at this address."))
-            response = HttpResponse(serialize(graph, fmt), content_type=f"{fmt.media_type}; charset=utf-8")
+            response = HttpResponse(
+                serialize(graph, fmt), content_type=f"{fmt.media_type}; charset=utf-8"
+            )
             response["Access-Control-Allow-Origin"] = "*"
         return self._label(response, request.path, fmt, explicit)
 

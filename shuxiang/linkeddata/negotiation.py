@@ -96,7 +96,15 @@ def pick(accept: str, media_types: tuple[str, ...]) -> str | None:
         kind = media.split("/")[0]
         quality, specificity = -1.0, -1
         for accepted, q in ranges:
-            level = 2 if accepted == media else 1 if accepted == f"{kind}/*" else 0 if accepted == "*/*" else -1
+            level = (
+                2
+                if accepted == media
+                else 1
+                if accepted == f"{kind}/*"
+                else 0
+                if accepted == "*/*"
+                else -1
+            )
             if level > specificity:
                 quality, specificity = q, level
         if quality > best_quality:

@@ -47,9 +47,7 @@ def check(query: str) -> None:
     if not query.strip():
         raise QueryRefused(400, _("query: a SPARQL query is required."))
     if len(query) > limit:
-        raise QueryRefused(
-            400, _("query: longer than %(limit)s characters.") % {"limit": limit}
-        )
+        raise QueryRefused(400, _("query: longer than %(limit)s characters.") % {"limit": limit})
     if "\x00" in query:
         raise QueryRefused(400, _("query: NUL characters are not allowed."))
     if UPDATE.match(query):
@@ -101,7 +99,9 @@ class Pool:
         if not worker.connection.poll(timeout):
             worker.kill()
             raise QueryRefused(
-                503, _("The query ran longer than %(seconds)s s and was stopped.") % {"seconds": timeout}
+                503,
+                _("The query ran longer than %(seconds)s s and was stopped.")
+                % {"seconds": timeout},
             )
         try:
             reply = worker.connection.recv()
@@ -131,8 +131,14 @@ def pool() -> Pool:
         return _pool
 
 
-def execute(query: str, *, select_media: str, boolean_media: str, graph_media: str,
-            default_graphs: list[str] | None = None) -> Answer:
+def execute(
+    query: str,
+    *,
+    select_media: str,
+    boolean_media: str,
+    graph_media: str,
+    default_graphs: list[str] | None = None,
+) -> Answer:
     """Run a checked query on the newest snapshot; raises QueryRefused with the reason."""
     check(query)
     snapshot = store.current_snapshot()

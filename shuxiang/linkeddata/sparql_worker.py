@@ -65,7 +65,10 @@ def _plain(term, tsv: bool) -> str:
 def write_select(names: list[str], rows: list[list], media: str) -> bytes:
     """SPARQL 1.1 results in JSON, XML, CSV or TSV."""
     if media == "application/sparql-results+json":
-        bindings = [{n: _json_term(t) for n, t in zip(names, row) if t is not None} for row in rows]
+        bindings = [
+            {n: _json_term(t) for n, t in zip(names, row, strict=True) if t is not None}
+            for row in rows
+        ]
         return json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}}).encode()
     if media == "application/sparql-results+xml":
         head = "".join(f"<variable name={quoteattr(n)}/>" for n in names)
@@ -73,7 +76,7 @@ def write_select(names: list[str], rows: list[list], media: str) -> bytes:
             "<result>"
             + "".join(
                 f"<binding name={quoteattr(n)}>{_xml_term(t)}</binding>"
-                for n, t in zip(names, row)
+                for n, t in zip(names, row, strict=True)
                 if t is not None
             )
             + "</result>"
@@ -85,7 +88,9 @@ def write_select(names: list[str], rows: list[list], media: str) -> bytes:
         ).encode()
     tsv = media == "text/tab-separated-values"
     out = io.StringIO()
-    writer = csv.writer(out, delimiter="\t" if tsv else ",", lineterminator="\r\n" if not tsv else "\n")
+    writer = csv.writer(
+        out, delimiter="\t" if tsv else ",", lineterminator="\r\n" if not tsv else "\n"
+    )
     writer.writerow([("?" + n) if tsv else n for n in names])
     for row in rows:
         writer.writerow([_plain(t, tsv) for t in row])
@@ -109,9 +114,9 @@ def answer(store: ox.Store, request: dict) -> tuple[str, bytes, bool]:
         use_default_graph_as_union=not request.get("default_graphs"),
         default_graph=[ox.NamedNode(u) for u in request.get("default_graphs") or []] or None,
     )
-    if isinstance(results, bool):
+    if isinstance(results, (bool, ox.QueryBoolean)):
         media = request["boolean_media"]
-        return media, write_boolean(results, media), False
+        return media, write_boolean(bool(results), media), False
     if isinstance(results, ox.QuerySolutions):
         names = [v.value for v in results.variables]
         rows, truncated = [], False

@@ -53,7 +53,9 @@ def refresh_now(changes: Iterable[tuple[str, object]]) -> int:
 def rebuild_now() -> int:
     """Load every public document of every describer into an emptied store."""
     return store.rebuild(
-        document for describer in describers.all_describers() for document in describer.iter_documents()
+        document
+        for describer in describers.all_describers()
+        for document in describer.iter_documents()
     )
 
 

@@ -71,7 +71,8 @@ def dump_file(request: HttpRequest, name: str) -> FileResponse:
     path = dumps.folder() / name
     if not path.is_file():
         raise Http404(_("The dumps have not been written yet."))
-    response = FileResponse(open(path, "rb"), as_attachment=True, filename=name)
+    handle = open(path, "rb")  # noqa: SIM115 - the response closes it
+    response = FileResponse(handle, as_attachment=True, filename=name)
     response["Content-Type"] = "application/gzip"
     return response
 
@@ -89,7 +90,7 @@ def _query_of(request: HttpRequest) -> tuple[str | None, list[str]]:
     content_type = request.content_type or ""
     if content_type == "application/sparql-query":
         return request.body.decode("utf-8", "replace"), request.GET.getlist("default-graph-uri")
-    if content_type == "application/x-www-form-urlencoded":
+    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         if "update" in request.POST:
             raise sparql_service.QueryRefused(400, _("update: this endpoint is read-only."))
         return request.POST.get("query"), request.POST.getlist("default-graph-uri")

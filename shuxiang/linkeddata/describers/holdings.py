@@ -21,7 +21,11 @@ def record_node(record: Record) -> URIRef:
 def describe_record(graph: Graph, record: Record) -> URIRef:
     """Add one public record's description; returns its node."""
     node = record_node(record)
-    kind = SCHEMA.Book if (record.type or "").lower() in TEXT_TYPES or record.isbn else SCHEMA.CreativeWork
+    kind = (
+        SCHEMA.Book
+        if (record.type or "").lower() in TEXT_TYPES or record.isbn
+        else SCHEMA.CreativeWork
+    )
     graph.add((node, RDF.type, kind))
     language = record.language or None
     c.add(graph, node, DCTERMS.title, c.text(record.title, language))

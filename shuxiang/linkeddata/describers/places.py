@@ -7,11 +7,10 @@ from collections.abc import Iterator
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF
 
-from shuxiang.linkeddata import public
+from shuxiang.linkeddata import entities, public
 from shuxiang.linkeddata.describers import common as c
 from shuxiang.linkeddata.describers.base import Describer
 from shuxiang.linkeddata.describers.entities import place_graph
-from shuxiang.linkeddata import entities
 from shuxiang.linkeddata.vocab import EDM, SCHEMA, new_graph
 from shuxiang.network.models import Division
 
@@ -38,7 +37,9 @@ class PlaceDescriber(Describer):
 
     def iter_documents(self) -> Iterator[tuple[str, Graph]]:
         """The divisions where public libraries are (not all ~3,000 codes)."""
-        codes = set(public.libraries().exclude(division=None).values_list("division__code", flat=True))
+        codes = set(
+            public.libraries().exclude(division=None).values_list("division__code", flat=True)
+        )
         codes |= {code[:2] + "0000" for code in codes}
         for division in Division.objects.filter(code__in=codes).order_by("code"):
             yield str(c.place_uri(division.code)), division_graph(division)
