@@ -85,7 +85,7 @@ def void(request: HttpRequest) -> HttpResponse:
 
 def _query_of(request: HttpRequest) -> tuple[str | None, list[str]]:
     """The query text and default graphs, per the SPARQL 1.1 Protocol's three operations."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return request.GET.get("query"), request.GET.getlist("default-graph-uri")
     content_type = request.content_type or ""
     if content_type == "application/sparql-query":
@@ -113,7 +113,7 @@ def sparql(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=405, headers={"Allow": "GET, POST"})
     try:
         query, default_graphs = _query_of(request)
-        if query is None and request.method != "POST":
+        if query is None and request.method != "POST":  # the form for people
             return render(request, "linkeddata/sparql.html", {})
         answer = sparql_service.execute(
             query or "",

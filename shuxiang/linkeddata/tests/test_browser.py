@@ -34,7 +34,8 @@ def test_entity_and_dumps_pages_fit_phone_and_desktop(live_server, world, tmp_pa
                 response = page.goto(live_server.url + path)
                 assert response.status == 200, path
                 assert horizontal_overflow(page) <= 1, (name, width_name)
-                page.screenshot(path=str(folder / f"{name}-{viewport['width']}.png"), full_page=True)
+                shot = folder / f"{name}-{viewport['width']}.png"
+                page.screenshot(path=str(shot), full_page=True)
             page.goto(live_server.url + "/ld/person/鲁迅/")
             assert page.locator("a[type='text/turtle']").count() == 1
             page.close()
