@@ -20,18 +20,22 @@ def titles_in_store() -> set[str]:
     return {row["t"].value for row in snapshot.query(query, use_default_graph_as_union=True)}
 
 
-def test_withdrawing_a_resource_removes_it_after_the_commit(world):
+def test_withdrawing_a_resource_removes_it_after_the_commit(
+    world, django_capture_on_commit_callbacks
+):
     sync.rebuild_now()
     assert "兰亭旧影" in titles_in_store()
-    services.withdraw(world["photo"], by=SYSTEM, reason="测试撤回")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.withdraw(world["photo"], by=SYSTEM, reason="测试撤回")
     assert "兰亭旧影" not in titles_in_store()
 
 
-def test_renaming_a_library_reaches_the_store(world):
+def test_renaming_a_library_reaches_the_store(world, django_capture_on_commit_callbacks):
     sync.rebuild_now()
     library = world["net"]["sx"]
     library.name = "绍兴图书馆（新馆）"
-    library.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        library.save()
     assert "绍兴图书馆（新馆）" in titles_in_store()
 
 
