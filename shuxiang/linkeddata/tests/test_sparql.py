@@ -101,3 +101,16 @@ def test_before_the_first_build_the_endpoint_says_so(
     assert not store.exists()
     assert client.get("/sparql", {"query": "ASK {}"}).status_code == 503
     assert client.get("/sparql").status_code == 200  # the query form
+
+
+def test_direct_post_and_default_graph_uri(client, endpoint, world):
+    query = "SELECT ?s WHERE { ?s a <https://schema.org/Library> }"
+    direct = client.post(
+        "/sparql", query, content_type="application/sparql-query", HTTP_ACCEPT="text/csv"
+    )
+    assert direct.status_code == 200 and direct["Content-Type"].startswith("text/csv")
+    assert len(direct.content.decode().strip().splitlines()) > 1
+    graph = "http://127.0.0.1:8000/network/330600/"
+    only_one = client.get("/sparql", {"query": query, "default-graph-uri": graph, "format": "csv"})
+    assert only_one.content.decode().split() == ["s", graph]
+    assert client.post("/sparql", "x", content_type="text/plain").status_code == 415
