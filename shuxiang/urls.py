@@ -26,6 +26,7 @@ urlpatterns = [
     path("packages/", include("shuxiang.distribution.urls")),
     path("packages/", include("shuxiang.distribution.push_urls")),
     path("api/v1/", api.urls),
+    path("", include("shuxiang.linkeddata.urls")),
     path("", include("shuxiang.catalog.urls")),
     path("stats/", include("shuxiang.stats.urls")),
     path("proxy/", include("shuxiang.proxy.urls")),

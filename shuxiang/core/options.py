@@ -267,6 +267,39 @@ OPTIONS: dict[str, Option] = {
             ],
             "Dotted paths of the reader's chapter sources (comma-separated, first match wins).",
         ),
+        Option(
+            "LINKEDDATA_DESCRIBERS",
+            list,
+            [
+                "shuxiang.linkeddata.describers.resources",
+                "shuxiang.linkeddata.describers.libraries",
+                "shuxiang.linkeddata.describers.persons",
+                "shuxiang.linkeddata.describers.subjects",
+                "shuxiang.linkeddata.describers.places",
+                "shuxiang.linkeddata.describers.works",
+            ],
+            "Dotted paths of modules whose DESCRIBERS turn entities into RDF (comma-separated).",
+        ),
+        Option(
+            "LINKEDDATA_DIR",
+            Path,
+            None,
+            "Folder of the RDF store and dumps (unset: DATA_DIR/linkeddata).",
+        ),
+        Option(
+            "SPARQL_TIMEOUT_SECONDS",
+            int,
+            10,
+            "Longest a SPARQL query may run before it is stopped.",
+        ),
+        Option(
+            "SPARQL_RESULT_LIMIT", int, 10_000, "Most rows (or triples) one SPARQL answer returns."
+        ),
+        Option("SPARQL_MAX_QUERY_CHARS", int, 20_000, "Longest SPARQL query text accepted."),
+        Option(
+            "SPARQL_WORKERS", int, 2, "SPARQL worker processes per web process (queries at once)."
+        ),
+        Option("SPARQL_MEMORY_MB", int, 1024, "Address-space limit of a SPARQL worker process."),
     ]
 }
 

@@ -39,7 +39,8 @@ NOT_CACHED = (
     "/healthz", "/readyz", "/metrics", "/sushi/", "/oai", "/stats/", "/network/",
     "/identifiers/", "/resources/manage", "/resources/uploads", "/sw.js",
 )  # fmt: skip
-VARY = (b"vary", b"Accept-Language, Cookie")
+VARY = (b"vary", b"Accept, Accept-Language, Cookie")
+HTML_RANGES = ("text/html", "application/xhtml+xml", "text/*", "*/*")
 CACHE_CONTROL = (b"cache-control", b"public, max-age=0, must-revalidate")
 REPLACED = {b"content-length", b"vary", b"cache-control", b"etag", b"last-modified", b"x-cache"}
 LOCAL_ENTRIES = 2048
@@ -67,6 +68,28 @@ class Entry:
     @cached_property
     def hit_headers(self) -> list[tuple[bytes, bytes]]:
         return self.answer_headers(b"hit")
+
+
+@lru_cache(maxsize=1024)
+def prefers_html(accept: str) -> bool:
+    """True when ``accept`` ranks HTML at least as high as every other type it names: a client
+    asking for another representation of the same URL (RDF by content negotiation) passes by."""
+    if not accept.strip():
+        return True
+    best_html = best_other = 0.0
+    for part in accept.split(",")[:64]:
+        media, *parameters = (piece.strip().lower() for piece in part.split(";"))
+        quality = 1.0
+        for parameter in parameters:
+            name, _, raw = parameter.partition("=")
+            if name.strip() == "q":
+                raw = raw.strip()
+                quality = float(raw) if raw.isascii() and raw.replace(".", "", 1).isdigit() else 0.0
+        if media in HTML_RANGES:
+            best_html = max(best_html, quality)
+        else:
+            best_other = max(best_other, quality)
+    return best_html > 0 and best_html >= best_other
 
 
 @lru_cache(maxsize=1024)
@@ -121,12 +144,14 @@ class PageCacheFront:
     def _cacheable_request(self, scope) -> tuple[str, str, tuple[str, str]] | None:
         """(key, language, (If-None-Match, If-Modified-Since)), or None for a reader with a
         session or other per-client state."""
-        host = cookie = accept = proto = none_match = modified_since = ""
+        host = cookie = accept = proto = none_match = modified_since = media = ""
         for name, value in scope["headers"]:
             if name == b"host":
                 host = value.decode("latin-1").lower()
             elif name == b"cookie":
                 cookie = value.decode("latin-1")
+            elif name == b"accept":
+                media = value.decode("latin-1")
             elif name == b"accept-language":
                 accept = value.decode("latin-1")
             elif name == b"authorization":
@@ -137,6 +162,8 @@ class PageCacheFront:
                 none_match = value.decode("latin-1")
             elif name == b"if-modified-since":
                 modified_since = value.decode("latin-1")
+        if not prefers_html(media):
+            return None
         cookies = parse_cookie(cookie) if cookie else {}
         if any(name not in self.allowed_cookies for name in cookies):
             return None
