@@ -182,6 +182,8 @@ API_TOKEN_USER = "shuxiang.accounts.services.user_for_token"  # bearer token -> 
 PAGE_CACHE_REPLAY = "shuxiang.stats.pagecache.replay"
 # Run by `shuxiang serve` at start: each finishes work a killed process left half done.
 RECOVERY_HOOKS = ["shuxiang.resources.uploads.sweep_in_background"]
+# Ports the ASGI fronts answer on besides the site's (``shuxiang serve`` binds them too).
+LISTEN_PORT_HOOKS = ["shuxiang.proxy.ports.listen_ports"]
 # Called once in each server worker as it starts (``shuxiang serve``), so the first readers do
 # not wait for what the apps load on first use (search engine, word dictionaries, templates).
 WORKER_WARMUP = ["shuxiang.catalog.search.service.warm", "shuxiang.portal.views.warm"]

@@ -113,3 +113,19 @@ class ReaderPause(models.Model):
 
     def __str__(self) -> str:
         return self.reason
+
+
+class GatewayPort(models.Model):
+    """Proxy by port (按端口代理): the node port that stands for one vendor origin, for good.
+
+    Assigned from ``SHUXIANG_PROXY_PORTS`` the first time an origin is needed and never moved,
+    so links readers saved keep working."""
+
+    origin = models.CharField(max_length=300, unique=True, help_text="scheme://host[:port]")
+    port = models.PositiveIntegerField(unique=True)
+
+    class Meta:
+        ordering = ["port"]
+
+    def __str__(self) -> str:
+        return f"{self.port} → {self.origin}"

@@ -20,7 +20,7 @@ from shuxiang.core.errors import FieldError, NotFound, PermissionDenied, Validat
 from shuxiang.network import scopes
 from shuxiang.network.models import Library
 from shuxiang.network.queries import ancestors
-from shuxiang.proxy import handoff, stanzas
+from shuxiang.proxy import handoff, ports, stanzas
 from shuxiang.proxy.hostnames import proxy_host
 from shuxiang.proxy.models import GatewaySession, ReaderPause, UsageWindow, VendorDefinition
 from shuxiang.stats import monitoring
@@ -136,10 +136,7 @@ def start(user, url: str, *, by: object) -> str:
     require_entitled(user, vendor)
     if vendor.handoff_url and vendor.handoff_secret:
         return _handoff(user, vendor, by=by)
-    domain = options.value("PROXY_DOMAIN")
-    if not domain:
-        reason = _("The proxy gateway is not configured on this node (SHUXIANG_PROXY_DOMAIN).")
-        raise NotFound(reason, [FieldError("url", reason, "not_configured")])
+    root = _gateway_root_of(origin, vendor)
     ticket = secrets.token_urlsafe(32)
     now = timezone.now()
     GatewaySession.objects.create(
@@ -152,8 +149,24 @@ def start(user, url: str, *, by: object) -> str:
     audit.record(by, "proxy.session_started", vendor, host=origin.host)
     parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    root = gateway_root(proxy_host(origin, domain))
     return f"{root}{ENTER_PATH}?ticket={ticket}&to={quote(path, safe='')}"
+
+
+def _gateway_root_of(origin: stanzas.Origin, vendor: VendorDefinition) -> str:
+    """``scheme://name`` of the gateway standing for ``origin``, by hostname or by port."""
+    if ports.by_port():
+        try:
+            for other in origins_of(vendor):  # the vendor's hosts get their ports together
+                ports.port_of(other)
+            return ports.gateway_root(origin)
+        except ports.PortsExhausted as exc:
+            reason = _("No gateway port is free (SHUXIANG_PROXY_PORTS): %(why)s") % {"why": exc}
+            raise NotFound(reason, [FieldError("url", reason, "no_port")]) from None
+    domain = options.value("PROXY_DOMAIN")
+    if not domain:
+        reason = _("The proxy gateway is not configured on this node (SHUXIANG_PROXY_DOMAIN).")
+        raise NotFound(reason, [FieldError("url", reason, "not_configured")])
+    return gateway_root(proxy_host(origin, domain))
 
 
 def _handoff(user, vendor: VendorDefinition, *, by: object) -> str:
