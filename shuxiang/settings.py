@@ -201,6 +201,8 @@ from shuxiang.accounts.keys import oidc_private_key_pem  # noqa: E402
 # One identity across nodes: a reader linked from the parent's provider keeps the home it named;
 # the login page offers the parent's provider (国家图书馆账号登录).
 OIDC_HOME_CLAIMS = "shuxiang.federation.sso.home_claims"
+# The claims of OIDC clients that stand for a licensed vendor (pairwise subject, entitlement).
+OIDC_CLIENT_CLAIMS = "shuxiang.proxy.oidc.claims_for"
 LOGIN_UPSTREAMS = "shuxiang.federation.sso.login_choices"
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {

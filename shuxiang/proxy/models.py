@@ -45,6 +45,11 @@ class VendorDefinition(models.Model):
     handoff_secret = models.CharField(
         max_length=200, blank=True, help_text="Key shared with the vendor to sign tokens (HS256)."
     )
+    oidc_client = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL, null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text="OpenID Connect client the vendor signs readers in with (pairwise subject).",
+    )  # fmt: skip
     enabled = models.BooleanField(default=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)

@@ -134,6 +134,10 @@ def start(user, url: str, *, by: object) -> str:
         }
         raise NotFound(reason, [FieldError("url", reason, "unknown_vendor")])
     require_entitled(user, vendor)
+    if vendor.oidc_client_id:  # the vendor signs the reader in through the node (OIDC)
+        _require_unpaused(user, vendor)
+        audit.record(by, "proxy.oidc_handoff", vendor)
+        return vendor.url
     if vendor.handoff_url and vendor.handoff_secret:
         return _handoff(user, vendor, by=by)
     root = _gateway_root_of(origin, vendor)
@@ -169,10 +173,14 @@ def _gateway_root_of(origin: stanzas.Origin, vendor: VendorDefinition) -> str:
     return gateway_root(proxy_host(origin, domain))
 
 
-def _handoff(user, vendor: VendorDefinition, *, by: object) -> str:
+def _require_unpaused(user, vendor: VendorDefinition) -> None:
     pause = active_pause(user, vendor)
     if pause is not None:
         raise PermissionDenied(pause.reason, [FieldError("url", pause.reason, "paused")])
+
+
+def _handoff(user, vendor: VendorDefinition, *, by: object) -> str:
+    _require_unpaused(user, vendor)
     audit.record(by, "proxy.handoff", vendor, subject=handoff.subject(user, vendor))
     return handoff.url_for(user, vendor)
 
