@@ -17,7 +17,6 @@ import time
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs, quote
 
-import httpx
 from asgiref.sync import sync_to_async
 
 from shuxiang.core import options
@@ -34,6 +33,7 @@ from shuxiang.proxy.rewrite import (
 )
 from shuxiang.proxy.stanzas import Origin
 from shuxiang.proxy.tally import Recent, Tally
+from shuxiang.proxy.upstream import DECODABLE, Upstream, UpstreamError, decoded_chunks, raw_chunks
 
 log = logging.getLogger(__name__)
 COOKIE = "sxproxy"
@@ -41,7 +41,6 @@ HOP_BY_HOP = {
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
     "transfer-encoding", "upgrade", "host", "content-length",
 }  # fmt: skip
-DECODABLE = ("gzip", "deflate", "br")
 VENDOR_CACHE_SECONDS = 30
 SESSION_CACHE_SECONDS = 30
 REFUSAL_CACHE_SECONDS = 5
@@ -68,11 +67,10 @@ class ProxyGateway:
     """ASGI wrapper: gateway hosts are proxied, every other request goes to ``app``."""
 
     def __init__(self, app=None):
-        logging.getLogger("httpx").setLevel(logging.WARNING)  # not a log line per request
         self.app = app
         self.domain = options.value("PROXY_DOMAIN").lower()
         self.scheme = options.value("PROXY_GATEWAY_SCHEME")
-        self.clients: dict[str, httpx.AsyncClient] = {}
+        self.upstream = Upstream(options.value("PROXY_TIMEOUT"))
         self.vendors: dict[tuple[str, str], tuple[float, object, HostMap | None]] = {}
         self.by_port = ports.by_port()
         self.ports = ports.port_range() if self.by_port else range(0)
@@ -118,17 +116,6 @@ class ProxyGateway:
         port = ports.request_port(netloc)
         found = self.port_origins.get(port) if port in self.ports else None
         return None if found is NOWHERE else found
-
-    def client(self, egress: str | None) -> httpx.AsyncClient:
-        key = egress or ""
-        if key not in self.clients:
-            transport = httpx.AsyncHTTPTransport(local_address=egress or None, retries=0)
-            self.clients[key] = httpx.AsyncClient(
-                transport=transport,
-                timeout=httpx.Timeout(options.value("PROXY_TIMEOUT"), read=None),
-                follow_redirects=False,
-            )
-        return self.clients[key]
 
     async def vendor(self, origin: Origin):
         """(definition, its host map) proxying ``origin``, kept for a few seconds."""
@@ -276,24 +263,23 @@ class Exchange:
                 return
 
     async def forward(self, user, vendor, vendor_url: str, key: str) -> None:
-        client = self.gateway.client(vendor.egress_address)
         method = self.scope["method"]
         content = self.body() if method not in ("GET", "HEAD") else None
-        request = client.build_request(
-            method, vendor_url, headers=self.upstream_headers(key), content=content
-        )
+        headers = self.upstream_headers(key)
         try:
-            response = await client.send(request, stream=True)
-        except httpx.HTTPError as exc:
-            log.warning("vendor %s unreachable: %s", vendor.title, exc)
+            response = await self.gateway.upstream.send(
+                vendor.egress_address, method, vendor_url, headers, content
+            )
+        except UpstreamError as exc:
+            log.warning("vendor %s unreachable: %r", vendor.title, exc)
             return await _answer(self.send, 502, f"{vendor.title} did not answer.")
         try:
             size, last = await self.relay(response, vendor)
         finally:
-            await response.aclose()
+            response.release()
         kind = services.kind_of(response.headers.get("content-type", ""))
         event = usage.record_answer(
-            user, vendor, kind, response.status_code, self.target,
+            user, vendor, kind, response.status, self.target,
             content_range=response.headers.get("content-range", ""), user_agent=self.user_agent,
         )  # fmt: skip
         try:  # counted before the answer ends: a client waiting for it sees a pause it caused
@@ -310,13 +296,13 @@ class Exchange:
         if pause is not None:  # new or already there: this process refuses from now on
             self.gateway.refusals.put((user.pk, vendor.pk), (429, pause.reason))
 
-    async def relay(self, response: httpx.Response, vendor) -> tuple[int, bytes]:
+    async def relay(self, response, vendor) -> tuple[int, bytes]:
         """Send the head and the body but its last part: (bytes read, the last part)."""
         hosts = self.hosts
         content_type = response.headers.get("content-type", "")
         rewriting = rewrites(content_type, vendor.mime_filters) and self.scope["method"] != "HEAD"
         headers = []
-        for name, value in response.headers.multi_items():
+        for name, value in response.headers.items():
             lowered = name.lower()
             if lowered in HOP_BY_HOP and not (lowered == "content-length" and not rewriting):
                 continue
@@ -329,19 +315,19 @@ class Exchange:
             else:
                 value = rewrite_header(name, value, hosts)
             headers.append((lowered.encode("latin-1"), value.encode("latin-1", "replace")))
-        start = {"type": "http.response.start", "status": response.status_code, "headers": headers}
+        start = {"type": "http.response.start", "status": response.status, "headers": headers}
         await self.send(start)
         size = 0
         if rewriting:
             rewriter = BodyRewriter(hosts, [tuple(p) for p in vendor.find_replace])
-            async for chunk in response.aiter_bytes():
+            async for chunk in decoded_chunks(response):
                 out = rewriter.feed(chunk)
                 size += len(chunk)
                 if out:
                     await self.send({"type": "http.response.body", "body": out, "more_body": True})
             return size, rewriter.finish()
         held = b""  # the last chunk waits for the count (a client has all bytes only then)
-        async for chunk in response.aiter_raw():
+        async for chunk in raw_chunks(response):
             size += len(chunk)
             if held:
                 await self.send({"type": "http.response.body", "body": held, "more_body": True})
