@@ -32,7 +32,7 @@ from shuxiang.proxy.rewrite import (
     rewrites,
 )
 from shuxiang.proxy.stanzas import Origin
-from shuxiang.proxy.tally import Recent, Tally
+from shuxiang.proxy.tally import PdfGauge, Recent, Tally
 from shuxiang.proxy.upstream import DECODABLE, Upstream, UpstreamError, decoded_chunks, raw_chunks
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,8 @@ class ProxyGateway:
         self.sessions = Recent(SESSION_CACHE_SECONDS)
         self.refusals = Recent(REFUSAL_CACHE_SECONDS)
         self.tally = Tally()
+        self.pdfs = PdfGauge(self.tally)
+        self.pdf_limit = options.value("PROXY_PDF_LIMIT_PER_HOUR")
 
     async def __call__(self, scope, receive, send):
         origin = None
@@ -291,8 +293,14 @@ class Exchange:
         if kind != "pdf" or event != "download":  # a Range resume or an error page: no PDF
             self.gateway.tally.add(user.pk, vendor.pk, "pdf_part" if kind == "pdf" else kind, size)
             return
-        count = sync_to_async(services.count, thread_sensitive=False)
-        pause = await count(user, vendor, kind, size, self.target)
+        estimate = await self.gateway.pdfs.add(user.pk, vendor.pk, size)
+        limit = vendor.pdf_limit_per_hour or self.gateway.pdf_limit
+        if estimate <= limit:
+            return
+        await self.gateway.tally.flush()  # what this process counted, then the exact figure
+        pause = await sync_to_async(services.pdf_breach, thread_sensitive=False)(
+            user, vendor, self.target
+        )
         if pause is not None:  # new or already there: this process refuses from now on
             self.gateway.refusals.put((user.pk, vendor.pk), (429, pause.reason))
 

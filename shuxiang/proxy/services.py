@@ -249,6 +249,21 @@ def count(user, vendor: VendorDefinition, kind: str, size: int, path: str) -> Re
     return active_pause(user, vendor) or pause(user, vendor, used, limit, path)
 
 
+def pdfs_this_hour(user_id: int, vendor_id: int, hour) -> int:
+    rows = UsageWindow.objects.filter(user_id=user_id, vendor_id=vendor_id, kind="pdf", hour=hour)
+    return rows.values_list("count", flat=True).first() or 0
+
+
+def pdf_breach(user, vendor: VendorDefinition, path: str) -> ReaderPause | None:
+    """The reader's pause when the PDFs counted this hour pass the limit (made if new)."""
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    used = pdfs_this_hour(user.pk, vendor.pk, hour)
+    limit = vendor.pdf_limit_per_hour or options.value("PROXY_PDF_LIMIT_PER_HOUR")
+    if used <= limit:
+        return None
+    return active_pause(user, vendor) or pause(user, vendor, used, limit, path)
+
+
 @transaction.atomic
 def pause(user, vendor: VendorDefinition, used: int, limit: int, path: str) -> ReaderPause:
     from shuxiang.core.actors import SYSTEM
