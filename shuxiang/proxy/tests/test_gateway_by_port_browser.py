@@ -147,3 +147,43 @@ def test_an_unassigned_gateway_port_answers_not_found(node, vendor):
     last = node.gateway_ports[-1]
     answer = requests.get(f"http://127.0.0.1:{last}/", timeout=10)
     assert answer.status_code == 404 and "port" in answer.text
+
+
+def test_shuxiang_proxy_alone_serves_its_own_port_range(node, vendor):
+    """Server mode: ``shuxiang proxy`` binds the range by itself (here a second range, the
+    same database): a vendor's port sends a signed-out reader to log in at the node."""
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    from shuxiang.resources.tests.nodes import ROOT
+
+    first = free_ports(2)
+    env = {**node.env, "SHUXIANG_PROXY_PORTS": f"{first}-{first + 1}"}
+    origin = f"http://127.0.0.1:{vendor}"
+    node.run("shell", "-c", f"from shuxiang.proxy.models import GatewayPort as G; "
+             f"G.objects.create(origin='{origin}', port={first})")  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "shuxiang.cli", "proxy"], env=env, cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                answer = requests.get(f"http://127.0.0.1:{first}/x?y=1", allow_redirects=False,
+                                      timeout=5)  # fmt: skip
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline and process.poll() is None
+                time.sleep(0.2)
+        assert answer.status_code == 302
+        assert answer.headers["Location"].startswith(f"{node.url}/proxy/login?url=")
+        assert "x%3Fy%3D1" in answer.headers["Location"]
+        unassigned = requests.get(f"http://127.0.0.1:{first + 1}/", timeout=5)
+        assert unassigned.status_code == 404
+    finally:
+        process.terminate()
+        process.wait(20)
