@@ -187,6 +187,8 @@ API_TOKEN_USER = "shuxiang.accounts.services.user_for_token"  # bearer token -> 
 PAGE_CACHE_REPLAY = "shuxiang.stats.pagecache.replay"
 # Run by `shuxiang serve` at start: each finishes work a killed process left half done.
 RECOVERY_HOOKS = ["shuxiang.resources.uploads.sweep_in_background"]
+# Ports the ASGI fronts answer on besides the site's (``shuxiang serve`` binds them too).
+LISTEN_PORT_HOOKS = ["shuxiang.proxy.ports.listen_ports"]
 # Called once in each server worker as it starts (``shuxiang serve``), so the first readers do
 # not wait for what the apps load on first use (search engine, word dictionaries, templates).
 WORKER_WARMUP = ["shuxiang.catalog.search.service.warm", "shuxiang.portal.views.warm"]
@@ -204,6 +206,8 @@ from shuxiang.accounts.keys import oidc_private_key_pem  # noqa: E402
 # One identity across nodes: a reader linked from the parent's provider keeps the home it named;
 # the login page offers the parent's provider (国家图书馆账号登录).
 OIDC_HOME_CLAIMS = "shuxiang.federation.sso.home_claims"
+# The claims of OIDC clients that stand for a licensed vendor (pairwise subject, entitlement).
+OIDC_CLIENT_CLAIMS = "shuxiang.proxy.oidc.claims_for"
 LOGIN_UPSTREAMS = "shuxiang.federation.sso.login_choices"
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {

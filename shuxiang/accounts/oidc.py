@@ -45,6 +45,7 @@ CLAIM_SCOPE = {
     "reader_cards": "cards",
     "real_name_verified": "realname",
     "real_name_method": "realname",
+    "entitlement": "openid",  # clients that stand for a licensed vendor (the proxy app's)
 }
 
 
@@ -82,6 +83,17 @@ def home_claims(user: User) -> dict[str, str | None]:
     }
 
 
+def client_claims(user, client) -> dict | None:
+    """The complete claims a client gets instead of the usual ones, or None for the usual.
+
+    ``settings.OIDC_CLIENT_CLAIMS`` (a dotted path; the proxy app's) answers for clients that
+    stand for a licensed vendor: a pseudonymous per-vendor ``sub``, the entitlement."""
+    hook = getattr(settings, "OIDC_CLIENT_CLAIMS", "")
+    if not hook or client is None or user is None or not getattr(user, "pk", None):
+        return None
+    return import_string(hook)(user, client)
+
+
 def _cards(user: User) -> list[dict[str, str]]:
     return [
         {"library": card.library.code, "number": card.number}
@@ -95,6 +107,9 @@ class ShuxiangValidator(OAuth2Validator):
     oidc_claim_scope = CLAIM_SCOPE
 
     def get_claim_dict(self, request):
+        targeted = client_claims(request.user, request.client)
+        if targeted is not None:  # a vendor's client: a pairwise subject and nothing else
+            return {name: (lambda r, v=value: v) for name, value in targeted.items()}
         return {
             "sub": lambda r: str(r.user.public_id),
             "name": lambda r: str(r.user),

@@ -16,8 +16,14 @@ def node_policy() -> str:
     """The node-wide CSP. With the proxy gateway on, a form posted here (the login form whose
     ``next`` is ``/proxy/login?url=…``) may end on a gateway host: browsers apply
     ``form-action`` to the redirects after a post too."""
-    from shuxiang.core import options
+    from urllib.parse import urlsplit
 
+    from shuxiang.core import options
+    from shuxiang.core.http import base_url
+
+    if str(options.value("PROXY_MODE")).strip().lower() == "port":  # vendor hosts on node ports
+        host = urlsplit(base_url()).hostname or "127.0.0.1"
+        return f"{CSP} {options.value('PROXY_GATEWAY_SCHEME')}://{host}:*"
     domain = options.value("PROXY_DOMAIN")
     if not domain:
         return CSP

@@ -239,6 +239,18 @@ OPTIONS: dict[str, Option] = {
             "",
             "Wildcard domain of the proxy gateway (www-vendor-com.<domain>); empty = off.",
         ),
+        Option(
+            "PROXY_MODE",
+            str,
+            "hostname",
+            "Gateway by hostname (wildcard DNS) or by port (one node port per vendor host).",
+        ),
+        Option(
+            "PROXY_PORTS",
+            str,
+            "9100-9139",
+            "Node ports handed to vendor hosts in proxy-by-port mode (first-last).",
+        ),
         Option("PROXY_GATEWAY_SCHEME", str, "https", "Scheme readers reach gateway hosts by."),
         Option("PROXY_GATEWAY_PORT", int, 0, "Port in gateway URLs (0 = the scheme's default)."),
         Option("PROXY_SESSION_HOURS", int, 8, "Lifetime of a reader's gateway session."),

@@ -6,6 +6,7 @@ import gc
 import logging
 import os
 import shutil
+import socket
 import threading
 from collections.abc import Callable
 
@@ -46,6 +47,12 @@ def run_server(
     recover_interrupted_work()
     announce(f"Shuxiang is serving at http://{host}:{port}/  (Ctrl+C stops it)")
     os.environ[WARM_ENV] = "1"  # each worker process warms up as it imports the application
+    extra = _extra_ports()
+    if extra and server == "uvicorn":
+        announce(f"... and on ports {extra[0]}-{extra[-1]} (the proxy gateway by port)")
+        return serve_on_ports("shuxiang.asgi:application", host, [port, *extra], workers)
+    if extra:
+        announce("Proxy by port needs SHUXIANG_SERVER=uvicorn here, or `shuxiang proxy` beside.")
     if server == "granian":
         return _run_granian(host, port, workers)
     uvicorn.run(
@@ -58,6 +65,43 @@ def run_server(
         lifespan="off",
         proxy_headers=False,
     )
+
+
+def _extra_ports() -> list[int]:
+    """Ports the apps' fronts answer on besides the site's (``settings.LISTEN_PORT_HOOKS``:
+    the proxy gateway by port); core imports no app."""
+    return sorted({p for path in settings.LISTEN_PORT_HOOKS for p in import_string(path)()})
+
+
+def serve_on_ports(
+    app: str, host: str, ports: list[int], workers: int = 1, factory: bool = False
+) -> None:
+    """An ASGI application on several ports of one address (uvicorn serves any bound sockets)."""
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config(
+        app, host=host, port=ports[0], workers=workers, factory=factory,
+        log_level="warning", access_log=False, lifespan="off", proxy_headers=False,
+    )  # fmt: skip
+    sockets = [_bound(host, port) for port in ports]
+    server = uvicorn.Server(config)
+    if workers > 1:
+        Multiprocess(config, target=server.run, sockets=sockets).run()
+    else:
+        server.run(sockets=sockets)
+
+
+def _bound(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ImproperlyConfigured(f"Cannot listen on {host}:{port}: {exc}.") from None
+    sock.set_inheritable(True)
+    return sock
 
 
 def _run_granian(host: str, port: int, workers: int) -> None:

@@ -10,11 +10,14 @@ from ninja import Path, Query, Router
 
 from shuxiang.core.api import AUTH, ErrorOut
 from shuxiang.core.errors import FieldError, NotFound
+from shuxiang.core.http import base_url
 from shuxiang.network.models import Library
-from shuxiang.proxy import queries, services
+from shuxiang.proxy import oidc, queries, services
 from shuxiang.proxy.schemas import (
     MAX_ID,
     ImportIn,
+    OidcClientIn,
+    OidcClientOut,
     PauseOut,
     StanzaImportOut,
     UsageOut,
@@ -50,6 +53,18 @@ def update_vendor(request, payload: VendorIn, pk: int = Id):
     _vendor(request, pk)
     data = payload.model_dump(exclude_unset=True)
     return services.update_vendor(pk, data, by=request.auth)
+
+
+@router.post(
+    "/proxy/vendors/{pk}/oidc-client",
+    response={200: OidcClientOut, **ERRORS},
+    summary="Make the vendor an OIDC client",
+)
+def make_oidc_client(request, payload: OidcClientIn, pk: int = Id):
+    """The vendor signs readers in through the node; it gets a pairwise subject only."""
+    _vendor(request, pk)
+    app, secret = oidc.make_client(pk, payload.redirect_uris, by=request.auth)
+    return {"client_id": app.client_id, "client_secret": secret, "issuer": base_url()}
 
 
 @router.post(

@@ -67,7 +67,54 @@ def check(
     if scheme != "https":
         warning = "Gateway hosts are served over plain http: readers' sessions travel in clear."
         return [*findings, Finding(False, "tls", warning)]
-    return [*findings, _certificate(probe, addresses[0], port or 443, domain, cafile, timeout)]
+    covered = f"*.{domain}"
+    return [*findings, _certificate(probe, addresses[0], port or 443, covered, cafile, timeout)]
+
+
+def check_ports(
+    host: str,
+    ports: range,
+    *,
+    scheme: str = "https",
+    cafile: str | None = None,
+    resolver: Resolver = resolve,
+    timeout: float = 5,
+) -> list[Finding]:
+    """Findings about proxy by port: the node's name resolves, its gateway ports answer, and
+    with https its certificate (an ordinary one: ports do not matter to certificates) is good."""
+    first, last = ports[0], ports[-1]
+    findings = [
+        Finding(
+            True,
+            "mode",
+            f"Proxy by port: each vendor host gets a port of {first}-{last} on {host}. No "
+            "wildcard DNS record or wildcard certificate is needed, but readers must reach "
+            "these ports (open them in the firewall and any NAT).",
+        )
+    ]
+    try:
+        address = resolver(host)[0]
+    except (OSError, UnicodeError, IndexError) as exc:
+        return [*findings, Finding(False, "dns", f"{host} does not resolve ({exc}).")]
+    findings.append(Finding(True, "dns", f"{host} resolves to {address}."))
+    for port in sorted({first, last}):
+        try:
+            socket.create_connection((address, port), timeout=timeout).close()
+        except OSError as exc:
+            return [*findings, Finding(False, "ports", _closed(address, port, ports, exc))]
+    findings.append(Finding(True, "ports", f"The gateway answers on {address}:{first}-{last}."))
+    if scheme != "https":
+        warning = "Gateway ports are served over plain http: readers' sessions travel in clear."
+        return [*findings, Finding(False, "tls", warning)]
+    return [*findings, _certificate(host, address, first, host, cafile, timeout)]
+
+
+def _closed(address: str, port: int, ports: range, exc: OSError) -> str:
+    return (
+        f"Nothing answers on {address}:{port} ({exc}). Run `shuxiang serve` (uvicorn) or "
+        f"`shuxiang proxy` with SHUXIANG_PROXY_MODE=port, and open ports "
+        f"{ports[0]}-{ports[-1]} to readers."
+    )
 
 
 def _peer(address: str, port: int, name: str, context: ssl.SSLContext, timeout: float) -> dict:
@@ -76,12 +123,12 @@ def _peer(address: str, port: int, name: str, context: ssl.SSLContext, timeout: 
         return tls.getpeercert() or {}
 
 
-def _certificate(name, address, port, domain, cafile, timeout) -> Finding:
+def _certificate(name, address, port, covered, cafile, timeout) -> Finding:
     context = ssl.create_default_context(cafile=cafile)
     try:
         cert = _peer(address, port, name, context, timeout)
     except ssl.SSLCertVerificationError as exc:
-        return Finding(False, "certificate", _mismatch(exc, address, port, name, domain, cafile))
+        return Finding(False, "certificate", _mismatch(exc, address, port, name, covered, cafile))
     except (OSError, ssl.SSLError) as exc:
         return Finding(False, "tls", f"No TLS answer from {name} ({address}:{port}): {exc}.")
     expires = datetime.fromtimestamp(ssl.cert_time_to_seconds(cert["notAfter"]), UTC)
@@ -89,17 +136,17 @@ def _certificate(name, address, port, domain, cafile, timeout) -> Finding:
     if days < RENEW_DAYS:
         return Finding(False, "certificate", f"The certificate expires in {days} days: renew it.")
     return Finding(
-        True, "certificate", f"The certificate covers *.{domain} until {expires:%Y-%m-%d}."
+        True, "certificate", f"The certificate covers {covered} until {expires:%Y-%m-%d}."
     )
 
 
-def _mismatch(exc, address, port, name, domain, cafile) -> str:
+def _mismatch(exc, address, port, name, covered, cafile) -> str:
     if exc.verify_code != 62:  # X509_V_ERR_HOSTNAME_MISMATCH: the chain itself is not trusted
         return f"The certificate of {name} is not trusted: {exc.verify_message}."
     context = ssl.create_default_context(cafile=cafile)
     context.check_hostname = False
     names = [v for k, v in _peer(address, port, name, context, 5).get("subjectAltName", ())]
     return (
-        f"The certificate does not cover *.{domain} (it names {', '.join(names) or 'no host'}). "
-        f"Get one with *.{domain} in its subjectAltName."
+        f"The certificate does not cover {covered} (it names {', '.join(names) or 'no host'}). "
+        f"Get one with {covered} in its subjectAltName."
     )

@@ -17,13 +17,12 @@ import time
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs, quote
 
-import httpx
 from asgiref.sync import sync_to_async
 
 from shuxiang.core import options
 from shuxiang.core.errors import ServiceError
 from shuxiang.core.http import base_url
-from shuxiang.proxy import services, usage
+from shuxiang.proxy import ports, services, usage
 from shuxiang.proxy.hostnames import origin_of_proxy_host, proxy_host
 from shuxiang.proxy.rewrite import (
     BodyRewriter,
@@ -33,7 +32,8 @@ from shuxiang.proxy.rewrite import (
     rewrites,
 )
 from shuxiang.proxy.stanzas import Origin
-from shuxiang.proxy.tally import Recent, Tally
+from shuxiang.proxy.tally import PdfGauge, Recent, Tally
+from shuxiang.proxy.upstream import DECODABLE, Upstream, UpstreamError, decoded_chunks, raw_chunks
 
 log = logging.getLogger(__name__)
 COOKIE = "sxproxy"
@@ -41,11 +41,11 @@ HOP_BY_HOP = {
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
     "transfer-encoding", "upgrade", "host", "content-length",
 }  # fmt: skip
-DECODABLE = ("gzip", "deflate", "br")
 VENDOR_CACHE_SECONDS = 30
 SESSION_CACHE_SECONDS = 30
 REFUSAL_CACHE_SECONDS = 5
 ADMITTED = ("",)  # a cached "no refusal"
+NOWHERE = Origin("http", "nowhere.invalid")  # a gateway port no vendor host has yet
 
 
 def _header(scope, name: bytes) -> str:
@@ -67,20 +67,25 @@ class ProxyGateway:
     """ASGI wrapper: gateway hosts are proxied, every other request goes to ``app``."""
 
     def __init__(self, app=None):
-        logging.getLogger("httpx").setLevel(logging.WARNING)  # not a log line per request
         self.app = app
         self.domain = options.value("PROXY_DOMAIN").lower()
         self.scheme = options.value("PROXY_GATEWAY_SCHEME")
-        self.clients: dict[str, httpx.AsyncClient] = {}
-        self.vendors: dict[tuple[str, str], tuple[float, object]] = {}
+        self.upstream = Upstream(options.value("PROXY_TIMEOUT"))
+        self.vendors: dict[tuple[str, str], tuple[float, object, HostMap | None]] = {}
+        self.by_port = ports.by_port()
+        self.ports = ports.port_range() if self.by_port else range(0)
+        self.node_host = ports.node_host()
+        self.port_origins = Recent(VENDOR_CACHE_SECONDS)
         self.sessions = Recent(SESSION_CACHE_SECONDS)
         self.refusals = Recent(REFUSAL_CACHE_SECONDS)
         self.tally = Tally()
+        self.pdfs = PdfGauge(self.tally)
+        self.pdf_limit = options.value("PROXY_PDF_LIMIT_PER_HOUR")
 
     async def __call__(self, scope, receive, send):
         origin = None
-        if self.domain and scope["type"] in ("http", "websocket"):
-            origin = origin_of_proxy_host(_header(scope, b"host"), self.domain)
+        if scope["type"] in ("http", "websocket"):
+            origin = await self.origin_of(_header(scope, b"host"))
         if origin is None:
             if self.app is None:
                 return await _answer(send, 404, "Not a gateway host.")
@@ -88,31 +93,59 @@ class ProxyGateway:
         if scope["type"] == "websocket":
             await receive()  # websocket.connect
             return await send({"type": "websocket.close", "code": 1008})
+        if origin is NOWHERE:
+            return await _answer(send, 404, "No licensed database is reached on this port.")
         await Exchange(self, scope, receive, send, origin).run()
 
-    def client(self, egress: str | None) -> httpx.AsyncClient:
-        key = egress or ""
-        if key not in self.clients:
-            transport = httpx.AsyncHTTPTransport(local_address=egress or None, retries=0)
-            self.clients[key] = httpx.AsyncClient(
-                transport=transport,
-                timeout=httpx.Timeout(options.value("PROXY_TIMEOUT"), read=None),
-                follow_redirects=False,
-            )
-        return self.clients[key]
+    async def origin_of(self, host: str) -> Origin | None:
+        """The vendor origin a request's Host stands for; None when it is not the gateway's."""
+        if not self.by_port:
+            return origin_of_proxy_host(host, self.domain) if self.domain else None
+        port = ports.request_port(host)
+        if port is None or port not in self.ports:
+            return None
+        origin = self.port_origins.get(port)
+        if origin is None:
+            found = sync_to_async(ports.origin_of_port, thread_sensitive=False)
+            origin = await found(port) or NOWHERE
+            self.port_origins.put(port, origin)
+        return origin
+
+    def vendor_origin_of(self, netloc: str) -> Origin | None:
+        """The vendor origin of a gateway ``netloc`` (a Referer's), from what is known."""
+        if not self.by_port:
+            return origin_of_proxy_host(netloc, self.domain)
+        port = ports.request_port(netloc)
+        found = self.port_origins.get(port) if port in self.ports else None
+        return None if found is NOWHERE else found
 
     async def vendor(self, origin: Origin):
+        """(definition, its host map) proxying ``origin``, kept for a few seconds."""
         key = (origin.scheme, origin.netloc)
         cached = self.vendors.get(key)
         if cached and cached[0] > time.monotonic():
-            return cached[1]
-        vendor = await sync_to_async(services.vendor_for)(origin)
-        self.vendors[key] = (time.monotonic() + VENDOR_CACHE_SECONDS, vendor)
-        return vendor
+            return cached[1], cached[2]
+        vendor, hosts = await sync_to_async(self.vendor_and_hosts)(origin)
+        self.vendors[key] = (time.monotonic() + VENDOR_CACHE_SECONDS, vendor, hosts)
+        return vendor, hosts
+
+    def vendor_and_hosts(self, origin: Origin):
+        vendor = services.vendor_for(origin)
+        return (vendor, self.host_map(vendor)) if vendor is not None else (None, None)
 
     def host_map(self, vendor) -> HostMap:
+        """How ``vendor``'s origins are named through the gateway (its pattern compiled once)."""
+        origins = services.origins_of(vendor)
+        if self.by_port:
+            node = self.node_host
+            netlocs = {(o.scheme, o.netloc): f"{node}:{ports.port_of(o)}" for o in origins}
+            return HostMap(
+                origins,
+                lambda origin: netlocs.get((origin.scheme, origin.netloc)),
+                gateway_scheme=self.scheme,
+            )
         return HostMap(
-            services.origins_of(vendor),
+            origins,
             lambda origin: proxy_host(origin, self.domain),
             gateway_scheme=self.scheme,
             domains=vendor.domains,
@@ -130,6 +163,7 @@ class Exchange:
         query = scope.get("query_string", b"").decode("latin-1")
         self.target = self.path + (f"?{query}" if query else "")
         self.user_agent = _header(scope, b"user-agent")
+        self.port = ports.request_port(_header(scope, b"host")) if gateway.by_port else None
 
     async def run(self) -> None:
         if self.scope["path"] == services.ENTER_PATH:
@@ -141,7 +175,7 @@ class Exchange:
         if user is None:
             login = f"{base_url()}/proxy/login?url={quote(vendor_url, safe='')}"
             return await _answer(self.send, 302, "Sign in first.", [("Location", login)])
-        vendor = await self.gateway.vendor(self.origin)
+        vendor, self.hosts = await self.gateway.vendor(self.origin)
         if vendor is None:
             return await _answer(self.send, 404, "This host is not a licensed database here.")
         pair = (user.pk, vendor.pk)
@@ -182,40 +216,41 @@ class Exchange:
         if key is None:
             return await _answer(self.send, 403, "This link was used or has expired.")
         secure = "; Secure" if self.gateway.scheme == "https" else ""
-        cookie = (
-            f"{COOKIE}={key}; Domain=.{self.gateway.domain}; Path=/; HttpOnly; SameSite=Lax"
-            + secure
-        )
+        domain = "" if self.gateway.by_port else f"; Domain=.{self.gateway.domain}"
+        cookie = f"{COOKIE}={key}{domain}; Path=/; HttpOnly; SameSite=Lax{secure}"
         await _answer(self.send, 302, "", [("Location", to), ("Set-Cookie", cookie)])
 
     def upstream_headers(self, key: str) -> list[tuple[str, str]]:
-        hosts = self.gateway.domain
         out = []
         for raw_name, raw_value in self.scope["headers"]:
             name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
             if name in HOP_BY_HOP or name.startswith(("x-forwarded-", "forwarded")):
                 continue
             if name == "cookie":
-                value = "; ".join(
-                    p for p in value.split(";") if p.strip().split("=")[0] != COOKIE
-                ).strip()
+                value = self.vendor_cookies(value)
                 if not value:
                     continue
             elif name in ("referer", "origin"):
-                value = self.unproxied(value, hosts)
+                value = self.unproxied(value)
             elif name == "accept-encoding":
                 value = ", ".join(e for e in DECODABLE if e in value) or "identity"
             out.append((name, value))
         return out
 
-    def unproxied(self, url: str, domain: str) -> str:
+    def vendor_cookies(self, header: str) -> str:
+        """The browser's cookies for the vendor: not the gateway's (nor, by port, the node's)."""
+        if self.port is not None:
+            return ports.incoming_cookies(header, self.port)
+        return "; ".join(p for p in header.split(";") if p.strip().split("=")[0] != COOKIE).strip()
+
+    def unproxied(self, url: str) -> str:
         """A Referer or Origin naming a gateway host names the vendor host instead."""
         try:
             scheme, rest = url.split("://", 1)
         except ValueError:
             return url
         host, _, path = rest.partition("/")
-        origin = origin_of_proxy_host(host, domain)
+        origin = self.gateway.vendor_origin_of(host)
         if origin is None:
             return url
         return f"{origin.scheme}://{origin.netloc}" + (f"/{path}" if path else "")
@@ -230,24 +265,23 @@ class Exchange:
                 return
 
     async def forward(self, user, vendor, vendor_url: str, key: str) -> None:
-        client = self.gateway.client(vendor.egress_address)
         method = self.scope["method"]
         content = self.body() if method not in ("GET", "HEAD") else None
-        request = client.build_request(
-            method, vendor_url, headers=self.upstream_headers(key), content=content
-        )
+        headers = self.upstream_headers(key)
         try:
-            response = await client.send(request, stream=True)
-        except httpx.HTTPError as exc:
-            log.warning("vendor %s unreachable: %s", vendor.title, exc)
+            response = await self.gateway.upstream.send(
+                vendor.egress_address, method, vendor_url, headers, content
+            )
+        except UpstreamError as exc:
+            log.warning("vendor %s unreachable: %r", vendor.title, exc)
             return await _answer(self.send, 502, f"{vendor.title} did not answer.")
         try:
             size, last = await self.relay(response, vendor)
         finally:
-            await response.aclose()
+            response.release()
         kind = services.kind_of(response.headers.get("content-type", ""))
         event = usage.record_answer(
-            user, vendor, kind, response.status_code, self.target,
+            user, vendor, kind, response.status, self.target,
             content_range=response.headers.get("content-range", ""), user_agent=self.user_agent,
         )  # fmt: skip
         try:  # counted before the answer ends: a client waiting for it sees a pause it caused
@@ -259,18 +293,24 @@ class Exchange:
         if kind != "pdf" or event != "download":  # a Range resume or an error page: no PDF
             self.gateway.tally.add(user.pk, vendor.pk, "pdf_part" if kind == "pdf" else kind, size)
             return
-        count = sync_to_async(services.count, thread_sensitive=False)
-        pause = await count(user, vendor, kind, size, self.target)
+        estimate = await self.gateway.pdfs.add(user.pk, vendor.pk, size)
+        limit = vendor.pdf_limit_per_hour or self.gateway.pdf_limit
+        if estimate <= limit:
+            return
+        await self.gateway.tally.flush()  # what this process counted, then the exact figure
+        pause = await sync_to_async(services.pdf_breach, thread_sensitive=False)(
+            user, vendor, self.target
+        )
         if pause is not None:  # new or already there: this process refuses from now on
             self.gateway.refusals.put((user.pk, vendor.pk), (429, pause.reason))
 
-    async def relay(self, response: httpx.Response, vendor) -> tuple[int, bytes]:
+    async def relay(self, response, vendor) -> tuple[int, bytes]:
         """Send the head and the body but its last part: (bytes read, the last part)."""
-        hosts = self.gateway.host_map(vendor)
+        hosts = self.hosts
         content_type = response.headers.get("content-type", "")
         rewriting = rewrites(content_type, vendor.mime_filters) and self.scope["method"] != "HEAD"
         headers = []
-        for name, value in response.headers.multi_items():
+        for name, value in response.headers.items():
             lowered = name.lower()
             if lowered in HOP_BY_HOP and not (lowered == "content-length" and not rewriting):
                 continue
@@ -278,22 +318,24 @@ class Exchange:
                 continue
             if lowered == "set-cookie":
                 value = rewrite_set_cookie(value, "")
+                if self.port is not None:
+                    value = ports.outgoing_cookie(value, self.port)
             else:
                 value = rewrite_header(name, value, hosts)
             headers.append((lowered.encode("latin-1"), value.encode("latin-1", "replace")))
-        start = {"type": "http.response.start", "status": response.status_code, "headers": headers}
+        start = {"type": "http.response.start", "status": response.status, "headers": headers}
         await self.send(start)
         size = 0
         if rewriting:
             rewriter = BodyRewriter(hosts, [tuple(p) for p in vendor.find_replace])
-            async for chunk in response.aiter_bytes():
+            async for chunk in decoded_chunks(response):
                 out = rewriter.feed(chunk)
                 size += len(chunk)
                 if out:
                     await self.send({"type": "http.response.body", "body": out, "more_body": True})
             return size, rewriter.finish()
         held = b""  # the last chunk waits for the count (a client has all bytes only then)
-        async for chunk in response.aiter_raw():
+        async for chunk in raw_chunks(response):
             size += len(chunk)
             if held:
                 await self.send({"type": "http.response.body", "body": held, "more_body": True})

@@ -45,6 +45,11 @@ class VendorDefinition(models.Model):
     handoff_secret = models.CharField(
         max_length=200, blank=True, help_text="Key shared with the vendor to sign tokens (HS256)."
     )
+    oidc_client = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL, null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text="OpenID Connect client the vendor signs readers in with (pairwise subject).",
+    )  # fmt: skip
     enabled = models.BooleanField(default=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -113,3 +118,19 @@ class ReaderPause(models.Model):
 
     def __str__(self) -> str:
         return self.reason
+
+
+class GatewayPort(models.Model):
+    """Proxy by port (按端口代理): the node port that stands for one vendor origin, for good.
+
+    Assigned from ``SHUXIANG_PROXY_PORTS`` the first time an origin is needed and never moved,
+    so links readers saved keep working."""
+
+    origin = models.CharField(max_length=300, unique=True, help_text="scheme://host[:port]")
+    port = models.PositiveIntegerField(unique=True)
+
+    class Meta:
+        ordering = ["port"]
+
+    def __str__(self) -> str:
+        return f"{self.port} → {self.origin}"

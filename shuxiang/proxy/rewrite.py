@@ -48,9 +48,12 @@ class HostMap:
         self.gateway_port = f":{gateway_port}" if gateway_port else ""
         self.by_netloc = {(o.scheme, o.netloc): o for o in origins}
         self.domains = sorted({d.lower().lstrip(".") for d in domains}, key=len, reverse=True)
+        self.compiled: re.Pattern[bytes] | None = None
 
-    def gateway_url(self, origin: Origin) -> str:
-        return f"{self.gateway_scheme}://{self.name_of(origin)}{self.gateway_port}"
+    def gateway_url(self, origin: Origin) -> str | None:
+        """The gateway URL standing for ``origin`` (None: a host the gateway has no name for)."""
+        name = self.name_of(origin)
+        return f"{self.gateway_scheme}://{name}{self.gateway_port}" if name else None
 
     def find(self, scheme: str, netloc: str) -> Origin | None:
         """The proxied origin of ``scheme://netloc``: a listed host or a host in a Domain."""
@@ -64,15 +67,23 @@ class HostMap:
         return None
 
     def pattern(self) -> re.Pattern[bytes]:
+        """The regular expression finding this map's URLs (compiled once per map)."""
+        if self.compiled is None:
+            self.compiled = self._pattern()
+        return self.compiled
+
+    def _pattern(self) -> re.Pattern[bytes]:
         netlocs = sorted({n for _, n in self.by_netloc}, key=len, reverse=True)
         listed = [re.escape(n.encode()) for n in netlocs]
         listed += [rb"(?:[a-z0-9-]+\.)*" + re.escape(d.encode()) + rb"(?::[0-9]{1,5})?"
                    for d in self.domains]  # fmt: skip
         alternatives = b"|".join(listed) or b"(?!)"
+        # Every branch starts with a literal byte (h, H, / or \\), so the regex engine skips
+        # ahead to those bytes instead of trying each position (measured 8.9 → see bench).
         return re.compile(
-            rb"(?P<scheme>https?:(?:\\?/){2}|(?<![:\w])(?:\\?/){2})(?P<netloc>" + alternatives
-            + rb")(?![A-Za-z0-9.:-])",
-            re.IGNORECASE,
+            rb"(?P<scheme>h[tT][tT][pP][sS]?:(?:\\?/){2}|H[tT][tT][pP][sS]?:(?:\\?/){2}"
+            rb"|/(?<![:\w]/)/|\\/(?<![:\w]\\/)\\/)"
+            rb"(?P<netloc>(?i:" + alternatives + rb"))(?![A-Za-z0-9.:-])"
         )  # fmt: skip
 
 
@@ -96,7 +107,7 @@ class BodyRewriter:
         def swap(match: re.Match[bytes]) -> bytes:
             scheme = "https" if match[1] == b"S" else "http"
             name = self.hosts.name_of(Origin(scheme, match[2].decode().lower()))
-            return name.encode()
+            return name.encode() if name else match[0]
 
         return MARKER.sub(swap, replacement)
 
@@ -116,7 +127,10 @@ class BodyRewriter:
         )
         if origin is None:
             return match[0]
-        url = self.hosts.gateway_url(origin).encode()
+        gateway_url = self.hosts.gateway_url(origin)
+        if gateway_url is None:
+            return match[0]
+        url = gateway_url.encode()
         if b":" not in prefix:  # scheme-relative stays scheme-relative
             url = url.split(b":", 1)[1]
         return url.replace(b"/", b"\\/") if escaped else url

@@ -87,3 +87,16 @@ class UsageOut(Schema):
     readers: int
     count: int
     bytes: int
+
+
+class OidcClientIn(Schema):
+    redirect_uris: list[Annotated[str, StringConstraints(min_length=1, max_length=2000)]] = Field(
+        ..., min_length=1, max_length=10, description="The vendor's redirect URIs (https)."
+    )
+
+
+class OidcClientOut(Schema):
+    client_id: str
+    client_secret: str = Field(..., description="Shown once: give it to the vendor.")
+    issuer: str
+    subject_type: str = Field("pairwise", description="One pseudonym per reader and vendor.")

@@ -20,7 +20,7 @@ from shuxiang.core.errors import FieldError, NotFound, PermissionDenied, Validat
 from shuxiang.network import scopes
 from shuxiang.network.models import Library
 from shuxiang.network.queries import ancestors
-from shuxiang.proxy import handoff, stanzas
+from shuxiang.proxy import handoff, ports, stanzas
 from shuxiang.proxy.hostnames import proxy_host
 from shuxiang.proxy.models import GatewaySession, ReaderPause, UsageWindow, VendorDefinition
 from shuxiang.stats import monitoring
@@ -134,12 +134,13 @@ def start(user, url: str, *, by: object) -> str:
         }
         raise NotFound(reason, [FieldError("url", reason, "unknown_vendor")])
     require_entitled(user, vendor)
+    if vendor.oidc_client_id:  # the vendor signs the reader in through the node (OIDC)
+        _require_unpaused(user, vendor)
+        audit.record(by, "proxy.oidc_handoff", vendor)
+        return vendor.url
     if vendor.handoff_url and vendor.handoff_secret:
         return _handoff(user, vendor, by=by)
-    domain = options.value("PROXY_DOMAIN")
-    if not domain:
-        reason = _("The proxy gateway is not configured on this node (SHUXIANG_PROXY_DOMAIN).")
-        raise NotFound(reason, [FieldError("url", reason, "not_configured")])
+    root = _gateway_root_of(origin, vendor)
     ticket = secrets.token_urlsafe(32)
     now = timezone.now()
     GatewaySession.objects.create(
@@ -152,14 +153,34 @@ def start(user, url: str, *, by: object) -> str:
     audit.record(by, "proxy.session_started", vendor, host=origin.host)
     parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    root = gateway_root(proxy_host(origin, domain))
     return f"{root}{ENTER_PATH}?ticket={ticket}&to={quote(path, safe='')}"
 
 
-def _handoff(user, vendor: VendorDefinition, *, by: object) -> str:
+def _gateway_root_of(origin: stanzas.Origin, vendor: VendorDefinition) -> str:
+    """``scheme://name`` of the gateway standing for ``origin``, by hostname or by port."""
+    if ports.by_port():
+        try:
+            for other in origins_of(vendor):  # the vendor's hosts get their ports together
+                ports.port_of(other)
+            return ports.gateway_root(origin)
+        except ports.PortsExhausted as exc:
+            reason = _("No gateway port is free (SHUXIANG_PROXY_PORTS): %(why)s") % {"why": exc}
+            raise NotFound(reason, [FieldError("url", reason, "no_port")]) from None
+    domain = options.value("PROXY_DOMAIN")
+    if not domain:
+        reason = _("The proxy gateway is not configured on this node (SHUXIANG_PROXY_DOMAIN).")
+        raise NotFound(reason, [FieldError("url", reason, "not_configured")])
+    return gateway_root(proxy_host(origin, domain))
+
+
+def _require_unpaused(user, vendor: VendorDefinition) -> None:
     pause = active_pause(user, vendor)
     if pause is not None:
         raise PermissionDenied(pause.reason, [FieldError("url", pause.reason, "paused")])
+
+
+def _handoff(user, vendor: VendorDefinition, *, by: object) -> str:
+    _require_unpaused(user, vendor)
     audit.record(by, "proxy.handoff", vendor, subject=handoff.subject(user, vendor))
     return handoff.url_for(user, vendor)
 
@@ -223,6 +244,21 @@ def count(user, vendor: VendorDefinition, kind: str, size: int, path: str) -> Re
         return None
     limit = vendor.pdf_limit_per_hour or options.value("PROXY_PDF_LIMIT_PER_HOUR")
     used = rows.values_list("count", flat=True).first() or 0
+    if used <= limit:
+        return None
+    return active_pause(user, vendor) or pause(user, vendor, used, limit, path)
+
+
+def pdfs_this_hour(user_id: int, vendor_id: int, hour) -> int:
+    rows = UsageWindow.objects.filter(user_id=user_id, vendor_id=vendor_id, kind="pdf", hour=hour)
+    return rows.values_list("count", flat=True).first() or 0
+
+
+def pdf_breach(user, vendor: VendorDefinition, path: str) -> ReaderPause | None:
+    """The reader's pause when the PDFs counted this hour pass the limit (made if new)."""
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    used = pdfs_this_hour(user.pk, vendor.pk, hour)
+    limit = vendor.pdf_limit_per_hour or options.value("PROXY_PDF_LIMIT_PER_HOUR")
     if used <= limit:
         return None
     return active_pause(user, vendor) or pause(user, vendor, used, limit, path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from shuxiang.core import options
 from shuxiang.core.errors import ServiceError
 from shuxiang.core.textfiles import text_stream
 from shuxiang.network.models import Library
-from shuxiang.proxy import check, queries, services
+from shuxiang.proxy import check, ports, queries, services
 from shuxiang.proxy.forms import VendorForm
 
 
@@ -117,10 +118,18 @@ def configuration(request):
     if not queries.staff_libraries(request.user):
         return HttpResponse(_("Only library staff manage licensed databases."), status=403)
     domain = options.value("PROXY_DOMAIN")
-    findings = []
-    if domain:
-        scheme = options.value("PROXY_GATEWAY_SCHEME")
+    scheme = options.value("PROXY_GATEWAY_SCHEME")
+    try:
+        findings, by_port, listen = [], ports.by_port(), ports.port_range()
+    except ImproperlyConfigured as exc:
+        findings, by_port, listen = [check.Finding(False, "mode", str(exc))], True, range(0, 1)
+    if by_port and listen != range(0, 1):
+        findings = check.check_ports(ports.node_host(), listen, scheme=scheme, timeout=3)
+    elif domain:
         port = options.value("PROXY_GATEWAY_PORT") if scheme == "https" else 0
         findings = check.check(domain, scheme=scheme, port=port, timeout=3)
-    context = {"domain": domain, "findings": findings}
+    context = {
+        "domain": domain, "findings": findings, "by_port": by_port,
+        "first": listen[0], "last": listen[-1], "node_host": ports.node_host(),
+    }  # fmt: skip
     return render(request, "proxy/configuration.html", context)

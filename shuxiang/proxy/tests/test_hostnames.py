@@ -1,7 +1,7 @@
 """Proxy by hostname: every origin maps to one gateway name and back."""
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shuxiang.proxy.hostnames import origin_of_proxy_host, proxy_host
@@ -29,6 +29,7 @@ def test_known_names(origin, name):
 LABEL = st.from_regex(r"\A[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?\Z")
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)  # a loaded machine
 @given(
     st.lists(LABEL, min_size=1, max_size=4),
     st.sampled_from(["http", "https"]),

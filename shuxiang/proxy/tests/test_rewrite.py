@@ -1,7 +1,9 @@
 """Vendor pages rewritten so every link stays inside the gateway."""
 
 import gzip
+import zlib
 
+import brotli
 import pytest
 
 from shuxiang.proxy.hostnames import proxy_host
@@ -94,3 +96,22 @@ def test_what_is_rewritten():
     assert not rewrites("application/octet-stream")
     assert rewrites("application/x-custom", ["application/x-.* javascript"])
     assert gzip  # bodies arrive decoded; the gateway test covers compressed transfers
+
+
+@pytest.mark.parametrize(
+    ("encoding", "encode"),
+    [
+        ("gzip", gzip.compress),
+        ("deflate", zlib.compress),
+        ("deflate", lambda data: zlib.compress(data, wbits=-zlib.MAX_WBITS)),  # raw, as some send
+        ("br", brotli.compress),
+    ],
+)
+def test_compressed_bodies_are_decoded_chunk_by_chunk_before_rewriting(encoding, encode):
+    from shuxiang.proxy.upstream import Decoder
+
+    page = b"<a href='http://www.vendor.com/x'>x</a>" * 500
+    packed = encode(page)
+    decoder = Decoder(encoding)
+    out = b"".join(decoder.feed(packed[i : i + 97]) for i in range(0, len(packed), 97))
+    assert out + decoder.finish() == page

@@ -11,6 +11,7 @@ the library's signed token (HANDOFF_KEY shared with the library).
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import hmac
 import json
@@ -18,6 +19,8 @@ import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+import brotli
 
 PDF_SIZE = 20 * 2**20
 
@@ -62,8 +65,14 @@ class Vendor(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def html(self, text: str, headers=()):
-        body = text.encode()
-        self.reply(200, body, [("Content-Type", "text/html; charset=utf-8"), *headers])
+        body, headers = text.encode(), [("Content-Type", "text/html; charset=utf-8"), *headers]
+        accepted = self.headers.get("Accept-Encoding", "")
+        path = urlsplit(self.path).path
+        if path == "/search" and "gzip" in accepted:  # the gateway decodes what it rewrites
+            body, headers = gzip.compress(body), [*headers, ("Content-Encoding", "gzip")]
+        elif path == "/other" and "br" in accepted:
+            body, headers = brotli.compress(body), [*headers, ("Content-Encoding", "br")]
+        self.reply(200, body, headers)
 
     def do_HEAD(self):
         self.do_GET()
