@@ -56,7 +56,8 @@ def _title(resource: Resource | None, item_id: str) -> str:
 
 def related(actor, ip: str | None, resource: Resource, n: int = 6) -> list[Suggestion]:
     """Items co-viewed in sessions (BibTip) first, then what readers of it also read."""
-    rows = RelatedItem.objects.filter(item_id=f"{PREFIX}{resource.pk}").order_by("kind", "-score")
+    rows = RelatedItem.objects.filter(item_id=f"{PREFIX}{resource.pk}")
+    rows = rows.order_by("-kind", "-score")  # sessions (BibTip) first, then readers
     rows = list(rows.values_list("related_id", "kind")[:CANDIDATES])
     allowed = openable(actor, ip, [item for item, _kind in rows])
     reasons = {
