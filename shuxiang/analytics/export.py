@@ -151,7 +151,9 @@ def write_batches(batches, folder: Path, pairs: list[tuple[str, str]]) -> Inputs
     return Inputs(folder, count.fetchone()[0])
 
 
-def split_by_month(inputs: Inputs, test_month: str, train: Path, test: Path) -> tuple[Inputs, Inputs]:
+def split_by_month(
+    inputs: Inputs, test_month: str, train: Path, test: Path
+) -> tuple[Inputs, Inputs]:
     """Inputs of the months before ``test_month`` (training) and of ``test_month`` (test)."""
     db = duckdb.connect()
     source = f"read_parquet('{inputs.path('events')}')"
@@ -159,8 +161,10 @@ def split_by_month(inputs: Inputs, test_month: str, train: Path, test: Path) -> 
     for folder, where in ((train, f"month < '{test_month}'"), (test, f"month = '{test_month}'")):
         folder.mkdir(parents=True, exist_ok=True)
         _copy(db, f"SELECT * FROM {source} WHERE {where}", [], folder / "events.parquet")
-        db.execute(f"COPY (SELECT * FROM read_parquet('{inputs.path('scopes')}')) TO"
-                   f" '{folder / 'scopes.parquet'}' (FORMAT parquet)")
+        db.execute(
+            f"COPY (SELECT * FROM read_parquet('{inputs.path('scopes')}')) TO"
+            f" '{folder / 'scopes.parquet'}' (FORMAT parquet)"
+        )
         n = db.execute(f"SELECT count(*) FROM read_parquet('{folder / 'events.parquet'}')")
         made.append(Inputs(folder, n.fetchone()[0]))
     return made[0], made[1]

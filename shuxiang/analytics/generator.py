@@ -60,13 +60,15 @@ class World:
         self.libraries = libraries
         count = len(self.items)
         self.by_topic = [list(range(t, count, shape.topics)) for t in range(shape.topics)]
-        self.topic_weights = [_cumulative([1 / (r + 1) for r in range(len(members))])
-                              for members in self.by_topic]
+        self.topic_weights = [
+            _cumulative([1 / (r + 1) for r in range(len(members))]) for members in self.by_topic
+        ]
         self.overall = _cumulative([1 / (1 + i // shape.topics) for i in range(count)])
         self.activity = _cumulative([1 / (r + 1) ** 0.6 for r in range(shape.readers)])
         rng = self.rng
-        self.tastes = [rng.sample(range(shape.topics), rng.choice((1, 1, 2)))
-                       for _ in range(shape.readers)]
+        self.tastes = [
+            rng.sample(range(shape.topics), rng.choice((1, 1, 2))) for _ in range(shape.readers)
+        ]
         self.homes = [rng.choice(libraries) for _ in range(shape.readers)]
 
     def reader_id(self, n: int) -> str:

@@ -47,13 +47,17 @@ def weekday_hour(library: Library) -> dict:
 
 def breakdown(report: str, library: Library, limit: int | None = None) -> dict:
     """A one-column report (channel, resource type, terms, items): rows and total, suppressed."""
-    pairs = sorted(((key, value) for key, _k2, value in _cells(report, library)),
-                   key=lambda pair: (-pair[1], pair[0]))
+    pairs = sorted(
+        ((key, value) for key, _k2, value in _cells(report, library)),
+        key=lambda pair: (-pair[1], pair[0]),
+    )
     if limit is not None:
         pairs = pairs[:limit]
     shown, total = suppress_column([value for _key, value in pairs], min_cell())
-    return {"rows": [(key, value) for (key, _v), value in zip(pairs, shown, strict=True)],
-            "total": total}
+    return {
+        "rows": [(key, value) for (key, _v), value in zip(pairs, shown, strict=True)],
+        "total": total,
+    }
 
 
 def cohorts(library: Library) -> dict:
@@ -89,14 +93,22 @@ def utilisation(library: Library) -> dict:
     ordered = sorted(per_collection.items(), key=lambda pair: (-pair[1], pair[0]))
     shown, total = suppress_column([n for _pk, n in ordered], min_cell())
     rows = [(names.get(pk, pk), n) for (pk, _n), n in zip(ordered, shown, strict=True)]
-    return {"collections": rows, "total": total, "never_used": never[:100],
-            "never_used_count": len(never)}
+    return {
+        "collections": rows,
+        "total": total,
+        "never_used": never[:100],
+        "never_used_count": len(never),
+    }
 
 
 def first_use(library: Library) -> dict:
     """Days from publication to first use of resources published in the subtree."""
-    first = {key: key2 for key, key2, _v in ReportCell.objects.filter(
-        report="first_use", scope="").values_list("key", "key2", "value")}
+    first = {
+        key: key2
+        for key, key2, _v in ReportCell.objects.filter(report="first_use", scope="").values_list(
+            "key", "key2", "value"
+        )
+    }
     published = Resource.objects.filter(in_subtree("library", library), published_at__isnull=False)
     waits = []
     for pk, at in published.values_list("pk", "published_at"):

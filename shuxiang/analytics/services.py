@@ -64,7 +64,11 @@ def export(by: object = SYSTEM, *, first: date | None = None, last: date | None 
 
 
 def run_job(
-    name: str, engine: str = "duckdb", *, by: object = SYSTEM, inputs: Inputs | None = None,
+    name: str,
+    engine: str = "duckdb",
+    *,
+    by: object = SYSTEM,
+    inputs: Inputs | None = None,
     attempt: int = 1,
 ) -> JobRun:
     """Run job ``name`` on ``engine``, store its rows, and return the recorded run."""

@@ -19,7 +19,10 @@ BATCH = 5_000
 def _cells(job: str, rows: list[tuple]) -> int:
     ReportCell.objects.filter(report=job).delete()
     ReportCell.objects.bulk_create(
-        (ReportCell(report=job, scope=s, key=k[:300], key2=k2[:40], value=v) for s, k, k2, v in rows),
+        (
+            ReportCell(report=job, scope=s, key=k[:300], key2=k2[:40], value=v)
+            for s, k, k2, v in rows
+        ),
         batch_size=BATCH,
     )
     return len(rows)

@@ -101,7 +101,9 @@ def derivable(grid: Grid) -> set[Position]:
 def suppress(cells: list[list[int]], k: int) -> Grid:
     """The grid of ``cells`` and its totals with small groups and their complements suppressed."""
     full = with_totals(cells)
-    grid = Grid(full, {(r, c) for r, row in enumerate(full) for c, v in enumerate(row) if 0 < v < k})
+    grid = Grid(
+        full, {(r, c) for r, row in enumerate(full) for c, v in enumerate(row) if 0 < v < k}
+    )
     for _ in range(len(full) * len(full[0]) + 1):
         single = _single_hidden_lines(grid)
         if single:

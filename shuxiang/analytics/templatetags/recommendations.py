@@ -14,7 +14,10 @@ def _viewer(context) -> tuple[object, str | None]:
     request = context.get("request")
     if request is None:
         return None, None
-    return getattr(request, "user", None), client_ip(request)
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False):
+        return user, None  # anonymous pages are cached for everyone: no network-only items
+    return user, client_ip(request)
 
 
 @register.inclusion_tag("analytics/_suggestions.html", takes_context=True)

@@ -25,3 +25,12 @@ def spark():
     session = engines.spark_session()
     yield session
     engines.stop_spark()
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Reasons and errors are compared in English (zh-Hans is the pages' default)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shuxiang.accounts.tests.factories import reader
-from shuxiang.analytics import serving, services
+from shuxiang.analytics import services, serving
 from shuxiang.analytics.models import JobRun, ReaderRecommendation
 from shuxiang.network.tests.factories import small_network
 from shuxiang.resources.models import Collection, Resource
@@ -25,20 +25,38 @@ AT = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 def library_year(db):
     """Twelve readers read 论语 with 孟子 and with a staff-only 内部资料; one reader read 论语."""
     net = small_network()
-    shelf = Collection.objects.create(library=net["sx"], code="guji", name="古籍", kind="independent")
+    shelf = Collection.objects.create(
+        library=net["sx"], code="guji", name="古籍", kind="independent"
+    )
     books = {
-        title: published(shelf, title=title, access=access,
-                         files=[upload(f"{color}.png", png_bytes(color))])
-        for title, access, color in (("论语", "public", "red"), ("孟子", "public", "blue"),
-                                     ("大学", "public", "green"), ("内部资料", "staff", "gray"))
+        title: published(
+            shelf, title=title, access=access, files=[upload(f"{color}.png", png_bytes(color))]
+        )
+        for title, access, color in (
+            ("论语", "public", "red"),
+            ("孟子", "public", "blue"),
+            ("大学", "public", "green"),
+            ("内部资料", "staff", "gray"),
+        )
     }
     for n in range(12):
         for offset, title in enumerate(("论语", "孟子", "内部资料")):
-            events.record("item_view", library="330600", reader=f"r{n}", item_id=_id(books[title]),
-                          at=AT + timedelta(days=n, minutes=offset), title=title)
+            events.record(
+                "item_view",
+                library="330600",
+                reader=f"r{n}",
+                item_id=_id(books[title]),
+                at=AT + timedelta(days=n, minutes=offset),
+                title=title,
+            )
     for n in range(3):
-        events.record("item_view", library="330600", reader=f"r{n}", item_id=_id(books["大学"]),
-                      at=AT + timedelta(days=n, minutes=9))
+        events.record(
+            "item_view",
+            library="330600",
+            reader=f"r{n}",
+            item_id=_id(books["大学"]),
+            at=AT + timedelta(days=n, minutes=9),
+        )
     newcomer = reader(net["sx"])
     events.record("item_view", library="330600", reader=newcomer, item_id=_id(books["论语"]), at=AT)
     events.flush()
@@ -84,8 +102,9 @@ def test_a_reader_who_opts_out_gets_no_personal_recommendations(library_year, cl
     assert client.post("/analytics/preferences/", {"opt_out": "1"}).status_code == 302
     assert serving.for_reader(newcomer, None) == []
     services.run_nightly("duckdb")
-    assert not ReaderRecommendation.objects.filter(
-        reader=events.pseudonym(newcomer)).exists(), "not even computed again"
+    assert not ReaderRecommendation.objects.filter(reader=events.pseudonym(newcomer)).exists(), (
+        "not even computed again"
+    )
     home = serving.for_home(newcomer, None, net["sx"])
     assert all(s.reason.startswith("Popular") for s in home)
 

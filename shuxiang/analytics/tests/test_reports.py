@@ -22,11 +22,23 @@ def usage(db):
     """Shaoxing: 40 mobile views on Monday 9h and 3 web views (a small group) on Monday 10h."""
     net = small_network()
     for i in range(40):
-        events.record("item_view", library="330600", reader=f"m{i}", channel="mobile",
-                      item_id="x:1", at=MONDAY_9AM + timedelta(seconds=i))
+        events.record(
+            "item_view",
+            library="330600",
+            reader=f"m{i}",
+            channel="mobile",
+            item_id="x:1",
+            at=MONDAY_9AM + timedelta(seconds=i),
+        )
     for i in range(3):
-        events.record("item_view", library="330600", reader=f"w{i}", channel="web",
-                      item_id="x:2", at=MONDAY_9AM + timedelta(hours=1, seconds=i))
+        events.record(
+            "item_view",
+            library="330600",
+            reader=f"w{i}",
+            channel="web",
+            item_id="x:2",
+            at=MONDAY_9AM + timedelta(hours=1, seconds=i),
+        )
     events.flush()
     return net
 
