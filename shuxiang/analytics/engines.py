@@ -56,6 +56,7 @@ def spark_session():
                 SparkSession.builder.master(master)
                 .appName("shuxiang-analytics")
                 .config("spark.ui.enabled", "false")
+                .config("spark.ui.showConsoleProgress", "false")
                 .config("spark.sql.shuffle.partitions", "4")
                 .config("spark.sql.session.timeZone", "UTC")
                 .config("spark.driver.memory", "1g")

@@ -114,3 +114,57 @@ class RecommendationOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"opt-out {self.user_id}"
+
+
+class DemandRequest(models.Model):
+    """A reader asks the library for a resource it does not have (荐购/订单式服务)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        ACQUIRING = "acquiring", _("being acquired")
+        AVAILABLE = "available", _("now available")
+        DECLINED = "declined", _("declined")
+
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    library = models.ForeignKey("network.Library", on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("title"), max_length=300)
+    author = models.CharField(_("author"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    answer = models.TextField(_("answer"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ServiceRating(models.Model):
+    """A reader's rating (1–5) of one of a library's services (菜单式服务评价)."""
+
+    class Service(models.TextChoices):
+        DIGITAL = "digital", _("digital resources")
+        SEARCH = "search", _("search")
+        READING = "reading", _("online reading")
+        EVENTS = "events", _("events and lectures")
+        HELP = "help", _("reference help")
+
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    library = models.ForeignKey("network.Library", on_delete=models.CASCADE, related_name="+")
+    service = models.CharField(_("service"), max_length=10, choices=Service.choices)
+    stars = models.PositiveSmallIntegerField(_("stars"))
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reader", "library", "service"], name="analytics_one_rating_per_service"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.stars}"

@@ -13,6 +13,7 @@ from statistics import median
 
 from django.utils.translation import gettext as _
 
+from shuxiang.analytics.demand import signals
 from shuxiang.analytics.models import ReportCell
 from shuxiang.analytics.suppression import suppress, suppress_column
 from shuxiang.core import options
@@ -131,4 +132,5 @@ def report(actor: object, library: Library) -> dict:
         "cohorts": cohorts(library),
         "utilisation": utilisation(library),
         "first_use": first_use(library),
+        "demand": signals(actor, library, min_cell()),
     }
