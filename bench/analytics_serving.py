@@ -33,6 +33,7 @@ from django.core.wsgi import get_wsgi_application  # noqa: E402
 from shuxiang.analytics import services  # noqa: E402
 from shuxiang.analytics.generator import Shape, generate  # noqa: E402
 from shuxiang.analytics.templatetags import recommendations  # noqa: E402
+from shuxiang.network.divisions import load_divisions  # noqa: E402
 from shuxiang.network.tests.factories import small_network  # noqa: E402
 from shuxiang.resources.models import Collection  # noqa: E402
 from shuxiang.resources.tests.helpers import png_bytes, published, upload  # noqa: E402
@@ -46,6 +47,7 @@ class Quiet(WSGIRequestHandler):
 
 def prepare() -> list[int]:
     call_command("migrate", verbosity=0)
+    load_divisions(progress=False)
     net = small_network()
     shelf = Collection.objects.create(library=net["sx"], code="b", name="书", kind="independent")
     pks = []

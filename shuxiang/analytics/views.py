@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from shuxiang.analytics import queries, services
@@ -20,8 +21,20 @@ def _forbidden(request: HttpRequest, error: ServiceError) -> HttpResponse:
     return render(request, "core/forbidden.html", {"reason": str(error)}, status=status)
 
 
+WEEKDAY_NAMES = (
+    gettext_lazy("Mon"),
+    gettext_lazy("Tue"),
+    gettext_lazy("Wed"),
+    gettext_lazy("Thu"),
+    gettext_lazy("Fri"),
+    gettext_lazy("Sat"),
+    gettext_lazy("Sun"),
+)
+
+
 def _chart(context: dict) -> dict:
     return {
+        "weekdays": [str(name) for name in WEEKDAY_NAMES],
         "heat": [
             [hour, day, value]
             for day, row in enumerate(context["heatmap"]["rows"][:7])
@@ -31,6 +44,10 @@ def _chart(context: dict) -> dict:
         "channels": [[k, v] for k, v in context["channels"]["rows"] if v is not None],
         "types": [[k, v] for k, v in context["types"]["rows"] if v is not None],
     }
+
+
+def _total() -> str:
+    return str(gettext_lazy("Total"))
 
 
 @login_required
@@ -43,6 +60,8 @@ def reports(request: HttpRequest, code: str | None = None) -> HttpResponse:
         return _forbidden(request, error)
     context["chart"] = _chart(context)
     context["hours"] = range(24)
+    names = [str(name) for name in WEEKDAY_NAMES]
+    context["heat_rows"] = list(zip([*names, _total()], context["heatmap"]["rows"], strict=True))
     return render(request, "analytics/reports.html", context)
 
 

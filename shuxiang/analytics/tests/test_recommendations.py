@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import translation
 
 from shuxiang.accounts.tests.factories import reader
 from shuxiang.analytics import services, serving
@@ -105,7 +106,8 @@ def test_a_reader_who_opts_out_gets_no_personal_recommendations(library_year, cl
     assert not ReaderRecommendation.objects.filter(reader=events.pseudonym(newcomer)).exists(), (
         "not even computed again"
     )
-    home = serving.for_home(newcomer, None, net["sx"])
+    with translation.override("en"):  # the page request left its own language active
+        home = serving.for_home(newcomer, None, net["sx"])
     assert all(s.reason.startswith("Popular") for s in home)
 
 

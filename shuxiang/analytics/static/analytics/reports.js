@@ -32,7 +32,7 @@
     chart("chart-heatmap", {
       tooltip: { position: "top" },
       xAxis: { type: "category", data: hours },
-      yAxis: { type: "category", data: ["1", "2", "3", "4", "5", "6", "7"] },
+      yAxis: { type: "category", data: data.weekdays },
       visualMap: { min: 0, max: max, orient: "horizontal", left: "center", bottom: 0 },
       grid: { left: narrow ? 30 : 50, right: 12, bottom: 70 },
       series: [{ type: "heatmap", data: data.heat }]
