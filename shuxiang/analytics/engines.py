@@ -16,6 +16,7 @@ import sqlglot
 from shuxiang.analytics.export import Inputs
 from shuxiang.analytics.jobs import Job
 from shuxiang.core import options
+from shuxiang.core.errors import ValidationFailed
 
 ENGINES = ("duckdb", "spark")
 TABLES = ("events", "scopes")
@@ -49,7 +50,12 @@ def spark_session():
     global _spark
     with _spark_lock:
         if _spark is None:
-            from pyspark.sql import SparkSession
+            try:
+                from pyspark.sql import SparkSession
+            except ImportError as missing:
+                raise ValidationFailed(
+                    "engine: spark needs PySpark (pip install 'shuxiang[spark]') and Java 17"
+                ) from missing
 
             master = options.value("ANALYTICS_SPARK_MASTER")
             _spark = (
