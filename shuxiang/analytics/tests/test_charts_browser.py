@@ -38,8 +38,8 @@ def reports(transactional_db, live_server, monkeypatch):
     if not Division.objects.exists():
         load_divisions(progress=False)
     network = small_network()
-    for n in range(600):
-        at = START + timedelta(days=n % 7, hours=9 + n % 5, minutes=n % 50)
+    for n in range(1400):
+        at = START + timedelta(days=n % 7, hours=n % 10, minutes=n % 50)  # 08–17 h local
         events.record(
             "item_view",
             library=("330681", "330100")[n % 2],
