@@ -97,9 +97,20 @@ def utilisation(library: Library) -> dict:
     return {
         "collections": rows,
         "total": total,
+        "top": _top_resources(uses, published),
         "never_used": never[:100],
         "never_used_count": len(never),
     }
+
+
+def _top_resources(uses: dict[str, int], published, limit: int = 20) -> list[tuple]:
+    """The most used resources of the subtree, their counts suppressed like any column."""
+    titles = dict(published.values_list("pk", "title"))
+    ranked = sorted(
+        ((n, pk) for pk in titles if (n := uses.get(f"resource:{pk}", 0))), reverse=True
+    )[:limit]
+    shown, _total = suppress_column([n for n, _pk in ranked], min_cell())
+    return [(pk, titles[pk], n) for (_n, pk), n in zip(ranked, shown, strict=True)]
 
 
 def first_use(library: Library) -> dict:

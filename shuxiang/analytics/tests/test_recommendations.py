@@ -12,7 +12,7 @@ import pytest
 from django.utils import translation
 
 from shuxiang.accounts.tests.factories import reader
-from shuxiang.analytics import services, serving
+from shuxiang.analytics import queries, services, serving
 from shuxiang.analytics.models import JobRun, ReaderRecommendation
 from shuxiang.network.tests.factories import small_network
 from shuxiang.resources.models import Collection, Resource
@@ -123,3 +123,14 @@ def test_every_job_run_is_recorded_with_its_duration(library_year):
     runs = JobRun.objects.filter(status="done")
     assert runs.count() >= 11
     assert all(run.seconds is not None and run.events > 0 for run in runs)
+
+
+def test_utilisation_ranks_resources_and_hides_small_counts(library_year):
+    net, books, _newcomer = library_year
+    use = queries.utilisation(net["sx"])
+    top = {title: n for _pk, title, n in use["top"]}
+    assert top["论语"] == 13
+    assert top["大学"] is None, "three uses are a group below k"
+    assert list(top.values()).count(None) >= 2, "and one more, or the total would give it away"
+    assert use["collections"] == [("古籍", 40)]
+    assert use["never_used_count"] == 0
