@@ -134,3 +134,13 @@ def test_utilisation_ranks_resources_and_hides_small_counts(library_year):
     assert list(top.values()).count(None) >= 2, "and one more, or the total would give it away"
     assert use["collections"] == [("古籍", 40)]
     assert use["never_used_count"] == 0
+
+
+def test_resource_page_and_account_page_show_suggestions(library_year, client):
+    net, books, newcomer = library_year
+    page = client.get(f"/resources/{books['论语'].pk}/").content.decode()
+    related = page[page.index("h-suggest-related") :]
+    assert "孟子" in related and "内部资料" not in related
+    client.force_login(newcomer)
+    mine = client.get("/accounts/me/").content.decode()
+    assert "h-suggest-for_you" in mine and "孟子" in mine
