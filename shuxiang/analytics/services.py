@@ -8,6 +8,7 @@ runs every job in dependency order and retries a failed one; each attempt is a v
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 import time
 from datetime import date
@@ -76,6 +77,7 @@ def run_job(
     _require_node(by)
     run = JobRun.objects.create(job=name, engine=engine, attempt=attempt, progress="export")
     began = time.perf_counter()
+    own = inputs is None
     try:
         inputs = inputs or export(by)
         _progress(run, "run", events=inputs.events)
@@ -88,6 +90,8 @@ def run_job(
         run.status, run.error = JobRun.Status.FAILED, f"{type(error).__name__}: {error}"[:4000]
         raise
     finally:
+        if own and inputs is not None:
+            shutil.rmtree(inputs.folder, ignore_errors=True)
         run.seconds = time.perf_counter() - began
         run.finished_at = timezone.now()
         run.save()
@@ -106,14 +110,17 @@ def run_nightly(engine: str = "duckdb", *, by: object = SYSTEM, retries: int = 2
     _require_node(by)
     inputs = export(by)
     runs = []
-    for name in ORDER:
-        for attempt in range(1, retries + 2):
-            try:
-                runs.append(run_job(name, engine, by=by, inputs=inputs, attempt=attempt))
-                break
-            except Exception:
-                logger.exception("analytics job %s failed (attempt %s)", name, attempt)
-                runs.append(JobRun.objects.filter(job=name).first())
+    try:
+        for name in ORDER:
+            for attempt in range(1, retries + 2):
+                try:
+                    runs.append(run_job(name, engine, by=by, inputs=inputs, attempt=attempt))
+                    break
+                except Exception:
+                    logger.exception("analytics job %s failed (attempt %s)", name, attempt)
+                    runs.append(JobRun.objects.filter(job=name).first())
+    finally:
+        shutil.rmtree(inputs.folder, ignore_errors=True)
     return runs
 
 

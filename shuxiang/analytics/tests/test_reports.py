@@ -98,3 +98,11 @@ def test_a_failed_job_is_retried_and_the_failure_stays_visible(usage, monkeypatc
     assert "disk full" in runs[0].error
     client.force_login(admin_of(usage["nlc"]))
     assert "disk full" in client.get("/analytics/jobs/").content.decode()
+
+
+def test_exported_inputs_are_removed_after_the_runs(usage, settings):
+    from pathlib import Path
+
+    services.run_nightly("duckdb")
+    services.run_job("channel")
+    assert not list((Path(settings.DATA_DIR) / "analytics").glob("inputs-*"))
