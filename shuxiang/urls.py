@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("shuxiang.linkeddata.urls")),
     path("", include("shuxiang.catalog.urls")),
     path("stats/", include("shuxiang.stats.urls")),
+    path("analytics/", include("shuxiang.analytics.urls")),
     path("proxy/", include("shuxiang.proxy.urls")),
     path("federation/", include("shuxiang.federation.urls")),
     path("sushi/r5/", include("shuxiang.stats.counter.urls")),

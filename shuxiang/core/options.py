@@ -212,6 +212,9 @@ OPTIONS: dict[str, Option] = {
         Option("STATS_BACKEND", str, "", "Dotted path of the usage-statistics backend (by mode)."),
         Option("STATS_FLUSH_SECONDS", str, "0.5", "How often buffered usage events are written."),
         Option("STATS_WEBHOOK_TIMEOUT", int, 5, "Seconds to wait for monitoring HTTP calls."),
+        Option("ANALYTICS_SPARK_MASTER", str, "local[*]", "Spark master URL of analytics jobs."),
+        Option("ANALYTICS_MIN_CELL", int, 10, "Smallest group an analytics report may show (k)."),
+        Option("ANALYTICS_RELATED_PER_ITEM", int, 20, "Related items kept per item by the jobs."),
         Option(
             "FEDERATION_KEY_GRACE_SECONDS",
             int,
