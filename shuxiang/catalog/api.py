@@ -81,7 +81,7 @@ def search(request, params: Query[SearchParams]):
         year_from=params.year_from,
         year_to=params.year_to,
     )
-    usage.record_search(request)
+    usage.record_search(request, params.q, page.total)
     # Built to the SearchOut shape (a test validates it) and sent as is: re-validating twenty
     # hits with their holdings through the schema took longer than the search itself.
     return JsonResponse(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from django.http import FileResponse, HttpResponse
@@ -76,6 +77,9 @@ def _options(request) -> dict:
     }
 
 
+TOTAL_MARK = re.compile(r'data-total="([0-9]+)"')
+
+
 @require_GET
 @public_page
 def search_page(request):
@@ -86,12 +90,18 @@ def search_page(request):
     try:
         if q.strip() or options["filters"]:
             results = _results(request, q, options)
-            usage.record_search(request)
+            usage.record_search(request, q, _total_of(results))
     except (ValidationFailed, ValueError) as error:
         errors = getattr(error, "errors", []) or [str(error)]
     context = {"q": q, "results": results, "errors": errors, "options": options}
     context |= {"field_choices": FIELD_CHOICES, "sort_choices": SORT_CHOICES}
     return render(request, "catalog/search.html", context, status=400 if errors else 200)
+
+
+def _total_of(results: str) -> int | None:
+    """The hit count a rendered results fragment carries (``data-total``)."""
+    found = TOTAL_MARK.search(results)
+    return int(found.group(1)) if found else None
 
 
 def _results(request, q: str, options: dict) -> str:

@@ -16,5 +16,12 @@ def replay(scope, entry) -> None:
     channel = channel_of(scope["path"], agent)
     if entry.html:
         record("page_view", library="", channel=channel)
-    for kind, library, resource_type, item_id in entry.events:
-        record(kind, library=library, resource_type=resource_type, channel=channel, item_id=item_id)
+    for kind, library, resource_type, item_id, *title in entry.events:
+        record(
+            kind,
+            library=library,
+            resource_type=resource_type,
+            channel=channel,
+            item_id=item_id,
+            title=title[0] if title else "",
+        )

@@ -14,7 +14,13 @@ from shuxiang.stats.middleware import channel_of
 
 
 def record_request(
-    kind: str, request: Any, *, library: Any = None, resource_type: str = "", item_id: str = ""
+    kind: str,
+    request: Any,
+    *,
+    library: Any = None,
+    resource_type: str = "",
+    item_id: str = "",
+    title: str = "",
 ) -> None:
     """Record ``kind`` for the reader behind ``request`` (library defaults to the branch site)."""
     user = getattr(request, "user", None)
@@ -27,8 +33,9 @@ def record_request(
         resource_type=resource_type,
         channel=channel_of(request.path, request.headers.get("User-Agent", "")),
         item_id=item_id,
+        title=title,
     )
     events = getattr(request, "page_cache_events", None)
     if events is not None:  # a cacheable page: answers from the cache record this again
         code = getattr(library, "code", library) or ""
-        events.append((kind, code, resource_type, item_id))
+        events.append((kind, code, resource_type, item_id, title))

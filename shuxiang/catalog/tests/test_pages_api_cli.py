@@ -168,3 +168,17 @@ def test_reader_sees_their_librarys_records_on_the_page(client, shelf, committed
 def test_openapi_document_lists_the_catalog_endpoints(client, db):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert {"/api/v1/catalog/search", "/api/v1/catalog/sources"} <= set(paths)
+
+
+def test_a_search_that_finds_nothing_keeps_its_terms_for_the_zero_result_report(client, shelf):
+    from shuxiang.stats import events
+    from shuxiang.stats.backends import get_backend
+
+    client.get("/search", {"q": "量子引力"})
+    client.get("/api/v1/catalog/search", {"q": "量子引力"})
+    client.get("/search", {"q": "图书馆"})
+    events.flush()
+    backend = get_backend()
+    assert backend.count(kind="search", item_id="hits:0", title="量子引力") == 2
+    assert backend.count(kind="search", item_id="hits:3", title="") == 1
+    assert backend.count(kind="search", title="图书馆") == 0

@@ -55,7 +55,7 @@ class Entry:
     body: bytes
     etag: bytes
     html: bool
-    events: list[tuple[str, str, str, str]]
+    events: list[tuple[str, ...]]  # kind, library, resource type, item id[, title]
 
     def validators(self) -> list[tuple[bytes, bytes]]:
         stored = http_date(self.stored).encode()
