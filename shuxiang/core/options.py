@@ -261,6 +261,16 @@ OPTIONS: dict[str, Option] = {
             ],
             "Dotted paths of the reader's chapter sources (comma-separated, first match wins).",
         ),
+        Option(
+            "ACTIVITIES_BOARD_BACKEND",
+            str,
+            "",
+            "Dotted path of the campaigns' leaderboard store (empty = Redis in server mode, "
+            "else the database).",
+        ),
+        Option("ACTIVITIES_LIKES_PER_READER", int, 60, "Likes one reader may give a minute."),
+        Option("ACTIVITIES_LIKES_PER_IP", int, 600, "Likes from one client IP a minute."),
+        Option("ACTIVITIES_LIKES_PER_DEVICE", int, 60, "Likes from one device a minute."),
     ]
 }
 
