@@ -73,15 +73,16 @@ def test_rate_limits_per_reader_and_device(net, settings):
     assert refused.value.errors[0].field == "reader"
 
 
-def test_leaderboards_by_campaign_age_group_and_library(net):
+def test_leaderboards_by_campaign_age_group_and_library(net, django_capture_on_commit_callbacks):
     campaign = factories.campaign(net["zj"])
     young = factories.entrant(campaign, reader(net["zhuji"]), name="李小明")
     old = factories.entrant(campaign, reader(net["hz"]), name="赵大山", birth_year=2014)
     first, second = factories.bare_work(young), factories.bare_work(old)
     fans = [reader(net["sx"]) for _ in range(3)]
-    for fan in fans:
-        likes.like(second, by=fan)
-    likes.like(first, by=fans[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        for fan in fans:
+            likes.like(second, by=fan)
+        likes.like(first, by=fans[0])
     assert board().top(campaign.pk) == [(second.pk, 3), (first.pk, 1)]
     assert board().top(campaign.pk, age_group="junior") == [(first.pk, 1)]
     assert board().top(campaign.pk, library_id=old.library_id) == [(second.pk, 3)]
