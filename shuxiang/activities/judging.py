@@ -125,7 +125,7 @@ def certificate(work: Work, *, by) -> bytes:
         raise PermissionDenied(_("Certificates are issued for prize-winning works."))
     from fpdf import FPDF
 
-    pdf = FPDF(orientation="L", format="A5")
+    pdf = FPDF(orientation="L", unit="mm", format=(148, 210))  # A5
     pdf.add_font("wqy", fname=str(FONT), collection_font_number=0)
     pdf.add_page()
     pdf.set_font("wqy", size=26)
