@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("shuxiang.catalog.urls")),
     path("stats/", include("shuxiang.stats.urls")),
     path("proxy/", include("shuxiang.proxy.urls")),
+    path("activities/", include("shuxiang.activities.urls")),
     path("federation/", include("shuxiang.federation.urls")),
     path("sushi/r5/", include("shuxiang.stats.counter.urls")),
     path("", include("shuxiang.portal.urls")),

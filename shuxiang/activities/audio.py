@@ -48,8 +48,22 @@ def transcode(raw: bytes) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         source, target = Path(folder) / "in", Path(folder) / "out.ogg"
         source.write_bytes(raw)
-        command = [_ffmpeg(), "-v", "error", "-y", "-i", str(source), "-vn", "-ac", "1",
-                   "-c:a", "libopus", "-b:a", "48k", str(target)]  # fmt: skip
+        command = [
+            _ffmpeg(),
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            str(source),
+            "-vn",
+            "-ac",
+            "1",
+            "-c:a",
+            "libopus",
+            "-b:a",
+            "48k",
+            str(target),
+        ]
         result = subprocess.run(command, capture_output=True, timeout=300, check=False)
         if result.returncode or not target.exists() or not target.stat().st_size:
             raise _refuse(_("This file is not a recording we can read."), "unreadable")
@@ -60,8 +74,18 @@ def _measure(data: bytes) -> tuple[float, float, float]:
     with tempfile.NamedTemporaryFile(suffix=".ogg") as handle:
         handle.write(data)
         handle.flush()
-        command = [_ffmpeg(), "-hide_banner", "-nostats", "-i", handle.name, "-af",
-                   f"volumedetect,silencedetect=noise={SILENT_DB}dB:d=0.5", "-f", "null", "-"]  # fmt: skip
+        command = [
+            _ffmpeg(),
+            "-hide_banner",
+            "-nostats",
+            "-i",
+            handle.name,
+            "-af",
+            f"volumedetect,silencedetect=noise={SILENT_DB}dB:d=0.5",
+            "-f",
+            "null",
+            "-",
+        ]
         log = subprocess.run(command, capture_output=True, timeout=300, check=False).stderr
     text = log.decode("utf-8", "replace")
     times = re.findall(r"time=(\d+):(\d+):(\d+\.\d+)", text)

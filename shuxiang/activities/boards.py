@@ -38,9 +38,14 @@ class DatabaseBoard:
         """Nothing to do: counts are recomputed by the caller."""
 
     def top(
-        self, campaign_id: int, *, age_group: str = "", library_id: int | None = None,
-        limit: int = 20, offset: int = 0,
-    ) -> list[tuple[int, int]]:  # fmt: skip
+        self,
+        campaign_id: int,
+        *,
+        age_group: str = "",
+        library_id: int | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> list[tuple[int, int]]:
         rows = on_board(campaign_id)
         if age_group:
             rows = rows.filter(age_group=age_group)
@@ -105,9 +110,14 @@ class RedisBoard:
         pipe.execute()
 
     def top(
-        self, campaign_id: int, *, age_group: str = "", library_id: int | None = None,
-        limit: int = 20, offset: int = 0,
-    ) -> list[tuple[int, int]]:  # fmt: skip
+        self,
+        campaign_id: int,
+        *,
+        age_group: str = "",
+        library_id: int | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> list[tuple[int, int]]:
         key = self.key(campaign_id, age_group, library_id)
         rows = self.client.zrevrange(key, offset, offset + limit - 1, withscores=True)
         return [(ID_SPAN - int(member), int(score)) for member, score in rows]

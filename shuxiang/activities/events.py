@@ -51,8 +51,13 @@ def register(event: Event, *, by) -> Registration:
 def _record_usage(event: Event, reader) -> None:
     from shuxiang.stats.events import record
 
-    record("registration", library=event.library, reader=reader,
-           resource_type="activities.event", item_id=f"activities:event:{event.pk}")  # fmt: skip
+    record(
+        "registration",
+        library=event.library,
+        reader=reader,
+        resource_type="activities.event",
+        item_id=f"activities:event:{event.pk}",
+    )
 
 
 @transaction.atomic
@@ -74,8 +79,11 @@ def cancel(event: Event, *, by) -> Registration | None:
         if promoted:
             promoted.status = Status.CONFIRMED
             promoted.save(update_fields=["status"])
-            notify(promoted.reader, _("A place at %(event)s is yours") % {"event": event.title},
-                   link=f"/activities/events/{event.pk}/")  # fmt: skip
+            notify(
+                promoted.reader,
+                _("A place at %(event)s is yours") % {"event": event.title},
+                link=f"/activities/events/{event.pk}/",
+            )
         else:
             Event.objects.filter(pk=event.pk).update(confirmed_count=event.confirmed_count - 1)
     return promoted
@@ -96,8 +104,13 @@ def check_in(event: Event, card_token: str, *, by) -> Registration:
         row.save(update_fields=["checked_in_at"])
         from shuxiang.stats.events import record
 
-        record("item_view", library=event.library, reader=reader,
-               resource_type="activities.attendance", item_id=f"activities:event:{event.pk}")  # fmt: skip
+        record(
+            "item_view",
+            library=event.library,
+            reader=reader,
+            resource_type="activities.attendance",
+            item_id=f"activities:event:{event.pk}",
+        )
     return row
 
 
@@ -105,13 +118,17 @@ def send_reminders(within: dt.timedelta = dt.timedelta(days=1)) -> int:
     """Remind confirmed readers of events starting within a day (once per event)."""
     now = clock.now()
     sent = 0
-    for event in Event.objects.filter(reminded_at__isnull=True, starts_at__gt=now,
-                                      starts_at__lte=now + within):  # fmt: skip
+    for event in Event.objects.filter(
+        reminded_at__isnull=True, starts_at__gt=now, starts_at__lte=now + within
+    ):
         with transaction.atomic():
             for row in event.registrations.filter(status=Status.CONFIRMED).select_related("reader"):
-                notify(row.reader, _("Reminder: %(event)s") % {"event": event.title},
-                       f"{event.starts_at:%Y-%m-%d %H:%M} {event.place}",
-                       f"/activities/events/{event.pk}/")  # fmt: skip
+                notify(
+                    row.reader,
+                    _("Reminder: %(event)s") % {"event": event.title},
+                    f"{event.starts_at:%Y-%m-%d %H:%M} {event.place}",
+                    f"/activities/events/{event.pk}/",
+                )
                 sent += 1
             Event.objects.filter(pk=event.pk).update(reminded_at=now)
     return sent

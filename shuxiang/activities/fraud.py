@@ -96,10 +96,16 @@ def lockstep(campaign: Campaign) -> list[Finding]:
         works = set().union(*(w for (a, b), w in shared.items() if a in group and b in group))
         times = [at for work_id, reader, at in rows if reader in group and work_id in works]
         window = (min(times), max(times)) if times else None
-        findings.append(Finding("lockstep", sorted(group), sorted(works),
-                                [window] if window else [],
-                                _("%(n)d accounts liked the same %(w)d works within minutes")
-                                % {"n": len(group), "w": len(works)}))  # fmt: skip
+        findings.append(
+            Finding(
+                "lockstep",
+                sorted(group),
+                sorted(works),
+                [window] if window else [],
+                _("%(n)d accounts liked the same %(w)d works within minutes")
+                % {"n": len(group), "w": len(works)},
+            )
+        )
     return findings
 
 
@@ -107,16 +113,24 @@ def bursts(campaign: Campaign) -> list[Finding]:
     findings = []
     heavy = _likes(campaign).values("work_id").annotate(n=Count("id")).filter(n__gte=BURST_LIKES)
     for row in heavy:
-        times = sorted(_likes(campaign).filter(work_id=row["work_id"]).values_list("at", "reader_id"))
+        times = sorted(
+            _likes(campaign).filter(work_id=row["work_id"]).values_list("at", "reader_id")
+        )
         start = 0
         for end in range(len(times)):
             while times[start][0] < times[end][0] - WINDOW:
                 start += 1
             if end - start + 1 >= BURST_LIKES:
                 readers = sorted({r for _t, r in times[start : end + 1]})
-                findings.append(Finding("burst", readers, [row["work_id"]],
-                                        [(times[start][0], times[end][0])],
-                                        _("%(n)d likes within 10 minutes") % {"n": end - start + 1}))  # fmt: skip
+                findings.append(
+                    Finding(
+                        "burst",
+                        readers,
+                        [row["work_id"]],
+                        [(times[start][0], times[end][0])],
+                        _("%(n)d likes within 10 minutes") % {"n": end - start + 1},
+                    )
+                )
                 break
     return findings
 
@@ -130,19 +144,29 @@ def _network(ip: str) -> str:
 
 def crowds(campaign: Campaign) -> list[Finding]:
     recent = clock.now() - dt.timedelta(days=NEW_DAYS)
-    rows = _likes(campaign).filter(Q(reader__date_joined__gte=recent)).values_list(
-        "reader_id", "ip", "device", "work_id"
+    rows = (
+        _likes(campaign)
+        .filter(Q(reader__date_joined__gte=recent))
+        .values_list("reader_id", "ip", "device", "work_id")
     )
     places: dict[str, tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))
     for reader, ip, device, work_id in rows:
-        for place in filter(None, (_network(ip) if ip else "", f"device:{device}" if device else "")):
+        for place in filter(
+            None, (_network(ip) if ip else "", f"device:{device}" if device else "")
+        ):
             places[place][0].add(reader)
             places[place][1].add(work_id)
     return [
-        Finding("crowd", sorted(readers), sorted(works), [],
-                _("%(n)d new accounts liking from %(place)s") % {"n": len(readers), "place": place})
-        for place, (readers, works) in places.items() if len(readers) >= CROWD
-    ]  # fmt: skip
+        Finding(
+            "crowd",
+            sorted(readers),
+            sorted(works),
+            [],
+            _("%(n)d new accounts liking from %(place)s") % {"n": len(readers), "place": place},
+        )
+        for place, (readers, works) in places.items()
+        if len(readers) >= CROWD
+    ]
 
 
 def detect(campaign: Campaign, *, by) -> list[Finding]:
@@ -154,7 +178,9 @@ def detect(campaign: Campaign, *, by) -> list[Finding]:
 def recount(campaign: Campaign) -> None:
     """Counts from valid likes, then the leaderboards (and the shortlist when already drawn)."""
     valid = Count("likes", filter=Q(likes__voided=False))
-    for work_id, count in Work.objects.filter(campaign=campaign).annotate(n=valid).values_list("id", "n"):
+    for work_id, count in (
+        Work.objects.filter(campaign=campaign).annotate(n=valid).values_list("id", "n")
+    ):
         Work.objects.filter(pk=work_id).exclude(like_count=count).update(like_count=count)
     if campaign.shortlisted_at:
         from shuxiang.activities.judging import draw_shortlist
@@ -164,15 +190,23 @@ def recount(campaign: Campaign) -> None:
 
 
 @transaction.atomic
-def void_likes(campaign: Campaign, accounts: list[int], *, reason: str, by, undo: bool = False) -> int:
+def void_likes(
+    campaign: Campaign, accounts: list[int], *, reason: str, by, undo: bool = False
+) -> int:
     """Void (or restore) every like of ``accounts`` in the campaign; audited, reversible."""
     require_staff(by, campaign, "void likes in")
     if not reason.strip():
         raise ValidationFailed.single("reason", _("Say why the likes are voided."), "required")
     rows = Like.objects.filter(work__campaign=campaign, reader_id__in=accounts, voided=undo)
     changed = rows.update(voided=not undo, void_reason="" if undo else reason.strip()[:300])
-    audit.record(by, "activities.restore_likes" if undo else "activities.void_likes", campaign,
-                 accounts=accounts, likes=changed, reason=reason)  # fmt: skip
+    audit.record(
+        by,
+        "activities.restore_likes" if undo else "activities.void_likes",
+        campaign,
+        accounts=accounts,
+        likes=changed,
+        reason=reason,
+    )
     recount(campaign)
     return changed
 
@@ -186,9 +220,15 @@ def disqualify(work: Work, *, reason: str, by, undo: bool = False) -> Work:
     work.disqualified_reason = "" if undo else reason.strip()[:300]
     work.shortlisted = False if not undo else work.shortlisted
     work.save(update_fields=["disqualified_reason", "shortlisted"])
-    audit.record(by, "activities.requalify_work" if undo else "activities.disqualify_work", work,
-                 reason=reason)  # fmt: skip
-    title = _("Your recording is back in the campaign") if undo else _("Your recording is disqualified")
+    audit.record(
+        by,
+        "activities.requalify_work" if undo else "activities.disqualify_work",
+        work,
+        reason=reason,
+    )
+    title = (
+        _("Your recording is back in the campaign") if undo else _("Your recording is disqualified")
+    )
     notify(work.entrant.guardian, title, reason, f"/activities/works/{work.token}/")
     recount(work.campaign)
     return work

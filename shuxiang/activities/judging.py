@@ -31,7 +31,9 @@ def draw_shortlist(campaign: Campaign, *, redraw: bool = False) -> int:
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.shortlisted_at and not redraw:
         return Work.objects.filter(campaign=campaign, shortlisted=True).count()
-    before = set(Work.objects.filter(campaign=campaign, shortlisted=True).values_list("id", flat=True))
+    before = set(
+        Work.objects.filter(campaign=campaign, shortlisted=True).values_list("id", flat=True)
+    )
     chosen: list[int] = []
     taken: dict[int, int] = {}
     eligible = Work.objects.filter(
@@ -46,9 +48,14 @@ def draw_shortlist(campaign: Campaign, *, redraw: bool = False) -> int:
     if not campaign.shortlisted_at:
         campaign.shortlisted_at = clock.now()
         campaign.save(update_fields=["shortlisted_at"])
-    for work in Work.objects.filter(pk__in=set(chosen) - before).select_related("entrant__guardian"):
-        notify(work.entrant.guardian, _("Your recording goes to judging"),
-               link=f"/activities/works/{work.token}/")  # fmt: skip
+    for work in Work.objects.filter(pk__in=set(chosen) - before).select_related(
+        "entrant__guardian"
+    ):
+        notify(
+            work.entrant.guardian,
+            _("Your recording goes to judging"),
+            link=f"/activities/works/{work.token}/",
+        )
     audit.record(SYSTEM, "activities.draw_shortlist", campaign, works=len(chosen))
     return len(chosen)
 
@@ -112,8 +119,12 @@ def award(work: Work, prize: str, *, by) -> Work:
     work.prize = prize.strip()[:100]
     work.save(update_fields=["prize"])
     audit.record(by, "activities.award_prize", work, prize=work.prize)
-    notify(work.entrant.guardian, _("Your recording won a prize"), work.prize,
-           f"/activities/works/{work.token}/")  # fmt: skip
+    notify(
+        work.entrant.guardian,
+        _("Your recording won a prize"),
+        work.prize,
+        f"/activities/works/{work.token}/",
+    )
     return work
 
 

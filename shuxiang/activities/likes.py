@@ -71,5 +71,10 @@ def like(work: Work, *, by, ip: str = "", device: str = "", at: dt.datetime | No
 def _record_usage(work: Work, reader) -> None:
     from shuxiang.stats.events import record
 
-    record("item_view", library=work.library, reader=reader, resource_type="activities.like",
-           item_id=f"activities:work:{work.pk}")  # fmt: skip
+    record(
+        "item_view",
+        library=work.library,
+        reader=reader,
+        resource_type="activities.like",
+        item_id=f"activities:work:{work.pk}",
+    )

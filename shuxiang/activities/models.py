@@ -78,6 +78,9 @@ class Entrant(models.Model):
     class Meta:
         ordering = ["pk"]
 
+    def __str__(self) -> str:
+        return f"entrant {self.pk}"
+
 
 class Consent(models.Model):
     """A guardian's recorded consent (监护人同意, PIPL art. 31): who, when, what."""
@@ -89,6 +92,9 @@ class Consent(models.Model):
     given_at = models.DateTimeField()
     statement = models.TextField(help_text="The text the guardian agreed to.")
     statement_version = models.CharField(max_length=20)
+
+    def __str__(self) -> str:
+        return f"consent of entrant {self.entrant_id}"
 
 
 class Work(models.Model):
@@ -127,6 +133,9 @@ class Work(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"work {self.token}"
+
     @property
     def on_board(self) -> bool:
         return self.status == self.Status.APPROVED and not self.disqualified_reason
@@ -150,6 +159,9 @@ class Like(models.Model):
         ]
         indexes = [models.Index(fields=["work", "at"], name="act_like_work_at")]
 
+    def __str__(self) -> str:
+        return f"like {self.work_id}/{self.reader_id}/{self.day}"
+
 
 class Score(models.Model):
     """A judge's blind score of a shortlisted work against the campaign's criteria."""
@@ -164,6 +176,9 @@ class Score(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["work", "judge"], name="act_score_once_per_judge")
         ]
+
+    def __str__(self) -> str:
+        return f"score {self.work_id}/{self.judge_id}"
 
 
 class Event(models.Model):
@@ -202,6 +217,9 @@ class Registration(models.Model):
             models.UniqueConstraint(fields=["event", "reader"], name="act_registration_once")
         ]
 
+    def __str__(self) -> str:
+        return f"registration {self.event_id}/{self.reader_id} {self.status}"
+
 
 class Notice(models.Model):
     """A message in a reader's in-site inbox (站内信)."""
@@ -217,3 +235,6 @@ class Notice(models.Model):
 
     class Meta:
         ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title

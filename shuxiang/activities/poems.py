@@ -1,6 +1,7 @@
 """The candidate poems (诗集): 20 short Tang quatrains (绝句) of 唐诗三百首, in simplified.
 
-``demo_data/poems.json`` holds 20 well-known ones (静夜思, 登鹳雀楼, 春晓 …) picked by title from ``shared/data/texts/tangshi_300.json``
+``demo_data/poems.json`` holds 20 well-known ones (静夜思, 登鹳雀楼, 春晓 …) picked by
+title from ``shared/data/texts/tangshi_300.json``
 (public domain; MIT-licensed compilation, see that folder's README) so the app needs no shared
 folder at run time.
 """

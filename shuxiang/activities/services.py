@@ -114,13 +114,20 @@ def register_entrant(
         }
         raise ValidationFailed(reason, [FieldError("library", reason, "out_of_scope")])
     entrant = Entrant.objects.create(
-        campaign=campaign, guardian=by, library=home, name=clean_name, birth_year=year,
+        campaign=campaign,
+        guardian=by,
+        library=home,
+        name=clean_name,
+        birth_year=year,
         age_group=group,
-    )  # fmt: skip
+    )
     Consent.objects.create(
-        entrant=entrant, guardian=by, given_at=clock.now(), statement=CONSENT_TEXT,
+        entrant=entrant,
+        guardian=by,
+        given_at=clock.now(),
+        statement=CONSENT_TEXT,
         statement_version=CONSENT_VERSION,
-    )  # fmt: skip
+    )
     audit.record(by, "activities.register_entrant", entrant, consent=CONSENT_VERSION)
     return entrant
 

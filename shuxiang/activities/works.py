@@ -28,8 +28,9 @@ def submit(entrant: Entrant, poem: Poem, recording: bytes, *, by) -> Work:
         reason = _("This poem is not on the campaign's list.")
         raise ValidationFailed(reason, [FieldError("poem", reason, "not_listed")])
     phases.require_open(campaign, "submission", "recording")
-    checked = audio.check(recording, min_seconds=campaign.min_seconds,
-                          max_seconds=campaign.max_seconds)  # fmt: skip
+    checked = audio.check(
+        recording, min_seconds=campaign.min_seconds, max_seconds=campaign.max_seconds
+    )
     return _store(entrant, poem, checked, by)
 
 
@@ -38,9 +39,13 @@ def _store(entrant: Entrant, poem: Poem, checked: audio.Checked, by) -> Work:
     entrant = Entrant.objects.select_for_update().get(pk=entrant.pk)
     require_consent(entrant)  # again inside the transaction: consent may just have gone
     work = Work(
-        campaign=entrant.campaign, entrant=entrant, poem=poem, age_group=entrant.age_group,
-        library=entrant.library, seconds=round(checked.seconds, 2),
-    )  # fmt: skip
+        campaign=entrant.campaign,
+        entrant=entrant,
+        poem=poem,
+        age_group=entrant.age_group,
+        library=entrant.library,
+        seconds=round(checked.seconds, 2),
+    )
     work.audio.save(f"{work.token}.ogg", ContentFile(checked.data), save=False)
     work.save()
     audit.record(by, "activities.submit_work", work, seconds=work.seconds)
@@ -51,8 +56,13 @@ def _store(entrant: Entrant, poem: Poem, checked: audio.Checked, by) -> Work:
 def _record_usage(work: Work, reader) -> None:
     from shuxiang.stats.events import record
 
-    record("registration", library=work.library, reader=reader,
-           resource_type="activities.upload", item_id=f"activities:work:{work.pk}")  # fmt: skip
+    record(
+        "registration",
+        library=work.library,
+        reader=reader,
+        resource_type="activities.upload",
+        item_id=f"activities:work:{work.pk}",
+    )
 
 
 @transaction.atomic

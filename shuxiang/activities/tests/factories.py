@@ -53,15 +53,36 @@ def entrant(campaign: Campaign, guardian, name: str = "王小萌", birth_year: i
 
 def tone(seconds: float = 2.0, frequency: int = 440, volume: float = 0.5) -> bytes:
     """A WAV tone made by ffmpeg (a stand-in for a child's voice)."""
-    command = [shutil.which("ffmpeg"), "-v", "error", "-f", "lavfi", "-i",
-               f"sine=frequency={frequency}:duration={seconds}", "-af", f"volume={volume}",
-               "-f", "wav", "-"]  # fmt: skip
+    command = [
+        shutil.which("ffmpeg"),
+        "-v",
+        "error",
+        "-f",
+        "lavfi",
+        "-i",
+        f"sine=frequency={frequency}:duration={seconds}",
+        "-af",
+        f"volume={volume}",
+        "-f",
+        "wav",
+        "-",
+    ]
     return subprocess.run(command, capture_output=True, check=True).stdout
 
 
 def silence(seconds: float = 3.0) -> bytes:
-    command = [shutil.which("ffmpeg"), "-v", "error", "-f", "lavfi", "-i",
-               f"anullsrc=r=44100:cl=mono:d={seconds}", "-f", "wav", "-"]  # fmt: skip
+    command = [
+        shutil.which("ffmpeg"),
+        "-v",
+        "error",
+        "-f",
+        "lavfi",
+        "-i",
+        f"anullsrc=r=44100:cl=mono:d={seconds}",
+        "-f",
+        "wav",
+        "-",
+    ]
     return subprocess.run(command, capture_output=True, check=True).stdout
 
 
@@ -82,7 +103,12 @@ def work(entrant: Entrant, poem=None, *, approve: bool = True) -> Work:
 def bare_work(entrant: Entrant, poem=None, **fields) -> Work:
     """A work row without audio processing (simulations with many works)."""
     return Work.objects.create(
-        campaign=entrant.campaign, entrant=entrant, poem=poem or entrant.campaign.poems.first(),
-        age_group=entrant.age_group, library=entrant.library, status=Work.Status.APPROVED,
-        seconds=30, **fields,
-    )  # fmt: skip
+        campaign=entrant.campaign,
+        entrant=entrant,
+        poem=poem or entrant.campaign.poems.first(),
+        age_group=entrant.age_group,
+        library=entrant.library,
+        status=Work.Status.APPROVED,
+        seconds=30,
+        **fields,
+    )

@@ -26,15 +26,28 @@ def _people(prefix: str, count: int, joined: dt.datetime) -> list[User]:
 def _works(campaign, guardian, count: int) -> list[Work]:
     works = []
     for n in range(count // 2):
-        entrant = Entrant.objects.create(campaign=campaign, guardian=guardian,
-                                         library=campaign.library, name=f"童{n}", birth_year=2017,
-                                         age_group="junior")  # fmt: skip
+        entrant = Entrant.objects.create(
+            campaign=campaign,
+            guardian=guardian,
+            library=campaign.library,
+            name=f"童{n}",
+            birth_year=2017,
+            age_group="junior",
+        )
         works += [factories.bare_work(entrant), factories.bare_work(entrant)]
     return works
 
 
-def simulate(campaign, guardian, *, honest: int = 1000, farm: int = 30, works: int = 200,
-             targets: int = 4, seed: int = 7) -> dict:  # fmt: skip
+def simulate(
+    campaign,
+    guardian,
+    *,
+    honest: int = 1000,
+    farm: int = 30,
+    works: int = 200,
+    targets: int = 4,
+    seed: int = 7,
+) -> dict:
     """Store the likes; return the farm's accounts and target works and the honest likes."""
     rng = random.Random(seed)
     start = dt.datetime.combine(campaign.like_start, dt.time(8), tzinfo=BEIJING)
@@ -47,25 +60,46 @@ def simulate(campaign, guardian, *, honest: int = 1000, farm: int = 30, works: i
 
     def add(work: Work, reader: User, at: dt.datetime, ip: str, device: str) -> None:
         day = at.astimezone(BEIJING).date()
-        rows.setdefault((work.pk, reader.pk, day),
-                        Like(work=work, reader=reader, day=day, at=at, ip=ip, device=device))  # fmt: skip
+        rows.setdefault(
+            (work.pk, reader.pk, day),
+            Like(work=work, reader=reader, day=day, at=at, ip=ip, device=device),
+        )
 
     for reader in readers:
-        ip, device = f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}", f"d{reader.pk}"
+        ip, device = (
+            f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}",
+            f"d{reader.pk}",
+        )
         for work in rng.choices(entries, weights, k=rng.randint(3, 15)):
-            add(work, reader, start + dt.timedelta(minutes=rng.uniform(0, DAYS * 24 * 60)), ip, device)
+            add(
+                work,
+                reader,
+                start + dt.timedelta(minutes=rng.uniform(0, DAYS * 24 * 60)),
+                ip,
+                device,
+            )
     honest_likes = dict(rows)
     chosen = entries[-targets:]  # unpopular works the farm pushes up
     for day in range(5):
         for n, work in enumerate(chosen):
             moment = start + dt.timedelta(days=day, hours=13, minutes=20 * n)
             for farmer in farmers:
-                add(work, farmer, moment + dt.timedelta(seconds=rng.uniform(0, 240)),
-                    f"172.16.5.{rng.randrange(1, 255)}", f"farm{farmer.pk % 3}")  # fmt: skip
+                add(
+                    work,
+                    farmer,
+                    moment + dt.timedelta(seconds=rng.uniform(0, 240)),
+                    f"172.16.5.{rng.randrange(1, 255)}",
+                    f"farm{farmer.pk % 3}",
+                )
     for farmer in farmers:  # camouflage: likes on random works at random times
         for work in rng.sample(entries, 6):
-            add(work, farmer, start + dt.timedelta(minutes=rng.uniform(0, DAYS * 24 * 60)),
-                "172.16.5.9", f"farm{farmer.pk % 3}")  # fmt: skip
+            add(
+                work,
+                farmer,
+                start + dt.timedelta(minutes=rng.uniform(0, DAYS * 24 * 60)),
+                "172.16.5.9",
+                f"farm{farmer.pk % 3}",
+            )
     Like.objects.bulk_create(rows.values(), batch_size=2000)
     return {
         "farm": {f.pk for f in farmers},

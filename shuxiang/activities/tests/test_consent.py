@@ -1,4 +1,5 @@
-"""Entrants and guardian consent: nothing of a child is kept without it; erasure with the guardian."""
+"""Entrants and guardian consent: nothing of a child is kept without it; erased with the
+guardian."""
 
 import pytest
 
@@ -14,8 +15,9 @@ def test_a_child_under_fourteen_is_not_registered_without_consent(net):
     campaign = factories.campaign(net["zj"])
     guardian = reader(net["zhuji"])
     with pytest.raises(ValidationFailed) as refused:
-        services.register_entrant(campaign, name="王小萌", birth_year="2018", consent=False,
-                                  by=guardian)  # fmt: skip
+        services.register_entrant(
+            campaign, name="王小萌", birth_year="2018", consent=False, by=guardian
+        )
     assert refused.value.errors[0].field == "consent"
     assert not Entrant.objects.exists()
 
@@ -32,8 +34,9 @@ def test_a_work_cannot_be_stored_before_consent_exists(net):
     entrant = factories.entrant(factories.campaign(net["zj"]), reader(net["zhuji"]))
     Consent.objects.filter(entrant=entrant).delete()
     with pytest.raises(PermissionDenied) as refused:
-        works.submit(entrant, entrant.campaign.poems.first(), factories.tone(2),
-                     by=entrant.guardian)  # fmt: skip
+        works.submit(
+            entrant, entrant.campaign.poems.first(), factories.tone(2), by=entrant.guardian
+        )
     assert refused.value.errors[0].code == "consent_required"
     assert not Work.objects.exists()
 
@@ -47,8 +50,9 @@ def test_names_are_masked_in_public():
 def test_birth_years_take_ascii_digits_only(net):
     campaign = factories.campaign(net["zj"])
     with pytest.raises(ValidationFailed) as refused:
-        services.register_entrant(campaign, name="王小萌", birth_year="２０١٨", consent=True,
-                                  by=reader(net["zhuji"]))  # fmt: skip
+        services.register_entrant(
+            campaign, name="王小萌", birth_year="２０١٨", consent=True, by=reader(net["zhuji"])
+        )
     assert refused.value.errors[0].field == "birth_year"
 
 

@@ -9,17 +9,21 @@ from shuxiang.accounts.cards import issue_card_token
 from shuxiang.accounts.tests.factories import reader, staff_of
 from shuxiang.activities import events
 from shuxiang.activities.models import Event, Notice, Registration
-from shuxiang.core.errors import Conflict
 from shuxiang.activities.tests.concurrency import in_thread, shared_database, storm
+from shuxiang.core.errors import Conflict
 from shuxiang.network.tests.factories import small_network
 
 Status = Registration.Status
 
 
 def _event(library, capacity=2) -> Event:
-    return Event.objects.create(library=library, title="亲子诵读会", place="少儿阅览室",
-                                starts_at=timezone.now() + dt.timedelta(hours=20),
-                                capacity=capacity)  # fmt: skip
+    return Event.objects.create(
+        library=library,
+        title="亲子诵读会",
+        place="少儿阅览室",
+        starts_at=timezone.now() + dt.timedelta(hours=20),
+        capacity=capacity,
+    )
 
 
 def test_cancellations_promote_the_waiting_list_in_order(net):

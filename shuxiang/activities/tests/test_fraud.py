@@ -35,14 +35,18 @@ def test_the_farm_is_found_with_high_precision_and_recall(farmed, capsys):
     caught = flagged & world["farm"]
     precision, recall = len(caught) / len(flagged), len(caught) / len(world["farm"])
     with capsys.disabled():
-        print(f"\nlockstep detection: precision {precision:.3f}, recall {recall:.3f}, "
-              f"{len(flagged)} flagged, kinds {sorted({f.kind for f in findings})}")  # fmt: skip
+        print(
+            f"\nlockstep detection: precision {precision:.3f}, recall {recall:.3f}, "
+            f"{len(flagged)} flagged, kinds {sorted({f.kind for f in findings})}"
+        )
     assert precision >= 0.95 and recall >= 0.95
     assert world["targets"] <= set().union(*(f.works for f in lockstep))
     assert all(f.windows for f in lockstep)  # evidence: the time windows
 
 
-def test_voiding_restores_the_honest_ranking_and_is_reversible(farmed, django_capture_on_commit_callbacks):
+def test_voiding_restores_the_honest_ranking_and_is_reversible(
+    farmed, django_capture_on_commit_callbacks
+):
     campaign, world = farmed
     honest = ranking(world["honest_counts"], world["works"])
     assert _board_ids(campaign) != honest  # the farm's targets climbed

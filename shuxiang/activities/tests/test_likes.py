@@ -1,6 +1,7 @@
 """Likes: once per reader per work per Beijing day, under any concurrency, in either mode."""
 
 import datetime as dt
+
 import pytest
 
 from shuxiang.accounts.tests.factories import reader

@@ -16,8 +16,9 @@ def entrant(net):
 
 
 def test_a_recording_is_transcoded_and_waits_for_moderation(entrant):
-    work = works.submit(entrant, entrant.campaign.poems.first(), factories.tone(2.5),
-                        by=entrant.guardian)  # fmt: skip
+    work = works.submit(
+        entrant, entrant.campaign.poems.first(), factories.tone(2.5), by=entrant.guardian
+    )
     assert work.status == Work.Status.PENDING
     assert 2.0 < work.seconds < 3.0
     assert work.audio.read(4) == b"OggS"
@@ -46,15 +47,17 @@ def test_too_long_recordings_are_refused(entrant):
     entrant.campaign.max_seconds = 2
     entrant.campaign.save()
     with pytest.raises(ValidationFailed) as refused:
-        works.submit(entrant, entrant.campaign.poems.first(), factories.tone(4),
-                     by=entrant.guardian)  # fmt: skip
+        works.submit(
+            entrant, entrant.campaign.poems.first(), factories.tone(4), by=entrant.guardian
+        )
     assert refused.value.errors[0].code == "too_long"
 
 
 def test_only_the_guardian_submits_and_only_in_the_submission_phase(net, entrant):
     with pytest.raises(PermissionDenied):
-        works.submit(entrant, entrant.campaign.poems.first(), factories.tone(2),
-                     by=reader(net["sx"]))  # fmt: skip
+        works.submit(
+            entrant, entrant.campaign.poems.first(), factories.tone(2), by=reader(net["sx"])
+        )
     campaign = entrant.campaign
     campaign.submission_end = campaign.submission_start
     campaign.save()
