@@ -13,8 +13,9 @@ MENU = ["record", "poems", "ranking", "readings"]
 
 @pytest.fixture
 def site(net, django_capture_on_commit_callbacks):
-    campaign = factories.campaign(net["zj"])
-    work = factories.work(factories.entrant(campaign, reader(net["zhuji"]), name="王小萌"))
+    with django_capture_on_commit_callbacks(execute=True):  # leaderboards update after commit
+        campaign = factories.campaign(net["zj"])
+        work = factories.work(factories.entrant(campaign, reader(net["zhuji"]), name="王小萌"))
     return campaign, work
 
 
@@ -37,14 +38,17 @@ def test_the_work_page_shows_the_masked_name_a_player_and_a_qr_code(site):
     assert Client().get(f"/activities/works/{work.token}/audio").status_code == 200
 
 
-def test_a_signed_in_reader_likes_once_a_day_through_the_api(site, net):
+def test_a_signed_in_reader_likes_once_a_day_through_the_api(
+    site, net, django_capture_on_commit_callbacks
+):
     campaign, work = site
     fan = reader(net["sx"], mobile="13900000077")
     client = Client()
     assert client.post(f"/api/v1/activities/works/{work.token}/like").status_code == 401
     client.login(username="13900000077", password=READER_PASSWORD)
-    first = client.post(f"/api/v1/activities/works/{work.token}/like")
-    again = client.post(f"/api/v1/activities/works/{work.token}/like")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(f"/api/v1/activities/works/{work.token}/like")
+        again = client.post(f"/api/v1/activities/works/{work.token}/like")
     assert fan and first.json() == {"counted": True, "likes": 1}
     assert again.json()["counted"] is False
     rows = Client().get(f"/api/v1/activities/campaigns/{campaign.slug}/ranking").json()
@@ -73,3 +77,14 @@ def test_staff_see_findings_readers_do_not(site, net):
     other.login(username="13900000078", password=READER_PASSWORD)
     answer = other.get(f"/api/v1/activities/campaigns/{campaign.slug}/findings")
     assert answer.status_code == 403
+
+
+def test_the_cli_names_the_field_on_bad_input(site):
+    from django.core.management import CommandError, call_command
+
+    campaign, _work = site
+    with pytest.raises(CommandError):
+        call_command("activities", "void", campaign.slug, "--accounts", "1", "--reason", " ")
+    with pytest.raises(CommandError):
+        call_command("activities", "findings", "no-such-campaign")
+    call_command("activities", "findings", campaign.slug)
