@@ -34,6 +34,7 @@ class Campaign(models.Model):
     min_seconds = models.PositiveIntegerField(default=5)
     max_seconds = models.PositiveIntegerField(default=300)
     shortlisted_at = models.DateTimeField(null=True, blank=True)
+    announced_phases = models.JSONField(default=list, help_text="Phases guardians were told of.")
     results_published = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
 

@@ -60,3 +60,28 @@ def timeline(campaign: Campaign, day: dt.date | None = None) -> list[dict]:
         }
         for code, (label, first, last) in PHASES.items()
     ]
+
+
+def announce_open_phases() -> int:
+    """Tell each campaign's guardians, once, that a phase has opened (in-site inbox, e-mail)."""
+    from django.db import transaction
+
+    from shuxiang.activities.services import notify
+
+    sent = 0
+    for campaign in Campaign.objects.all():
+        fresh = [c for c in PHASES if is_open(campaign, c) and c not in campaign.announced_phases]
+        if not fresh:
+            continue
+        with transaction.atomic():
+            guardians = {e.guardian for e in campaign.entrants.select_related("guardian")}
+            for code in fresh:
+                title = _("%(campaign)s: the %(phase)s phase has begun") % {
+                    "campaign": campaign.title,
+                    "phase": PHASES[code][0],
+                }
+                for guardian in guardians:
+                    sent += bool(notify(guardian, str(title), link=f"/activities/{campaign.slug}/"))
+            campaign.announced_phases = [*campaign.announced_phases, *fresh]
+            campaign.save(update_fields=["announced_phases"])
+    return sent

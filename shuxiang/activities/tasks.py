@@ -19,3 +19,11 @@ def remind_event_readers() -> int:
     from shuxiang.activities.events import send_reminders
 
     return send_reminders()
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def announce_phases() -> int:
+    """Guardians hear when registration, submission, likes, judging or results open."""
+    from shuxiang.activities.phases import announce_open_phases
+
+    return announce_open_phases()

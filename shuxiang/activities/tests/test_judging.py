@@ -60,3 +60,16 @@ def test_judges_score_blind_and_the_certificate_shows_the_masked_name(net):
     pdf = judging.certificate(work, by=work.entrant.guardian)
     text = pypdfium2.PdfDocument(io.BytesIO(pdf))[0].get_textpage().get_text_range()
     assert "王*萌" in text and "一等奖" in text and "王小萌" not in text
+
+
+def test_guardians_hear_once_when_a_phase_opens(net):
+    from shuxiang.activities.models import Notice
+    from shuxiang.activities.phases import announce_open_phases
+
+    campaign = factories.campaign(net["zj"])
+    guardian = reader(net["zhuji"])
+    factories.entrant(campaign, guardian)
+    factories.entrant(campaign, guardian, name="王小明")
+    assert announce_open_phases() == 3  # registration, submission and likes are open
+    assert announce_open_phases() == 0
+    assert Notice.objects.filter(recipient=guardian).count() == 3
