@@ -11,6 +11,7 @@ from ninja import Path, Query, Router
 from shuxiang.activities import fraud, likes, queries
 from shuxiang.activities.models import Campaign
 from shuxiang.activities.schemas import (
+    MAX_ID,
     CampaignOut,
     FindingOut,
     LikeOut,
@@ -63,7 +64,7 @@ def ranking(
     request,
     slug: str = Slug,
     age_group: str = Query("", max_length=20),
-    library: int = Query(0, ge=0, le=2**53),
+    library: int = Query(0, ge=0, le=MAX_ID),
     page: int = Query(1, ge=1, le=10_000),
     page_size: int = Query(50, ge=1, le=200),
 ):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Field, Schema
+
+MAX_ID = 2**53  # ids from clients stay within what every database and JSON number holds
 
 
 class CampaignOut(Schema):
@@ -45,8 +48,11 @@ class FindingOut(Schema):
     windows: list[list[dt.datetime]]
 
 
+AccountId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
 class VoidIn(Schema):
-    accounts: list[int] = Field(..., min_length=1, max_length=10_000)
+    accounts: list[AccountId] = Field(..., min_length=1, max_length=10_000)
     reason: str = Field(..., min_length=1, max_length=300)
     undo: bool = False
 
