@@ -10,8 +10,14 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from shuxiang.accounts.signals import account_erased
+        from shuxiang.resources.uploads import register_purpose
 
         account_erased.connect(_erase_children, dispatch_uid="activities.erase_children")
+        register_purpose(
+            "activities.recording",
+            "shuxiang.activities.recordings.check_upload",
+            "shuxiang.activities.recordings.finish_upload",
+        )
 
 
 def _erase_children(sender, user, **kwargs) -> None:

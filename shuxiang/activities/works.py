@@ -19,7 +19,7 @@ def _require_guardian(entrant: Entrant, by) -> None:
         raise PermissionDenied(_("Only the child's guardian can submit for them."))
 
 
-def submit(entrant: Entrant, poem: Poem, recording: bytes, *, by) -> Work:
+def submit(entrant: Entrant, poem: Poem, recording: bytes, *, by, token: str = "") -> Work:
     """Check and store a recording: consent first, then the phase, then the audio itself."""
     _require_guardian(entrant, by)
     require_consent(entrant)
@@ -31,11 +31,11 @@ def submit(entrant: Entrant, poem: Poem, recording: bytes, *, by) -> Work:
     checked = audio.check(
         recording, min_seconds=campaign.min_seconds, max_seconds=campaign.max_seconds
     )
-    return _store(entrant, poem, checked, by)
+    return _store(entrant, poem, checked, by, token)
 
 
 @transaction.atomic
-def _store(entrant: Entrant, poem: Poem, checked: audio.Checked, by) -> Work:
+def _store(entrant: Entrant, poem: Poem, checked: audio.Checked, by, token: str) -> Work:
     entrant = Entrant.objects.select_for_update().get(pk=entrant.pk)
     require_consent(entrant)  # again inside the transaction: consent may just have gone
     work = Work(
@@ -46,6 +46,8 @@ def _store(entrant: Entrant, poem: Poem, checked: audio.Checked, by) -> Work:
         library=entrant.library,
         seconds=round(checked.seconds, 2),
     )
+    if token:  # a resumable upload's own token: finishing it twice finds the work
+        work.token = token
     work.audio.save(f"{work.token}.ogg", ContentFile(checked.data), save=False)
     work.save()
     audit.record(by, "activities.submit_work", work, seconds=work.seconds)
