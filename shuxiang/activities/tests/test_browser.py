@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 
 from shuxiang.accounts.tests.factories import READER_PASSWORD, reader
 from shuxiang.activities import audio
-from shuxiang.activities.models import Like
+from shuxiang.activities.models import Like, Work
 from shuxiang.activities.tests import factories
 from shuxiang.network.tests.factories import small_network
 from shuxiang.portal.tests.browsing import artifacts_dir, chromium, horizontal_overflow
@@ -25,7 +25,7 @@ def site(transactional_db, live_server):
     campaign = factories.campaign(net["zj"], poems=4)
     first = campaign.poems.first()
     first.model_reading.save("r.ogg", ContentFile(audio.spoken(first.text) or b""))
-    guardian = reader(net["zhuji"])
+    guardian = reader(net["zhuji"], mobile="13900000098")
     for name in ("王小萌", "李思远", "欧阳明月"):
         factories.work(factories.entrant(campaign, guardian, name=name))
     reader(net["sx"], mobile="13900000099")
@@ -65,3 +65,24 @@ def test_a_reader_likes_a_work_on_a_phone_and_pages_fit(site, tmp_path_factory):
         assert Like.objects.count() == 1
         assert "今天已点赞" in page.content()
         page.screenshot(path=str(shots / "phone-work.png"), full_page=True)
+
+
+def test_a_guardian_uploads_a_recording_resumably_from_the_phone(site, tmp_path):
+    base, campaign = site
+    wav = tmp_path / "recording.wav"
+    wav.write_bytes(factories.tone(2.0))
+    with chromium() as browser:
+        page = browser.new_context(viewport=SIZES["phone"], locale="zh-CN").new_page()
+        page.goto(f"{base}/accounts/login/?next=/activities/{campaign.slug}/record/")
+        page.fill("#id_identifier", "13900000098")
+        page.fill("#id_password", READER_PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        page.goto(f"{base}/activities/{campaign.slug}/record/")
+        page.set_input_files("#rec", str(wav))
+        with page.expect_navigation(url="**/activities/works/**"):
+            page.click("#recording-form button[type=submit]")
+        token = page.url.rstrip("/").rsplit("/", 1)[-1]
+        work = Work.objects.get(token=token)
+        assert work.entrant.guardian.mobile_hash and work.audio
+        assert len(token) == 20  # named after the tus upload: it came the resumable way
