@@ -23,7 +23,12 @@ from django.db import connection, connections
 def shared_database():
     """Threads started inside see the test database through their own connections."""
     if connection.vendor != "sqlite":
-        yield
+        try:
+            yield
+        finally:  # the threads' pooled connections would keep the test database from dropping
+            connections.close_all()
+            if hasattr(connection, "close_pool"):
+                connection.close_pool()
         return
     folder = tempfile.mkdtemp(prefix="sx-storm-")
     target = Path(folder) / "storm.sqlite3"
