@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shuxiang.accounts.api import router as accounts_router
+from shuxiang.activities.api import router as activities_router
 from shuxiang.catalog.api import router as catalog_router
 from shuxiang.core.api import DocumentedAPI, install_error_handlers
 from shuxiang.distribution.api import router as distribution_router
@@ -32,6 +33,7 @@ api.add_router("/catalog", catalog_router)
 api.add_router("/", stats_router)
 api.add_router("/", portal_router)
 api.add_router("/", proxy_router)
+api.add_router("/", activities_router)
 api.add_router("/", jobs_router)
 api.add_router("/", packages_push_router)  # before /packages/{pk}: /packages/offers
 api.add_router("/", distribution_router)

@@ -295,6 +295,17 @@ STATS_BACKEND = options.value("STATS_BACKEND") or (
     else "shuxiang.stats.backends.duckdb.ParquetBackend"
 )
 
+ACTIVITIES_BOARD_BACKEND = options.value("ACTIVITIES_BOARD_BACKEND") or (
+    "shuxiang.activities.boards.RedisBoard"
+    if REDIS_URL
+    else "shuxiang.activities.boards.DatabaseBoard"
+)
+ACTIVITIES_LIKE_LIMITS = {
+    "reader": options.value("ACTIVITIES_LIKES_PER_READER"),
+    "ip": options.value("ACTIVITIES_LIKES_PER_IP"),
+    "device": options.value("ACTIVITIES_LIKES_PER_DEVICE"),
+}
+
 # HTTPS deployments (SHUXIANG_BASE_URL https://…): HSTS and Secure cookies by default.
 # X-Forwarded-Proto counts only from SHUXIANG_TRUSTED_PROXIES (shuxiang.core.proxies).
 _HTTPS = BASE_URL.lower().startswith("https://")

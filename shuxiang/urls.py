@@ -31,6 +31,7 @@ urlpatterns = [
     path("stats/", include("shuxiang.stats.urls")),
     path("analytics/", include("shuxiang.analytics.urls")),
     path("proxy/", include("shuxiang.proxy.urls")),
+    path("activities/", include("shuxiang.activities.urls")),
     path("federation/", include("shuxiang.federation.urls")),
     path("sushi/r5/", include("shuxiang.stats.counter.urls")),
     path("", include("shuxiang.portal.urls")),

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuxiang.accounts.models import ExternalIdentity, ReaderCard, User
+from shuxiang.accounts.signals import account_erased
 from shuxiang.accounts.staff import unmasked
 from shuxiang.core import audit
 from shuxiang.core.errors import FieldError, PermissionDenied, ValidationFailed
@@ -68,4 +69,5 @@ def erase_account(user: User, password: str, *, by) -> None:
     user.erased_at = timezone.now()
     user.set_unusable_password()
     user.save()
+    account_erased.send(sender=User, user=user)
     audit.record(by, "accounts.erase_own_data", user)

@@ -315,6 +315,16 @@ OPTIONS: dict[str, Option] = {
             "SPARQL_WORKERS", int, 2, "SPARQL worker processes per web process (queries at once)."
         ),
         Option("SPARQL_MEMORY_MB", int, 1024, "Address-space limit of a SPARQL worker process."),
+        Option(
+            "ACTIVITIES_BOARD_BACKEND",
+            str,
+            "",
+            "Dotted path of the campaigns' leaderboard store (empty = Redis in server mode, "
+            "else the database).",
+        ),
+        Option("ACTIVITIES_LIKES_PER_READER", int, 60, "Likes one reader may give a minute."),
+        Option("ACTIVITIES_LIKES_PER_IP", int, 600, "Likes from one client IP a minute."),
+        Option("ACTIVITIES_LIKES_PER_DEVICE", int, 60, "Likes from one device a minute."),
     ]
 }
 

@@ -80,6 +80,12 @@ def parse_metadata(header: str) -> dict[str, str]:
 
 
 def _check_creation(actor, metadata: dict[str, str], length: int) -> None:
+    purpose = uploads.purpose_of(metadata)
+    if purpose:  # another app's file (see uploads.register_purpose)
+        if not metadata.get("filename"):
+            raise ValidationFailed.single("metadata.filename", "This field is required.")
+        purpose[0](actor, metadata, length)
+        return
     missing = [k for k in REQUIRED_METADATA if not metadata.get(k)]
     if missing:
         raise ValidationFailed.single(f"metadata.{missing[0]}", "This field is required.")
@@ -143,6 +149,8 @@ def _outcome(upload: Upload) -> dict[str, str]:
             log.exception("finishing upload %s failed; it stays pending", upload.pk)
     if upload.resource_id:
         return {"X_Resource_Id": str(upload.resource_id)}
+    if upload.metadata.get("result"):
+        return {"X_Upload_Location": upload.metadata["result"]}
     return {"X_Upload_Error": "1"} if upload.error else {}
 
 

@@ -40,6 +40,29 @@ from shuxiang.resources.validation import clean_metadata
 
 log = logging.getLogger(__name__)
 DIGITS = re.compile(r"[0-9]+")
+# Other apps reuse the resumable upload for files that are not resources (a campaign's
+# recordings): ``register_purpose(name, check, finish)`` with dotted paths, in AppConfig.ready.
+# An upload whose metadata names a purpose skips the resource checks: ``check(actor, metadata,
+# length)`` runs at creation, ``finish(upload, part_path) -> location`` when the last byte is
+# in (it may run twice after a kill, so it must be idempotent); the location is kept in the
+# upload's metadata as ``result`` and sent back in ``X-Upload-Location``.
+PURPOSES: dict[str, tuple[str, str]] = {}
+
+
+def register_purpose(name: str, check: str, finish: str) -> None:
+    PURPOSES[name] = (check, finish)
+
+
+def purpose_of(metadata: dict[str, str]) -> tuple | None:
+    """(check, finish) callables of the upload's purpose; None for a resource upload."""
+    from django.utils.module_loading import import_string
+
+    name = metadata.get("purpose", "")
+    if not name:
+        return None
+    if name not in PURPOSES:
+        raise ValidationFailed.single("metadata.purpose", _("No such upload purpose."), "unknown")
+    return tuple(import_string(path) for path in PURPOSES[name])
 
 
 def folder() -> Path:
@@ -108,6 +131,8 @@ def finish(upload: Upload) -> Upload:
     upload = Upload.objects.select_related("owner").get(pk=upload.pk)
     if not upload.pending:
         return upload
+    if upload.metadata.get("purpose"):
+        return _finish_for_purpose(upload)
     try:
         collection = collection_of(upload.metadata)
         permissions.require_staff_of(upload.owner, collection.library, action=_("add resources"))
@@ -126,6 +151,22 @@ def finish(upload: Upload) -> Upload:
             locked.save(update_fields=["resource", "finished_at", "updated_at"])
     except (ServiceError, IntegrityError) as exc:
         return _refused(upload, exc)
+    part_path(upload).unlink(missing_ok=True)
+    return locked
+
+
+def _finish_for_purpose(upload: Upload) -> Upload:
+    try:
+        location = purpose_of(upload.metadata)[1](upload, part_path(upload))
+    except ServiceError as exc:
+        return _refused(upload, exc)
+    with transaction.atomic():
+        locked = Upload.objects.select_for_update().get(pk=upload.pk)
+        if not locked.pending:
+            return locked
+        locked.metadata = {**locked.metadata, "result": location}
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["metadata", "finished_at", "updated_at"])
     part_path(upload).unlink(missing_ok=True)
     return locked
 

@@ -1,0 +1,142 @@
+"""JSON API of the campaigns (``/api/v1/activities/…``): campaigns, rankings, likes, review.
+
+Public reads show what the public pages show (masked names, published works); likes need a
+signed-in reader; like review is for staff of the hosting library's subtree.
+"""
+
+from __future__ import annotations
+
+from ninja import Path, Query, Router
+
+from shuxiang.activities import fraud, likes, queries
+from shuxiang.activities.models import Campaign
+from shuxiang.activities.schemas import (
+    MAX_ID,
+    CampaignOut,
+    FindingOut,
+    LikeOut,
+    RankingRowOut,
+    VoidIn,
+    VoidOut,
+)
+from shuxiang.core.api import AUTH, ErrorOut, actor_of
+from shuxiang.core.errors import PermissionDenied
+from shuxiang.core.http import client_ip
+
+router = Router(tags=["activities"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+Slug = Path(..., max_length=60, pattern=r"^[-a-zA-Z0-9_]+$")
+Token = Path(..., max_length=20, pattern=r"^[-a-zA-Z0-9_]+$")
+
+
+def _campaign_out(campaign: Campaign) -> dict:
+    fields = CampaignOut.model_fields.keys() - {"library"}
+    return {**{f: getattr(campaign, f) for f in fields}, "library": campaign.library.code}
+
+
+@router.get(
+    "/activities/campaigns",
+    response={200: list[CampaignOut], **ERRORS},
+    summary="Campaigns",
+    auth=None,
+)
+def list_campaigns(request):
+    return [_campaign_out(c) for c in Campaign.objects.select_related("library")[:200]]
+
+
+@router.get(
+    "/activities/campaigns/{slug}",
+    response={200: CampaignOut, **ERRORS},
+    summary="A campaign",
+    auth=None,
+)
+def get_campaign(request, slug: str = Slug):
+    return _campaign_out(queries.campaign(slug))
+
+
+@router.get(
+    "/activities/campaigns/{slug}/ranking",
+    response={200: list[RankingRowOut], **ERRORS},
+    summary="A leaderboard",
+    auth=None,
+)
+def ranking(
+    request,
+    slug: str = Slug,
+    age_group: str = Query("", max_length=20),
+    library: int = Query(0, ge=0, le=MAX_ID),
+    page: int = Query(1, ge=1, le=10_000),
+    page_size: int = Query(50, ge=1, le=200),
+):
+    rows = queries.ranking(
+        queries.campaign(slug),
+        age_group=age_group,
+        library_id=library or None,
+        limit=page_size,
+        offset=(page - 1) * page_size,
+    )
+    return [
+        {
+            "place": r["place"],
+            "work": r["work"].token,
+            "name": r["name"],
+            "poem": r["work"].poem.title,
+            "library": r["work"].library.code,
+            "likes": r["likes"],
+        }
+        for r in rows
+    ]
+
+
+@router.post(
+    "/activities/works/{token}/like",
+    response={200: LikeOut, 409: ErrorOut, 429: ErrorOut, **ERRORS},
+    summary="Like a work (once a Beijing day)",
+    auth=AUTH,
+)
+def like(request, token: str = Token):
+    actor = actor_of(request)
+    work = queries.visible_work(token, actor)
+    device = request.headers.get("X-Device-Id", "")[:64]
+    counted = likes.like(work, by=actor, ip=client_ip(request), device=device)
+    return {"counted": counted, "likes": work.like_count}
+
+
+def _staff_campaign(request, slug: str) -> Campaign:
+    campaign = queries.campaign(slug)
+    if not getattr(request.auth, "is_authenticated", False):
+        raise PermissionDenied("Log in as library staff.")
+    return campaign
+
+
+@router.get(
+    "/activities/campaigns/{slug}/findings",
+    response={200: list[FindingOut], **ERRORS},
+    summary="Like-farming findings with evidence",
+    auth=AUTH,
+)
+def findings(request, slug: str = Slug):
+    return [
+        {
+            "kind": f.kind,
+            "detail": str(f.detail),
+            "accounts": f.accounts,
+            "works": f.works,
+            "windows": [list(w) for w in f.windows],
+        }
+        for f in fraud.detect(_staff_campaign(request, slug), by=request.auth)
+    ]
+
+
+@router.post(
+    "/activities/campaigns/{slug}/void",
+    response={200: VoidOut, **ERRORS},
+    summary="Void (or restore) accounts' likes",
+    auth=AUTH,
+)
+def void(request, payload: VoidIn, slug: str = Slug):
+    campaign = _staff_campaign(request, slug)
+    changed = fraud.void_likes(
+        campaign, payload.accounts, reason=payload.reason, by=request.auth, undo=payload.undo
+    )
+    return {"likes": changed}

@@ -1,0 +1,61 @@
+"""API shapes of the campaigns (names unique across apps: the OpenAPI document keys them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from ninja import Field, Schema
+
+MAX_ID = 2**53  # ids from clients stay within what every database and JSON number holds
+
+
+class CampaignOut(Schema):
+    slug: str
+    title: str
+    library: str = Field(..., description="Code of the hosting library.")
+    rules: str
+    age_groups: list[dict]
+    registration_start: dt.date
+    registration_end: dt.date
+    submission_start: dt.date
+    submission_end: dt.date
+    like_start: dt.date
+    like_end: dt.date
+    judging_end: dt.date
+    results_on: dt.date
+
+
+class RankingRowOut(Schema):
+    place: int
+    work: str = Field(..., description="The work's share token.")
+    name: str = Field(..., description="The child's masked name (王*萌).")
+    poem: str
+    library: str
+    likes: int
+
+
+class LikeOut(Schema):
+    counted: bool = Field(..., description="False when the reader already liked it today.")
+    likes: int
+
+
+class FindingOut(Schema):
+    kind: str
+    detail: str
+    accounts: list[int]
+    works: list[int]
+    windows: list[list[dt.datetime]]
+
+
+AccountId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class VoidIn(Schema):
+    accounts: list[AccountId] = Field(..., min_length=1, max_length=10_000)
+    reason: str = Field(..., min_length=1, max_length=300)
+    undo: bool = False
+
+
+class VoidOut(Schema):
+    likes: int

@@ -1,0 +1,179 @@
+"""Campaigns, entrants and guardian consent (监护人同意), notices, erasure with the guardian."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from shuxiang.activities import clock, phases
+from shuxiang.activities.models import Campaign, Consent, Entrant, Like, Notice, Poem, Work
+from shuxiang.core import audit
+from shuxiang.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
+from shuxiang.network import scopes
+from shuxiang.network.models import Library
+
+CONSENT_AGE = 14  # PIPL art. 28 and 31: a child under 14 needs a guardian's consent
+CONSENT_VERSION = "2026-1"
+CONSENT_TEXT = (
+    "I am the child's guardian. I agree that the library stores the child's given name, birth "
+    "year and recordings for this campaign, shows the name masked in public, and deletes them "
+    "when I erase my account."
+)
+DATE_ORDER = [
+    ("registration_start", "registration_end"),
+    ("submission_start", "submission_end"),
+    ("like_start", "like_end"),
+    ("like_end", "judging_end"),
+    ("judging_end", "results_on"),
+]
+
+
+def require_staff(by, campaign: Campaign, action: str) -> None:
+    scopes.require(by, campaign.library, action, role=scopes.Role.LIBRARIAN)
+
+
+def _check_dates(data: dict) -> None:
+    for first, last in DATE_ORDER:
+        if data[first] > data[last]:
+            reason = _("Must not come before %(field)s.") % {"field": first}
+            raise ValidationFailed(reason, [FieldError(last, reason, "order")])
+
+
+@transaction.atomic
+def create_campaign(data: dict, *, library: Library, poems: list[dict], by) -> Campaign:
+    """A campaign hosted by ``library`` for its subtree, with its poem list."""
+    scopes.require(by, library, "hold campaigns for")
+    _check_dates(data)
+    if Campaign.objects.filter(slug=data["slug"]).exists():
+        raise Conflict.single("slug", _("Another campaign already uses this short name."))
+    campaign = Campaign.objects.create(library=library, **data)
+    for position, poem in enumerate(poems):
+        Poem.objects.create(campaign=campaign, position=position, **poem)
+    audit.record(by, "activities.create_campaign", campaign)
+    return campaign
+
+
+def mask(name: str) -> str:
+    """王小萌 → 王*萌, 李明 → 李*: the public form of a child's name."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name or "*"
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def age_group_of(campaign: Campaign, birth_year: int, day: dt.date) -> str:
+    age = day.year - birth_year
+    for group in campaign.age_groups:
+        if group["min_age"] <= age <= group["max_age"]:
+            return group["code"]
+    reason = _("No age group of this campaign takes a child born in %(year)s.") % {
+        "year": birth_year
+    }
+    raise ValidationFailed(reason, [FieldError("birth_year", reason, "age")])
+
+
+def _clean_name(raw: str) -> str:
+    name = unicodedata.normalize("NFKC", raw or "").strip()
+    if not name or len(name) > 20 or any(not ch.isprintable() for ch in name):
+        reason = _("Give the child's name, 1 to 20 printable characters.")
+        raise ValidationFailed(reason, [FieldError("name", reason, "invalid")])
+    return name
+
+
+def _clean_year(raw, day: dt.date) -> int:
+    text = unicodedata.normalize("NFKC", str(raw or "")).strip()
+    if not text.isascii() or not text.isdigit() or not 1900 < int(text[:5]) <= day.year:
+        reason = _("Give the birth year as four digits (0-9).")
+        raise ValidationFailed(reason, [FieldError("birth_year", reason, "invalid")])
+    return int(text)
+
+
+@transaction.atomic
+def register_entrant(
+    campaign: Campaign, *, name: str, birth_year, consent: bool, by, library: Library | None = None
+) -> Entrant:
+    """A guardian registers a child. Under 14, nothing is stored without recorded consent."""
+    if not getattr(by, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in to register a child."))
+    phases.require_open(campaign, "registration", "campaign")
+    day = clock.beijing_day()
+    clean_name, year = _clean_name(name), _clean_year(birth_year, day)
+    group = age_group_of(campaign, year, day)
+    if day.year - year < CONSENT_AGE + 1 and not consent:
+        reason = _("A child under 14 takes part only with the guardian's consent.")
+        raise ValidationFailed(reason, [FieldError("consent", reason, "consent_required")])
+    home = library or by.home_library or campaign.library
+    if not home.in_subtree_of(campaign.library):
+        reason = _("This campaign is for the libraries under %(library)s.") % {
+            "library": campaign.library.name
+        }
+        raise ValidationFailed(reason, [FieldError("library", reason, "out_of_scope")])
+    entrant = Entrant.objects.create(
+        campaign=campaign,
+        guardian=by,
+        library=home,
+        name=clean_name,
+        birth_year=year,
+        age_group=group,
+    )
+    Consent.objects.create(
+        entrant=entrant,
+        guardian=by,
+        given_at=clock.now(),
+        statement=CONSENT_TEXT,
+        statement_version=CONSENT_VERSION,
+    )
+    audit.record(by, "activities.register_entrant", entrant, consent=CONSENT_VERSION)
+    return entrant
+
+
+def require_consent(entrant: Entrant) -> None:
+    """Raise unless the entrant's guardian consent is on record (checked before storing)."""
+    if entrant.erased_at or not Consent.objects.filter(entrant=entrant).exists():
+        reason = _("The guardian's consent is not on record, so nothing of this child is kept.")
+        raise PermissionDenied(reason, [FieldError("entrant", reason, "consent_required")])
+
+
+def erase_children_of(guardian) -> int:
+    """Remove the personal data of a guardian's children; works' counts stay, anonymous.
+
+    Connected to the accounts app's ``account_erased`` signal (inside its transaction).
+    """
+    entrants = list(Entrant.objects.filter(guardian=guardian, erased_at__isnull=True))
+    for entrant in entrants:
+        for work in entrant.works.all():
+            if work.audio:
+                path = work.audio.name
+                storage = work.audio.storage
+                transaction.on_commit(lambda s=storage, p=path: s.delete(p))
+            work.audio = ""
+            work.save(update_fields=["audio"])
+        Consent.objects.filter(entrant=entrant).delete()
+    Entrant.objects.filter(pk__in=[e.pk for e in entrants]).update(
+        name="", birth_year=None, erased_at=clock.now()
+    )
+    Notice.objects.filter(recipient=guardian).delete()
+    return len(entrants)
+
+
+def notify(recipient, title: str, body: str = "", link: str = "") -> Notice | None:
+    """An in-site inbox message (站内信); e-mail too when the reader gave an address."""
+    if recipient is None or getattr(recipient, "erased_at", None):
+        return None
+    notice = Notice.objects.create(recipient=recipient, title=title, body=body, link=link)
+    if recipient.email:
+        from django.core.mail import send_mail
+
+        transaction.on_commit(
+            lambda: send_mail(title, f"{body}\n{link}", None, [recipient.email], fail_silently=True)
+        )
+    return notice
+
+
+def liked_today(reader, work: Work) -> bool:
+    return Like.objects.filter(reader=reader, work=work, day=clock.beijing_day()).exists()

@@ -1,0 +1,75 @@
+"""Shortlist, blind judging, results and certificates."""
+
+import io
+
+import pypdfium2
+import pytest
+
+from shuxiang.accounts.tests.factories import reader, staff_of
+from shuxiang.activities import judging, likes
+from shuxiang.activities.models import Work
+from shuxiang.activities.tests import factories
+from shuxiang.core.actors import SYSTEM
+from shuxiang.core.errors import Conflict, ValidationFailed
+
+
+def _liked(work, count, net):
+    for _ in range(count):
+        likes.like(work, by=reader(net["sx"], real_name=False))
+
+
+def test_each_childs_two_most_liked_works_with_a_like_go_to_judging(net):
+    campaign = factories.campaign(net["zj"])
+    child = factories.entrant(campaign, reader(net["zhuji"]))
+    other = factories.entrant(campaign, reader(net["zhuji"]), name="李明")
+    works = [factories.bare_work(child) for _ in range(3)]
+    unliked = factories.bare_work(other)
+    for work, count in zip(works, (1, 3, 2), strict=True):
+        _liked(work, count, net)
+    assert judging.draw_shortlist(campaign) == 2
+    assert set(Work.objects.filter(shortlisted=True)) == {works[1], works[2]}
+    assert not Work.objects.get(pk=unliked.pk).shortlisted
+
+
+def test_the_task_draws_shortlists_only_after_the_like_period(net):
+    campaign = factories.campaign(net["zj"])
+    assert judging.due_shortlists() == 0
+    campaign.like_end = campaign.like_start
+    campaign.save()
+    judging.due_shortlists()
+    campaign.refresh_from_db()
+    assert campaign.shortlisted_at
+
+
+def test_judges_score_blind_and_the_certificate_shows_the_masked_name(net):
+    campaign = factories.campaign(net["zj"])
+    work = factories.bare_work(factories.entrant(campaign, reader(net["zhuji"]), name="王小萌"))
+    judge = staff_of(net["zj"], "librarian")
+    with pytest.raises(Conflict):
+        judging.score(work, {"pronunciation": 90, "expression": 80}, by=judge)
+    _liked(work, 1, net)
+    judging.draw_shortlist(campaign)
+    work.refresh_from_db()
+    with pytest.raises(ValidationFailed) as refused:
+        judging.score(work, {"pronunciation": "１０１", "expression": 80}, by=judge)
+    assert refused.value.errors[0].field == "marks.pronunciation"
+    row = judging.score(work, {"pronunciation": 90, "expression": 60}, by=judge)
+    assert row.total == 80.0
+    assert judging.results(campaign)[0]["name"] == "王*萌"
+    judging.award(work, "一等奖", by=SYSTEM)
+    pdf = judging.certificate(work, by=work.entrant.guardian)
+    text = pypdfium2.PdfDocument(io.BytesIO(pdf))[0].get_textpage().get_text_range()
+    assert "王*萌" in text and "一等奖" in text and "王小萌" not in text
+
+
+def test_guardians_hear_once_when_a_phase_opens(net):
+    from shuxiang.activities.models import Notice
+    from shuxiang.activities.phases import announce_open_phases
+
+    campaign = factories.campaign(net["zj"])
+    guardian = reader(net["zhuji"])
+    factories.entrant(campaign, guardian)
+    factories.entrant(campaign, guardian, name="王小明")
+    assert announce_open_phases() == 3  # registration, submission and likes are open
+    assert announce_open_phases() == 0
+    assert Notice.objects.filter(recipient=guardian).count() == 3
