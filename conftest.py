@@ -53,6 +53,17 @@ def _usage_events_stay_in_the_test(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _analytics_lists_read_afresh():
+    """Recommendation lists kept in the cache (Redis outlives test databases) are not reused."""
+    from django.core.cache import cache
+
+    from shuxiang.analytics import serving
+
+    cache.delete("analytics:root")
+    serving.forget_popular()
+
+
+@pytest.fixture(autouse=True)
 def _own_login_lockout_keys(settings):
     """Each test counts failed logins under its own keys (Redis outlives test databases)."""
     import uuid

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.db.models import Exists
 from django.utils.translation import gettext as _
 
 from shuxiang.analytics.models import (
@@ -24,6 +26,7 @@ from shuxiang.stats.events import pseudonym
 
 PREFIX = "resource:"
 CANDIDATES = 40
+POPULAR_SECONDS = 300  # popular lists change nightly; a process may show one 5 minutes old
 
 
 @dataclass(frozen=True)
@@ -76,9 +79,9 @@ def for_reader(actor, ip: str | None, n: int = 6) -> list[Suggestion]:
     """Personal suggestions of a signed-in reader who has not opted out, each explained."""
     if not getattr(actor, "is_authenticated", False):
         return []
-    if RecommendationOptOut.objects.filter(user_id=actor.pk).exists():
-        return []
-    rows = ReaderRecommendation.objects.filter(reader=pseudonym(actor)).order_by("-score")
+    opted_out = Exists(RecommendationOptOut.objects.filter(user_id=actor.pk))
+    rows = ReaderRecommendation.objects.filter(~opted_out, reader=pseudonym(actor))
+    rows = rows.order_by("-score")  # one query: nothing at all for a reader who opted out
     rows = list(rows.values_list("item_id", "because_id")[:CANDIDATES])
     allowed = openable(actor, ip, [item for item, _b in rows])
     because = Resource.objects.in_bulk([k for _i, b in rows if (k := _pk(b))])
@@ -93,14 +96,42 @@ def for_reader(actor, ip: str | None, n: int = 6) -> list[Suggestion]:
 
 def popular(actor, ip: str | None, library: Library | None = None, n: int = 6) -> list[Suggestion]:
     """The most used items in ``library``'s subtree (the national root when None)."""
-    library = library or Library.objects.filter(depth=0).order_by("path").first()
-    if library is None:
+    scope = (library.code, library.name) if library else _root()
+    if scope is None:
         return []
-    rows = PopularItem.objects.filter(scope=library.code).order_by("-uses", "item_id")
-    items = list(rows.values_list("item_id", flat=True)[:CANDIDATES])
+    items = _popular_items(scope[0])
     allowed = openable(actor, ip, items)
-    reason = _("Popular in %(library)s") % {"library": library.name}
+    reason = _("Popular in %(library)s") % {"library": scope[1]}
     return [Suggestion(allowed[item], reason) for item in items if item in allowed][:n]
+
+
+def _root() -> tuple[str, str] | None:
+    """The national root's code and name (kept a while: it does not change)."""
+    found = cache.get("analytics:root")
+    if found is None:
+        root = Library.objects.filter(depth=0).order_by("path").values_list("code", "name")
+        found = root.first() or ()
+        cache.set("analytics:root", found, POPULAR_SECONDS)
+    return tuple(found) or None
+
+
+def _popular_items(scope: str) -> list[str]:
+    """The candidate item ids popular in ``scope``, kept ``POPULAR_SECONDS`` (per version)."""
+    key = f"analytics:popular:{cache.get('analytics:popular:version', 0)}:{scope}"
+    items = cache.get(key)
+    if items is None:
+        rows = PopularItem.objects.filter(scope=scope).order_by("-uses", "item_id")
+        items = list(rows.values_list("item_id", flat=True)[:CANDIDATES])
+        cache.set(key, items, POPULAR_SECONDS)
+    return items
+
+
+def forget_popular() -> None:
+    """New popularity rows committed: the next pages read them (this process at once)."""
+    try:
+        cache.incr("analytics:popular:version")
+    except ValueError:
+        cache.set("analytics:popular:version", 1, None)
 
 
 def for_home(actor, ip: str | None, library: Library | None = None, n: int = 6) -> list[Suggestion]:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from shuxiang.analytics import serving
 from shuxiang.analytics.models import PopularItem, RelatedItem, ReportCell
 from shuxiang.analytics.recommend import build_personal
 from shuxiang.core import options
@@ -41,6 +42,7 @@ def _popularity(rows: list[tuple]) -> int:
         ),
         batch_size=BATCH,
     )
+    transaction.on_commit(serving.forget_popular)
     return len(rows)
 
 
