@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("shuxiang.catalog.urls")),
     path("stats/", include("shuxiang.stats.urls")),
+    path("courses/", include("shuxiang.courses.urls")),
     path("proxy/", include("shuxiang.proxy.urls")),
     path("federation/", include("shuxiang.federation.urls")),
     path("sushi/r5/", include("shuxiang.stats.counter.urls")),

@@ -156,6 +156,12 @@ OPTIONS: dict[str, Option] = {
         Option("DOWNLOAD_QUOTA", int, 200, "Distinct resource files a reader (or IP) opens a day."),
         Option("SIGNED_LINK_SECONDS", int, 3600, "Lifetime of a signed download link."),
         Option(
+            "COURSES_FRAME_ANCESTORS",
+            str,
+            "*",
+            "Who may frame a branch's embeddable course page (CSP frame-ancestors sources).",
+        ),
+        Option(
             "BASE_URL",
             str,
             "",
