@@ -47,6 +47,10 @@ def course_out(course: Course) -> dict:
     }  # fmt: skip
 
 
+def search_url(term: str) -> str:
+    return "/search?q=" + quote(term)
+
+
 def lecture_out(lecture: Lecture) -> dict:
     keywords = [
         {

@@ -165,6 +165,9 @@ class Subscription(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.target}"
+
 
 class Notification(models.Model):
     """One message in a reader's in-site inbox (站内信)."""
@@ -179,6 +182,9 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class Keyword(models.Model):
@@ -220,3 +226,6 @@ class Curation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["library", "course"], name="unique_course_curation")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.library_id} {self.choice} {self.course_id}"
