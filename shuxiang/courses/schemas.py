@@ -23,8 +23,8 @@ class CourseOut(Schema):
     id: int
     title: str
     summary: str
-    library: str = Field(..., alias="library.code")
-    library_name: str = Field(..., alias="library.name")
+    library: str
+    library_name: str
     url: str
     series: str | None = None
     topics: list[TopicOut]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuxiang.core import audit
-from shuxiang.core.errors import FieldError, PermissionDenied, ValidationFailed
+from shuxiang.core.errors import PermissionDenied, ValidationFailed
 from shuxiang.courses import live
 from shuxiang.courses.models import (
     Course,
@@ -218,7 +218,7 @@ def subscribe(kind: str, target: int, *, by: object) -> Subscription:
     if model is None:
         raise ValidationFailed.single("kind", _("Use course, series, speaker or topic."), "choice")
     if not model.objects.filter(pk=target).exists():
-        raise ValidationFailed([FieldError("target", _("No such item."), "not_found")])
+        raise ValidationFailed.single("target", _("No such item."), "not_found")
     try:
         with transaction.atomic():
             return Subscription.objects.get_or_create(user=by, kind=kind, target=target)[0]
