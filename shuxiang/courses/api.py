@@ -40,7 +40,8 @@ class SinceIn(Schema):
 def course_out(course: Course) -> dict:
     return {
         "id": course.pk, "title": course.title, "summary": course.summary,
-        "library": course.library.code, "library_name": course.library.name, "url": course.get_absolute_url(),
+        "library": course.library.code, "library_name": course.library.name,
+        "url": course.get_absolute_url(),
         "series": course.series.title if course.series else None,
         "topics": list(course.topics.all()), "speakers": list(course.speakers.all()),
         "lectures": getattr(course, "lecture_count", 0),

@@ -120,9 +120,10 @@ def load_demo_courses(*, say: Callable[[str], None] = print) -> int:
 def _live_session(course: Course) -> None:
     from shuxiang.accounts.models import User
 
+    title = "直播：《论语》里的读书方法"
     lecture = services.add_lecture(
-        course, {"title": "直播：《论语》里的读书方法", "speaker": course.speakers.first()}, by=SYSTEM
-    )  # fmt: skip
+        course, {"title": title, "speaker": course.speakers.first()}, by=SYSTEM
+    )
     starts = timezone.now() + dt.timedelta(days=1)
     services.schedule_live(lecture, starts, "https://live.example.org/nlc/lunyu.m3u8", by=SYSTEM)
     readers = list(User.objects.filter(is_staff=False).order_by("pk")[:3])
