@@ -54,7 +54,9 @@ def test_librarians_review_keywords_and_the_lecture_page_shows_accepted_ones(cli
     assert rejected.term not in page.split('class="keywords"')[1].split("</section>")[0]
     librarian = staff_of(w["nlc"], "librarian")
     client.force_login(librarian)
-    client.post(f"/courses/l/{lecture.pk}/keywords/", {"keyword": rejected.pk, "review": "accepted"})
+    client.post(
+        f"/courses/l/{lecture.pk}/keywords/", {"keyword": rejected.pk, "review": "accepted"}
+    )
     rejected.refresh_from_db()
     assert rejected.review == "accepted"
     other = staff_of(w["gs"], "librarian")
@@ -70,8 +72,14 @@ def test_related_courses_share_a_topic_or_speaker(client):
     lecture = recorded_lecture(w)
     from shuxiang.core.actors import SYSTEM
 
-    near = services.create_course(w["nlc"], {"title": "儒家经典", "topics": [w["topic"]]}, by=SYSTEM)
+    near = services.create_course(
+        w["nlc"], {"title": "儒家经典", "topics": [w["topic"]]}, by=SYSTEM
+    )
     services.create_course(w["nlc"], {"title": "无关课程"}, by=SYSTEM)
     page = client.get(lecture.get_absolute_url()).content.decode()
-    related = page.split("Related courses")[-1] if "Related courses" in page else page.split("关联课程")[-1]
+    related = (
+        page.split("Related courses")[-1]
+        if "Related courses" in page
+        else page.split("关联课程")[-1]
+    )
     assert near.title in related and "无关课程" not in related
