@@ -91,8 +91,9 @@ def head_site(request):
 @router.get("/courses/sites/{code}", response={200: SiteOut, 404: ErrorOut},
             summary="A branch course site: the data interface")  # fmt: skip
 def branch_site(request, code: str):
-    library = Library.objects.filter(code=code[:32], status=Library.Status.ACTIVE).first()
-    if library is None:
+    known = code.isascii() and code.replace("-", "").replace("_", "").isalnum()
+    library = known and Library.objects.filter(code=code[:32], status="active").first()
+    if not library:
         raise NotFound("No such library.")
     return {
         "library": library.code, "name": library.name, "accent": theme.of(library)["accent"],

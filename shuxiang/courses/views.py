@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -47,8 +48,17 @@ def _branches() -> list[Library]:
     return list(Library.objects.filter(pk__in=with_courses, parent__isnull=False)[:20])
 
 
+CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$", re.ASCII)
+
+
+def _code(value: str) -> str:
+    if not CODE.match(value):
+        raise Http404("No such code.")
+    return value
+
+
 def _library(code: str) -> Library:
-    return get_object_or_404(Library, code=code, status=Library.Status.ACTIVE)
+    return get_object_or_404(Library, code=_code(code), status=Library.Status.ACTIVE)
 
 
 @public_page
@@ -230,7 +240,7 @@ SUBJECTS = {"course": Course, "series": Series, "speaker": Speaker, "topic": Top
 def listing(request, kind: str, pk: str):
     """Courses of one topic (by code), series or speaker (by number)."""
     if kind == "topic":
-        subject = get_object_or_404(Topic, code=pk)
+        subject = get_object_or_404(Topic, code=_code(pk))
         rows = queries.published_courses().filter(topics=subject)
     elif kind in ("series", "speaker"):
         subject = get_object_or_404(SUBJECTS[kind], pk=_number(pk))

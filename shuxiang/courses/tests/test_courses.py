@@ -137,3 +137,5 @@ def test_hostile_numbers_are_refused_cleanly(w, client):
         client.get(f"/api/v1/courses/lectures/{lecture.pk}/questions?since=-1").status_code == 400
     )
     assert client.get("/courses/topic/%00/").status_code == 404
+    assert client.get("/courses/site/%00/").status_code == 404
+    assert client.get("/api/v1/courses/sites/a%00b").status_code == 400  # NUL named
