@@ -8,9 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from django.db import transaction
 from django.utils import timezone
 
 from shuxiang.core.actors import SYSTEM
@@ -64,10 +68,24 @@ def video_resource(
     return resources.publish(resource, by=SYSTEM)
 
 
-def _clip(seconds: int) -> bytes:
-    from shuxiang.resources import demo_media
-
-    return demo_media.video("testsrc2", seconds=seconds) or b"\x00\x00\x00\x18ftypmp42"
+def clip(seconds: int, tone: int) -> bytes:
+    """A small H.264 MP4 from ffmpeg's test pattern with a tone of its own (each lecture's
+    file differs, as the repository refuses a file it already holds), or a stub without ffmpeg."""
+    ffmpeg = shutil.which("ffmpeg")
+    stub = b"\x00\x00\x00\x18ftypmp42" + tone.to_bytes(4, "big")
+    if not ffmpeg:
+        return stub
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "lecture.mp4"
+        command = [
+            ffmpeg, "-v", "error", "-y",
+            "-f", "lavfi", "-i", f"testsrc2=duration={seconds}:size=320x180:rate=10",
+            "-f", "lavfi", "-i", f"sine=frequency={tone}:duration={seconds}",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-shortest", "-movflags", "+faststart", str(target),
+        ]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, timeout=120, check=False)
+        return target.read_bytes() if done.returncode == 0 else stub
 
 
 def _speaker(name: str) -> Speaker:
@@ -99,6 +117,7 @@ def build_lecture(course: Course, item: dict, collection: Collection, clip: byte
     return lecture
 
 
+@transaction.atomic
 def load_demo_courses(*, say: Callable[[str], None] = print) -> int:
     """Load the demo courses once; returns the number of lectures added."""
     national = Library.objects.filter(code="NLC").first()
@@ -106,11 +125,11 @@ def load_demo_courses(*, say: Callable[[str], None] = print) -> int:
         return 0
     collection = Collection.objects.get(library=national, code="central")
     topics = {code: services.create_topic(code, name, by=SYSTEM) for code, name in TOPICS.items()}
-    clip = _clip(SECONDS_PER_CUE * 10)
     added = []
-    for item in judged_lectures():
+    for index, item in enumerate(judged_lectures()):
         course = _course(national, item["course"], topics[item["topic"]], _speaker(item["speaker"]))
-        added.append(build_lecture(course, item, collection, clip))
+        video = clip(SECONDS_PER_CUE * len(item["cues"]), 220 + 40 * index)
+        added.append(build_lecture(course, item, collection, video))
     _live_session(added[0].course)
     _branch_site(topics["history"])
     say(f"Demo courses: {len(added)} lectures with subtitles and keywords, one live session")

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from shuxiang.accounts.demo import load_demo_users
 from shuxiang.catalog.demo import load_demo_records
+from shuxiang.courses.demo import load_demo_courses
 from shuxiang.demo.admission import load_demo_admission
 from shuxiang.demo.columns import load_demo_columns
 from shuxiang.distribution.demo import load_demo_packages
@@ -35,4 +36,5 @@ def load_demo(*, progress: bool = True, say: Callable[[str], None] = print) -> l
     say(f"Demo columns: {load_demo_columns()} added")
     say(f"Demo catalog: {load_demo_records()} records added")
     load_demo_packages(say=say)
+    load_demo_courses(say=say)
     return logins
