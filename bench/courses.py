@@ -170,6 +170,7 @@ def server_environment() -> dict[str, str]:
     from django.conf import settings
 
     env = dict(os.environ)
+    env.setdefault("SHUXIANG_ALLOWED_HOSTS", "127.0.0.1")
     url = env.get("SHUXIANG_DATABASE_URL")
     if url:
         env["SHUXIANG_DATABASE_URL"] = (
