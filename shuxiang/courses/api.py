@@ -3,16 +3,15 @@ published courses for libraries to re-package, live questions, subscriptions and
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.http import Http404
 from ninja import Field as NinjaField
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from shuxiang.core.api import AUTH, ErrorOut
 from shuxiang.core.errors import NotFound
-from shuxiang.courses import queries, services, theme
-from shuxiang.courses.models import Course, Lecture, Notification, Question, Topic
+from shuxiang.courses import manage_api, queries, services, theme
+from shuxiang.courses.models import Notification, Question, Topic
+from shuxiang.courses.queries import course_out, lecture_out
 from shuxiang.courses.schemas import (
     CourseDetail,
     CourseOut,
@@ -37,38 +36,6 @@ class SinceIn(Schema):
     since: int = NinjaField(0, ge=0, le=MAX_ID)
 
 
-def course_out(course: Course) -> dict:
-    return {
-        "id": course.pk, "title": course.title, "summary": course.summary,
-        "library": course.library.code, "library_name": course.library.name,
-        "url": course.get_absolute_url(),
-        "series": course.series.title if course.series else None,
-        "topics": list(course.topics.all()), "speakers": list(course.speakers.all()),
-        "lectures": getattr(course, "lecture_count", 0),
-    }  # fmt: skip
-
-
-def search_url(term: str) -> str:
-    return "/search?q=" + quote(term)
-
-
-def lecture_out(lecture: Lecture) -> dict:
-    keywords = [
-        {
-            "term": k.term,
-            "start_seconds": k.start_seconds,
-            "search_url": "/search?q=" + quote(k.term),
-        }
-        for k in queries.accepted_keywords(lecture)
-    ]
-    return {
-        "id": lecture.pk, "course": lecture.course_id, "title": lecture.title,
-        "summary": lecture.summary, "url": lecture.get_absolute_url(), "speaker": lecture.speaker,
-        "live_state": lecture.live_state, "live_starts_at": lecture.live_starts_at,
-        "stream_url": lecture.stream_url, "video": lecture.video_id, "keywords": keywords,
-    }  # fmt: skip
-
-
 def _found(getter, pk: int):
     if not 1 <= pk <= MAX_ID:
         raise NotFound("Not found.")
@@ -81,6 +48,10 @@ def _found(getter, pk: int):
 @router.get("/courses/topics", response=list[TopicOut], summary="Course topics")
 def topics(request):
     return list(Topic.objects.all())
+
+
+router.post("/courses", response={201: CourseOut, **ERRORS}, auth=AUTH,
+            summary="Create a course")(manage_api.create_course)  # fmt: skip
 
 
 @router.get("/courses", response=list[CourseOut], summary="Courses of the head site")
@@ -127,7 +98,7 @@ def questions(request, lecture_id: int, params: Query[SinceIn]):
 def ask(request, lecture_id: int, payload: QuestionIn):
     lecture = _found(queries.lecture_or_404, lecture_id)
     question = services.post_question(lecture, payload.text, by=request.auth)
-    return 201, services.event_of(question)
+    return Status(201, services.event_of(question))
 
 
 @router.post("/courses/questions/{question_id}/moderation",
@@ -145,7 +116,7 @@ def my_subscriptions(request):
 
 @router.post("/courses/me/subscriptions", response={201: SubscriptionOut, **ERRORS}, auth=AUTH)
 def subscribe(request, payload: SubscriptionIn):
-    return 201, services.subscribe(payload.kind, payload.target, by=request.auth)
+    return Status(201, services.subscribe(payload.kind, payload.target, by=request.auth))
 
 
 @router.get("/courses/me/notifications", response={200: list[NotificationOut], 401: ErrorOut},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -122,3 +123,35 @@ def knowledge_cards(lecture: Lecture, *, actor: object) -> list[Card]:
         hits = [hit.record for hit in found.hits][:CARD_HOLDINGS]
         cards.append(Card(keyword.term, keyword.start_seconds, hits, found.total))
     return cards
+
+
+def course_out(course: Course) -> dict:
+    return {
+        "id": course.pk, "title": course.title, "summary": course.summary,
+        "library": course.library.code, "library_name": course.library.name,
+        "url": course.get_absolute_url(),
+        "series": course.series.title if course.series else None,
+        "topics": list(course.topics.all()), "speakers": list(course.speakers.all()),
+        "lectures": getattr(course, "lecture_count", 0),
+    }  # fmt: skip
+
+
+def search_url(term: str) -> str:
+    return "/search?q=" + quote(term)
+
+
+def lecture_out(lecture: Lecture) -> dict:
+    keywords = [
+        {
+            "term": k.term,
+            "start_seconds": k.start_seconds,
+            "search_url": "/search?q=" + quote(k.term),
+        }
+        for k in accepted_keywords(lecture)
+    ]
+    return {
+        "id": lecture.pk, "course": lecture.course_id, "title": lecture.title,
+        "summary": lecture.summary, "url": lecture.get_absolute_url(), "speaker": lecture.speaker,
+        "live_state": lecture.live_state, "live_starts_at": lecture.live_starts_at,
+        "stream_url": lecture.stream_url, "video": lecture.video_id, "keywords": keywords,
+    }  # fmt: skip

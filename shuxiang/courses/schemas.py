@@ -96,3 +96,40 @@ class NotificationOut(Schema):
     url: str
     created_at: datetime
     read: bool
+
+
+class CourseIn(Schema):
+    library: str = Field(..., max_length=32)
+    title: str = Field(..., max_length=1000)
+    summary: str = Field("", max_length=20000)
+    topics: list[str] = Field([], max_length=20)
+    speakers: list[int] = Field([], max_length=20)
+
+
+class LectureIn(Schema):
+    title: str = Field(..., max_length=1000)
+    summary: str = Field("", max_length=20000)
+    speaker: int | None = Field(None, ge=1, le=2**53)
+    video: int | None = Field(None, ge=1, le=2**53)
+
+
+class LiveIn(Schema):
+    starts_at: datetime
+    stream_url: str = Field("", max_length=2000)
+
+
+class ReviewIn(Schema):
+    review: Literal["accepted", "rejected", "pending"]
+
+
+class CurationIn(Schema):
+    course: int = Field(..., ge=1, le=2**53)
+    choice: Literal["pinned", "hidden", ""]
+
+
+class KeywordRow(Schema):
+    id: int
+    term: str
+    weight: float
+    start_seconds: float
+    review: str
