@@ -1,6 +1,7 @@
 """Two phones watch a live lecture (Debian's Chromium, Playwright) on a real uvicorn server: a
 question asked on one appears on the other within a second, over server-sent events; the host
-hides it and it leaves both. A third phone without EventSource polls the since-id endpoint. Embedded mode fans out in process, server mode through Redis."""
+hides it and it leaves both. A third phone without EventSource polls the since-id endpoint.
+Embedded mode fans out in process, server mode through Redis."""
 
 from __future__ import annotations
 
