@@ -84,9 +84,9 @@ class Lecture(models.Model):
 
     class Live(models.TextChoices):
         NONE = "", _("recorded")
-        SCHEDULED = "scheduled", _("scheduled")
+        SCHEDULED = "scheduled", _("live session scheduled")
         LIVE = "live", _("live now")
-        ENDED = "ended", _("ended")
+        ENDED = "ended", _("live session ended")
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lectures")
     order = models.PositiveIntegerField(default=0)
