@@ -10,6 +10,7 @@ connected viewer; the event stream itself is ``shuxiang.courses.stream.LiveEvent
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import threading
@@ -88,11 +89,17 @@ def publish(lecture_id: int, event: dict) -> None:
     import redis
 
     try:
-        client = redis.Redis.from_url(url)
-        client.publish(f"{channel_prefix()}{lecture_id}", message)
-        client.close()
+        _publisher(url).publish(f"{channel_prefix()}{lecture_id}", message)
     except redis.RedisError:
         log.warning("live event not published; viewers catch up by polling", exc_info=True)
+
+
+@functools.cache
+def _publisher(url: str):
+    """One Redis client per process and URL (its connection pool is thread-safe)."""
+    import redis
+
+    return redis.Redis.from_url(url)
 
 
 async def listen_to_redis(hub: Hub) -> None:
