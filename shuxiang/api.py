@@ -6,6 +6,8 @@ from shuxiang.accounts.api import router as accounts_router
 from shuxiang.activities.api import router as activities_router
 from shuxiang.catalog.api import router as catalog_router
 from shuxiang.core.api import DocumentedAPI, install_error_handlers
+from shuxiang.courses.api import router as courses_router
+from shuxiang.courses.manage_api import router as courses_manage_router
 from shuxiang.distribution.api import router as distribution_router
 from shuxiang.distribution.push_api import router as packages_push_router
 from shuxiang.federation.api import router as federation_router
@@ -37,5 +39,7 @@ api.add_router("/", activities_router)
 api.add_router("/", jobs_router)
 api.add_router("/", packages_push_router)  # before /packages/{pk}: /packages/offers
 api.add_router("/", distribution_router)
+api.add_router("/", courses_router)
+api.add_router("/", courses_manage_router)
 api.add_router("/federation", federation_router)
 api.add_router("/federation", federation_prefixes_router)

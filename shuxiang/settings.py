@@ -96,6 +96,7 @@ ASGI_FAST_PATHS = [
     "shuxiang.proxy.gateway.ProxyGateway",
     "shuxiang.identifiers.resolver.ResolverFastPath",
     "shuxiang.catalog.oai.fastpath.OaiFastPath",
+    "shuxiang.courses.stream.LiveEventsFastPath",
 ]
 
 TEMPLATES = [

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("shuxiang.catalog.urls")),
     path("stats/", include("shuxiang.stats.urls")),
     path("analytics/", include("shuxiang.analytics.urls")),
+    path("courses/", include("shuxiang.courses.urls")),
     path("proxy/", include("shuxiang.proxy.urls")),
     path("activities/", include("shuxiang.activities.urls")),
     path("federation/", include("shuxiang.federation.urls")),

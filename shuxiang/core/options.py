@@ -162,6 +162,12 @@ OPTIONS: dict[str, Option] = {
         Option("DOWNLOAD_QUOTA", int, 200, "Distinct resource files a reader (or IP) opens a day."),
         Option("SIGNED_LINK_SECONDS", int, 3600, "Lifetime of a signed download link."),
         Option(
+            "COURSES_FRAME_ANCESTORS",
+            str,
+            "*",
+            "Who may frame a branch's embeddable course page (CSP frame-ancestors sources).",
+        ),
+        Option(
             "BASE_URL",
             str,
             "",
@@ -292,6 +298,7 @@ OPTIONS: dict[str, Option] = {
                 "shuxiang.linkeddata.describers.subjects",
                 "shuxiang.linkeddata.describers.places",
                 "shuxiang.linkeddata.describers.works",
+                "shuxiang.linkeddata.describers.courses",
             ],
             "Dotted paths of modules whose DESCRIBERS turn entities into RDF (comma-separated).",
         ),

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from shuxiang.accounts.demo import load_demo_users
 from shuxiang.activities.demo import load_demo_campaign
 from shuxiang.catalog.demo import load_demo_records
+from shuxiang.courses.demo import load_demo_courses
 from shuxiang.demo.admission import load_demo_admission
 from shuxiang.demo.columns import load_demo_columns
+from shuxiang.demo.course_column import load_demo_course_column
 from shuxiang.distribution.demo import load_demo_packages
 from shuxiang.identifiers.demo import load_demo_identifiers
 from shuxiang.network.demo import load_demo_network
@@ -37,4 +39,6 @@ def load_demo(*, progress: bool = True, say: Callable[[str], None] = print) -> l
     say(f"Demo catalog: {load_demo_records()} records added")
     load_demo_packages(say=say)
     load_demo_campaign(say=say)
+    load_demo_courses(say=say)
+    load_demo_course_column()
     return logins
