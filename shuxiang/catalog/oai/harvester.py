@@ -18,6 +18,7 @@ Rules (each tested against recorded responses and a fault-injecting server):
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 RETRIES = 5
 BACKOFF_SECONDS = 2.0
 RESTARTS = 1
+SWITCH_SECONDS = 0.0005  # interpreter lock hand-over while harvesting (default 0.005)
 
 
 class HarvestFailed(Exception):
@@ -96,8 +98,13 @@ class Harvester:
         bulkstore.repair_index(self.source)
         limit = float(options.value("HARVEST_RETRY_AFTER_MAX"))
         params = self._first_params()
-        while params:
-            params = self._follow(params, limit, max_pages)
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_SECONDS)  # the fetching thread's socket reads each wait
+        try:  # for the interpreter lock: at the default 5 ms, a page's reads wait longer
+            while params:  # than the server takes to write it
+                params = self._follow(params, limit, max_pages)
+        finally:
+            sys.setswitchinterval(switch)
         if params is None:
             self.batch.flush()
             self._complete()
