@@ -39,9 +39,7 @@ COLUMNS = (
     "holding_node", "holding_url",
 )  # fmt: skip
 POLICIES = frozenset(AccessPolicy.values)
-ATTRIBUTES = {"format": "fmt"}
 JSON_COLUMNS = {"creators", "subjects", "identifiers"}
-TIME_COLUMNS = {"datestamp", "harvested_at"}
 UPSERT_ROWS = 500  # rows a statement (SQLite allows 32,766 parameters)
 INDEX_BATCH = 5000  # record ids an index job
 INDEX_JOB = "catalog.index_records"
@@ -83,6 +81,7 @@ class Libraries:
 
     def __init__(self) -> None:
         self.known: dict[str, Library | None] = {}
+        self.specs: dict[tuple, str] = {}  # set specs by (library id, type, collection)
 
     def resolve(self, codes: Iterable[str]) -> None:
         missing = {c for c in codes if c and c not in self.known}
@@ -148,16 +147,15 @@ def store_page(
     libraries = libraries or Libraries()
     live, gone = _checked(items, result)
     libraries.resolve(item.library_code for item in live.values())
-    records = [
-        _record(source, item, now, encoding, libraries.get(item.library_code))
-        for item in live.values()
-    ]
-    for start in range(0, len(records), UPSERT_ROWS):
-        _upsert(records[start : start + UPSERT_ROWS])
+    row = RowMaker(source, now, encoding, libraries)
+    rows = [row(item) for item in live.values()]
+    ids: list[int] = []
+    for start in range(0, len(rows), UPSERT_ROWS):
+        ids += _upsert(rows[start : start + UPSERT_ROWS])
     removed = _delete(source, list(gone), now)
     result.stored += sum(1 for item in items if item.local_id in live and not item.deleted)
     result.deleted = len(removed)
-    _index_later(source, [r.pk for r in records] + removed, now, batch)
+    _index_later(source, ids + removed, now, batch)
     return result
 
 
@@ -190,62 +188,71 @@ def _problem(item: Incoming) -> str:
     return ""
 
 
-class Row(SimpleNamespace):
-    """A record about to be written: the columns, plus what set specs and the index read."""
+class RowMaker:
+    """Turns a page's checked records into rows: tuples in ``COLUMNS`` order, ready for the
+    database (times and JSON already converted; set specs worked out once per library,
+    type and collection)."""
+
+    def __init__(self, source: Source, now, encoding: str, libraries: Libraries) -> None:
+        self.source, self.libraries = source, libraries
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        self.head = (source.pk,)
+        self.times = (stamp, encoding[:32], stamp, False)
+        self.specs: dict[tuple, str] = libraries.specs
+
+    def __call__(self, item: Incoming) -> tuple:
+        library = self.libraries.get(item.library_code) or self.source.library
+        f = item.fields
+        dumps = json.dumps
+        return (
+            *self.head, item.local_id, item.fmt, item.payload, self.times[0],
+            item.source_datestamp[:40], *self.times[1:],
+            library.pk if library else None, item.access_policy,
+            self._specs(library, f["type"], f["collection"]),
+            *[f[name] for name in services.TEXT_FIELDS],
+            f["title_folded"], dumps(f["creators"]), dumps(f["subjects"]), f["year"],
+            dumps(f["identifiers"]), f["isbn"], "", item.holding_node[:500],
+            item.holding_url[:1000],
+        )  # fmt: skip
+
+    def _specs(self, library, kind: str, collection: str) -> str:
+        key = (library.pk if library else None, kind, collection)
+        if key not in self.specs:
+            record = SimpleNamespace(
+                library=library, library_id=key[0], type=kind, collection=collection
+            )
+            self.specs[key] = "|" + "|".join(services.set_specs_for(record)) + "|"
+        return self.specs[key]
 
 
-def _record(source, item: Incoming, now, encoding: str, library) -> Row:
-    library = library or source.library
-    record = Row(
-        pk=None,
-        source_id=source.pk,
-        local_id=item.local_id,
-        fmt=item.fmt,
-        payload=item.payload,
-        datestamp=now,
-        source_datestamp=item.source_datestamp[:40],
-        encoding=encoding[:32],
-        harvested_at=now,
-        deleted=False,
-        library=library,
-        library_id=library.pk if library else None,
-        access_policy=item.access_policy,
-        search_text="",
-        holding_node=item.holding_node[:500],
-        holding_url=item.holding_url[:1000],
-        **item.fields,
-    )
-    record.set_specs = "|" + "|".join(services.set_specs_for(record)) + "|"
-    return record
-
-
-def _upsert(records: list[Row]) -> None:
+def _upsert(rows: list[tuple]) -> list[int]:
     """INSERT … ON CONFLICT (source, local_id) DO UPDATE, RETURNING the ids (PostgreSQL and
     SQLite alike): one statement for many rows, no model instances."""
-    table = connection.ops.quote_name(Record._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in COLUMNS)
     updates = ", ".join(
-        f"{connection.ops.quote_name(c)} = excluded.{connection.ops.quote_name(c)}"
+        f"{quote(c)} = excluded.{quote(c)}"
         for c in COLUMNS[2:]
         if c != "search_text"  # new rows start unindexed; changed ones keep theirs until the job
     )
     if connection.vendor == "postgresql":
-        rows, params = _unnest(records)
+        values, params = _unnest(rows), [list(column) for column in zip(*rows, strict=True)]
     else:
-        placeholders = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
-        rows, params = f"VALUES {', '.join([placeholders] * len(records))}", _values(records)
+        one = "(" + ", ".join(["?"] * len(COLUMNS)) + ")"
+        values, params = f"VALUES {', '.join([one] * len(rows))}", [v for r in rows for v in r]
     sql = (
-        f"INSERT INTO {table} ({names}) {rows} "
-        f"ON CONFLICT (source_id, local_id) DO UPDATE SET {updates} RETURNING id, local_id"
+        f"INSERT INTO {quote(Record._meta.db_table)} ({names}) {values} "
+        f"ON CONFLICT (source_id, local_id) DO UPDATE SET {updates} RETURNING id"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        ids = dict((local_id, pk) for pk, local_id in cursor.fetchall())
-    for record in records:
-        record.pk = ids[record.local_id]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [pk for (pk,) in cursor.fetchall()]
+    connection.ensure_connection()  # the sqlite3 connection itself: qmark placeholders as
+    return [pk for (pk,) in connection.connection.execute(sql, params)]  # written, no rewriting
 
 
-def _unnest(records: list[Row]) -> tuple[str, list]:
+def _unnest(rows: list[tuple]) -> str:
     """PostgreSQL: the rows as one array a column (``unnest``): a short statement whatever the
     page size, which psycopg parses once and caches, instead of thousands of placeholders."""
     fields = {field.column: field for field in Record._meta.concrete_fields}
@@ -259,37 +266,7 @@ def _unnest(records: list[Row]) -> tuple[str, list]:
         f"{name}::jsonb" if column in JSON_COLUMNS else name
         for name, column in zip(names, COLUMNS, strict=True)
     )
-    params = [
-        [json.dumps(getattr(r, column), ensure_ascii=False) for r in records]
-        if column in JSON_COLUMNS
-        else [getattr(r, ATTRIBUTES.get(column, column)) for r in records]
-        for column in COLUMNS
-    ]
-    return f"SELECT {select} FROM unnest({arrays}) AS t({', '.join(names)})", params
-
-
-def _values(records: list[Row]) -> list:
-    """The statement's parameters, row after row (each column's adapter looked up once)."""
-    ops = connection.ops
-    times: dict = {}  # a page's rows share their times: each converted once
-
-    def time_value(value):
-        if value not in times:
-            times[value] = ops.adapt_datetimefield_value(value)
-        return times[value]
-
-    plain = lambda value: value  # noqa: E731
-    json_value = lambda value: ops.adapt_json_value(value, None)  # noqa: E731
-    adapters = [
-        (
-            ATTRIBUTES.get(column, column),
-            json_value if column in JSON_COLUMNS
-            else time_value if column in TIME_COLUMNS
-            else plain,
-        )
-        for column in COLUMNS
-    ]  # fmt: skip
-    return [adapt(getattr(record, name)) for record in records for name, adapt in adapters]
+    return f"SELECT {select} FROM unnest({arrays}) AS t({', '.join(names)})"
 
 
 def _delete(source: Source, local_ids: list[str], now) -> list[int]:

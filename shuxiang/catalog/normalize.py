@@ -9,6 +9,8 @@ from functools import lru_cache
 _CONVERTER = None
 _YEAR = re.compile(r"(?<!\d)(1\d{3}|20\d{2})(?!\d)")
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
+_HAN = re.compile("[\u3400-\u9fff]")  # text OpenCC may change (others skip the converter)
+_NOT_ISBN = re.compile(r"[^0-9Xx]")
 LANGUAGES = {
     "zh": "zh", "chi": "zh", "zho": "zh", "chinese": "zh", "中文": "zh", "汉语": "zh",
     "en": "en", "eng": "en", "english": "en", "英文": "en", "英语": "en",
@@ -31,14 +33,16 @@ def fold(text: str) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text)
-    if any("\u3400" <= ch <= "\u9fff" for ch in text):
+    if _HAN.search(text):
         text = _converter().convert(text)
     return text.lower()
 
 
 def isbn13(raw: str) -> str:
     """The ISBN-13 of an ISBN-10 or ISBN-13 string (with any punctuation), or ``""``."""
-    digits = re.sub(r"[^0-9Xx]", "", (raw or "").split("(")[0])
+    if not raw:
+        return ""
+    digits = _NOT_ISBN.sub("", raw.split("(")[0])
     if len(digits) == 10 and _isbn10_ok(digits):
         core = "978" + digits[:9]
         return core + _isbn13_check(core)

@@ -18,8 +18,8 @@ Rules (each tested against recorded responses and a fault-injecting server):
 from __future__ import annotations
 
 import logging
+import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import requests
@@ -31,6 +31,7 @@ from shuxiang.catalog import bulkstore
 from shuxiang.catalog.models import Source
 from shuxiang.catalog.oai import fetch, mapping
 from shuxiang.catalog.oai.formats import OAI_NS
+from shuxiang.catalog.oai.pipeline import PageStream
 from shuxiang.catalog.oai.tokens import to_datestamp
 from shuxiang.core import options
 
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 RETRIES = 5
 BACKOFF_SECONDS = 2.0
 RESTARTS = 1
+SWITCH_SECONDS = 0.0005  # interpreter lock hand-over while harvesting (default 0.005)
 
 
 class HarvestFailed(Exception):
@@ -88,49 +90,62 @@ class Harvester:
     def run(self, max_pages: int | None = None) -> HarvestReport:
         """Harvest until the list is complete (or ``max_pages`` pages, for tests and tasks).
 
-        The next page is fetched and parsed in a thread while this one is stored (the
-        database is used from this thread only); its token is saved only with its records.
+        Pages are fetched and parsed ahead by a thread (``PageStream``: at most ``LOOKAHEAD``
+        pages waiting, in the list's order) while this thread reads their records and stores
+        them (the database is used from this thread only); a page's token is saved only with
+        its records, so pages fetched ahead and not stored are simply asked for again.
         """
         bulkstore.repair_index(self.source)
         limit = float(options.value("HARVEST_RETRY_AFTER_MAX"))
-        pool = ThreadPoolExecutor(1, thread_name_prefix="harvest-fetch")
-        try:
-            future = pool.submit(self._fetch, self._first_params(), limit)
-            while future is not None:
-                future = self._next(future, pool, limit, max_pages)
-                if future is False:
-                    return self.report
+        params = self._first_params()
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_SECONDS)  # the fetching thread's socket reads each wait
+        try:  # for the interpreter lock: at the default 5 ms, a page's reads wait longer
+            while params:  # than the server takes to write it
+                params = self._follow(params, limit, max_pages)
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
-        self.batch.flush()
-        self._complete()
+            sys.setswitchinterval(switch)
+        if params is None:
+            self.batch.flush()
+            self._complete()
         return self.report
 
-    def _next(self, future, pool, limit: float, max_pages: int | None):
-        """Handle one fetched page; the future of the next (None at the end, False to stop)."""
+    def _follow(self, params: dict, limit: float, max_pages: int | None):
+        """Store the pages of one list; the parameters to list again with (after an OAI
+        error that allows it), None when the list is complete, False when stopped."""
+        left = max_pages - self.report.pages if max_pages else None
+        with PageStream(self, params, limit, left) as stream:
+            for page, asked, token in self._checked(stream):
+                error = page.error()
+                if error is not None:
+                    return self._on_error(error, asked, page)
+                items, problems = self._items_of(page)
+                for message in problems:
+                    self.report.note(f"page {self.report.pages + 1} {message}")
+                self._store_page(page, items, token)
+                self.report.pages += 1
+                if self.progress is not None:
+                    self.progress(len(items), _list_size(page))
+                if token and max_pages and self.report.pages >= max_pages:
+                    self.batch.flush()
+                    return False
+        return None
+
+    def _checked(self, stream: PageStream):
+        """The stream's pages; a failure to read one is noted on the source, then raised."""
         try:
-            page, params, read = future.result()
+            yield from stream
         except HarvestFailed as exc:
             self._fail(str(exc.problem))
             raise
-        error = page.error()
-        if error is not None:
-            params = self._on_error(error, params, page)
-            return pool.submit(self._fetch, params, limit) if params else None
-        items, token, problems = read
-        for message in problems:
-            self.report.note(f"page {self.report.pages + 1} {message}")
-        following = {"verb": "ListRecords", "resumptionToken": token} if token else None
-        stop = bool(following and max_pages and self.report.pages + 1 >= max_pages)
-        upcoming = pool.submit(self._fetch, following, limit) if following and not stop else None
-        self._store_page(page, items, token)
-        self.report.pages += 1
-        if self.progress is not None:
-            self.progress(len(items), _list_size(page))
-        if stop:
-            self.batch.flush()
-            return False
-        return upcoming
+
+    def _token_of(self, page: fetch.Page) -> str:
+        """The resumption token after a list page ("" at the end); runs in the fetching
+        thread, as the next page is asked for with it."""
+        list_element = page.root.find(f"{{{OAI_NS}}}ListRecords")
+        if list_element is None:
+            raise HarvestFailed(f"{self.source.base_url} answered without ListRecords")
+        return (list_element.findtext(f"{{{OAI_NS}}}resumptionToken") or "").strip()
 
     def _first_params(self) -> dict:
         source = self.source
@@ -144,15 +159,6 @@ class Harvester:
         source.harvest_from, source.pending_datestamp = source.last_datestamp, ""
         source.save(update_fields=["harvest_from", "pending_datestamp"])
         return params
-
-    def _fetch(self, params: dict, limit: float) -> tuple[fetch.Page, dict, tuple | None]:
-        """The page answering ``params`` and its records read (``_items_of``), with retries.
-
-        Runs in the fetching thread, so reading a page's records overlaps storing the previous
-        one; no database here.
-        """
-        page, params = self._answer(params, limit)
-        return page, params, (self._items_of(page) if page.error() is None else None)
 
     def _answer(self, params: dict, limit: float) -> tuple[fetch.Page, dict]:
         problem = ""
@@ -206,14 +212,10 @@ class Harvester:
         if not self.source.pending_datestamp:
             self.source.pending_datestamp = page.response_date() or to_datestamp(timezone.now())
 
-    def _items_of(self, page: fetch.Page) -> tuple[list, str, list[str]]:
-        """The page's records, parsed, its token, and a problem for each record that cannot
-        be read (its place in the list holds None)."""
-        list_element = page.root.find(f"{{{OAI_NS}}}ListRecords")
-        if list_element is None:
-            raise HarvestFailed(f"{self.source.base_url} answered without ListRecords")
-        records = list_element.findall(f"{{{OAI_NS}}}record")
-        token = (list_element.findtext(f"{{{OAI_NS}}}resumptionToken") or "").strip()
+    def _items_of(self, page: fetch.Page) -> tuple[list, list[str]]:
+        """The page's records, parsed, and a problem for each record that cannot be read
+        (its place in the list holds None)."""
+        records = page.root.find(f"{{{OAI_NS}}}ListRecords").findall(f"{{{OAI_NS}}}record")
         items, problems = [], []
         for position, element in enumerate(records, 1):
             try:
@@ -221,22 +223,19 @@ class Harvester:
             except (ValueError, etree.LxmlError, KeyError, IndexError) as exc:
                 items.append(None)
                 problems.append(f"record {position}: {exc}")
-        return items, token, problems
+        return items, problems
 
     def _incoming(self, element) -> bulkstore.Incoming:
-        identifier, datestamp, deleted, _specs = mapping.header_of(element)
         prefix = self.source.metadata_prefix
+        if prefix == "shuxiang":
+            return _native_incoming(element)
+        identifier, datestamp, deleted, _specs = mapping.header_of(element)
         item = bulkstore.Incoming(local_id=identifier, deleted=deleted, source_datestamp=datestamp)
         if deleted:
             return item
-        item.fmt = prefix if prefix != "shuxiang" else "native"
+        item.fmt = prefix
         item.payload = etree.tostring(element, encoding="unicode")
         item.fields = mapping.fields_of(element, prefix)
-        if prefix == "shuxiang":
-            extras = mapping.native_extras(element)
-            item.library_code = extras["library"]
-            item.access_policy = extras["accessPolicy"] or item.access_policy
-            item.holding_node, item.holding_url = extras["holdingNode"], extras["landingPage"]
         return item
 
     def _store_page(self, page: fetch.Page, items: list, token: str) -> None:
@@ -269,6 +268,20 @@ class Harvester:
         source.last_harvest_at = timezone.now()
         source.last_error = ""
         source.save()
+
+
+def _native_incoming(element) -> bulkstore.Incoming:
+    """A record of the native format (a Shuxiang node's), read in one pass."""
+    identifier, datestamp, deleted, fields, extras = mapping.native_record(element)
+    item = bulkstore.Incoming(local_id=identifier, deleted=deleted, source_datestamp=datestamp)
+    if deleted:
+        return item
+    item.fmt, item.fields = "native", fields
+    item.payload = etree.tostring(element, encoding="unicode")
+    item.library_code = extras["library"]
+    item.access_policy = extras["accessPolicy"] or item.access_policy
+    item.holding_node, item.holding_url = extras["holdingNode"], extras["landingPage"]
+    return item
 
 
 def _list_size(page: fetch.Page) -> int | None:

@@ -84,6 +84,7 @@ class SearchQuery:
         return (self.page - 1) * self.page_size
 
 
+UPDATE_CHUNK = 5000  # record ids a query (SQLite allows 32,766 parameters)
 MAX_MOST_WORDS = 7  # at most 35 subsets of three or four words
 FEW = 5  # a strict query finding fewer records than this also shows the looser tier
 
@@ -143,9 +144,13 @@ class SearchBackend:
         """Index live records among ``record_ids``, remove the rest (deleted or gone)."""
         from shuxiang.catalog.models import Record
 
-        ids = list(record_ids)
-        live = list(Record.objects.select_related("library").filter(pk__in=ids, deleted=False))
-        self.remove([i for i in ids if i not in {r.pk for r in live}])
+        ids = list(dict.fromkeys(record_ids))
+        live = []
+        for start in range(0, len(ids), UPDATE_CHUNK):
+            chunk = ids[start : start + UPDATE_CHUNK]
+            live += Record.objects.select_related("library").filter(pk__in=chunk, deleted=False)
+        live_ids = {record.pk for record in live}
+        self.remove([i for i in ids if i not in live_ids])
         if live:
             self.index(live)
 

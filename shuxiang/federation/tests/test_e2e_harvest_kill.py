@@ -24,7 +24,9 @@ import requests
 from shuxiang.federation.tests.cluster import ROOT
 
 pytestmark = pytest.mark.live
-RECORDS, PAGE = 300, 50  # PAGE: the cluster's SHUXIANG_FEDERATION_OAI_PAGE_SIZE
+# RECORDS: pages enough that the harvest, which fetches pages ahead, is still mid-list when
+# killed; PAGE: the cluster's SHUXIANG_FEDERATION_OAI_PAGE_SIZE
+RECORDS, PAGE = 1500, 50
 TITLE = "断点续传测试记录"
 POPULATE = """
 import datetime as dt

@@ -1,0 +1,76 @@
+"""Fetching a list's pages ahead of storing them (流水线): a bounded producer and consumer.
+
+Only the provider knows a list's next page (its resumption token), so pages are asked for one
+after the other; but nothing makes the harvest wait for a page to be stored before asking for
+the next. ``PageStream`` asks for the pages of one list on its own thread, parses each, reads
+its token and asks for the following page at once, handing the parsed pages over in the list's
+order through a queue of at most ``LOOKAHEAD`` pages (bounded: a slow database does not pile
+up the whole list in memory). The consumer (the harvester's thread, the only one using the
+database) stores them and saves each page's token with its records; pages fetched ahead of a
+failure or a kill were never marked as harvested, so they are simply asked for again.
+
+The stream ends after a page without a token, after an OAI error page (the consumer decides
+what follows: a restart is a new stream), after ``max_pages`` pages, or with the exception that
+stopped the fetching thread (raised in the consumer).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator
+
+LOOKAHEAD = 4  # parsed pages waiting to be stored
+_END = object()
+PUT_WAIT = 0.25  # seconds between checks that the consumer still listens
+
+
+class PageStream:
+    """Iterate ``(page, params asked, token)`` of one list; use as a context manager."""
+
+    def __init__(self, harvester, params: dict, limit: float, max_pages: int | None = None):
+        self.harvester, self.params, self.limit, self.max_pages = (
+            harvester, params, limit, max_pages,
+        )  # fmt: skip
+        self.pages: queue.Queue = queue.Queue(maxsize=LOOKAHEAD)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._produce, name="harvest-fetch", daemon=True)
+
+    def __enter__(self) -> PageStream:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stopped.set()  # the thread ends at its next page (a request under way finishes)
+
+    def __iter__(self) -> Iterator[tuple]:
+        while True:
+            item = self.pages.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def _produce(self) -> None:
+        params, fetched = self.params, 0
+        try:
+            while params and not self.stopped.is_set():
+                page, asked = self.harvester._answer(params, self.limit)
+                token = self.harvester._token_of(page) if page.error() is None else ""
+                fetched += 1
+                self._put((page, asked, token))
+                if not token or (self.max_pages and fetched >= self.max_pages):
+                    break
+                params = {"verb": "ListRecords", "resumptionToken": token}
+            self._put(_END)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            self._put(exc)
+
+    def _put(self, item) -> None:
+        while not self.stopped.is_set():
+            try:
+                self.pages.put(item, timeout=PUT_WAIT)
+                return
+            except queue.Full:
+                continue
