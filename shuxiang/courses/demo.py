@@ -59,7 +59,7 @@ def video_resource(
     """A published lecture video of ``collection`` with its subtitles."""
     resource = resources.create_resource(
         {"type": "video", "subtype": "lecture", "title": title, "creator": creator,
-         "extra": {"speaker": creator}},
+         "rights": "本馆自建公开课，版权归本馆所有（演示）", "extra": {"speaker": creator}},
         collection=collection, by=SYSTEM,
         files=[resources.Upload("lecture.mp4", io.BytesIO(clip)),
                resources.Upload("lecture.vtt", io.BytesIO(subtitles))],
