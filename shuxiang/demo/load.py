@@ -32,7 +32,7 @@ def load_demo(*, progress: bool = True, say: Callable[[str], None] = print) -> l
     say("Demo identifiers: " + ", ".join(load_demo_identifiers()))
     load_demo_resources(say=say)
     load_demo_library(say=say)
-    say(load_demo_usage())
+    say(load_demo_usage(items=_usable_items(), readers=_demo_readers()))
     say(load_demo_facts())
     load_demo_portal()
     say(f"Demo columns: {load_demo_columns()} added")
@@ -43,6 +43,25 @@ def load_demo(*, progress: bool = True, say: Callable[[str], None] = print) -> l
     load_demo_course_column()
     load_derived_data(say=say)
     return logins
+
+
+def _usable_items() -> list[tuple[str, str, str]]:
+    """The published public resources, as the year of usage refers to them (resource:<pk>)."""
+    from shuxiang.resources.models import Resource
+
+    rows = Resource.objects.filter(status=Resource.Status.PUBLISHED, access="public")
+    rows = rows.order_by("pk").values_list("pk", "type", "title")
+    return [(f"resource:{pk}", rtype, title) for pk, rtype, title in rows]
+
+
+def _demo_readers() -> list:
+    """The demo's own reader accounts, so that their homes show what they read and more."""
+    from shuxiang.accounts import pii
+    from shuxiang.accounts.demo import DEMO_READERS
+    from shuxiang.accounts.models import User
+
+    hashes = [pii.lookup_hash(mobile) for mobile, *_rest in DEMO_READERS]
+    return list(User.objects.filter(mobile_hash__in=hashes).order_by("pk"))
 
 
 def load_derived_data(*, say: Callable[[str], None] = print) -> None:

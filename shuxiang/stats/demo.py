@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -33,6 +34,8 @@ TITLES = {
 }
 ITEM_KINDS = {"item_view", "download", "play"}
 DEMO_EVENTS = 200_000
+TASTES = 12  # groups of items; a reader mostly uses the items of their own group
+OWN_TASTE = 0.8
 
 
 def _libraries(rng: random.Random) -> tuple[list[str], list[float]]:
@@ -44,7 +47,24 @@ def _libraries(rng: random.Random) -> tuple[list[str], list[float]]:
     return codes, weights
 
 
-def _day_batch(rng, day: date, n: int, codes, weights, readers) -> dict:
+def _demo_items() -> list[tuple[str, str, str]]:
+    """(item id, resource type, title) of the built-in titles, when no real items are given."""
+    return [
+        (f"demo-{rtype}-{index}", rtype, title)
+        for rtype, titles in TITLES.items()
+        for index, title in enumerate(titles)
+    ]
+
+
+def _item_for(rng, reader: str, items: list[tuple[str, str, str]]) -> tuple[str, str, str]:
+    """An item this reader would use: mostly from their own group (taste), sometimes any."""
+    if reader and rng.random() < OWN_TASTE:
+        group = int(reader[:8], 16) % TASTES
+        return items[(group + TASTES * rng.randrange(max(1, len(items) // TASTES))) % len(items)]
+    return rng.choice(items)
+
+
+def _day_batch(rng, day: date, n: int, codes, weights, readers, items) -> dict:
     batch = empty_batch()
     weekend = day.weekday() >= 5
     hours = rng.choices(range(24), WEEKEND_HOURS if weekend else WEEKDAY_HOURS, k=n)
@@ -57,12 +77,11 @@ def _day_batch(rng, day: date, n: int, codes, weights, readers) -> dict:
     batch["library"] = rng.choices(codes, weights, k=n)
     batch["channel"] = rng.choices(list(CHANNELS), list(CHANNELS.values()), k=n)
     batch["reader"] = [rng.choice(readers) if rng.random() < 0.7 else "" for _ in range(n)]
-    for kind in batch["kind"]:
+    for kind, reader in zip(batch["kind"], batch["reader"], strict=True):
         if kind in ITEM_KINDS:
-            rtype = rng.choice(list(TITLES))
-            title = rng.choice(TITLES[rtype])
+            item_id, rtype, title = _item_for(rng, reader, items)
             batch["resource_type"].append(rtype)
-            batch["item_id"].append(f"demo-{rtype}-{TITLES[rtype].index(title)}")
+            batch["item_id"].append(item_id)
             batch["title"].append(title)
         else:
             batch["resource_type"].append("")
@@ -71,8 +90,18 @@ def _day_batch(rng, day: date, n: int, codes, weights, readers) -> dict:
     return batch
 
 
-def load_demo_usage(*, events: int | None = None, days: int = 365, seed: int = 2018) -> str:
-    """Write a year of events ending yesterday (skipped when usage exists); roll them up."""
+def load_demo_usage(
+    *,
+    events: int | None = None,
+    days: int = 365,
+    seed: int = 2018,
+    items: list[tuple[str, str, str]] | None = None,
+    readers: list[Any] = (),
+) -> str:
+    """Write a year of events ending yesterday (skipped when usage exists); roll them up.
+
+    ``items`` are (item id, resource type, title) of what readers use (default: built-in
+    titles); ``readers`` are accounts that take part besides 5,000 made-up ones."""
     events = events or DEMO_EVENTS
     backend = get_backend()
     today = timezone.localdate()
@@ -82,7 +111,8 @@ def load_demo_usage(*, events: int | None = None, days: int = 365, seed: int = 2
     codes, weights = _libraries(rng)
     if not codes:
         return "Demo usage: no libraries yet"
-    readers = [pseudonym(f"demo-{i}") for i in range(5000)]
+    readers = [pseudonym(f"demo-{i}") for i in range(5000)] + [pseudonym(r) for r in readers]
+    items = items or _demo_items()
     first = date.today() - timedelta(days=days)
     day_weights = [
         (1 + 0.4 * d / days) * (1.12 if (first + timedelta(d)).weekday() >= 5 else 1.0)
@@ -91,6 +121,7 @@ def load_demo_usage(*, events: int | None = None, days: int = 365, seed: int = 2
     scale = events / sum(day_weights)
     for offset, weight in enumerate(day_weights):
         n = int(weight * scale)
-        backend.append(_day_batch(rng, first + timedelta(offset), n, codes, weights, readers))
+        day = first + timedelta(offset)
+        backend.append(_day_batch(rng, day, n, codes, weights, readers, items))
     report = run_rollup()
     return f"Demo usage: {events:,} events over {days} days; {report.summary()}"
