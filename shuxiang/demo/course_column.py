@@ -16,4 +16,6 @@ def load_demo_course_column() -> bool:
                for c in courses]  # fmt: skip
     entries.append({"title": f"{shaoxing.name}公开课分站", "url": "/courses/site/330600/",
                     "note": "页面接口 /courses/embed/330600/"})  # fmt: skip
-    return _column(shaoxing, "公开课", "国家图书馆公开课与本馆讲座。", entries)
+    return _column(
+        shaoxing, "公开课", "国家图书馆公开课与本馆讲座。", entries, embed="/courses/embed/330600/"
+    )

@@ -55,6 +55,11 @@ class ShelfForm(ServiceForm):
     )
     publish_from = _moment(_("Publish from"))
     publish_until = _moment(_("Publish until"))
+    embed = forms.CharField(
+        label=_("Page shown inside"),
+        required=False,
+        help_text=_("A page of this node shown in a frame under the list, e.g. /courses/embed/…/"),
+    )
 
     @classmethod
     def for_shelf(cls, shelf, data=None) -> ShelfForm:
@@ -62,6 +67,7 @@ class ShelfForm(ServiceForm):
             "title": shelf.title,
             "summary": shelf.summary,
             "distributed": shelf.distributed,
+            "embed": shelf.embed,
             "publish_from": _local(shelf.publish_from),
             "publish_until": _local(shelf.publish_until),
         }

@@ -53,6 +53,12 @@ class Shelf(Scheduled):
         default=False,
         help_text=_("Also show this on the sites of every library below this one."),
     )
+    embed = models.CharField(
+        _("page shown inside"),
+        max_length=300,
+        blank=True,
+        help_text=_("A page of this node shown in a frame under the list, e.g. /courses/embed/…/"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

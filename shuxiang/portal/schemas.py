@@ -14,6 +14,7 @@ class ShelfIn(Schema):
     distributed: bool | None = None
     publish_from: datetime | None = None
     publish_until: datetime | None = None
+    embed: str | None = None
 
 
 class EntryIn(Schema):
@@ -42,6 +43,7 @@ class ShelfOut(Schema):
     title: str
     summary: str
     distributed: bool
+    embed: str
     position: int
     publish_from: datetime | None
     publish_until: datetime | None

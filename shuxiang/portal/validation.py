@@ -91,7 +91,8 @@ def clean_schedule(data, errors: Collector, current=None) -> dict:
 def clean_shelf(data: Mapping[str, Any], *, current=None) -> dict:
     """Validate a column's or topic's fields (all of them when creating, some when editing)."""
     errors = Collector()
-    _unknown(data, {"title", "summary", "distributed", "publish_from", "publish_until"}, errors)
+    known = {"title", "summary", "distributed", "publish_from", "publish_until", "embed"}
+    _unknown(data, known, errors)
     cleaned: dict[str, Any] = {}
     for name, limit in SHELF_FIELDS.items():
         value = _text(data, name, limit, errors, required=name == "title" and current is None)
@@ -102,9 +103,22 @@ def clean_shelf(data: Mapping[str, Any], *, current=None) -> dict:
             errors.add("distributed", _("Must be true or false."))
         else:
             cleaned["distributed"] = data["distributed"]
+    if "embed" in data:
+        cleaned["embed"] = _embedded_page(data["embed"], errors)
     cleaned.update(clean_schedule(data, errors, current))
     errors.raise_if_any(_("The column or topic is not valid."))
     return cleaned
+
+
+def _embedded_page(value: object, errors: Collector) -> str:
+    """A page framed under a column: a path of this node only (never another site), or ""."""
+    text = value.strip() if isinstance(value, str) else None
+    if text == "":
+        return ""
+    if text is None or len(text) > 300 or not text.isascii() or not _is_site_path(text):
+        errors.add("embed", _("Use a path of this node starting with /, at most 300 characters."))
+        return ""
+    return text
 
 
 def _is_site_path(value: str) -> bool:

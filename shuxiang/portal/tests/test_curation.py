@@ -180,3 +180,28 @@ def test_a_curation_change_shows_on_the_cached_home_page_at_once(client, net, nl
     services.update_shelf(column, {"title": "新标题"}, by=nlc_admin)
     page = client.get("/").content.decode()
     assert "新标题" in page and "旧标题" not in page
+
+
+@pytest.mark.parametrize(
+    "embed",
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "courses/embed/",
+        "/课程/",
+        "/a b/",
+        "/" + "x" * 300,
+    ],
+)
+def test_a_framed_page_is_only_a_path_of_this_node(net, sx_librarian, embed):
+    with pytest.raises(ValidationFailed) as caught:
+        _column(net["sx"], sx_librarian, embed=embed)
+    assert [e.field for e in caught.value.errors] == ["embed"]
+
+
+def test_a_column_frames_a_page_of_this_node_under_its_list(client, net, sx_librarian):
+    _column(net["sx"], sx_librarian, title="公开课", embed="/courses/embed/330600/")
+    page = client.get("/s/330600/").content.decode()
+    assert '<iframe class="embedded" src="/courses/embed/330600/" title="公开课"' in page
+    embedded = client.get("/courses/embed/330600/")
+    assert embedded.status_code == 200 and "X-Frame-Options" not in embedded
