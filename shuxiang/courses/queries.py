@@ -107,6 +107,24 @@ class Card:
     start_seconds: float
     holdings: list = field(default_factory=list)
     total: int = 0
+    entity_url: str = ""  # the keyword's person or subject page, when the holdings name it
+
+
+def entity_url(term: str, holdings: list) -> str:
+    """The linked-data page of the person or subject a keyword names in its holdings (a
+    creator's or a subject heading's exact name), or "" when it names neither."""
+    from django.urls import NoReverseMatch, reverse
+
+    if any(term in (getattr(r, "creators", None) or []) for r in holdings):
+        kind = "person"
+    elif any(term in (getattr(r, "subjects", None) or []) for r in holdings):
+        kind = "subject"
+    else:
+        return ""
+    try:
+        return reverse(f"linkeddata:{kind}", args=[term])
+    except NoReverseMatch:  # linked data not installed on this node
+        return ""
 
 
 def knowledge_cards(lecture: Lecture, *, actor: object) -> list[Card]:
@@ -121,7 +139,8 @@ def knowledge_cards(lecture: Lecture, *, actor: object) -> list[Card]:
         except Exception:  # the search engine may be missing or busy: no card, still a page
             continue
         hits = [hit.record for hit in found.hits][:CARD_HOLDINGS]
-        cards.append(Card(keyword.term, keyword.start_seconds, hits, found.total))
+        link = entity_url(keyword.term, hits)
+        cards.append(Card(keyword.term, keyword.start_seconds, hits, found.total, link))
     return cards
 
 

@@ -83,3 +83,14 @@ def test_related_courses_share_a_topic_or_speaker(client):
         else page.split("关联课程")[-1]
     )
     assert near.title in related and "无关课程" not in related
+
+
+def test_a_keyword_naming_a_creator_or_subject_of_its_holdings_links_to_that_entity_page():
+    from types import SimpleNamespace
+
+    from shuxiang.courses.queries import entity_url
+
+    confucius = SimpleNamespace(creators=["孔子"], subjects=["儒家"])
+    assert entity_url("孔子", [confucius]) == "/ld/person/%E5%AD%94%E5%AD%90/"
+    assert entity_url("儒家", [confucius]) == "/ld/subject/%E5%84%92%E5%AE%B6/"
+    assert entity_url("教育", [confucius]) == ""
