@@ -10,6 +10,7 @@ connected viewer; the event stream itself is ``shuxiang.courses.stream.LiveEvent
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
@@ -71,6 +72,7 @@ class Hub:
 
 
 HUB = Hub()
+CLOSE_SECONDS = 2
 
 
 def encode(event: dict) -> bytes:
@@ -103,22 +105,31 @@ def _publisher(url: str):
 
 
 async def listen_to_redis(hub: Hub) -> None:
-    """One pattern subscription per process, handing every live event to the local hub."""
+    """One pattern subscription per process while it has viewers, handing every live event
+    to the local hub; it ends within a second of the last viewer leaving (and a later viewer
+    starts it again), so it never outlives the event loop's viewers."""
     import redis.asyncio as aioredis
 
     prefix = channel_prefix()
     while hub.viewers:
         client = aioredis.Redis.from_url(options.value("REDIS_URL"))
+        pubsub = client.pubsub()
         try:
-            async with client.pubsub() as pubsub:
-                await pubsub.psubscribe(prefix + "*")
-                async for message in pubsub.listen():
-                    if message.get("type") != "pmessage":
-                        continue
+            await pubsub.psubscribe(prefix + "*")
+            while hub.viewers:
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+                if message and message.get("type") == "pmessage":
                     lecture_id = int(message["channel"].decode()[len(prefix) :])
                     hub.deliver(lecture_id, message["data"])
         except (OSError, aioredis.RedisError):
             log.warning("live events: Redis subscription lost; retrying", exc_info=True)
             await asyncio.sleep(1)
         finally:
-            await client.aclose()
+            await _close_quietly(pubsub, client)
+
+
+async def _close_quietly(*closables) -> None:
+    """Close the subscription and its client, bounded in time (a dead server never holds us)."""
+    for closable in closables:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(closable.aclose(), CLOSE_SECONDS)

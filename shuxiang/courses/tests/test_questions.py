@@ -69,6 +69,8 @@ def test_the_hub_hands_a_published_event_to_every_viewer_of_the_lecture(settings
         got = await asyncio.wait_for(asyncio.gather(one.get(), two.get()), 2)
         for queue, lecture in ((one, 7), (two, 7), (elsewhere, 8)):
             live.HUB.leave(lecture, queue)
+        if live.HUB.listener is not None:  # server mode: the subscription ends with its viewers
+            await asyncio.wait_for(live.HUB.listener, 3)
         return got, elsewhere.empty()
 
     got, untouched = asyncio.run(scenario())
