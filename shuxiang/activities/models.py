@@ -164,6 +164,28 @@ class Like(models.Model):
         return f"like {self.work_id}/{self.reader_id}/{self.day}"
 
 
+class Judge(models.Model):
+    """An account appointed by the host library's staff to judge a campaign (评委)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="judges")
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="judging"
+    )
+    appointed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    appointed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["appointed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "account"], name="act_judge_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"judge {self.account_id} of {self.campaign_id}"
+
+
 class Score(models.Model):
     """A judge's blind score of a shortlisted work against the campaign's criteria."""
 

@@ -6,7 +6,7 @@ import pypdfium2
 import pytest
 
 from shuxiang.accounts.tests.factories import reader, staff_of
-from shuxiang.activities import judging, likes
+from shuxiang.activities import judges, judging, likes
 from shuxiang.activities.models import Work
 from shuxiang.activities.tests import factories
 from shuxiang.core.actors import SYSTEM
@@ -45,6 +45,7 @@ def test_judges_score_blind_and_the_certificate_shows_the_masked_name(net):
     campaign = factories.campaign(net["zj"])
     work = factories.bare_work(factories.entrant(campaign, reader(net["zhuji"]), name="王小萌"))
     judge = staff_of(net["zj"], "librarian")
+    judges.appoint(campaign, judge.username, by=SYSTEM)
     with pytest.raises(Conflict):
         judging.score(work, {"pronunciation": 90, "expression": 80}, by=judge)
     _liked(work, 1, net)
