@@ -41,7 +41,8 @@ def appoint(campaign: Campaign, identifier: str, *, by) -> Judge:
     account = _account(identifier)
     try:
         with transaction.atomic():
-            judge = Judge.objects.create(campaign=campaign, account=account, appointed_by=by)
+            appointer = by if isinstance(by, get_user_model()) else None  # None: the system
+            judge = Judge.objects.create(campaign=campaign, account=account, appointed_by=appointer)
             audit.record(by, "activities.appoint_judge", campaign, account=account.pk)
             notify(
                 account,
