@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from ninja import Path, Query, Router
 
-from shuxiang.activities import fraud, judges, likes, queries
+from shuxiang.activities import fraud, judges, likes, queries, services
 from shuxiang.activities.models import Campaign
 from shuxiang.activities.schemas import (
     MAX_ID,
     CampaignOut,
+    DatesIn,
+    DatesOut,
     FindingOut,
     JudgeIn,
     JudgeOut,
@@ -185,3 +187,15 @@ def judge_sheet(request, slug: str = Slug):
 def score_work(request, payload: ScoreIn, slug: str = Slug, code: str = Code):
     row = judges.score_by_code(_staff_campaign(request, slug), code, payload.marks, by=request.auth)
     return {"code": code.upper(), "total": row.total}
+
+
+@router.patch(
+    "/activities/campaigns/{slug}/dates",
+    response={200: DatesOut, **ERRORS},
+    summary="Change phase dates (staff); guardians are told the new dates once",
+    auth=AUTH,
+)
+def change_dates(request, payload: DatesIn, slug: str = Slug):
+    campaign = _staff_campaign(request, slug)
+    raw = {k: v for k, v in payload.dict().items() if v is not None}
+    return {"changed": services.change_dates(campaign, raw, by=request.auth)}

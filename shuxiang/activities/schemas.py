@@ -99,3 +99,20 @@ class JudgeSheetOut(Schema):
 class ScoreOut(Schema):
     code: str
     total: float
+
+
+class DatesIn(Schema):
+    """Phase dates to change (YYYY-MM-DD); the ones left out keep their value."""
+
+    registration_start: dt.date | None = None
+    registration_end: dt.date | None = None
+    submission_start: dt.date | None = None
+    submission_end: dt.date | None = None
+    like_start: dt.date | None = None
+    like_end: dt.date | None = None
+    judging_end: dt.date | None = None
+    results_on: dt.date | None = None
+
+
+class DatesOut(Schema):
+    changed: list[str] = Field(..., description="Fields that changed; guardians were told.")

@@ -1,5 +1,6 @@
 """Judging pages and API: judges appointed by staff score blind; the organiser ranks, awards."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -162,3 +163,28 @@ def test_results_rank_by_the_mean_of_weighted_scores_and_prizes_give_certificate
     assert refused.status_code == 403
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"activities.award_prize", "activities.publish_results"} <= actions
+
+
+def test_staff_move_dates_on_the_page_and_api_and_guardians_hear_once(contest):
+    from shuxiang.activities.models import Notice
+
+    campaign = contest["campaign"]
+    new = (campaign.results_on + dt.timedelta(days=9)).isoformat()
+    staff = _as_staff(contest)
+    fields = {"action": "dates", "results_on": new}
+    for _ in range(2):  # a double submit
+        assert staff.post(f"/activities/{campaign.slug}/review/", fields).status_code == 302
+    guardian = campaign.entrants.first().guardian
+    assert Notice.objects.filter(recipient=guardian, body__contains=new).count() == 1
+    api = staff.patch(
+        f"/api/v1/activities/campaigns/{campaign.slug}/dates",
+        {"results_on": new},
+        content_type="application/json",
+    )
+    assert api.status_code == 200 and api.json() == {"changed": []}
+    bad = staff.patch(
+        f"/api/v1/activities/campaigns/{campaign.slug}/dates",
+        {"judging_end": new, "results_on": campaign.like_end.isoformat()},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "results_on"
