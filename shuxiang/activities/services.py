@@ -155,7 +155,7 @@ def erase_children_of(guardian) -> int:
             work.save(update_fields=["audio"])
         Consent.objects.filter(entrant=entrant).delete()
     Entrant.objects.filter(pk__in=[e.pk for e in entrants]).update(
-        name="", birth_year=None, erased_at=clock.now()
+        name_enc="", birth_year_enc="", erased_at=clock.now()
     )
     Notice.objects.filter(recipient=guardian).delete()
     return len(entrants)
