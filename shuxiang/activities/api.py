@@ -8,14 +8,21 @@ from __future__ import annotations
 
 from ninja import Path, Query, Router
 
-from shuxiang.activities import fraud, likes, queries
+from shuxiang.activities import fraud, judges, likes, queries, services
 from shuxiang.activities.models import Campaign
 from shuxiang.activities.schemas import (
     MAX_ID,
     CampaignOut,
+    DatesIn,
+    DatesOut,
     FindingOut,
+    JudgeIn,
+    JudgeOut,
+    JudgeSheetOut,
     LikeOut,
     RankingRowOut,
+    ScoreIn,
+    ScoreOut,
     VoidIn,
     VoidOut,
 )
@@ -27,6 +34,7 @@ router = Router(tags=["activities"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 Slug = Path(..., max_length=60, pattern=r"^[-a-zA-Z0-9_]+$")
 Token = Path(..., max_length=20, pattern=r"^[-a-zA-Z0-9_]+$")
+Code = Path(..., max_length=8, pattern=r"^[0-9A-Fa-f]+$")
 
 
 def _campaign_out(campaign: Campaign) -> dict:
@@ -103,9 +111,10 @@ def like(request, token: str = Token):
 
 
 def _staff_campaign(request, slug: str) -> Campaign:
+    """The campaign, for a signed-in account (the services check staff or judge rights)."""
     campaign = queries.campaign(slug)
     if not getattr(request.auth, "is_authenticated", False):
-        raise PermissionDenied("Log in as library staff.")
+        raise PermissionDenied("Log in first.")
     return campaign
 
 
@@ -140,3 +149,53 @@ def void(request, payload: VoidIn, slug: str = Slug):
         campaign, payload.accounts, reason=payload.reason, by=request.auth, undo=payload.undo
     )
     return {"likes": changed}
+
+
+@router.post(
+    "/activities/campaigns/{slug}/judges",
+    response={200: JudgeOut, 409: ErrorOut, **ERRORS},
+    summary="Appoint a judge (staff of the host library)",
+    auth=AUTH,
+)
+def appoint_judge(request, payload: JudgeIn, slug: str = Slug):
+    judge = judges.appoint(_staff_campaign(request, slug), payload.account, by=request.auth)
+    return {"account": judge.account_id, "name": str(judge.account)}
+
+
+@router.get(
+    "/activities/campaigns/{slug}/judging",
+    response={200: JudgeSheetOut, **ERRORS},
+    summary="A judge's blind score sheet (codes, poems, recordings; no names or likes)",
+    auth=AUTH,
+)
+def judge_sheet(request, slug: str = Slug):
+    sheet = judges.sheet(_staff_campaign(request, slug), by=request.auth)
+    return {
+        "criteria": sheet.criteria,
+        "scored": sheet.scored,
+        "total": len(sheet.works),
+        "works": [vars(w) for w in sheet.works],
+    }
+
+
+@router.put(
+    "/activities/campaigns/{slug}/judging/{code}",
+    response={200: ScoreOut, 409: ErrorOut, **ERRORS},
+    summary="Score a shortlisted work by its blind code",
+    auth=AUTH,
+)
+def score_work(request, payload: ScoreIn, slug: str = Slug, code: str = Code):
+    row = judges.score_by_code(_staff_campaign(request, slug), code, payload.marks, by=request.auth)
+    return {"code": code.upper(), "total": row.total}
+
+
+@router.patch(
+    "/activities/campaigns/{slug}/dates",
+    response={200: DatesOut, **ERRORS},
+    summary="Change phase dates (staff); guardians are told the new dates once",
+    auth=AUTH,
+)
+def change_dates(request, payload: DatesIn, slug: str = Slug):
+    campaign = _staff_campaign(request, slug)
+    raw = {k: v for k, v in payload.dict().items() if v is not None}
+    return {"changed": services.change_dates(campaign, raw, by=request.auth)}

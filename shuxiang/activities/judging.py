@@ -11,11 +11,11 @@ import unicodedata
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Avg
+from django.db.models import Avg, Count
 from django.utils.translation import gettext as _
 
 from shuxiang.activities import clock
-from shuxiang.activities.models import Campaign, Score, Work
+from shuxiang.activities.models import Campaign, Judge, Score, Work
 from shuxiang.activities.services import mask, notify, require_staff
 from shuxiang.core import audit
 from shuxiang.core.actors import SYSTEM
@@ -76,18 +76,31 @@ def _clean_marks(campaign: Campaign, marks: dict) -> dict[str, float]:
     for criterion in campaign.criteria:
         name = criterion["name"]
         raw = unicodedata.normalize("NFKC", str(marks.get(name, ""))).strip()
-        if not raw.isascii() or not raw.isdigit() or not 0 <= int(raw[:4]) <= 100:
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 3 and int(raw) <= 100):
             reason = _("Give a whole number from 0 to 100.")
             raise ValidationFailed(reason, [FieldError(f"marks.{name}", reason, "invalid")])
         cleaned[name] = int(raw)
     return cleaned
 
 
+def is_judge(by, campaign: Campaign) -> bool:
+    return (
+        bool(getattr(by, "pk", None))
+        and Judge.objects.filter(campaign=campaign, account_id=by.pk).exists()
+    )
+
+
+def require_judge(by, campaign: Campaign) -> None:
+    """Only accounts appointed as judges (评委) of the campaign score its works."""
+    if not is_judge(by, campaign):
+        raise PermissionDenied(_("Only the campaign's appointed judges score its works."))
+
+
 @transaction.atomic
 def score(work: Work, marks: dict, *, by) -> Score:
     """A judge's marks for a shortlisted work, weighted by the campaign's criteria."""
-    require_staff(by, work.campaign, "judge works of")
-    if not work.shortlisted:
+    require_judge(by, work.campaign)
+    if not work.shortlisted or work.disqualified_reason:
         raise Conflict.single("work", _("Only shortlisted works are judged."), "not_shortlisted")
     cleaned = _clean_marks(work.campaign, marks)
     weights = {c["name"]: float(c.get("weight", 1)) for c in work.campaign.criteria}
@@ -95,7 +108,7 @@ def score(work: Work, marks: dict, *, by) -> Score:
     row, _created = Score.objects.update_or_create(
         work=work, judge=by, defaults={"marks": cleaned, "total": round(total, 2)}
     )
-    audit.record(by, "activities.score_work", work, total=row.total)
+    audit.record(by, "activities.score_work", work, marks=cleaned, total=row.total)
     return row
 
 
@@ -103,22 +116,37 @@ def results(campaign: Campaign) -> list[dict]:
     """Shortlisted works ranked by their judges' average total."""
     rows = (
         Work.objects.filter(campaign=campaign, shortlisted=True, disqualified_reason="")
-        .annotate(average=Avg("scores__total"))
+        .annotate(average=Avg("scores__total"), judged=Count("scores"))
         .select_related("entrant", "poem")
         .order_by("-average", "id")
     )
     return [
-        {"work": w, "name": mask(w.entrant.name), "average": w.average, "prize": w.prize}
+        {
+            "work": w,
+            "code": blind_code(w),
+            "name": mask(w.entrant.name),
+            "average": None if w.average is None else round(w.average, 2),
+            "judged": w.judged,
+            "prize": w.prize,
+        }
         for w in rows
     ]
 
 
 @transaction.atomic
 def award(work: Work, prize: str, *, by) -> Work:
+    """Record a prize (奖项) for a shortlisted work; an empty prize withdraws it."""
     require_staff(by, work.campaign, "award prizes of")
-    work.prize = prize.strip()[:100]
+    if not work.shortlisted:
+        raise Conflict.single("work", _("Only shortlisted works win prizes."), "not_shortlisted")
+    prize = unicodedata.normalize("NFKC", prize or "").strip()
+    if len(prize) > 100:
+        raise ValidationFailed.single("prize", _("At most 100 characters."), "too_long")
+    work.prize = prize
     work.save(update_fields=["prize"])
     audit.record(by, "activities.award_prize", work, prize=work.prize)
+    if not work.prize:
+        return work
     notify(
         work.entrant.guardian,
         _("Your recording won a prize"),

@@ -7,6 +7,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from shuxiang.accounts import pii
 from shuxiang.network.models import Library
 
 
@@ -70,8 +71,8 @@ class Entrant(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entrants"
     )
     library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="entrants")
-    name = models.CharField(max_length=40, blank=True)
-    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    name_enc = models.TextField(blank=True, help_text="Given name, encrypted (accounts.pii).")
+    birth_year_enc = models.TextField(blank=True, help_text="Birth year, encrypted.")
     age_group = models.CharField(max_length=20)
     erased_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -81,6 +82,23 @@ class Entrant(models.Model):
 
     def __str__(self) -> str:
         return f"entrant {self.pk}"
+
+    @property
+    def name(self) -> str:
+        return pii.decrypt(self.name_enc)
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self.name_enc = pii.encrypt(value or "")
+
+    @property
+    def birth_year(self) -> int | None:
+        plain = pii.decrypt(self.birth_year_enc)
+        return int(plain) if plain else None
+
+    @birth_year.setter
+    def birth_year(self, value: int | None) -> None:
+        self.birth_year_enc = pii.encrypt(str(value) if value else "")
 
 
 class Consent(models.Model):
@@ -162,6 +180,28 @@ class Like(models.Model):
 
     def __str__(self) -> str:
         return f"like {self.work_id}/{self.reader_id}/{self.day}"
+
+
+class Judge(models.Model):
+    """An account appointed by the host library's staff to judge a campaign (评委)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="judges")
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="judging"
+    )
+    appointed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    appointed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["appointed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "account"], name="act_judge_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"judge {self.account_id} of {self.campaign_id}"
 
 
 class Score(models.Model):

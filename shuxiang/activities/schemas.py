@@ -59,3 +59,60 @@ class VoidIn(Schema):
 
 class VoidOut(Schema):
     likes: int
+
+
+class JudgeIn(Schema):
+    account: str = Field(
+        ..., min_length=1, max_length=150, description="User name or account number."
+    )
+
+
+class JudgeOut(Schema):
+    account: int
+    name: str
+
+
+MarkValue = str | int | float | None  # the service checks each mark and names its field
+
+
+class ScoreIn(Schema):
+    marks: dict[Annotated[str, Field(max_length=60)], MarkValue] = Field(
+        ..., description="A whole number from 0 to 100 per criterion name."
+    )
+
+
+class BlindWorkOut(Schema):
+    code: str = Field(..., description="The blind code: the work's only name for judges.")
+    poem: str
+    audio: str
+    marks: dict[str, int]
+    total: float | None
+
+
+class JudgeSheetOut(Schema):
+    criteria: list[dict]
+    scored: int
+    total: int
+    works: list[BlindWorkOut]
+
+
+class ScoreOut(Schema):
+    code: str
+    total: float
+
+
+class DatesIn(Schema):
+    """Phase dates to change (YYYY-MM-DD); the ones left out keep their value."""
+
+    registration_start: dt.date | None = None
+    registration_end: dt.date | None = None
+    submission_start: dt.date | None = None
+    submission_end: dt.date | None = None
+    like_start: dt.date | None = None
+    like_end: dt.date | None = None
+    judging_end: dt.date | None = None
+    results_on: dt.date | None = None
+
+
+class DatesOut(Schema):
+    changed: list[str] = Field(..., description="Fields that changed; guardians were told.")

@@ -155,7 +155,7 @@ def erase_children_of(guardian) -> int:
             work.save(update_fields=["audio"])
         Consent.objects.filter(entrant=entrant).delete()
     Entrant.objects.filter(pk__in=[e.pk for e in entrants]).update(
-        name="", birth_year=None, erased_at=clock.now()
+        name_enc="", birth_year_enc="", erased_at=clock.now()
     )
     Notice.objects.filter(recipient=guardian).delete()
     return len(entrants)
@@ -177,3 +177,64 @@ def notify(recipient, title: str, body: str = "", link: str = "") -> Notice | No
 
 def liked_today(reader, work: Work) -> bool:
     return Like.objects.filter(reader=reader, work=work, day=clock.beijing_day()).exists()
+
+
+DATE_FIELDS = [field for pair in DATE_ORDER[:3] for field in pair] + ["judging_end", "results_on"]
+
+
+def _parse_dates(campaign: Campaign, raw: dict) -> dict[str, dt.date]:
+    """Each date as YYYY-MM-DD (NFKC, ASCII digits); a missing one keeps its value."""
+    dates = {}
+    for name in DATE_FIELDS:
+        value = raw.get(name)
+        if value in (None, ""):
+            dates[name] = getattr(campaign, name)
+            continue
+        if isinstance(value, dt.date):
+            dates[name] = value
+            continue
+        text = unicodedata.normalize("NFKC", str(value)).strip()
+        try:
+            if not (text.isascii() and len(text) == 10):
+                raise ValueError
+            dates[name] = dt.date.fromisoformat(text)
+        except ValueError:
+            reason = _("Give a date as YYYY-MM-DD.")
+            raise ValidationFailed(reason, [FieldError(name, reason, "invalid")]) from None
+    return dates
+
+
+@transaction.atomic
+def change_dates(campaign: Campaign, raw: dict, *, by) -> list[str]:
+    """Staff move phase dates; guardians hear the new dates once per change (returns fields)."""
+    require_staff(by, campaign, "change the dates of")
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    dates = _parse_dates(campaign, raw)
+    _check_dates(dates)
+    changed = [n for n in DATE_FIELDS if getattr(campaign, n) != dates[n]]
+    if not changed:  # the same change sent twice (or a double submit): nothing to tell
+        return []
+    before = {n: getattr(campaign, n).isoformat() for n in changed}
+    for name in changed:
+        setattr(campaign, name, dates[name])
+    campaign.save(update_fields=changed)
+    audit.record(
+        by,
+        "activities.change_dates",
+        campaign,
+        before=before,
+        after={n: dates[n].isoformat() for n in changed},
+    )
+    _tell_new_dates(campaign, changed)
+    return changed
+
+
+def _tell_new_dates(campaign: Campaign, changed: list[str]) -> None:
+    lines = [
+        f"{row['label']}: {row['first']:%Y-%m-%d} – {row['last']:%Y-%m-%d}"
+        for row in phases.timeline(campaign)
+    ]
+    title = _("%(campaign)s: new dates") % {"campaign": campaign.title}
+    guardians = {e.guardian for e in campaign.entrants.select_related("guardian")}
+    for guardian in guardians:
+        notify(guardian, title, "\n".join(lines), f"/activities/{campaign.slug}/")

@@ -217,12 +217,22 @@ def review(request, slug: str):
         findings = []
     pending = campaign.works.filter(status=Work.Status.PENDING).select_related("poem")[:50]
     return _page(
-        request, "activities/review.html", campaign, "review", findings=findings, pending=pending
+        request,
+        "activities/review.html",
+        campaign,
+        "review",
+        findings=findings,
+        pending=pending,
+        date_fields=[(n, getattr(campaign, n)) for n in services.DATE_FIELDS],
     )
 
 
 def _review_post(request, campaign: Campaign) -> None:
     action, reason = request.POST.get("action"), request.POST.get("reason", "")
+    if action == "dates":
+        changed = services.change_dates(campaign, request.POST, by=request.user)
+        messages.success(request, _("Dates saved.") if changed else _("No date changed."))
+        return
     if action in {"void", "restore"}:
         accounts = [
             ascii_int(a, max_digits=12) for a in request.POST.get("accounts", "").split(",")

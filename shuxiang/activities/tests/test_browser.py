@@ -9,7 +9,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from shuxiang.accounts.tests.factories import READER_PASSWORD, reader
-from shuxiang.activities import audio
+from shuxiang.activities import audio, likes
 from shuxiang.activities.models import Like, Work
 from shuxiang.activities.tests import factories
 from shuxiang.network.tests.factories import small_network
@@ -86,3 +86,60 @@ def test_a_guardian_uploads_a_recording_resumably_from_the_phone(site, tmp_path)
         work = Work.objects.get(token=token)
         assert work.entrant.guardian.mobile_hash and work.audio
         assert len(token) == 20  # named after the tus upload: it came the resumable way
+
+
+def _login(context, base: str, identifier: str, password: str):
+    page = context.new_page()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_identifier", identifier)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
+def test_a_judge_scores_blind_and_the_organiser_ranks_on_phone_and_desktop(site, tmp_path_factory):
+    from shuxiang.accounts.tests.factories import PASSWORD, staff_of
+    from shuxiang.activities import judges, judging
+    from shuxiang.core.actors import SYSTEM
+
+    base, campaign = site
+    net_library = campaign.library
+    for work in Work.objects.filter(campaign=campaign):
+        likes.like(work, by=reader(net_library, real_name=False))
+    judging.draw_shortlist(campaign)
+    judges.appoint(campaign, str(reader(net_library, mobile="13900000097").pk), by=SYSTEM)
+    organiser = staff_of(net_library, "librarian")
+    shots = artifacts_dir(tmp_path_factory)
+    with chromium() as browser:
+        for size, viewport in SIZES.items():
+            context = browser.new_context(viewport=viewport, locale="zh-CN")
+            page = _login(context, base, "13900000097", READER_PASSWORD)
+            page.goto(f"{base}/activities/{campaign.slug}/judge/")
+            if size == "phone":
+                card = page.locator(".act-card >> nth=0")
+                card.locator("input[name=mark-pronunciation]").fill("１０１")
+                card.locator("input[name=mark-expression]").fill("80")
+                card.locator("button").click()
+                page.wait_for_load_state()
+                assert "marks.pronunciation" in page.content()
+                card = page.locator(".act-card >> nth=0")
+                card.locator("input[name=mark-pronunciation]").fill("９０")
+                card.locator("input[name=mark-expression]").fill("80")
+                card.locator("button").click()
+                page.wait_for_load_state()
+                assert "已评 1 / 3" in page.content()
+            for name in ("王", "李", "欧"):
+                assert f"{name}*" not in page.content()
+            assert horizontal_overflow(page) == 0, size
+            page.screenshot(path=str(shots / f"{size}-judge.png"), full_page=True)
+            staff = _login(
+                browser.new_context(viewport=viewport, locale="zh-CN"),
+                base,
+                organiser.username,
+                PASSWORD,
+            )
+            staff.goto(f"{base}/activities/{campaign.slug}/results/")
+            assert horizontal_overflow(staff) == 0, size
+            staff.screenshot(path=str(shots / f"{size}-results.png"), full_page=True)
+            context.close()

@@ -71,3 +71,21 @@ def test_erasing_the_guardian_removes_the_child_and_keeps_anonymous_counts(net):
     assert not work.audio
     assert work.like_count == 1 and Work.objects.filter(campaign=campaign).count() == 1
     assert services.mask(entrant.name) == "*"
+
+
+def test_a_childs_name_and_birth_year_are_encrypted_at_rest(net):
+    from django.db import connection
+
+    from shuxiang.activities.models import Entrant
+
+    campaign = factories.campaign(net["zj"])
+    entrant = factories.entrant(campaign, reader(net["zhuji"]), name="王小萌", birth_year=2018)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name_enc, birth_year_enc FROM activities_entrant WHERE id = %s", [entrant.pk]
+        )
+        stored = " ".join(cursor.fetchone())
+    assert "王小萌" not in stored and "2018" not in stored and stored.startswith("v1:")
+    fresh = Entrant.objects.get(pk=entrant.pk)
+    assert fresh.name == "王小萌" and fresh.birth_year == 2018
+    assert services.mask(fresh.name) == "王*萌"

@@ -6,7 +6,7 @@ import pypdfium2
 import pytest
 
 from shuxiang.accounts.tests.factories import reader, staff_of
-from shuxiang.activities import judging, likes
+from shuxiang.activities import judges, judging, likes
 from shuxiang.activities.models import Work
 from shuxiang.activities.tests import factories
 from shuxiang.core.actors import SYSTEM
@@ -45,6 +45,7 @@ def test_judges_score_blind_and_the_certificate_shows_the_masked_name(net):
     campaign = factories.campaign(net["zj"])
     work = factories.bare_work(factories.entrant(campaign, reader(net["zhuji"]), name="王小萌"))
     judge = staff_of(net["zj"], "librarian")
+    judges.appoint(campaign, judge.username, by=SYSTEM)
     with pytest.raises(Conflict):
         judging.score(work, {"pronunciation": 90, "expression": 80}, by=judge)
     _liked(work, 1, net)
@@ -73,3 +74,34 @@ def test_guardians_hear_once_when_a_phase_opens(net):
     assert announce_open_phases() == 3  # registration, submission and likes are open
     assert announce_open_phases() == 0
     assert Notice.objects.filter(recipient=guardian).count() == 3
+
+
+def test_guardians_hear_new_dates_once_per_change(net):
+    import datetime as dt
+
+    from shuxiang.activities import services
+    from shuxiang.activities.models import Notice
+    from shuxiang.core.errors import PermissionDenied
+    from shuxiang.core.models import AuditEvent
+
+    campaign = factories.campaign(net["zj"])
+    guardian = reader(net["zhuji"])
+    factories.entrant(campaign, guardian)
+    factories.entrant(campaign, guardian, name="王小明")  # two children, one guardian
+    staff = staff_of(net["zj"], "librarian")
+    later = campaign.like_end + dt.timedelta(days=3)
+    change = {"like_end": later.isoformat()}
+    assert services.change_dates(campaign, change, by=staff) == ["like_end"]
+    assert services.change_dates(campaign, change, by=staff) == []  # the same change again
+    notices = Notice.objects.filter(recipient=guardian)
+    assert notices.count() == 1 and f"{later:%Y-%m-%d}" in notices.get().body
+    assert AuditEvent.objects.filter(action="activities.change_dates").count() == 1
+    with pytest.raises(ValidationFailed) as refused:
+        services.change_dates(campaign, {"results_on": "２０２０-01-01"}, by=staff)
+    assert refused.value.errors[0].field == "results_on"  # before judging_end
+    with pytest.raises(ValidationFailed) as refused:
+        services.change_dates(campaign, {"like_start": "2026-13-01"}, by=staff)
+    assert refused.value.errors[0].field == "like_start"
+    with pytest.raises(PermissionDenied):
+        services.change_dates(campaign, {"like_end": "2099-01-01"}, by=guardian)
+    assert notices.count() == 1
