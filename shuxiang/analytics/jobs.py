@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# co_readers counts only each reader's most recent items: a reader's pairs grow as the square
+# of their history, so a few very active readers would dominate the self-join (and the result).
+HISTORY_CAP = 200
 USE_KINDS = "('item_view', 'download', 'play')"
 _SUBTREE = "FROM events e JOIN scopes s ON s.library = e.library"
 _READ = f"""SELECT reader, item_id, day, ts FROM events
@@ -113,18 +116,30 @@ GROUP BY a.item_id, b.item_id HAVING COUNT(*) >= 2""",
         ("item_id", "related_id", "together"),
     )
 )
-_add(
-    Job(
-        "co_readers",
-        "Pairs of items read by the same reader, with each item's readers (item-kNN input)",
-        f"""WITH reads AS (SELECT DISTINCT reader, item_id FROM ({_READ}) r),
+
+
+def co_readers_sql(cap: int | None = HISTORY_CAP) -> str:
+    """The co_readers SQL, counting each reader's ``cap`` most recent items (all if None)."""
+    keep = "true" if cap is None else f"recent <= {cap}"
+    return f"""WITH last AS (SELECT reader, item_id, MAX(ts) AS last_ts FROM ({_READ}) r
+  GROUP BY reader, item_id),
+reads AS (SELECT reader, item_id FROM (SELECT reader, item_id, ROW_NUMBER() OVER
+  (PARTITION BY reader ORDER BY last_ts DESC, item_id) AS recent FROM last) ranked
+  WHERE {keep}),
 counts AS (SELECT item_id, COUNT(*) AS n FROM reads GROUP BY item_id),
 pairs AS (SELECT a.item_id AS item_id, b.item_id AS related_id, COUNT(*) AS together
   FROM reads a JOIN reads b ON a.reader = b.reader AND a.item_id <> b.item_id
   GROUP BY a.item_id, b.item_id)
 SELECT p.item_id, p.related_id, p.together, ca.n AS item_readers, cb.n AS related_readers
 FROM pairs p JOIN counts ca ON ca.item_id = p.item_id
- JOIN counts cb ON cb.item_id = p.related_id""",
+ JOIN counts cb ON cb.item_id = p.related_id"""
+
+
+_add(
+    Job(
+        "co_readers",
+        "Pairs of items read by the same reader, with each item's readers (item-kNN input)",
+        co_readers_sql(),
         ("item_id", "related_id", "together", "item_readers", "related_readers"),
     )
 )
