@@ -26,8 +26,10 @@ import django  # noqa: E402
 
 django.setup()
 
+import duckdb  # noqa: E402
+
 from shuxiang.analytics import engines  # noqa: E402
-from shuxiang.analytics.export import write_batches  # noqa: E402
+from shuxiang.analytics.export import Inputs, write_batches  # noqa: E402
 from shuxiang.analytics.generator import Shape, generate  # noqa: E402
 from shuxiang.analytics.jobs import JOBS, Job, co_readers_sql  # noqa: E402
 
@@ -38,6 +40,13 @@ PAIRS = [("1", "1"), ("11", "1"), ("11", "11"), ("12", "1"), ("12", "12")]
 
 
 def inputs_of(events: int, root: Path):
+    folder = root / f"e{events}"
+    if (folder / "events.parquet").exists():  # made by an earlier run with the same --root
+        path = folder / "events.parquet"
+        count = (
+            duckdb.connect().execute(f"SELECT COUNT(*) FROM read_parquet('{path}')").fetchone()[0]
+        )
+        return Inputs(folder, count)
     shape = Shape(events=events, readers=max(1000, events // 40), items=max(500, events // 400))
     return write_batches(generate(shape, ["11", "12"]), root / f"e{events}", PAIRS)
 
@@ -70,8 +79,9 @@ def main() -> None:
     parser.add_argument("--duckdb", default="100000,1000000")
     parser.add_argument("--spark", default="100000,300000")
     parser.add_argument("--jobs", default=",".join(JOBS))
+    parser.add_argument("--root", help="folder of generated inputs to reuse (made if missing)")
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="shuxiang-bench-"))
+    root = Path(args.root or tempfile.mkdtemp(prefix="shuxiang-bench-"))
     jobs = args.jobs.split(",")
     for engine, sizes in (("duckdb", args.duckdb), ("spark", args.spark)):
         if sizes:
