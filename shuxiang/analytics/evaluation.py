@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import tempfile
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -43,8 +44,21 @@ def _top(rows, keep: int = KEEP):
         yield from ((item, related, score) for score, related in ranked[:keep])
 
 
-def recommenders(train: Inputs):
-    """Each recommender as a function: items read in training → ten item ids."""
+TRAINING: dict[str, float] = {}  # seconds each recommender took to train, last evaluation
+
+
+def _timed(name: str, make):
+    began = time.perf_counter()
+    made = make()
+    TRAINING[name] = time.perf_counter() - began
+    return made
+
+
+def recommenders(train: Inputs, history: dict[str, set[str]] | None = None, als=()):
+    """Each recommender as a function: items read in training → ten item ids.
+
+    ``als``: settings of ALS models to fit on ``history`` too (bench only: needs ``implicit``).
+    """
     popularity = engines.run(JOBS["popularity"], train, "duckdb")
     ranked = [
         item
@@ -52,14 +66,20 @@ def recommenders(train: Inputs):
             (row for row in popularity if row[0] == "1"), key=lambda row: (-row[3], row[1])
         )
     ]
-    session = neighbours_from(
-        _top((i, r, float(n)) for i, r, n in engines.run(JOBS["co_session"], train, "duckdb"))
+    session = _timed(
+        "co_session (BibTip)",
+        lambda: neighbours_from(
+            _top((i, r, float(n)) for i, r, n in engines.run(JOBS["co_session"], train, "duckdb"))
+        ),
     )
-    readers = neighbours_from(
-        _top(
-            (i, r, n / math.sqrt(a * b))
-            for i, r, n, a, b in engines.run(JOBS["co_readers"], train, "duckdb")
-        )
+    readers = _timed(
+        "item_knn (personal)",
+        lambda: neighbours_from(
+            _top(
+                (i, r, n / math.sqrt(a * b))
+                for i, r, n, a, b in engines.run(JOBS["co_readers"], train, "duckdb")
+            )
+        ),
     )
 
     def popular(read: set[str]) -> list[str]:
@@ -72,19 +92,35 @@ def recommenders(train: Inputs):
 
         return recommend
 
-    return {
+    found = {
         "popularity": popular,
         "co_session (BibTip)": knn(session),
         "item_knn (personal)": knn(readers),
     }
+    for settings in als:
+        name = "als " + " ".join(f"{k[0]}={v}" for k, v in settings.items())
+        found[name] = _als(name, settings, history or {}, popular)
+    return found
 
 
-def evaluate(train: Inputs, test: Inputs) -> dict[str, dict[str, float]]:
+def _als(name: str, settings: dict, history: dict[str, set[str]], popular):
+    from shuxiang.analytics.als import ALSRecommender
+
+    model = _timed(name, lambda: ALSRecommender(**settings).fit(history))
+
+    def factorised(read: set[str]) -> list[str]:
+        found = [item for item, _s, _b in model.recommend(read, K)]
+        return (found + [i for i in popular(read) if i not in found])[:K]
+
+    return factorised
+
+
+def evaluate(train: Inputs, test: Inputs, als=()) -> dict[str, dict[str, float]]:
     """HR@10 and NDCG@10 of every recommender, and their ratios against popularity."""
     before, after = _histories(train), _histories(test)
     readers = [r for r in sorted(after) if before.get(r) and after[r] - before[r]]
     results = {}
-    for name, recommend in recommenders(train).items():
+    for name, recommend in recommenders(train, before, als).items():
         hits = gain = 0.0
         for reader in readers:
             relevant = after[reader] - before[reader]
@@ -94,6 +130,7 @@ def evaluate(train: Inputs, test: Inputs) -> dict[str, dict[str, float]]:
             ideal = sum(1 / math.log2(r + 2) for r in range(min(K, len(relevant))))
             gain += sum(1 / math.log2(r + 2) for r in found) / ideal
         results[name] = {"hr": hits / len(readers), "ndcg": gain / len(readers)}
+        results[name]["train_s"] = TRAINING.get(name, 0.0)
     base = results["popularity"]
     for figures in results.values():
         figures["hr_ratio"] = figures["hr"] / base["hr"]
@@ -102,8 +139,8 @@ def evaluate(train: Inputs, test: Inputs) -> dict[str, dict[str, float]]:
     return results
 
 
-def evaluate_generated(shape: Shape) -> dict:
+def evaluate_generated(shape: Shape, als=()) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="shuxiang-eval-"))
     whole = write_batches(generate(shape, ["11", "12"]), folder / "all", PAIRS)
     train, test = split_by_month(whole, f"{shape.year}-12", folder / "train", folder / "test")
-    return evaluate(train, test)
+    return evaluate(train, test, als)

@@ -10,6 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# co_readers counts only each reader's most recent items: a reader's pairs grow as the square
+# of their history, so a few very active readers would dominate the self-join (and the result).
+HISTORY_CAP = 200
+# co_readers returns each item's best related items only (by cosine); the store keeps the first
+# ANALYTICS_RELATED_PER_ITEM of them. All pairs would be tens of millions of rows at 10M events.
+PAIRS_PER_ITEM = 100
 USE_KINDS = "('item_view', 'download', 'play')"
 _SUBTREE = "FROM events e JOIN scopes s ON s.library = e.library"
 _READ = f"""SELECT reader, item_id, day, ts FROM events
@@ -113,18 +119,35 @@ GROUP BY a.item_id, b.item_id HAVING COUNT(*) >= 2""",
         ("item_id", "related_id", "together"),
     )
 )
+
+
+def co_readers_sql(cap: int | None = HISTORY_CAP, per_item: int = PAIRS_PER_ITEM) -> str:
+    """The co_readers SQL: each reader's ``cap`` most recent items count (all if None); each
+    item's ``per_item`` pairs of highest cosine are returned."""
+    keep = "true" if cap is None else f"recent <= {cap}"
+    return f"""WITH last AS (SELECT reader, item_id, MAX(ts) AS last_ts FROM ({_READ}) r
+  GROUP BY reader, item_id),
+reads AS (SELECT reader, item_id FROM (SELECT reader, item_id, ROW_NUMBER() OVER
+  (PARTITION BY reader ORDER BY last_ts DESC, item_id) AS recent FROM last) ranked
+  WHERE {keep}),
+counts AS (SELECT item_id, COUNT(*) AS n FROM reads GROUP BY item_id),
+pairs AS (SELECT a.item_id AS item_id, b.item_id AS related_id, COUNT(*) AS together
+  FROM reads a JOIN reads b ON a.reader = b.reader AND a.item_id <> b.item_id
+  GROUP BY a.item_id, b.item_id),
+scored AS (SELECT p.item_id, p.related_id, p.together, ca.n AS item_readers,
+  cb.n AS related_readers, ROW_NUMBER() OVER (PARTITION BY p.item_id
+  ORDER BY p.together / SQRT(ca.n * cb.n) DESC, p.related_id) AS place
+  FROM pairs p JOIN counts ca ON ca.item_id = p.item_id
+  JOIN counts cb ON cb.item_id = p.related_id)
+SELECT item_id, related_id, together, item_readers, related_readers FROM scored
+WHERE place <= {per_item}"""
+
+
 _add(
     Job(
         "co_readers",
         "Pairs of items read by the same reader, with each item's readers (item-kNN input)",
-        f"""WITH reads AS (SELECT DISTINCT reader, item_id FROM ({_READ}) r),
-counts AS (SELECT item_id, COUNT(*) AS n FROM reads GROUP BY item_id),
-pairs AS (SELECT a.item_id AS item_id, b.item_id AS related_id, COUNT(*) AS together
-  FROM reads a JOIN reads b ON a.reader = b.reader AND a.item_id <> b.item_id
-  GROUP BY a.item_id, b.item_id)
-SELECT p.item_id, p.related_id, p.together, ca.n AS item_readers, cb.n AS related_readers
-FROM pairs p JOIN counts ca ON ca.item_id = p.item_id
- JOIN counts cb ON cb.item_id = p.related_id""",
+        co_readers_sql(),
         ("item_id", "related_id", "together", "item_readers", "related_readers"),
     )
 )
