@@ -15,12 +15,12 @@ from shuxiang.courses.queries import course_out, lecture_out
 from shuxiang.courses.schemas import (
     CourseDetail,
     CourseOut,
+    CourseSiteOut,
     LectureOut,
     ModerationIn,
     NotificationOut,
     QuestionIn,
     QuestionOut,
-    SiteOut,
     SubscriptionIn,
     SubscriptionOut,
     TopicOut,
@@ -59,7 +59,7 @@ def head_site(request):
     return [course_out(c) for c in queries.head_site()]
 
 
-@router.get("/courses/sites/{code}", response={200: SiteOut, 404: ErrorOut},
+@router.get("/courses/sites/{code}", response={200: CourseSiteOut, 404: ErrorOut},
             summary="A branch course site: the data interface")  # fmt: skip
 def branch_site(request, code: str):
     known = code.isascii() and code.replace("-", "").replace("_", "").isalnum()

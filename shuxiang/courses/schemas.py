@@ -56,7 +56,7 @@ class CourseDetail(CourseOut):
     lecture_list: list[LectureOut]
 
 
-class SiteOut(Schema):
+class CourseSiteOut(Schema):
     library: str
     name: str
     accent: str

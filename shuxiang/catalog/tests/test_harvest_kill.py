@@ -17,7 +17,8 @@ from shuxiang.catalog.tests.faults import RESPONSE_DATE, FaultyRepository
 from shuxiang.catalog.tests.servers import serve
 from shuxiang.resources.tests.test_import_kill import embedded_node, shuxiang
 
-RECORDS, PAGE = 400, 20  # enough pages that the last kill lands before the list ends
+RECORDS, PAGE = 2000, 20  # enough pages that the last kill lands before the list ends,
+# even though the harvester fetches pages ahead while it stores
 # (n-th request of the run, seconds after): counted per run, since a resumed run starts at
 # whatever page the last one reached (pages are stored in bulk while the next one is fetched).
 KILLS = [(1, 0.0), (3, 0.01), (3, 0.03), (2, 0.0)]
