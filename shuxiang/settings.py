@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "shuxiang.core.context.node",
                 "shuxiang.network.context.staff",
+                "shuxiang.accounts.context.unread",
                 "shuxiang.portal.context.site",
             ]
         },

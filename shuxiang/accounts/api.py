@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from shuxiang.accounts import cards, login, oidc, privacy, registration, services, staff
+from shuxiang.accounts import cards, inbox, login, oidc, privacy, registration, services, staff
 from shuxiang.accounts.keys import card_public_key_pem
 from shuxiang.accounts.models import ApiToken, User
 from shuxiang.accounts.schemas import (
@@ -18,7 +18,9 @@ from shuxiang.accounts.schemas import (
     ClientOut,
     CountOut,
     GrantIn,
+    InboxOut,
     LoginIn,
+    MarkedOut,
     PasswordIn,
     QuickIn,
     RealNameIn,
@@ -157,6 +159,24 @@ def export(request):
 def erase(request, payload: PasswordIn):
     privacy.erase_account(request.auth, payload.password, by=request.auth)
     return Status(204, None)
+
+
+def _message(m) -> dict:
+    return {"source": m.source, "title": m.title, "body": m.body, "link": m.link,
+            "created_at": m.created_at, "read": m.read_at is not None}  # fmt: skip
+
+
+@router.get("/accounts/me/inbox", response={200: InboxOut, **ERRORS}, auth=AUTH,
+            summary="My in-site messages (站内信), newest first")  # fmt: skip
+def my_inbox(request, source: str = ""):
+    rows = inbox.messages_of(request.auth, source=source[:32] or None)
+    return {"unread": inbox.unread_count(request.auth), "messages": [_message(m) for m in rows]}
+
+
+@router.post("/accounts/me/inbox/read", response={200: MarkedOut, **ERRORS}, auth=AUTH,
+             summary="Mark my messages read (those of one source when given)")  # fmt: skip
+def mark_inbox_read(request, source: str = ""):
+    return {"marked": inbox.mark_read(request.auth, source=source[:32] or None)}
 
 
 @router.post("/accounts/me/card-token", response={201: CardTokenOut, **ERRORS}, auth=AUTH)

@@ -302,3 +302,33 @@ class ProviderSessionClient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id} → {self.application_id}"
+
+
+class Message(models.Model):
+    """One message in a reader's in-site inbox (站内信), from any subsystem of the node.
+
+    ``source`` names the sender (``courses``, ``activities`` …) so that each subsystem can show
+    its own messages in place while the reader keeps one inbox.
+    """
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="inbox_messages")
+    source = models.CharField(max_length=32)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="inbox_by_recipient"),
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="inbox_unread_by_recipient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

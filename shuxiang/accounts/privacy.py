@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuxiang.accounts.models import ExternalIdentity, ReaderCard, User
+from shuxiang.accounts.models import ExternalIdentity, Message, ReaderCard, User
 from shuxiang.accounts.signals import account_erased
 from shuxiang.accounts.staff import unmasked
 from shuxiang.core import audit
@@ -39,6 +39,10 @@ def export_data(user: User, *, by) -> dict:
     data["authorized_clients"] = sorted(
         {token.application.name for token in user.oauth2_provider_accesstoken.all()}
     )
+    data["messages"] = [
+        {"at": m.created_at.isoformat(), "source": m.source, "title": m.title, "body": m.body}
+        for m in Message.objects.filter(recipient=user)
+    ]
     data["audit_trail"] = _accesses(user)
     return data
 
@@ -59,6 +63,7 @@ def erase_account(user: User, password: str, *, by) -> None:
         raise ValidationFailed(reason, [FieldError("password", reason, "credentials")])
     ReaderCard.objects.filter(user=user).delete()
     ExternalIdentity.objects.filter(user=user).delete()
+    Message.objects.filter(recipient=user).delete()
     user.api_tokens.all().delete()
     _revoke_sso(user)
     user.username = f"erased-{user.pk}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ninja import Schema
 
 
@@ -119,3 +121,21 @@ class CountOut(Schema):
     library: str
     name: str
     readers: int
+
+
+class MessageOut(Schema):
+    source: str
+    title: str
+    body: str
+    link: str
+    created_at: datetime
+    read: bool
+
+
+class InboxOut(Schema):
+    unread: int
+    messages: list[MessageOut]
+
+
+class MarkedOut(Schema):
+    marked: int

@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/code/", views.otp_view, name="otp"),
     path("me/second-factor/", views.totp_setup_view, name="totp_setup"),
     path("me/", views.me_view, name="me"),
+    path("me/inbox/", views.inbox_view, name="inbox"),
     path("me/tokens/<int:token_id>/revoke/", views.revoke_token_view, name="revoke_token"),
     path("me/download/", views.download_view, name="download"),
     path("me/delete/", views.delete_view, name="delete"),

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from shuxiang.accounts import (
     cards,
+    inbox,
     login,
     oidc,
     privacy,
@@ -228,6 +229,14 @@ def me_view(request):
         "tokens": services.tokens_of(request.user, by=request.user),
     }
     return render(request, "accounts/me.html", context)
+
+
+@login_required
+def inbox_view(request):
+    """My messages (站内信) from every part of the node, newest first; seen ones are marked read."""
+    rows = list(inbox.messages_of(request.user))
+    inbox.mark_read(request.user)
+    return render(request, "accounts/inbox.html", {"rows": rows})
 
 
 @login_required

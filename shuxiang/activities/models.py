@@ -260,22 +260,3 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"registration {self.event_id}/{self.reader_id} {self.status}"
-
-
-class Notice(models.Model):
-    """A message in a reader's in-site inbox (站内信)."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_notices"
-    )
-    title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
-    link = models.CharField(max_length=300, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created", "-pk"]
-
-    def __str__(self) -> str:
-        return self.title

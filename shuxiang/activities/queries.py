@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from shuxiang.accounts import inbox
+from shuxiang.accounts.models import Message
 from shuxiang.activities.boards import board
-from shuxiang.activities.models import Campaign, Entrant, Notice, Work
+from shuxiang.activities.models import Campaign, Entrant, Work
 from shuxiang.activities.services import mask
 from shuxiang.core.errors import FieldError, NotFound
 from shuxiang.network import scopes
@@ -71,5 +73,6 @@ def works_of(guardian, campaign: Campaign) -> QuerySet[Work]:
     )
 
 
-def inbox(reader) -> QuerySet[Notice]:
-    return Notice.objects.filter(recipient=reader)[:50]
+def notices(reader) -> QuerySet[Message]:
+    """The reader's campaign and event messages (from the shared inbox)."""
+    return inbox.messages_of(reader, source="activities", limit=50)

@@ -8,8 +8,10 @@ import unicodedata
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from shuxiang.accounts import inbox
+from shuxiang.accounts.models import Message
 from shuxiang.activities import clock, phases
-from shuxiang.activities.models import Campaign, Consent, Entrant, Like, Notice, Poem, Work
+from shuxiang.activities.models import Campaign, Consent, Entrant, Like, Poem, Work
 from shuxiang.core import audit
 from shuxiang.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from shuxiang.network import scopes
@@ -157,22 +159,16 @@ def erase_children_of(guardian) -> int:
     Entrant.objects.filter(pk__in=[e.pk for e in entrants]).update(
         name_enc="", birth_year_enc="", erased_at=clock.now()
     )
-    Notice.objects.filter(recipient=guardian).delete()
+    inbox.forget(guardian, source="activities")
     return len(entrants)
 
 
-def notify(recipient, title: str, body: str = "", link: str = "") -> Notice | None:
-    """An in-site inbox message (站内信); e-mail too when the reader gave an address."""
-    if recipient is None or getattr(recipient, "erased_at", None):
+def notify(recipient, title: str, body: str = "", link: str = "") -> Message | None:
+    """A message in the reader's in-site inbox (站内信); e-mail too when they gave an address."""
+    if recipient is None:
         return None
-    notice = Notice.objects.create(recipient=recipient, title=title, body=body, link=link)
-    if recipient.email:
-        from django.core.mail import send_mail
-
-        transaction.on_commit(
-            lambda: send_mail(title, f"{body}\n{link}", None, [recipient.email], fail_silently=True)
-        )
-    return notice
+    made = inbox.deliver([recipient], title, source="activities", body=body, link=link)
+    return made[0] if made else None
 
 
 def liked_today(reader, work: Work) -> bool:

@@ -144,7 +144,7 @@ def mine(request, slug: str):
         "mine",
         entrants=queries.entrants_of(request.user, campaign),
         works=queries.works_of(request.user, campaign),
-        notices=queries.inbox(request.user),
+        notices=queries.notices(request.user),
     )
 
 

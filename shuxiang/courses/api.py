@@ -7,10 +7,11 @@ from django.http import Http404
 from ninja import Field as NinjaField
 from ninja import Query, Router, Schema, Status
 
+from shuxiang.accounts import inbox
 from shuxiang.core.api import AUTH, ErrorOut
 from shuxiang.core.errors import NotFound
 from shuxiang.courses import manage_api, queries, services, theme
-from shuxiang.courses.models import Notification, Question, Topic
+from shuxiang.courses.models import Question, Topic
 from shuxiang.courses.queries import course_out, lecture_out
 from shuxiang.courses.schemas import (
     CourseDetail,
@@ -122,8 +123,8 @@ def subscribe(request, payload: SubscriptionIn):
 @router.get("/courses/me/notifications", response={200: list[NotificationOut], 401: ErrorOut},
             auth=AUTH)  # fmt: skip
 def notifications(request):
-    rows = Notification.objects.filter(user=request.auth)[:100]
-    return [{"title": n.title, "url": n.url, "created_at": n.created_at,
+    rows = inbox.messages_of(request.auth, source="courses")
+    return [{"title": n.title, "url": n.link, "created_at": n.created_at,
              "read": n.read_at is not None} for n in rows]  # fmt: skip
 
 

@@ -169,24 +169,6 @@ class Subscription(models.Model):
         return f"{self.kind} {self.target}"
 
 
-class Notification(models.Model):
-    """One message in a reader's in-site inbox (站内信)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_notifications"
-    )
-    title = models.CharField(max_length=300)
-    url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return self.title
-
-
 class Keyword(models.Model):
     """A keyword from a lecture's subtitles with the time it is first spoken (字幕关键词)."""
 

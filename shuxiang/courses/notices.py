@@ -4,17 +4,12 @@ has an address."""
 
 from __future__ import annotations
 
-import logging
-
-from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuxiang.courses.models import Lecture, Notification, Subscription
-
-log = logging.getLogger(__name__)
+from shuxiang.accounts import inbox
+from shuxiang.courses.models import Lecture, Subscription
 
 
 def followers(lecture: Lecture) -> list:
@@ -47,20 +42,6 @@ def notify(lecture_id: int, reason: str) -> int:
     if lecture is None or not lecture.course.published:
         return 0
     readers = followers(lecture)
-    title = title_for(lecture, reason)
-    url = lecture.get_absolute_url()
-    Notification.objects.bulk_create(
-        [Notification(user=reader, title=title, url=url) for reader in readers]
-    )
-    link = (settings.BASE_URL or "") + url
-    mails = [
-        (title, f"{title}\n{link}", settings.DEFAULT_FROM_EMAIL, [reader.email])
-        for reader in readers
-        if reader.email
-    ]
-    if mails:
-        try:
-            send_mass_mail(mails, fail_silently=False)
-        except OSError:
-            log.warning("course notices: e-mail not sent", exc_info=True)
+    title, link = title_for(lecture, reason), lecture.get_absolute_url()
+    inbox.deliver(readers, title, source="courses", link=link)
     return len(readers)

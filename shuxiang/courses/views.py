@@ -10,10 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shuxiang.accounts import inbox as shared_inbox
 from shuxiang.core.api import actor_of
 from shuxiang.core.errors import ServiceError
 from shuxiang.core.pagecache import public_page
@@ -22,7 +22,6 @@ from shuxiang.courses.models import (
     Course,
     Keyword,
     Lecture,
-    Notification,
     Question,
     Series,
     Speaker,
@@ -271,9 +270,7 @@ def subscribe(request):
 
 @login_required
 def inbox(request):
-    rows = list(Notification.objects.filter(user=request.user)[:100])
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    rows = list(shared_inbox.messages_of(request.user, source="courses"))
+    shared_inbox.mark_read(request.user, source="courses")
     subscriptions = request.user.course_subscriptions.all()
     return render(request, "courses/inbox.html", {"rows": rows, "subscriptions": subscriptions})

@@ -7,6 +7,7 @@ import itertools
 import shutil
 import subprocess
 
+from shuxiang.accounts.models import Message
 from shuxiang.activities import clock, services, works
 from shuxiang.activities.models import Campaign, Entrant, Work
 from shuxiang.activities.poems import bundled
@@ -112,3 +113,7 @@ def bare_work(entrant: Entrant, poem=None, **fields) -> Work:
         seconds=30,
         **fields,
     )
+
+
+#: Messages the campaigns put in readers' inboxes (the shared inbox, 站内信).
+NOTICES = Message.objects.filter(source="activities")

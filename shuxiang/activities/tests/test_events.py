@@ -8,8 +8,9 @@ from django.utils import timezone
 from shuxiang.accounts.cards import issue_card_token
 from shuxiang.accounts.tests.factories import reader, staff_of
 from shuxiang.activities import events
-from shuxiang.activities.models import Event, Notice, Registration
+from shuxiang.activities.models import Event, Registration
 from shuxiang.activities.tests.concurrency import in_thread, shared_database, storm
+from shuxiang.activities.tests.factories import NOTICES
 from shuxiang.core.errors import Conflict
 from shuxiang.network.tests.factories import small_network
 
@@ -33,7 +34,7 @@ def test_cancellations_promote_the_waiting_list_in_order(net):
     assert [r.status for r in rows] == [Status.CONFIRMED] * 2 + [Status.WAITING] * 3
     assert events.cancel(event, by=people[0]).reader == people[2]
     assert events.cancel(event, by=people[1]).reader == people[3]
-    assert Notice.objects.filter(recipient=people[2]).exists()
+    assert NOTICES.filter(recipient=people[2]).exists()
     confirmed = Registration.objects.filter(event=event, status=Status.CONFIRMED)
     assert {r.reader for r in confirmed} == {people[2], people[3]}
     event.refresh_from_db()
@@ -47,7 +48,7 @@ def test_reminders_go_once_to_confirmed_readers(net):
     events.register(event, by=second)
     assert events.send_reminders() == 1
     assert events.send_reminders() == 0
-    assert Notice.objects.filter(recipient=first, title__contains="亲子诵读会").count() == 1
+    assert NOTICES.filter(recipient=first, title__contains="亲子诵读会").count() == 1
 
 
 def test_check_in_by_scanning_the_readers_card(net):

@@ -6,7 +6,7 @@ import pytest
 from shuxiang.accounts.tests.factories import reader
 from shuxiang.activities import fraud
 from shuxiang.activities.boards import board
-from shuxiang.activities.models import Like, Notice, Work
+from shuxiang.activities.models import Like, Work
 from shuxiang.activities.tests import factories
 from shuxiang.activities.tests.simulation import ranking, simulate
 from shuxiang.core.actors import SYSTEM
@@ -71,7 +71,7 @@ def test_disqualifying_a_work_takes_it_off_the_board_and_tells_the_guardian(
     with django_capture_on_commit_callbacks(execute=True):
         fraud.disqualify(work, reason="恶意刷赞", by=SYSTEM)
     assert board().top(campaign.pk) == []
-    assert Notice.objects.get(recipient=guardian).body == "恶意刷赞"
+    assert factories.NOTICES.get(recipient=guardian).body == "恶意刷赞"
     with django_capture_on_commit_callbacks(execute=True):
         fraud.disqualify(work, reason="申诉成立", by=SYSTEM, undo=True)
     assert board().top(campaign.pk) == [(work.pk, 0)]

@@ -64,8 +64,8 @@ def test_judges_score_blind_and_the_certificate_shows_the_masked_name(net):
 
 
 def test_guardians_hear_once_when_a_phase_opens(net):
-    from shuxiang.activities.models import Notice
     from shuxiang.activities.phases import announce_open_phases
+    from shuxiang.activities.tests.factories import NOTICES
 
     campaign = factories.campaign(net["zj"])
     guardian = reader(net["zhuji"])
@@ -73,14 +73,14 @@ def test_guardians_hear_once_when_a_phase_opens(net):
     factories.entrant(campaign, guardian, name="王小明")
     assert announce_open_phases() == 3  # registration, submission and likes are open
     assert announce_open_phases() == 0
-    assert Notice.objects.filter(recipient=guardian).count() == 3
+    assert NOTICES.filter(recipient=guardian).count() == 3
 
 
 def test_guardians_hear_new_dates_once_per_change(net):
     import datetime as dt
 
     from shuxiang.activities import services
-    from shuxiang.activities.models import Notice
+    from shuxiang.activities.tests.factories import NOTICES
     from shuxiang.core.errors import PermissionDenied
     from shuxiang.core.models import AuditEvent
 
@@ -93,7 +93,7 @@ def test_guardians_hear_new_dates_once_per_change(net):
     change = {"like_end": later.isoformat()}
     assert services.change_dates(campaign, change, by=staff) == ["like_end"]
     assert services.change_dates(campaign, change, by=staff) == []  # the same change again
-    notices = Notice.objects.filter(recipient=guardian)
+    notices = NOTICES.filter(recipient=guardian)
     assert notices.count() == 1 and f"{later:%Y-%m-%d}" in notices.get().body
     assert AuditEvent.objects.filter(action="activities.change_dates").count() == 1
     with pytest.raises(ValidationFailed) as refused:

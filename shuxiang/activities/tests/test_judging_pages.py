@@ -166,7 +166,7 @@ def test_results_rank_by_the_mean_of_weighted_scores_and_prizes_give_certificate
 
 
 def test_staff_move_dates_on_the_page_and_api_and_guardians_hear_once(contest):
-    from shuxiang.activities.models import Notice
+    from shuxiang.activities.tests.factories import NOTICES
 
     campaign = contest["campaign"]
     new = (campaign.results_on + dt.timedelta(days=9)).isoformat()
@@ -175,7 +175,7 @@ def test_staff_move_dates_on_the_page_and_api_and_guardians_hear_once(contest):
     for _ in range(2):  # a double submit
         assert staff.post(f"/activities/{campaign.slug}/review/", fields).status_code == 302
     guardian = campaign.entrants.first().guardian
-    assert Notice.objects.filter(recipient=guardian, body__contains=new).count() == 1
+    assert NOTICES.filter(recipient=guardian, body__contains=new).count() == 1
     api = staff.patch(
         f"/api/v1/activities/campaigns/{campaign.slug}/dates",
         {"results_on": new},

@@ -4,7 +4,7 @@ import pytest
 
 from shuxiang.accounts.tests.factories import reader
 from shuxiang.activities import works
-from shuxiang.activities.models import Notice, Work
+from shuxiang.activities.models import Work
 from shuxiang.activities.tests import factories
 from shuxiang.core.actors import SYSTEM
 from shuxiang.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -70,5 +70,5 @@ def test_hiding_a_work_tells_the_guardian_why(entrant):
     with pytest.raises(ValidationFailed):
         works.moderate(work, approve=False, reason=" ", by=SYSTEM)
     works.moderate(work, approve=False, reason="录音中有广告", by=SYSTEM)
-    notice = Notice.objects.get(recipient=entrant.guardian)
+    notice = factories.NOTICES.get(recipient=entrant.guardian)
     assert notice.body == "录音中有广告"

@@ -8,11 +8,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from shuxiang.accounts.models import Message
 from shuxiang.accounts.tests.factories import reader, staff_of
 from shuxiang.core.actors import SYSTEM
 from shuxiang.core.errors import PermissionDenied, ValidationFailed
 from shuxiang.courses import services
-from shuxiang.courses.models import Notification
 from shuxiang.courses.tests.helpers import world
 
 pytestmark = pytest.mark.django_db
@@ -94,8 +94,8 @@ def test_subscribers_hear_of_a_new_lecture_and_a_live_session_in_the_inbox_and_b
     with django_capture_on_commit_callbacks(execute=True):
         lecture = services.add_lecture(w["course"], {"title": "第二讲"}, by=SYSTEM)
         services.schedule_live(lecture, timezone.now() + dt.timedelta(days=1), "", by=SYSTEM)
-    assert Notification.objects.filter(user=follower).count() == 2
-    assert Notification.objects.filter(user=by_topic).count() == 2
+    assert Message.objects.filter(recipient=follower, source="courses").count() == 2
+    assert Message.objects.filter(recipient=by_topic, source="courses").count() == 2
     assert len(mail.outbox) == 2 and "第二讲" in mail.outbox[0].subject
     client.force_login(follower)
     page = client.get("/courses/inbox/").content.decode()
