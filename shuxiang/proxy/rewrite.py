@@ -158,6 +158,10 @@ class BodyRewriter:
         self.carry = buffer[cut:]
         return self._rewrite(buffer[:cut])
 
+    def rewrite_whole(self, data: bytes) -> bytes:
+        """A whole body at once (the same result as :meth:`feed` and :meth:`finish`)."""
+        return self._rewrite(self.carry + data) if self.carry or data else b""
+
     def finish(self) -> bytes:
         rest, self.carry = self.carry, b""
         return self._rewrite(rest)
