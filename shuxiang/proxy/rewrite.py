@@ -223,15 +223,17 @@ class LiteralPasses:
     def rewrite(self, data: bytes) -> bytes | None:
         """``data`` rewritten, or None when some mention of a host is not one of the forms."""
         lowered = data.lower()
-        mentions = sum(lowered.count(netloc) for netloc, _ in self.passes)
-        found = 0
         for netloc, rows in self.passes:
-            if netloc in data:
-                for literal, pattern, replacement in rows:
-                    if literal in data:  # a quick search first: most forms are absent
-                        data, n = pattern.subn(replacement, data)
-                        found += n
-        return data if found == mentions else None
+            mentions = lowered.count(netloc)
+            for literal, pattern, replacement in rows:
+                if not mentions:  # all found (the commonest forms come first)
+                    break
+                if literal in data:
+                    data, n = pattern.subn(replacement, data)
+                    mentions -= n
+            if mentions:
+                return None
+        return data
 
 
 def rewrites(content_type: str, mime_filters: list[str] = ()) -> bool:
