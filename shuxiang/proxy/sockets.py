@@ -79,7 +79,7 @@ async def _reader_to_vendor(receive, vendor, passed: list[int]) -> None:
     while True:
         message = await receive()
         if message["type"] == "websocket.disconnect":
-            await vendor.close(code=message.get("code", 1000))
+            await vendor.close(code=_sendable(message.get("code", 1000)))
             return
         if message["type"] != "websocket.receive":
             continue
@@ -101,5 +101,11 @@ async def _vendor_to_reader(vendor, send, passed: list[int]) -> None:
             await send({"type": "websocket.send", "bytes": message.data})
         elif message.type == aiohttp.WSMsgType.ERROR:
             break
-    code = vendor.close_code or 1000
-    await send({"type": "websocket.close", "code": 1011 if code == 1006 else code})
+    await send({"type": "websocket.close", "code": _sendable(vendor.close_code or 1000)})
+
+
+def _sendable(code: int) -> int:
+    """A close code one may put in a close frame (1005/1006/1015 only report what happened)."""
+    if code == 1005:  # closed without a code
+        return 1000
+    return 1011 if code in (1006, 1015) or code < 1000 else code
