@@ -49,6 +49,7 @@ class HostMap:
         self.by_netloc = {(o.scheme, o.netloc): o for o in origins}
         self.domains = sorted({d.lower().lstrip(".") for d in domains}, key=len, reverse=True)
         self.compiled: re.Pattern[bytes] | None = None
+        self.literal: dict[str, LiteralPasses | None] = {}  # by default scheme
 
     def gateway_url(self, origin: Origin) -> str | None:
         """The gateway URL standing for ``origin`` (None: a host the gateway has no name for)."""
@@ -102,6 +103,9 @@ class BodyRewriter:
         self.pairs = [(f.encode(), self._markers(r.encode())) for f, r in find_replace if f]
         self.carry = b""
         self.swapped: dict[bytes, bytes] = {}  # a page names the same few hosts again and again
+        if default_scheme not in hosts.literal:
+            hosts.literal[default_scheme] = LiteralPasses.of(hosts, self)
+        self.literal = hosts.literal[default_scheme]
 
     def _markers(self, replacement: bytes) -> bytes:
         def swap(match: re.Match[bytes]) -> bytes:
@@ -136,7 +140,8 @@ class BodyRewriter:
         return url.replace(b"/", b"\\/") if escaped else url
 
     def _rewrite(self, data: bytes) -> bytes:
-        data = self.pattern.sub(self._swap, data)
+        fast = self.literal.rewrite(data) if self.literal is not None else None
+        data = self.pattern.sub(self._swap, data) if fast is None else fast
         for find, replace in self.pairs:
             data = data.replace(find, replace)
         return data
@@ -158,6 +163,10 @@ class BodyRewriter:
         self.carry = buffer[cut:]
         return self._rewrite(buffer[:cut])
 
+    def rewrite_whole(self, data: bytes) -> bytes:
+        """A whole body at once (the same result as :meth:`feed` and :meth:`finish`)."""
+        return self._rewrite(self.carry + data) if self.carry or data else b""
+
     def finish(self) -> bytes:
         rest, self.carry = self.carry, b""
         return self._rewrite(rest)
@@ -170,6 +179,61 @@ class BodyRewriter:
         tail = self.finish()
         if tail:
             yield tail
+
+
+class LiteralPasses:
+    """The common URL forms of each listed host, rewritten by literal search (the fast path).
+
+    The general pattern must try every ``h``, ``/`` and backslash of a page (most of a
+    rewritten page's cost, bench/proxy.py). Here each listed host gets one pattern per common
+    form (``http://h``, ``https://h``, their JSON-escaped ``\\/\\/`` variants, scheme-relative
+    ``//h`` and ``\\/\\/h``) that starts with a literal, so the engine jumps from candidate
+    to candidate, with the same boundary checks as the general pattern and a constant
+    replacement computed by the general pattern itself — so each pass makes exactly the
+    general pattern's replacements. Used for a body only when every mention of a listed host
+    in it (any case) is one of those URLs; otherwise, or for a map with ``Domain`` patterns,
+    the general pattern runs. Not used when a gateway URL itself names a listed host.
+    """
+
+    FORMS = (b"http://", b"https://", b"http:\\/\\/", b"https:\\/\\/", b"//", b"\\/\\/")
+
+    def __init__(self, passes: list[tuple[bytes, list[tuple[bytes, re.Pattern, bytes]]]]) -> None:
+        self.passes = passes  # (host, [(literal, its pattern, replacement template)])
+
+    @classmethod
+    def of(cls, hosts: HostMap, rewriter: BodyRewriter) -> LiteralPasses | None:
+        if hosts.domains:
+            return None
+        netlocs = sorted({n.encode() for _, n in hosts.by_netloc}, key=len, reverse=True)
+        passes = []
+        for netloc in netlocs:
+            rows = []
+            for form in cls.FORMS:
+                sample = b" " + form + netloc + b" "
+                replaced = rewriter.pattern.sub(rewriter._swap, sample)[1:-1]
+                if any(n in replaced.lower() for n in netlocs):
+                    return None  # a gateway URL names a listed host: no literal counting
+                guard = rb"(?<![:\w]" + re.escape(form) + rb")" if form[0:1] in b"/\\" else b""
+                pattern = re.escape(form) + guard + re.escape(netloc) + rb"(?![A-Za-z0-9.:-])"
+                template = replaced.replace(b"\\", b"\\\\")
+                rows.append((form + netloc, re.compile(pattern), template))
+            passes.append((netloc, rows))
+        return cls(passes)
+
+    def rewrite(self, data: bytes) -> bytes | None:
+        """``data`` rewritten, or None when some mention of a host is not one of the forms."""
+        lowered = data.lower()
+        for netloc, rows in self.passes:
+            mentions = lowered.count(netloc)
+            for literal, pattern, replacement in rows:
+                if not mentions:  # all found (the commonest forms come first)
+                    break
+                if literal in data:
+                    data, n = pattern.subn(replacement, data)
+                    mentions -= n
+            if mentions:
+                return None
+        return data
 
 
 def rewrites(content_type: str, mime_filters: list[str] = ()) -> bool:

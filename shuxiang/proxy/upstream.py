@@ -52,6 +52,10 @@ class Decoder:
     def finish(self) -> bytes:
         return self.zlib.flush() if self.zlib is not None else b""
 
+    def whole(self, body: bytes) -> bytes:
+        """A whole body decoded at once."""
+        return self.feed(body) + self.finish() if body else b""
+
 
 class Upstream:
     """aiohttp sessions per egress address, made on first use in the running event loop."""

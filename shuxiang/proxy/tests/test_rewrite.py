@@ -5,6 +5,8 @@ import zlib
 
 import brotli
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from shuxiang.proxy.hostnames import proxy_host
 from shuxiang.proxy.rewrite import (
@@ -115,3 +117,43 @@ def test_compressed_bodies_are_decoded_chunk_by_chunk_before_rewriting(encoding,
     decoder = Decoder(encoding)
     out = b"".join(decoder.feed(packed[i : i + 97]) for i in range(0, len(packed), 97))
     assert out + decoder.finish() == page
+
+
+FRAGMENTS = [
+    b"http://", b"https://", b"HTTPS://", b"Http://", b"//", b"\\/\\/", b"http:\\/\\/",
+    b"https:\\/\\/", b"ftp://", b"a//", b":", b"/", b"\\", b"www.vendor.com", b"WWW.Vendor.COM",
+    b"cdn.vendor.com:8080", b"cdn.vendor.com", b"vendor.com", b".evil.org", b"-x", b":443",
+    b"/path?q=1", b'"', b"'", b" ", b"x", b"\xe4\xb8\xad", b"<a href=", b">",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=40))
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_the_literal_fast_path_rewrites_exactly_as_the_general_pattern(parts):
+    """Any mix of URL forms, cases, near-miss hosts and boundaries: the same bytes either way."""
+    body = b"".join(parts)
+    for host_map in (hosts(), listed_with_overlap()):
+        rewriter = BodyRewriter(host_map)
+        assert rewriter.literal is not None
+        general = rewriter.pattern.sub(rewriter._swap, body)
+        assert rewriter._rewrite(body) == general
+
+
+def listed_with_overlap() -> HostMap:
+    """Listed hosts where one is a suffix of another (the fast path must defer to the pattern)."""
+    return HostMap(
+        [Origin("https", "www.vendor.com"), Origin("http", "vendor.com"),
+         Origin("http", "cdn.vendor.com", 8080)],
+        lambda origin: proxy_host(origin, DOMAIN),
+        gateway_scheme="http",
+        gateway_port=8443,
+    )  # fmt: skip
+
+
+def test_pages_of_plain_links_take_the_fast_path_and_others_the_general_pattern():
+    rewriter = BodyRewriter(hosts())
+    page = b'<a href="https://www.vendor.com/a">a</a><img src="//cdn.vendor.com:8080/i.png">'
+    assert rewriter.literal.rewrite(page) == rewriter.pattern.sub(rewriter._swap, page)
+    assert rewriter.literal.rewrite(page) != page
+    assert rewriter.literal.rewrite(page + b"<p>see www.vendor.com</p>") is None  # not a URL
+    assert BodyRewriter(hosts(domains=["cnki.net"])).literal is None
