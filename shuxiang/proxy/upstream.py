@@ -106,9 +106,22 @@ class Upstream:
         )
 
 
+#: At most this many bytes already received are joined into one write to the reader.
+COALESCE = 1024 * 1024
+
+
 async def raw_chunks(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
-    """The body as sent (still encoded), in chunks of whatever has arrived."""
-    async for chunk in response.content.iter_any():
+    """The body as sent (still encoded), in chunks of whatever has arrived.
+
+    What has already arrived behind a chunk is joined to it (up to ``COALESCE`` bytes, never
+    waiting for more), so a fast vendor's PDF goes out in a few large writes instead of many
+    small ones while a slow one still streams as it comes."""
+    stream = response.content
+    async for chunk in stream.iter_any():
+        if len(chunk) < COALESCE and not stream.at_eof():
+            more = stream.read_nowait(COALESCE - len(chunk))
+            if more:
+                chunk += more
         yield chunk
 
 
