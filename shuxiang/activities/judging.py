@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from shuxiang.activities import clock
 from shuxiang.activities.models import Campaign, Judge, Score, Work
-from shuxiang.activities.services import mask, notify, require_staff
+from shuxiang.activities.services import notify, require_staff
 from shuxiang.core import audit
 from shuxiang.core.actors import SYSTEM
 from shuxiang.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
@@ -124,7 +124,7 @@ def results(campaign: Campaign) -> list[dict]:
         {
             "work": w,
             "code": blind_code(w),
-            "name": mask(w.entrant.name),
+            "name": w.entrant.masked_name,
             "average": None if w.average is None else round(w.average, 2),
             "judged": w.judged,
             "prize": w.prize,
@@ -171,7 +171,7 @@ def certificate(work: Work, *, by) -> bytes:
     pdf.cell(0, 22, "荣誉证书", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("wqy", size=15)
     lines = [
-        f"{mask(work.entrant.name)} 小朋友：",
+        f"{work.entrant.masked_name} 小朋友：",
         f"你诵读的《{work.poem.title}》在“{work.campaign.title}”中荣获 {work.prize}。",
         "特发此证，以资鼓励。",
         f"{work.campaign.library.name}",
