@@ -128,14 +128,17 @@ def results_page(request, slug: str):
 def public_results(request, campaign: Campaign) -> HttpResponse:
     """Published results for everyone: places, prizes, masked names; nothing before."""
     rows = queries.published_results(campaign)
-    prized = [r for r in rows or [] if r["prize"]]
+    prizes: dict[str, list[dict]] = {}  # prize → its works, in the order of the ranking
+    for row in rows or []:
+        if row["prize"]:
+            prizes.setdefault(row["prize"], []).append(row)
     return views.campaign_page(
         request,
         "activities/public_results.html",
         campaign,
         "results",
         rows=rows,
-        prized=prized,
+        prizes=list(prizes.items()),
     )
 
 
