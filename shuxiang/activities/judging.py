@@ -11,7 +11,7 @@ import unicodedata
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, F
 from django.utils.translation import gettext as _
 
 from shuxiang.activities import clock
@@ -118,7 +118,7 @@ def results(campaign: Campaign) -> list[dict]:
         Work.objects.filter(campaign=campaign, shortlisted=True, disqualified_reason="")
         .annotate(average=Avg("scores__total"), judged=Count("scores"))
         .select_related("entrant", "poem")
-        .order_by("-average", "id")
+        .order_by(F("average").desc(nulls_last=True), "id")  # unscored last on every database
     )
     return [
         {

@@ -159,3 +159,14 @@ def test_staff_keep_the_organisers_page_and_can_preview_the_public_one(judged):
     assert reader_post.status_code == 403
     campaign.refresh_from_db()
     assert not campaign.results_published
+
+
+def test_a_shortlisted_work_no_judge_scored_comes_last_on_every_database(judged, net):
+    campaign = judged["campaign"]
+    late = factories.bare_work(factories.entrant(campaign, judged["guardian"], name="赵雨桐"))
+    likes.like(late, by=reader(net["sx"], real_name=False))
+    assert judging.draw_shortlist(campaign, redraw=True) == 4
+    assert [r["name"] for r in judging.results(campaign)][-1] == "赵*桐"
+    judges.publish_results(campaign, by=SYSTEM)
+    names = [row["name"] for row in _api(Client(), campaign)["works"]]
+    assert names == ["李*远", "欧**月", "王*萌", "赵*桐"]
