@@ -130,10 +130,16 @@ def _likes_per_second(campaign, people, count: int) -> tuple[float, float]:
     by_id = {w.pk: w for w in works}
     readers = {p.pk: p for p in people}
     now = clock.now()
+    counted = 0
     start = time.perf_counter()
     for work_id, reader_id in pairs:
-        likes.like(by_id[work_id], by=readers[reader_id], ip="10.0.0.1", device="bench", at=now)
+        counted += likes.like(
+            by_id[work_id], by=readers[reader_id], ip="10.0.0.1", device="bench", at=now
+        )
     service = len(pairs) / (time.perf_counter() - start)
+    stored = Like.objects.filter(work__campaign=campaign, day=clock.beijing_day(now)).count()
+    if not counted == stored == len(pairs):  # every distinct pair is one like, stored once
+        raise SystemExit(f"service counted {counted}, stored {stored}, pairs {len(pairs)}")
     later = now + dt.timedelta(days=1)
     day = clock.beijing_day(later)
     start = time.perf_counter()

@@ -21,6 +21,7 @@ from shuxiang.activities.schemas import (
     JudgeSheetOut,
     LikeOut,
     RankingRowOut,
+    ResultsOut,
     ScoreIn,
     ScoreOut,
     VoidIn,
@@ -94,6 +95,32 @@ def ranking(
         }
         for r in rows
     ]
+
+
+@router.get(
+    "/activities/campaigns/{slug}/results",
+    response={200: ResultsOut, **ERRORS},
+    summary="The published results: places, prizes, masked names (nothing before publication)",
+    auth=None,
+)
+def results(request, slug: str = Slug):
+    campaign = queries.campaign(slug)
+    rows = queries.published_results(campaign)
+    return {
+        "published": rows is not None,
+        "results_on": campaign.results_on,
+        "works": [
+            {
+                "place": r["place"],
+                "prize": r["prize"],
+                "work": r["work"].token,
+                "name": r["name"],
+                "poem": r["poem"],
+                "library": r["work"].library.code,
+            }
+            for r in rows or []
+        ],
+    }
 
 
 @router.post(

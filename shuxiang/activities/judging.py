@@ -11,12 +11,12 @@ import unicodedata
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, F
 from django.utils.translation import gettext as _
 
 from shuxiang.activities import clock
 from shuxiang.activities.models import Campaign, Judge, Score, Work
-from shuxiang.activities.services import mask, notify, require_staff
+from shuxiang.activities.services import notify, require_staff
 from shuxiang.core import audit
 from shuxiang.core.actors import SYSTEM
 from shuxiang.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
@@ -118,13 +118,13 @@ def results(campaign: Campaign) -> list[dict]:
         Work.objects.filter(campaign=campaign, shortlisted=True, disqualified_reason="")
         .annotate(average=Avg("scores__total"), judged=Count("scores"))
         .select_related("entrant", "poem")
-        .order_by("-average", "id")
+        .order_by(F("average").desc(nulls_last=True), "id")  # unscored last on every database
     )
     return [
         {
             "work": w,
             "code": blind_code(w),
-            "name": mask(w.entrant.name),
+            "name": w.entrant.masked_name,
             "average": None if w.average is None else round(w.average, 2),
             "judged": w.judged,
             "prize": w.prize,
@@ -171,7 +171,7 @@ def certificate(work: Work, *, by) -> bytes:
     pdf.cell(0, 22, "荣誉证书", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("wqy", size=15)
     lines = [
-        f"{mask(work.entrant.name)} 小朋友：",
+        f"{work.entrant.masked_name} 小朋友：",
         f"你诵读的《{work.poem.title}》在“{work.campaign.title}”中荣获 {work.prize}。",
         "特发此证，以资鼓励。",
         f"{work.campaign.library.name}",

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from shuxiang.activities import judges, judging, queries
+from shuxiang.activities import judges, judging, queries, views
 from shuxiang.activities.models import Campaign, Judge, Work
 from shuxiang.activities.services import require_staff
 from shuxiang.core.errors import PermissionDenied, ServiceError
 from shuxiang.core.http import ascii_int
+from shuxiang.network import scopes
 
 
 def _campaign(slug: str) -> Campaign:
@@ -87,11 +89,18 @@ def judges_page(request, slug: str):
     return render(request, "activities/judges.html", {"campaign": campaign, "judges": listed})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def results_page(request, slug: str):
-    """The organiser's results: ranking by weighted mean score, prizes, publishing."""
+    """The results (获奖名单): the organiser's page for the host's staff, else the public one.
+
+    Staff see ``?view=public`` as the public does.
+    """
     campaign = _campaign(slug)
+    is_staff = scopes.covers(request.user, campaign.library, role=scopes.Role.LIBRARIAN)
+    if request.method == "GET" and (not is_staff or request.GET.get("view") == "public"):
+        return public_results(request, campaign)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     try:
         require_staff(request.user, campaign, "see the results of")
     except PermissionDenied as exc:
@@ -108,10 +117,29 @@ def results_page(request, slug: str):
         return HttpResponseRedirect(request.path)
     context = {
         "campaign": campaign,
+        "tab": "results",
+        "is_campaign_staff": True,
         "rows": judging.results(campaign),
         "judge_count": Judge.objects.filter(campaign=campaign).count(),
     }
     return render(request, "activities/results.html", context)
+
+
+def public_results(request, campaign: Campaign) -> HttpResponse:
+    """Published results for everyone: places, prizes, masked names; nothing before."""
+    rows = queries.published_results(campaign)
+    prizes: dict[str, list[dict]] = {}  # prize → its works, in the order of the ranking
+    for row in rows or []:
+        if row["prize"]:
+            prizes.setdefault(row["prize"], []).append(row)
+    return views.campaign_page(
+        request,
+        "activities/public_results.html",
+        campaign,
+        "results",
+        rows=rows,
+        prizes=list(prizes.items()),
+    )
 
 
 @login_required

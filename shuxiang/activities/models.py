@@ -15,6 +15,16 @@ def _token() -> str:
     return secrets.token_urlsafe(9)
 
 
+def mask(name: str) -> str:
+    """王小萌 → 王*萌, 李明 → 李*: the public form of a child's name."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name or "*"
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
 class Campaign(models.Model):
     """A campaign hosted by a library for its subtree (e.g. 童音诵古韵·经典有新声)."""
 
@@ -73,6 +83,9 @@ class Entrant(models.Model):
     library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="entrants")
     name_enc = models.TextField(blank=True, help_text="Given name, encrypted (accounts.pii).")
     birth_year_enc = models.TextField(blank=True, help_text="Birth year, encrypted.")
+    name_masked = models.CharField(
+        max_length=40, blank=True, help_text="The public form (王*萌), kept with the name."
+    )
     age_group = models.CharField(max_length=20)
     erased_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -90,6 +103,12 @@ class Entrant(models.Model):
     @name.setter
     def name(self, value: str) -> None:
         self.name_enc = pii.encrypt(value or "")
+        self.name_masked = mask(value)[:40] if value else ""
+
+    @property
+    def masked_name(self) -> str:
+        """What public pages show, without decrypting: 王*萌 (``*`` once erased)."""
+        return self.name_masked or "*"
 
     @property
     def birth_year(self) -> int | None:

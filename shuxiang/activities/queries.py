@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Avg, F, QuerySet
 
 from shuxiang.accounts import inbox
 from shuxiang.accounts.models import Message
 from shuxiang.activities.boards import board
 from shuxiang.activities.models import Campaign, Entrant, Work
-from shuxiang.activities.services import mask
 from shuxiang.core.errors import FieldError, NotFound
 from shuxiang.network import scopes
 
@@ -52,15 +51,51 @@ def ranking(
     top = board().top(
         campaign.pk, age_group=age_group, library_id=library_id, limit=limit, offset=offset
     )
-    works = Work.objects.select_related("entrant", "poem", "library").in_bulk([w for w, _ in top])
+    works = (
+        Work.objects.select_related("entrant", "poem", "library")
+        .defer("entrant__name_enc", "entrant__birth_year_enc")  # the masked name is stored
+        .in_bulk([w for w, _ in top])
+    )
     rows = []
     for place, (work_id, likes) in enumerate(top, start=offset + 1):
         work = works.get(work_id)
         if work is not None:
             rows.append(
-                {"place": place, "work": work, "likes": likes, "name": mask(work.entrant.name)}
+                {"place": place, "work": work, "likes": likes, "name": work.entrant.masked_name}
             )
     return rows
+
+
+def published_results(campaign: Campaign) -> list[dict] | None:
+    """The public results (获奖名单): None until staff publish them.
+
+    Ranked works (approved, shortlisted, not disqualified) with place, prize, the child's
+    masked name, library and poem: no judges' marks, no codes, no like counts.
+    """
+    if not campaign.results_published:
+        return None
+    rows = (
+        Work.objects.filter(
+            campaign=campaign,
+            shortlisted=True,
+            disqualified_reason="",
+            status=Work.Status.APPROVED,
+        )
+        .annotate(average=Avg("scores__total"))
+        .select_related("entrant", "poem", "library")
+        .order_by(F("average").desc(nulls_last=True), "id")
+    )
+    return [
+        {
+            "place": place,
+            "work": work,
+            "prize": work.prize,
+            "name": work.entrant.masked_name,
+            "library": work.library.name,
+            "poem": work.poem.title,
+        }
+        for place, work in enumerate(rows, start=1)
+    ]
 
 
 def entrants_of(guardian, campaign: Campaign) -> QuerySet[Entrant]:

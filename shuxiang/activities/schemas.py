@@ -24,6 +24,7 @@ class CampaignOut(Schema):
     like_end: dt.date
     judging_end: dt.date
     results_on: dt.date
+    results_published: bool = Field(..., description="Results public at …/results.")
 
 
 class RankingRowOut(Schema):
@@ -33,6 +34,21 @@ class RankingRowOut(Schema):
     poem: str
     library: str
     likes: int
+
+
+class ResultRowOut(Schema):
+    place: int
+    prize: str = Field(..., description="The prize (奖项), empty when none.")
+    work: str = Field(..., description="The work's share token.")
+    name: str = Field(..., description="The child's masked name (王*萌).")
+    poem: str
+    library: str = Field(..., description="Code of the entrant's library.")
+
+
+class ResultsOut(Schema):
+    published: bool = Field(..., description="False (and no rows) until staff publish them.")
+    results_on: dt.date
+    works: list[ResultRowOut]
 
 
 class LikeOut(Schema):

@@ -12,6 +12,7 @@ from shuxiang.accounts import inbox
 from shuxiang.accounts.models import Message
 from shuxiang.activities import clock, phases
 from shuxiang.activities.models import Campaign, Consent, Entrant, Like, Poem, Work
+from shuxiang.activities.models import mask as mask  # the public form, re-exported
 from shuxiang.core import audit
 from shuxiang.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from shuxiang.network import scopes
@@ -56,16 +57,6 @@ def create_campaign(data: dict, *, library: Library, poems: list[dict], by) -> C
         Poem.objects.create(campaign=campaign, position=position, **poem)
     audit.record(by, "activities.create_campaign", campaign)
     return campaign
-
-
-def mask(name: str) -> str:
-    """王小萌 → 王*萌, 李明 → 李*: the public form of a child's name."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return name or "*"
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 def age_group_of(campaign: Campaign, birth_year: int, day: dt.date) -> str:
@@ -157,7 +148,7 @@ def erase_children_of(guardian) -> int:
             work.save(update_fields=["audio"])
         Consent.objects.filter(entrant=entrant).delete()
     Entrant.objects.filter(pk__in=[e.pk for e in entrants]).update(
-        name_enc="", birth_year_enc="", erased_at=clock.now()
+        name_enc="", name_masked="", birth_year_enc="", erased_at=clock.now()
     )
     inbox.forget(guardian, source="activities")
     return len(entrants)

@@ -29,7 +29,8 @@ def _campaign(slug: str) -> Campaign:
         raise Http404 from None
 
 
-def _page(request, template: str, campaign: Campaign, tab: str, **context):
+def campaign_page(request, template: str, campaign: Campaign, tab: str, **context):
+    """A page of the campaign site (menu, staff links), its view counted in the stats."""
     from shuxiang.stats.events import record
 
     record(
@@ -52,20 +53,22 @@ def index(request):
 
 def home(request, slug: str):
     campaign = _campaign(slug)
-    return _page(
+    return campaign_page(
         request, "activities/home.html", campaign, "home", timeline=phases.timeline(campaign)
     )
 
 
 def poems(request, slug: str):
     campaign = _campaign(slug)
-    return _page(request, "activities/poems.html", campaign, "poems", poems=campaign.poems.all())
+    return campaign_page(
+        request, "activities/poems.html", campaign, "poems", poems=campaign.poems.all()
+    )
 
 
 def readings(request, slug: str):
     campaign = _campaign(slug)
     listed = campaign.poems.exclude(model_reading="")
-    return _page(request, "activities/readings.html", campaign, "readings", poems=listed)
+    return campaign_page(request, "activities/readings.html", campaign, "readings", poems=listed)
 
 
 def ranking(request, slug: str):
@@ -75,7 +78,7 @@ def ranking(request, slug: str):
     library_id = ascii_int(request.GET.get("library"), max_digits=12)
     rows = queries.ranking(campaign, age_group=group, library_id=library_id)
     libraries = campaign.entrants.values_list("library_id", "library__name").distinct()
-    return _page(
+    return campaign_page(
         request,
         "activities/ranking.html",
         campaign,
@@ -98,7 +101,7 @@ def record(request, slug: str):
         except ServiceError as exc:
             messages.error(request, str(exc))
     entrants = queries.entrants_of(request.user, campaign) if request.user.is_authenticated else []
-    return _page(
+    return campaign_page(
         request,
         "activities/record.html",
         campaign,
@@ -137,7 +140,7 @@ def _record_post(request, campaign: Campaign) -> None:
 @login_required
 def mine(request, slug: str):
     campaign = _campaign(slug)
-    return _page(
+    return campaign_page(
         request,
         "activities/mine.html",
         campaign,
@@ -155,13 +158,13 @@ def work(request, token: str):
         raise Http404 from None
     share = request.build_absolute_uri(reverse("activities:work", args=[token]))
     liked = request.user.is_authenticated and services.liked_today(request.user, found)
-    return _page(
+    return campaign_page(
         request,
         "activities/work.html",
         found.campaign,
         "ranking",
         work=found,
-        name=services.mask(found.entrant.name),
+        name=found.entrant.masked_name,
         share=share,
         liked=liked,
         qr=segno.make(share, error="m").svg_inline(scale=4, border=2),
@@ -216,7 +219,7 @@ def review(request, slug: str):
         messages.error(request, str(exc))
         findings = []
     pending = campaign.works.filter(status=Work.Status.PENDING).select_related("poem")[:50]
-    return _page(
+    return campaign_page(
         request,
         "activities/review.html",
         campaign,
