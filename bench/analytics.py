@@ -123,7 +123,7 @@ def table(paths: list[str]) -> None:
     print("| --- | --- | --- | --- | --- | --- |")
     for (job, engine), sizes in sorted(found.items()):
         cells = [
-            f"{sizes[n][0]:.1f} s (cpu {sizes[n][1]:.1f})" if n in sizes else "—"
+            f"{sizes[n][0]:.1f} s (cpu {sizes[n][1]:.2f})" if n in sizes else "—"
             for n in (10**6, 10**7, 10**8)
         ]
         known = sorted(sizes)
