@@ -7,7 +7,9 @@ started on first use against ``SHUXIANG_ANALYTICS_SPARK_MASTER`` (``local[*]`` b
 
 from __future__ import annotations
 
+import tempfile
 import threading
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -26,7 +28,7 @@ _spark: Any = None
 
 def spark_sql(job: Job) -> str:
     """The job's SQL in Spark's dialect."""
-    return sqlglot.transpile(job.sql, read="duckdb", write="spark")[0]
+    return sqlglot.transpile(job.text(), read="duckdb", write="spark")[0]
 
 
 def plain(value: Any) -> Any:
@@ -39,10 +41,14 @@ def plain(value: Any) -> Any:
 def run_duckdb(job: Job, inputs: Inputs) -> list[tuple]:
     db = duckdb.connect()
     db.execute("SET threads TO 2")
+    if memory := options.value("ANALYTICS_DUCKDB_MEMORY"):
+        db.execute(f"SET memory_limit = '{memory}'")
+        spill = Path(tempfile.gettempdir()) / "shuxiang-duckdb"
+        db.execute(f"SET temp_directory = '{spill}'")
     for table in TABLES:
         path = str(inputs.path(table)).replace("'", "''")
         db.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{path}')")
-    return [tuple(plain(v) for v in row) for row in db.execute(job.sql).fetchall()]
+    return [tuple(plain(v) for v in row) for row in db.execute(job.text()).fetchall()]
 
 
 def spark_session():
@@ -65,7 +71,7 @@ def spark_session():
                 .config("spark.ui.showConsoleProgress", "false")
                 .config("spark.sql.shuffle.partitions", "4")
                 .config("spark.sql.session.timeZone", "UTC")
-                .config("spark.driver.memory", "1g")
+                .config("spark.driver.memory", options.value("ANALYTICS_SPARK_DRIVER_MEMORY"))
                 .getOrCreate()
             )
             _spark.sparkContext.setLogLevel("ERROR")

@@ -8,7 +8,10 @@ subtree (``scope``); recommendation inputs count item use by signed-in readers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from shuxiang.core import options
 
 # co_readers counts only each reader's most recent items: a reader's pairs grow as the square
 # of their history, so a few very active readers would dominate the self-join (and the result).
@@ -16,6 +19,9 @@ HISTORY_CAP = 200
 # co_readers returns each item's best related items only (by cosine); the store keeps the first
 # ANALYTICS_RELATED_PER_ITEM of them. All pairs would be tens of millions of rows at 10M events.
 PAIRS_PER_ITEM = 100
+# co_readers pairs two of a reader's items only when at most WINDOW places apart in the reader's
+# order by last use (the node's value is the option ANALYTICS_CO_READ_WINDOW).
+WINDOW = 10
 USE_KINDS = "('item_view', 'download', 'play')"
 _SUBTREE = "FROM events e JOIN scopes s ON s.library = e.library"
 _READ = f"""SELECT reader, item_id, day, ts FROM events
@@ -30,6 +36,12 @@ class Job:
     description: str
     sql: str
     columns: tuple[str, ...]
+    # When set, the SQL is made at run time (from the node's options); ``sql`` is the default.
+    make_sql: Callable[[], str] | None = None
+
+    def text(self) -> str:
+        """The SQL to run now."""
+        return self.make_sql() if self.make_sql else self.sql
 
 
 def _report(name: str, description: str, key: str, key2: str, where: str = "true") -> Job:
@@ -101,9 +113,13 @@ _add(
     Job(
         "popularity",
         "Uses and distinct readers per item in each subtree",
-        f"""SELECT s.scope AS scope, e.item_id AS item_id, MAX(e.title) AS title,
-       COUNT(*) AS uses, COUNT(DISTINCT NULLIF(e.reader, '')) AS readers
-{_SUBTREE} WHERE e.kind IN {USE_KINDS} AND e.item_id <> '' GROUP BY s.scope, e.item_id""",
+        # Per (scope, item, reader) first, then per item: two plain aggregations instead of a
+        # COUNT(DISTINCT) per group, which grows worse than the events.
+        f"""WITH used AS (SELECT s.scope AS scope, e.item_id AS item_id, e.reader AS reader,
+       MAX(e.title) AS title, COUNT(*) AS uses
+{_SUBTREE} WHERE e.kind IN {USE_KINDS} AND e.item_id <> '' GROUP BY s.scope, e.item_id, e.reader)
+SELECT scope, item_id, MAX(title) AS title, CAST(SUM(uses) AS BIGINT) AS uses,
+       COUNT(NULLIF(reader, '')) AS readers FROM used GROUP BY scope, item_id""",
         ("scope", "item_id", "title", "uses", "readers"),
     )
 )
@@ -121,26 +137,45 @@ GROUP BY a.item_id, b.item_id HAVING COUNT(*) >= 2""",
 )
 
 
-def co_readers_sql(cap: int | None = HISTORY_CAP, per_item: int = PAIRS_PER_ITEM) -> str:
-    """The co_readers SQL: each reader's ``cap`` most recent items count (all if None); each
-    item's ``per_item`` pairs of highest cosine are returned."""
+def co_readers_sql(
+    cap: int | None = HISTORY_CAP, per_item: int = PAIRS_PER_ITEM, window: int | None = WINDOW
+) -> str:
+    """The co_readers SQL: each reader's ``cap`` most recent distinct items count (all if None);
+    two of them pair when at most ``window`` places apart in that reader's order by last use
+    (every two if None); each item's ``per_item`` pairs of highest cosine are returned.
+
+    With a window a reader adds at most ``window`` pairs per item, so the work grows with the
+    reader × item rows (linearly) instead of with the square of each reader's history: the
+    offsets ±1..±window are a small table and the pairing is an equality join on (reader, place).
+    """
     keep = "true" if cap is None else f"recent <= {cap}"
+    if window is None:
+        near = """SELECT a.item AS item, b.item AS related
+  FROM reads a JOIN reads b ON a.reader = b.reader AND a.item <> b.item"""
+    else:
+        steps = ", ".join(f"({n}), ({-n})" for n in range(1, window + 1))
+        near = f"""SELECT a.item AS item, b.item AS related FROM (SELECT reader, item,
+  recent + step AS place FROM reads CROSS JOIN (VALUES {steps}) AS steps(step)) a
+  JOIN reads b ON b.reader = a.reader AND b.recent = a.place"""
+    # Items are numbered first so that the pairs are grouped and joined on integers.
     return f"""WITH last AS (SELECT reader, item_id, MAX(ts) AS last_ts FROM ({_READ}) r
   GROUP BY reader, item_id),
-reads AS (SELECT reader, item_id FROM (SELECT reader, item_id, ROW_NUMBER() OVER
-  (PARTITION BY reader ORDER BY last_ts DESC, item_id) AS recent FROM last) ranked
-  WHERE {keep}),
-counts AS (SELECT item_id, COUNT(*) AS n FROM reads GROUP BY item_id),
-pairs AS (SELECT a.item_id AS item_id, b.item_id AS related_id, COUNT(*) AS together
-  FROM reads a JOIN reads b ON a.reader = b.reader AND a.item_id <> b.item_id
-  GROUP BY a.item_id, b.item_id),
-scored AS (SELECT p.item_id, p.related_id, p.together, ca.n AS item_readers,
-  cb.n AS related_readers, ROW_NUMBER() OVER (PARTITION BY p.item_id
-  ORDER BY p.together / SQRT(ca.n * cb.n) DESC, p.related_id) AS place
-  FROM pairs p JOIN counts ca ON ca.item_id = p.item_id
-  JOIN counts cb ON cb.item_id = p.related_id)
-SELECT item_id, related_id, together, item_readers, related_readers FROM scored
-WHERE place <= {per_item}"""
+items AS (SELECT item_id, ROW_NUMBER() OVER (ORDER BY item_id) AS item
+  FROM (SELECT DISTINCT item_id FROM last) d),
+reads AS (SELECT reader, item, recent FROM (SELECT l.reader AS reader, i.item AS item,
+  ROW_NUMBER() OVER (PARTITION BY l.reader ORDER BY l.last_ts DESC, l.item_id) AS recent
+  FROM last l JOIN items i ON i.item_id = l.item_id) ranked WHERE {keep}),
+counts AS (SELECT item, COUNT(*) AS n FROM reads GROUP BY item),
+near AS ({near}),
+pairs AS (SELECT item, related, COUNT(*) AS together FROM near GROUP BY item, related),
+scored AS (SELECT p.item, p.related, p.together, ca.n AS item_readers,
+  cb.n AS related_readers, ROW_NUMBER() OVER (PARTITION BY p.item
+  ORDER BY p.together / SQRT(ca.n * cb.n) DESC, ib.item_id) AS place
+  FROM pairs p JOIN counts ca ON ca.item = p.item JOIN counts cb ON cb.item = p.related
+  JOIN items ib ON ib.item = p.related)
+SELECT ia.item_id AS item_id, ib.item_id AS related_id, s.together, s.item_readers,
+  s.related_readers FROM scored s JOIN items ia ON ia.item = s.item
+  JOIN items ib ON ib.item = s.related WHERE s.place <= {per_item}"""
 
 
 _add(
@@ -149,6 +184,7 @@ _add(
         "Pairs of items read by the same reader, with each item's readers (item-kNN input)",
         co_readers_sql(),
         ("item_id", "related_id", "together", "item_readers", "related_readers"),
+        lambda: co_readers_sql(window=options.value("ANALYTICS_CO_READ_WINDOW")),
     )
 )
 _add(

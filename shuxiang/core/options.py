@@ -219,8 +219,16 @@ OPTIONS: dict[str, Option] = {
         Option("STATS_FLUSH_SECONDS", str, "0.5", "How often buffered usage events are written."),
         Option("STATS_WEBHOOK_TIMEOUT", int, 5, "Seconds to wait for monitoring HTTP calls."),
         Option("ANALYTICS_SPARK_MASTER", str, "local[*]", "Spark master URL of analytics jobs."),
+        Option("ANALYTICS_SPARK_DRIVER_MEMORY", str, "1g", "Spark driver memory (local mode)."),
+        Option("ANALYTICS_DUCKDB_MEMORY", str, "", "DuckDB memory limit of a job (unset: 80 %)."),
         Option("ANALYTICS_MIN_CELL", int, 10, "Smallest group an analytics report may show (k)."),
         Option("ANALYTICS_RELATED_PER_ITEM", int, 20, "Related items kept per item by the jobs."),
+        Option(
+            "ANALYTICS_CO_READ_WINDOW",
+            int,
+            10,
+            "Readers-also-read pairs items at most this many places apart in a reader's history.",
+        ),
         Option(
             "FEDERATION_KEY_GRACE_SECONDS",
             int,

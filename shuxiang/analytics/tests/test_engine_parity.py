@@ -10,7 +10,9 @@ import pytest
 from shuxiang.analytics import engines
 from shuxiang.analytics.jobs import JOBS, Job, co_readers_sql
 
-SPARK_BUDGET_SECONDS = 120
+# A bound for CI, not a measure (bench/analytics.py measures): on the shared 2-core machine at a
+# load average of 12-16 the whole parity run took 137 s of wall time.
+SPARK_BUDGET_SECONDS = 300
 
 
 def _sorted(rows):
@@ -37,8 +39,30 @@ def test_an_unknown_engine_is_refused_by_name(small_inputs):
         engines.run(JOBS["channel"], small_inputs, "flink")
 
 
-def _co_readers_capped(cap: int | None, per_item: int = 1_000) -> Job:
-    return Job("co_readers", "", co_readers_sql(cap, per_item), JOBS["co_readers"].columns)
+def _co_readers_capped(cap: int | None, per_item: int = 1_000, window: int | None = None) -> Job:
+    sql = co_readers_sql(cap, per_item, window)
+    return Job("co_readers", "", sql, JOBS["co_readers"].columns)
+
+
+def _histories(inputs, cap: int) -> list[list[str]]:
+    """Each reader's ``cap`` most recent distinct items, most recent first."""
+    by_reader = defaultdict(list)
+    for reader, item, _uses, last_ts in engines.run(JOBS["reader_history"], inputs, "duckdb"):
+        by_reader[reader].append((-last_ts, item))
+    return [[item for _ts, item in sorted(read)[:cap]] for read in by_reader.values()]
+
+
+def test_co_readers_pairs_only_items_within_the_window(small_inputs):
+    expected = Counter()
+    for items in _histories(small_inputs, 50):
+        for place, item in enumerate(items):
+            for other in items[max(0, place - 2) : place + 3]:
+                if other != item:
+                    expected[item, other] += 1
+    rows = engines.run(_co_readers_capped(50, 100_000, window=2), small_inputs, "duckdb")
+    assert {(item, related): n for item, related, n, _a, _b in rows} == dict(expected)
+    whole = engines.run(_co_readers_capped(50, 100_000), small_inputs, "duckdb")
+    assert len(whole) > len(rows)
 
 
 def test_co_readers_counts_only_each_readers_most_recent_items(small_inputs):
@@ -68,6 +92,6 @@ def test_co_readers_returns_each_items_pairs_of_highest_cosine_only(small_inputs
 
 
 def test_the_caps_give_identical_rows_on_spark(small_inputs, spark):
-    job = _co_readers_capped(3, per_item=5)
+    job = _co_readers_capped(3, per_item=5, window=1)
     on_duckdb = _sorted(engines.run(job, small_inputs, "duckdb"))
     assert on_duckdb == _sorted(engines.run(job, small_inputs, "spark"))
