@@ -8,7 +8,8 @@ PostgreSQL when ``SHUXIANG_DATABASE_URL`` is set). In the same run, over the sam
 connection and the same endpoint:
 
 - peer: fetching and fully parsing every page of the list (ListRecords, the native format,
-  following resumption tokens) without storing anything — the best of two runs, one before
+  following resumption tokens) without storing anything, with the harvester's own fetching
+  thread (``PageStream``, the same pages asked for ahead) — the best of two runs, one before
   and one after the harvest;
 - harvest: the parent's harvester storing the whole list (records with their holdings; work
   clustering and the search index updates queued as jobs) until the source is complete;
@@ -156,19 +157,32 @@ def staff_token(env: dict) -> str:
 
 
 def fetch_and_parse(session, url: str) -> tuple[int, float]:
-    """(records, seconds): every page of the list fetched and parsed, nothing stored."""
-    from shuxiang.catalog.oai import fetch
+    """(records, seconds): every page of the list fetched and parsed, nothing stored.
 
-    params, count, start = (
-        {"verb": "ListRecords", "metadataPrefix": "shuxiang"},
-        0,
-        time.perf_counter(),
-    )
-    while params:
-        page = fetch.get(session, url, params, limit=300)
-        count += len(page.root.findall(f"{OAI}ListRecords/{OAI}record"))
-        token = page.root.findtext(f"{OAI}ListRecords/{OAI}resumptionToken")
-        params = {"verb": "ListRecords", "resumptionToken": token} if token else None
+    A fair peer of the harvest: the same client and session, the same ``fetch.get`` (decode
+    and parse), the same prefetching thread (``PageStream``: the next page is asked for as soon
+    as the last one is parsed, four pages ahead) and interpreter-lock switch interval; only
+    reading the records' values and storing them are left out.
+    """
+    import sys as _sys
+
+    from shuxiang.catalog.models import Source
+    from shuxiang.catalog.oai.harvester import SWITCH_SECONDS, Harvester
+    from shuxiang.catalog.oai.pipeline import PageStream
+
+    source = Source(key="peer", base_url=url, metadata_prefix="shuxiang")  # never saved
+    fetcher = Harvester(source, session=session)  # only its fetching is used
+    params, count = {"verb": "ListRecords", "metadataPrefix": "shuxiang"}, 0
+    switch = _sys.getswitchinterval()
+    _sys.setswitchinterval(SWITCH_SECONDS)
+    start = time.perf_counter()
+    try:
+        with PageStream(fetcher, params, 300) as stream:
+            for page, _asked, _token, _prepared in stream:
+                assert page.error() is None, page.error().text
+                count += len(page.root.findall(f"{OAI}ListRecords/{OAI}record"))
+    finally:
+        _sys.setswitchinterval(switch)
     return count, time.perf_counter() - start
 
 

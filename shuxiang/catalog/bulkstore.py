@@ -20,6 +20,8 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import itemgetter
 from types import SimpleNamespace
 
 from django.db import connection, transaction
@@ -32,6 +34,7 @@ from shuxiang.core.actors import SYSTEM
 from shuxiang.network.models import Library
 
 log = logging.getLogger(__name__)
+_json = json.JSONEncoder().encode  # json.dumps's own encoder, without its per-call checks
 COLUMNS = (
     "source_id", "local_id", "format", "payload", "datestamp", "source_datestamp", "encoding",
     "harvested_at", "deleted", "library_id", "access_policy", "set_specs", *services.TEXT_FIELDS,
@@ -39,7 +42,6 @@ COLUMNS = (
     "holding_node", "holding_url",
 )  # fmt: skip
 POLICIES = frozenset(AccessPolicy.values)
-JSON_COLUMNS = {"creators", "subjects", "identifiers"}
 UPSERT_ROWS = 500  # rows a statement (SQLite allows 32,766 parameters)
 INDEX_BATCH = 5000  # record ids an index job
 INDEX_JOB = "catalog.index_records"
@@ -59,6 +61,7 @@ class Incoming:
     access_policy: str = AccessPolicy.PUBLIC
     holding_node: str = ""
     holding_url: str = ""
+    cleaned: bool = False  # fields already through ``services.clean_fields``
 
 
 @dataclass
@@ -150,8 +153,9 @@ def store_page(
     row = RowMaker(source, now, encoding, libraries)
     rows = [row(item) for item in live.values()]
     ids: list[int] = []
-    for start in range(0, len(rows), UPSERT_ROWS):
-        ids += _upsert(rows[start : start + UPSERT_ROWS])
+    step = max(len(rows), 1) if connection.vendor == "postgresql" else UPSERT_ROWS  # one COPY
+    for start in range(0, len(rows), step):
+        ids += _upsert(rows[start : start + step])
     removed = _delete(source, list(gone), now)
     result.stored += sum(1 for item in items if item.local_id in live and not item.deleted)
     result.deleted = len(removed)
@@ -173,9 +177,17 @@ def _checked(items: list[Incoming], result: PageResult) -> tuple[dict, dict]:
             gone[item.local_id] = item
         else:
             gone.pop(item.local_id, None)
-            item.fields = services.clean_fields(item.fields)
+            if not item.cleaned:
+                item.fields, item.cleaned = services.clean_fields(item.fields), True
             live[item.local_id] = item
     return live, gone
+
+
+def clean(items: Iterable[Incoming | None]) -> None:
+    """Clean the fields of records ahead of ``store_page`` (no database: any thread)."""
+    for item in items:
+        if item is not None and not item.deleted and not item.cleaned:
+            item.fields, item.cleaned = services.clean_fields(item.fields), True
 
 
 def _problem(item: Incoming) -> str:
@@ -199,20 +211,23 @@ class RowMaker:
         self.head = (source.pk,)
         self.times = (stamp, encoding[:32], stamp, False)
         self.specs: dict[tuple, str] = libraries.specs
+        self.own = source.library
+        self.texts = itemgetter(*services.TEXT_FIELDS)
 
     def __call__(self, item: Incoming) -> tuple:
-        library = self.libraries.get(item.library_code) or self.source.library
+        library = self.libraries.known.get(item.library_code) if item.library_code else None
+        library = library or self.own
         f = item.fields
-        dumps = json.dumps
+        creators, subjects, identifiers = f["creators"], f["subjects"], f["identifiers"]
         return (
             *self.head, item.local_id, item.fmt, item.payload, self.times[0],
             item.source_datestamp[:40], *self.times[1:],
             library.pk if library else None, item.access_policy,
-            self._specs(library, f["type"], f["collection"]),
-            *[f[name] for name in services.TEXT_FIELDS],
-            f["title_folded"], dumps(f["creators"]), dumps(f["subjects"]), f["year"],
-            dumps(f["identifiers"]), f["isbn"], "", item.holding_node[:500],
-            item.holding_url[:1000],
+            self._specs(library, f["type"], f["collection"]), *self.texts(f),
+            f["title_folded"], _json(creators) if creators else "[]",
+            _json(subjects) if subjects else "[]", f["year"],
+            _json(identifiers) if identifiers else "[]", f["isbn"], "",
+            item.holding_node[:500], item.holding_url[:1000],
         )  # fmt: skip
 
     def _specs(self, library, kind: str, collection: str) -> str:
@@ -226,8 +241,8 @@ class RowMaker:
 
 
 def _upsert(rows: list[tuple]) -> list[int]:
-    """INSERT … ON CONFLICT (source, local_id) DO UPDATE, RETURNING the ids (PostgreSQL and
-    SQLite alike): one statement for many rows, no model instances."""
+    """INSERT … ON CONFLICT (source, local_id) DO UPDATE, RETURNING the ids: one statement for
+    many rows, no model instances (on PostgreSQL from the rows copied into a staging table)."""
     quote = connection.ops.quote_name
     names = ", ".join(quote(c) for c in COLUMNS)
     updates = ", ".join(
@@ -235,38 +250,36 @@ def _upsert(rows: list[tuple]) -> list[int]:
         for c in COLUMNS[2:]
         if c != "search_text"  # new rows start unindexed; changed ones keep theirs until the job
     )
+    conflict = f"ON CONFLICT (source_id, local_id) DO UPDATE SET {updates} RETURNING id"
+    table = quote(Record._meta.db_table)
     if connection.vendor == "postgresql":
-        values, params = _unnest(rows), [list(column) for column in zip(*rows, strict=True)]
-    else:
-        one = "(" + ", ".join(["?"] * len(COLUMNS)) + ")"
-        values, params = f"VALUES {', '.join([one] * len(rows))}", [v for r in rows for v in r]
-    sql = (
-        f"INSERT INTO {quote(Record._meta.db_table)} ({names}) {values} "
-        f"ON CONFLICT (source_id, local_id) DO UPDATE SET {updates} RETURNING id"
-    )
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [pk for (pk,) in cursor.fetchall()]
+        return _copy_upsert(rows, table, names, conflict)
+    one = "(" + ", ".join(["?"] * len(COLUMNS)) + ")"
+    sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(rows))} {conflict}"
     connection.ensure_connection()  # the sqlite3 connection itself: qmark placeholders as
-    return [pk for (pk,) in connection.connection.execute(sql, params)]  # written, no rewriting
+    rows = connection.connection.execute(sql, list(chain.from_iterable(rows)))  # written
+    return [pk for (pk,) in rows]
 
 
-def _unnest(rows: list[tuple]) -> str:
-    """PostgreSQL: the rows as one array a column (``unnest``): a short statement whatever the
-    page size, which psycopg parses once and caches, instead of thousands of placeholders."""
-    fields = {field.column: field for field in Record._meta.concrete_fields}
-    types = [fields[column].db_type(connection) for column in COLUMNS]
-    arrays = ", ".join(
-        "%s::text[]" if column in JSON_COLUMNS else f"%s::{kind}[]"
-        for column, kind in zip(COLUMNS, types, strict=True)
-    )
-    names = [f"c{n}" for n in range(len(COLUMNS))]
-    select = ", ".join(
-        f"{name}::jsonb" if column in JSON_COLUMNS else name
-        for name, column in zip(names, COLUMNS, strict=True)
-    )
-    return f"SELECT {select} FROM unnest({arrays}) AS t({', '.join(names)})"
+STAGING = "catalog_record_incoming"
+
+
+def _copy_upsert(rows: list[tuple], table: str, names: str, conflict: str) -> list[int]:
+    """PostgreSQL: ``COPY`` the rows into a temporary staging table (psycopg writes COPY rows
+    in C; no statement with thousands of parameters or arrays to adapt), then one INSERT …
+    SELECT from it; the staging table is emptied in the same transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING} AS "
+            f"SELECT {names} FROM {table} WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY {STAGING} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {STAGING} {conflict}")
+        ids = [pk for (pk,) in cursor.fetchall()]
+        cursor.execute(f"DELETE FROM {STAGING}")
+    return ids
 
 
 def _delete(source: Source, local_ids: list[str], now) -> list[int]:

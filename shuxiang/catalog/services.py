@@ -34,14 +34,16 @@ def clean_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for name in TEXT_FIELDS:
         value = raw.get(name) or ""
-        if isinstance(value, list | tuple):
-            value = next((str(v) for v in value if v), "")
-        fields[name] = str(value).strip()
+        if value.__class__ is not str:  # harvested values are strings: the common case first
+            if isinstance(value, list | tuple):
+                value = next((str(v) for v in value if v), "")
+            value = str(value)
+        fields[name] = value.strip()
     for name in LIST_FIELDS:
         value = raw.get(name) or raw.get(name.rstrip("s")) or []
         if isinstance(value, str):
             value = [value]
-        fields[name] = [str(v).strip() for v in value if v and str(v).strip()]
+        fields[name] = [text for v in value if v and (text := str(v).strip())]
     for name, limit in LIMITS.items():  # harvested data can be longer than any sane value
         fields[name] = fields[name][:limit]
     fields["title_folded"] = normalize.fold(fields["title"])[:200]

@@ -114,12 +114,11 @@ class Harvester:
         """Store the pages of one list; the parameters to list again with (after an OAI
         error that allows it), None when the list is complete, False when stopped."""
         left = max_pages - self.report.pages if max_pages else None
-        with PageStream(self, params, limit, left) as stream:
-            for page, asked, token in self._checked(stream):
+        with PageStream(self, params, limit, left, prepare=self._prepare) as stream:
+            for page, asked, token, (items, problems) in self._checked(stream):
                 error = page.error()
                 if error is not None:
                     return self._on_error(error, asked, page)
-                items, problems = self._items_of(page)
                 for message in problems:
                     self.report.note(f"page {self.report.pages + 1} {message}")
                 self._store_page(page, items, token)
@@ -134,7 +133,8 @@ class Harvester:
     def _checked(self, stream: PageStream):
         """The stream's pages; a failure to read one is noted on the source, then raised."""
         try:
-            yield from stream
+            for page, asked, token, prepared in stream:
+                yield page, asked, token, prepared or ([], [])
         except HarvestFailed as exc:
             self._fail(str(exc.problem))
             raise
@@ -212,6 +212,13 @@ class Harvester:
         if not self.source.pending_datestamp:
             self.source.pending_datestamp = page.response_date() or to_datestamp(timezone.now())
 
+    def _prepare(self, page: fetch.Page) -> tuple[list, list[str]]:
+        """On the fetching thread: the page's records read and their fields cleaned (pure
+        Python, no database), so that this thread does it while the other waits on SQL."""
+        items, problems = self._items_of(page)
+        bulkstore.clean(items)
+        return items, problems
+
     def _items_of(self, page: fetch.Page) -> tuple[list, list[str]]:
         """The page's records, parsed, and a problem for each record that cannot be read
         (its place in the list holds None)."""
@@ -271,13 +278,16 @@ class Harvester:
 
 
 def _native_incoming(element) -> bulkstore.Incoming:
-    """A record of the native format (a Shuxiang node's), read in one pass."""
+    """A record of the native format (a Shuxiang node's), read in one pass.
+
+    Its payload stays empty, as for the records a node makes itself: every element of the
+    native format that a node keeps has its column (the provider writes the format from the
+    columns), so a copy of the XML would be stored and never read."""
     identifier, datestamp, deleted, fields, extras = mapping.native_record(element)
     item = bulkstore.Incoming(local_id=identifier, deleted=deleted, source_datestamp=datestamp)
     if deleted:
         return item
     item.fmt, item.fields = "native", fields
-    item.payload = etree.tostring(element, encoding="unicode")
     item.library_code = extras["library"]
     item.access_policy = extras["accessPolicy"] or item.access_policy
     item.holding_node, item.holding_url = extras["holdingNode"], extras["landingPage"]

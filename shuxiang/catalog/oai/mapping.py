@@ -123,6 +123,9 @@ def native_extras(record) -> dict[str, str]:
 _HEADER = f"{{{OAI_NS}}}header"
 _METADATA = f"{{{OAI_NS}}}metadata"
 _HEADER_TAGS = {f"{{{OAI_NS}}}identifier": 0, f"{{{OAI_NS}}}datestamp": 1}
+_SINGLE_TAGS = {f"{{{NATIVE_NS}}}{tag}": tag for tag in NATIVE_SINGLE}
+_LIST_TAGS = {f"{{{NATIVE_NS}}}{tag}": name for tag, name in NATIVE_LISTS.items()}
+_NO_EXTRAS = dict.fromkeys(NATIVE_EXTRAS, "")
 
 
 def native_record(record) -> tuple[str, str, bool, dict, dict[str, str]]:
@@ -130,10 +133,16 @@ def native_record(record) -> tuple[str, str, bool, dict, dict[str, str]]:
     over its elements: what ``header_of``, ``fields_of`` and ``native_extras`` give, for the
     harvester's pages of thousands of records.
 
-    No ``clean`` here: the text of a parsed page cannot hold what ``clean`` drops (XML 1.0
-    forbids those characters, and ``fetch.parse`` removes them before parsing).
+    The native record is flat (``shuxiang-record.xsd``: a sequence of text elements), so only
+    its children are read. No ``clean`` here: the text of a parsed page cannot hold what
+    ``clean`` drops (XML 1.0 forbids those characters, and ``fetch.parse`` removes them).
     """
-    header = record.find(_HEADER)
+    header = metadata = None
+    for child in record:
+        if child.tag == _HEADER:
+            header = header if header is not None else child
+        elif child.tag == _METADATA:
+            metadata = metadata if metadata is not None else child
     if header is None:
         raise ValueError("record without a header")
     found = ["", ""]
@@ -141,34 +150,42 @@ def native_record(record) -> tuple[str, str, bool, dict, dict[str, str]]:
         slot = _HEADER_TAGS.get(child.tag)
         if slot is not None and not found[slot]:  # the first of each, as findtext() does
             found[slot] = (child.text or "").strip() or " "
+            if found[0] and found[1]:
+                break  # the setSpecs that follow are worked out again from the columns
     identifier, datestamp = found[0].strip(), found[1].strip()
     if not identifier:
         raise ValueError("header without an identifier")
     if header.get("status") == "deleted":
         return identifier, datestamp, True, {}, {}
-    metadata = record.find(_METADATA)
     if metadata is None or len(metadata) == 0:
-        return identifier, datestamp, False, {}, {tag: "" for tag in NATIVE_EXTRAS}
+        return identifier, datestamp, False, {}, dict(_NO_EXTRAS)
     return identifier, datestamp, False, *_native_fields(metadata[0])
 
 
 def _native_fields(native) -> tuple[dict, dict[str, str]]:
-    fields: dict = {name: "" for name in NATIVE_SINGLE}
-    lists: dict[str, list[str]] = {name: [] for name in NATIVE_LISTS.values()}
-    extras: dict[str, str] = {}
-    for element in native.iter():
+    fields: dict = dict.fromkeys(NATIVE_SINGLE, "")
+    creators: list[str] = []
+    subjects: list[str] = []
+    identifiers: list[str] = []
+    lists = {"creators": creators, "subjects": subjects, "identifiers": identifiers}
+    extras = dict(_NO_EXTRAS)
+    seen: set[str] = set()
+    single, listed, extra_tags = _SINGLE_TAGS, _LIST_TAGS, _EXTRA_TAGS
+    for element in native:
         tag, text = element.tag, element.text
-        extra = _EXTRA_TAGS.get(tag)
-        if extra is not None and extra not in extras and element.getparent() is native:
+        name = single.get(tag)
+        if name is not None:
+            if text and not fields[name]:
+                fields[name] = text.strip()
+            continue
+        name = listed.get(tag)
+        if name is not None:
+            if text and (text := text.strip()):
+                lists[name].append(text)
+            continue
+        extra = extra_tags.get(tag)
+        if extra is not None and extra not in seen:  # the first such element, as find() does
+            seen.add(extra)
             extras[extra] = text.strip() if text else ""
-        name = _NATIVE_TAGS.get(tag)
-        if name is None or not text:
-            continue
-        text = text.strip()
-        if not text:
-            continue
-        if name in NATIVE_LISTS:
-            lists[NATIVE_LISTS[name]].append(text)
-        elif not fields[name]:
-            fields[name] = text
-    return {**fields, **lists}, {tag: extras.get(tag, "") for tag in NATIVE_EXTRAS}
+    fields.update(lists)
+    return fields, extras

@@ -3,11 +3,12 @@
 Only the provider knows a list's next page (its resumption token), so pages are asked for one
 after the other; but nothing makes the harvest wait for a page to be stored before asking for
 the next. ``PageStream`` asks for the pages of one list on its own thread, parses each, reads
-its token and asks for the following page at once, handing the parsed pages over in the list's
-order through a queue of at most ``LOOKAHEAD`` pages (bounded: a slow database does not pile
-up the whole list in memory). The consumer (the harvester's thread, the only one using the
-database) stores them and saves each page's token with its records; pages fetched ahead of a
-failure or a kill were never marked as harvested, so they are simply asked for again.
+its token, asks for the following page at once and reads the page's records (``prepare``),
+handing the parsed pages over in the list's order through a queue of at most ``LOOKAHEAD``
+pages (bounded: a slow database does not pile up the whole list in memory). The consumer (the
+harvester's thread, the only one using the database) stores them and saves each page's token
+with its records; pages fetched ahead of a failure or a kill were never marked as harvested,
+so they are simply asked for again.
 
 The stream ends after a page without a token, after an OAI error page (the consumer decides
 what follows: a restart is a new stream), after ``max_pages`` pages, or with the exception that
@@ -26,12 +27,17 @@ PUT_WAIT = 0.25  # seconds between checks that the consumer still listens
 
 
 class PageStream:
-    """Iterate ``(page, params asked, token)`` of one list; use as a context manager."""
+    """Iterate ``(page, params asked, token, prepared)`` of one list; use as a context manager
+    (``prepared``: what ``prepare`` made of the page on the fetching thread, None after an error
+    page or without ``prepare``)."""
 
-    def __init__(self, harvester, params: dict, limit: float, max_pages: int | None = None):
+    def __init__(
+        self, harvester, params: dict, limit: float, max_pages: int | None = None, *, prepare=None
+    ):
         self.harvester, self.params, self.limit, self.max_pages = (
             harvester, params, limit, max_pages,
         )  # fmt: skip
+        self.prepare = prepare  # page -> what the consumer needs of it (here, off its thread)
         self.pages: queue.Queue = queue.Queue(maxsize=LOOKAHEAD)
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._produce, name="harvest-fetch", daemon=True)
@@ -57,9 +63,11 @@ class PageStream:
         try:
             while params and not self.stopped.is_set():
                 page, asked = self.harvester._answer(params, self.limit)
-                token = self.harvester._token_of(page) if page.error() is None else ""
+                failed = page.error() is not None
+                token = "" if failed else self.harvester._token_of(page)
+                prepared = None if failed or self.prepare is None else self.prepare(page)
                 fetched += 1
-                self._put((page, asked, token))
+                self._put((page, asked, token, prepared))
                 if not token or (self.max_pages and fetched >= self.max_pages):
                     break
                 params = {"verb": "ListRecords", "resumptionToken": token}
