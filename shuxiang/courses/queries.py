@@ -8,7 +8,17 @@ from urllib.parse import quote
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from shuxiang.courses.models import Course, Curation, Keyword, Lecture, Question
+from shuxiang.courses.models import (
+    Course,
+    Curation,
+    Keyword,
+    Lecture,
+    Question,
+    Series,
+    Speaker,
+    Subscription,
+    Topic,
+)
 from shuxiang.network.models import Library
 from shuxiang.network.queries import ancestors
 
@@ -174,3 +184,19 @@ def lecture_out(lecture: Lecture) -> dict:
         "live_state": lecture.live_state, "live_starts_at": lecture.live_starts_at,
         "stream_url": lecture.stream_url, "video": lecture.video_id, "keywords": keywords,
     }  # fmt: skip
+
+
+def subscriptions_of(reader) -> list[tuple[Subscription, str]]:
+    """The reader's subscriptions, each with the name of what it follows (one query per kind)."""
+    rows = list(Subscription.objects.filter(user=reader).order_by("kind", "created_at"))
+    names: dict[str, dict[int, str]] = {}
+    for kind, model, label in (
+        ("course", Course, "title"),
+        ("series", Series, "title"),
+        ("speaker", Speaker, "name"),
+        ("topic", Topic, "name"),
+    ):
+        wanted = [row.target for row in rows if row.kind == kind]
+        if wanted:
+            names[kind] = dict(model.objects.filter(pk__in=wanted).values_list("pk", label))
+    return [(row, names.get(row.kind, {}).get(row.target, f"#{row.target}")) for row in rows]

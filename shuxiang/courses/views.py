@@ -272,5 +272,5 @@ def subscribe(request):
 def inbox(request):
     rows = list(shared_inbox.messages_of(request.user, source="courses"))
     shared_inbox.mark_read(request.user, source="courses")
-    subscriptions = request.user.course_subscriptions.all()
+    subscriptions = queries.subscriptions_of(request.user)
     return render(request, "courses/inbox.html", {"rows": rows, "subscriptions": subscriptions})

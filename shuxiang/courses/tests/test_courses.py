@@ -115,6 +115,9 @@ def test_subscribing_through_the_page_and_the_api(w, client):
     assert answer.status_code == 400 and answer.json()["errors"][0]["field"] == "target"
     mine = client.get("/api/v1/courses/me/subscriptions").json()
     assert mine == [{"kind": "speaker", "target": w["speaker"].pk}]
+    client.post("/courses/subscribe", {"kind": "course", "target": w["course"].pk})
+    page = client.get("/courses/inbox/").content.decode()
+    assert f"· {w['speaker'].name}" in page and f"· {w['course'].title}" in page
 
 
 def test_unpublished_courses_are_hidden_from_pages_and_the_data_interface(w, client):
