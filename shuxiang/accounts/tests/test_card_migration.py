@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from shuxiang.accounts.models import ReaderCard
+from shuxiang.accounts.tests.migrating import migrate_to, migrate_to_latest
 
 BEFORE = [("accounts", "0004_staff_totp_second_factor")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_clear_card_numbers_are_normalised_encrypted_and_hashed():
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     library = old.get_model("network", "Library").objects.create(
         code="330681", name="诸暨市图书馆", level="county", path="/330681/", depth=0
     )
@@ -28,8 +21,7 @@ def test_clear_card_numbers_are_normalised_encrypted_and_hashed():
     cards = old.get_model("accounts", "ReaderCard").objects
     cards.create(user=user, library=library, number="zj 0042")
     cards.create(user=user, library=library, number="ＺＪ００４３")
-    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
-    _migrate(latest)
+    migrate_to_latest()
     numbers = sorted(card.number for card in ReaderCard.objects.all())
     assert numbers == ["ZJ0042", "ZJ0043"]
     assert ReaderCard.objects.filter(number_hash=ReaderCard(number="zj0042").number_hash).exists()

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from shuxiang.accounts.models import Message
+from shuxiang.accounts.tests.migrating import migrate_to, migrate_to_latest
 
 BEFORE = [
     ("accounts", "0010_shared_inbox_messages"),
@@ -18,16 +17,9 @@ BEFORE = [
 ]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_old_inbox_rows_keep_reader_text_link_time_and_read_state():
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     user = old.get_model("accounts", "User").objects.create(username="old-reader")
     sent = timezone.now() - dt.timedelta(days=3)
     course_row = old.get_model("courses", "Notification").objects.create(
@@ -40,7 +32,7 @@ def test_old_inbox_rows_keep_reader_text_link_time_and_read_state():
         recipient=user, title="作品已入围", body="请留意评审结果", link="/activities/w/"
     )
     old.get_model("activities", "Notice").objects.filter(pk=campaign_row.pk).update(created=sent)
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()
     course = Message.objects.get(recipient_id=user.pk, source="courses")
     campaign = Message.objects.get(recipient_id=user.pk, source="activities")
     assert (course.title, course.link, course.created_at, course.read_at) == (
