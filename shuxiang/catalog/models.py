@@ -72,11 +72,15 @@ class Work(models.Model):
 class Record(models.Model):
     """A metadata record: original payload plus normalized fields used by search and OAI."""
 
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="records")
+    # no index of its own: the unique (source, local_id) index serves lookups by source, and
+    # every index is written by every harvested record
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="records", db_index=False
+    )
     local_id = models.CharField(max_length=255)
     format = models.CharField(max_length=32)
     payload = models.TextField(blank=True)
-    datestamp = models.DateTimeField(db_index=True)
+    datestamp = models.DateTimeField()  # indexed by record_datestamp_id (datestamp, id)
     source_datestamp = models.CharField(max_length=40, blank=True)
     encoding = models.CharField(
         max_length=32, blank=True, help_text="Encoding the harvested payload was read in."

@@ -28,6 +28,7 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ILLEGAL_REF = re.compile(
     r"&#(?:x0*(?:[0-8bcef]|1[0-9a-f])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));", re.I
 )
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 _DIGITS = re.compile(r"[0-9]{1,9}", re.ASCII)
 
 
@@ -100,20 +101,44 @@ def decode(content: bytes, content_type: str = "") -> tuple[str, str]:
 
 def parse(content: bytes, content_type: str = "", status: int = 200) -> Page:
     """The complete OAI-PMH document in ``content``; PageError for anything less."""
-    text, encoding = decode(content, content_type)
-    text = _ILLEGAL_REF.sub("", _ILLEGAL.sub("", text))
-    parser = etree.XMLParser(
-        no_network=True, resolve_entities=False, huge_tree=True, encoding="utf-8"
-    )
-    try:
-        root = etree.fromstring(text.encode("utf-8"), parser)
-    except etree.XMLSyntaxError as exc:
-        raise PageError(f"HTTP {status}: the response is not complete XML ({exc})") from None
+    root, encoding = _clean_utf8(content, content_type), "utf-8"
+    if root is None:
+        text, encoding = decode(content, content_type)
+        text = _ILLEGAL_REF.sub("", _ILLEGAL.sub("", text))
+        try:
+            root = etree.fromstring(text.encode("utf-8"), _parser())
+        except etree.XMLSyntaxError as exc:
+            raise PageError(f"HTTP {status}: the response is not complete XML ({exc})") from None
     if root.tag != f"{{{OAI_NS}}}OAI-PMH":
         raise PageError(
             f"HTTP {status}: the response is <{etree.QName(root).localname}>, not OAI-PMH"
         )
     return Page(root, encoding, status)
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        no_network=True, resolve_entities=False, huge_tree=True, encoding="utf-8"
+    )
+
+
+def _clean_utf8(content: bytes, content_type: str) -> etree._Element | None:
+    """The common case in one step: a UTF-8 body with nothing to drop (no control character,
+    no U+FFFE/U+FFFF, no character reference at all) parsed as it came; None when the body
+    needs ``decode`` and cleaning first (or is not valid UTF-8: the slow path decides)."""
+    if content.startswith(codecs.BOM_UTF8):
+        content = content[3:]
+    declared = _DECLARATION.match(content)
+    charset = _CHARSET.search(content_type or "")
+    label = declared.group(1).decode() if declared else charset.group(1) if charset else "utf-8"
+    if _codec(label) != "utf-8" or b"&#" in content or b"\xef\xbf\xbe" in content:
+        return None
+    if b"\xef\xbf\xbf" in content or len(content.translate(None, _CONTROL_BYTES)) != len(content):
+        return None
+    try:
+        return etree.fromstring(content, _parser())
+    except etree.XMLSyntaxError:
+        return None
 
 
 def retry_after(response: requests.Response, *, limit: float) -> float | None:

@@ -126,6 +126,12 @@ _HEADER_TAGS = {f"{{{OAI_NS}}}identifier": 0, f"{{{OAI_NS}}}datestamp": 1}
 _SINGLE_TAGS = {f"{{{NATIVE_NS}}}{tag}": tag for tag in NATIVE_SINGLE}
 _LIST_TAGS = {f"{{{NATIVE_NS}}}{tag}": name for tag, name in NATIVE_LISTS.items()}
 _NO_EXTRAS = dict.fromkeys(NATIVE_EXTRAS, "")
+_SINGLE, _LIST, _EXTRA = "single", "list", "extra"
+_NATIVE_KINDS = {  # element tag → (what it is, the field it fills): one lookup an element
+    **{tag: (_SINGLE, name) for tag, name in _SINGLE_TAGS.items()},
+    **{tag: (_LIST, name) for tag, name in _LIST_TAGS.items()},
+    **{tag: (_EXTRA, name) for tag, name in _EXTRA_TAGS.items()},
+}
 
 
 def native_record(record) -> tuple[str, str, bool, dict, dict[str, str]]:
@@ -164,28 +170,22 @@ def native_record(record) -> tuple[str, str, bool, dict, dict[str, str]]:
 
 def _native_fields(native) -> tuple[dict, dict[str, str]]:
     fields: dict = dict.fromkeys(NATIVE_SINGLE, "")
-    creators: list[str] = []
-    subjects: list[str] = []
-    identifiers: list[str] = []
-    lists = {"creators": creators, "subjects": subjects, "identifiers": identifiers}
     extras = dict(_NO_EXTRAS)
+    lists: dict[str, list[str]] = {"creators": [], "subjects": [], "identifiers": []}
     seen: set[str] = set()
-    single, listed, extra_tags = _SINGLE_TAGS, _LIST_TAGS, _EXTRA_TAGS
-    for element in native:
-        tag, text = element.tag, element.text
-        name = single.get(tag)
-        if name is not None:
-            if text and not fields[name]:
-                fields[name] = text.strip()
+    kinds = _NATIVE_KINDS
+    for kind, text in [(kinds.get(element.tag), element.text) for element in native]:
+        if kind is None:
             continue
-        name = listed.get(tag)
-        if name is not None:
+        role, name = kind
+        if role is _LIST:
             if text and (text := text.strip()):
                 lists[name].append(text)
-            continue
-        extra = extra_tags.get(tag)
-        if extra is not None and extra not in seen:  # the first such element, as find() does
-            seen.add(extra)
-            extras[extra] = text.strip() if text else ""
+        elif role is _SINGLE:
+            if text and not fields[name]:
+                fields[name] = text.strip()
+        elif name not in seen:  # the first such element, as find() does
+            seen.add(name)
+            extras[name] = text.strip() if text else ""
     fields.update(lists)
     return fields, extras

@@ -39,11 +39,15 @@ class PageStream:
         )  # fmt: skip
         self.prepare = prepare  # page -> what the consumer needs of it (here, off its thread)
         self.pages: queue.Queue = queue.Queue(maxsize=LOOKAHEAD)
+        self.fetched: queue.Queue = queue.Queue(maxsize=LOOKAHEAD)
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._produce, name="harvest-fetch", daemon=True)
+        self.preparer = threading.Thread(target=self._prepare, name="harvest-read", daemon=True)
 
     def __enter__(self) -> PageStream:
         self.thread.start()
+        if self.prepare is not None:
+            self.preparer.start()
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -65,9 +69,8 @@ class PageStream:
                 page, asked = self.harvester._answer(params, self.limit)
                 failed = page.error() is not None
                 token = "" if failed else self.harvester._token_of(page)
-                prepared = None if failed or self.prepare is None else self.prepare(page)
                 fetched += 1
-                self._put((page, asked, token, prepared))
+                self._put((page, asked, token, failed))
                 if not token or (self.max_pages and fetched >= self.max_pages):
                     break
                 params = {"verb": "ListRecords", "resumptionToken": token}
@@ -75,10 +78,30 @@ class PageStream:
         except BaseException as exc:  # handed to the consumer, which raises it
             self._put(exc)
 
-    def _put(self, item) -> None:
+    def _prepare(self) -> None:
         while not self.stopped.is_set():
             try:
-                self.pages.put(item, timeout=PUT_WAIT)
+                item = self.fetched.get(timeout=PUT_WAIT)
+            except queue.Empty:
+                continue
+            if isinstance(item, tuple):
+                page, asked, token, failed = item
+                try:
+                    item = (page, asked, token, None if failed else self.prepare(page))
+                except BaseException as exc:
+                    item = exc
+            self._put(item, self.pages)
+            if not isinstance(item, tuple):
+                return
+
+    def _put(self, item, into: queue.Queue | None = None) -> None:
+        if into is None:
+            into = self.fetched if self.prepare is not None else self.pages
+            if self.prepare is None and isinstance(item, tuple):
+                item = (*item[:3], None)
+        while not self.stopped.is_set():
+            try:
+                into.put(item, timeout=PUT_WAIT)
                 return
             except queue.Full:
                 continue
