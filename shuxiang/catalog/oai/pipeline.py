@@ -3,12 +3,13 @@
 Only the provider knows a list's next page (its resumption token), so pages are asked for one
 after the other; but nothing makes the harvest wait for a page to be stored before asking for
 the next. ``PageStream`` asks for the pages of one list on its own thread, parses each, reads
-its token, asks for the following page at once and reads the page's records (``prepare``),
-handing the parsed pages over in the list's order through a queue of at most ``LOOKAHEAD``
-pages (bounded: a slow database does not pile up the whole list in memory). The consumer (the
-harvester's thread, the only one using the database) stores them and saves each page's token
-with its records; pages fetched ahead of a failure or a kill were never marked as harvested,
-so they are simply asked for again.
+its token and asks for the following page at once; a second thread reads each parsed page's
+records (``prepare``: no database), so that asking for pages goes at the pace of fetching and
+parsing alone. Pages go from one thread to the next, and to the consumer, in the list's order
+through queues of at most ``LOOKAHEAD`` pages (bounded: a slow database does not pile up the
+whole list in memory). The consumer (the harvester's thread, the only one using the database)
+stores them and saves each page's token with its records; pages fetched ahead of a failure or
+a kill were never marked as harvested, so they are simply asked for again.
 
 The stream ends after a page without a token, after an OAI error page (the consumer decides
 what follows: a restart is a new stream), after ``max_pages`` pages, or with the exception that
