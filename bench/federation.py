@@ -158,6 +158,32 @@ def staff_token(env: dict) -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
+def cpu_seconds(pid: int | None = None) -> float:
+    """CPU time (user + system) of this process, or of process ``pid`` (from /proc)."""
+    if pid is None:
+        return time.process_time()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CPU:
+    """Microseconds of CPU a record, of this process and of the child, over a ``with`` block."""
+
+    def __init__(self, child_pid: int, records: int) -> None:
+        self.child_pid, self.records = child_pid, records
+
+    def __enter__(self):
+        self.start = cpu_seconds(), cpu_seconds(self.child_pid)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        parent, child = cpu_seconds() - self.start[0], cpu_seconds(self.child_pid) - self.start[1]
+        self.text = (
+            f"CPU a record: parent {parent * 1e6 / self.records:.0f} µs, "
+            f"child {child * 1e6 / self.records:.0f} µs"
+        )
+
+
 def fetch_and_parse(session, url: str) -> tuple[int, float]:
     """(records, seconds): every page of the list fetched and parsed, nothing stored.
 
@@ -188,14 +214,19 @@ def fetch_and_parse(session, url: str) -> tuple[int, float]:
     return count, time.perf_counter() - start
 
 
-def harvest(session, url: str) -> tuple[int, float, object]:
-    from django.db import connection
-
+def empty_catalog() -> None:
     from shuxiang.catalog.models import Record, Source
-    from shuxiang.catalog.oai.harvester import Harvester
 
     Record.objects.all().delete()
     Source.objects.filter(key="bench-child").delete()
+
+
+def harvest(session, url: str) -> tuple[int, float, object]:
+    from django.db import connection
+
+    from shuxiang.catalog.models import Source
+    from shuxiang.catalog.oai.harvester import Harvester
+
     source = Source.objects.create(key="bench-child", name="Child node", kind="node",
                                    base_url=url, metadata_prefix="shuxiang")  # fmt: skip
     start = time.perf_counter()
@@ -289,17 +320,20 @@ def main() -> None:
         session, url = session_for(child_url, env, args.endpoint)
         peer, rates = [], []
         for round_ in range(1, args.rounds + 1):  # peer and harvest in turn: best of each
-            count, seconds = fetch_and_parse(session, url)
+            with CPU(child.pid, args.records) as cpu:
+                count, seconds = fetch_and_parse(session, url)
             assert count == args.records, f"the child served {count} of {args.records}"
             peer.append(count / seconds)
             print(
-                f"round {round_} peer (fetch + parse, no storing): {count:,} records in {seconds:.1f}s = {count / seconds:,.0f} records/s"
+                f"round {round_} peer (fetch + parse, no storing): {count:,} records in {seconds:.1f}s = {count / seconds:,.0f} records/s; {cpu.text}"
             )
-            stored, seconds, report = harvest(session, url)
+            empty_catalog()
+            with CPU(child.pid, args.records) as cpu:
+                stored, seconds, report = harvest(session, url)
             assert stored == args.records and report.failed == 0, (stored, report.errors[:3])
             rates.append(stored / seconds)
             print(
-                f"round {round_} harvest ({connection.vendor} parent): {stored:,} records in {seconds:.1f}s = {stored / seconds:,.0f} records/s"
+                f"round {round_} harvest ({connection.vendor} parent): {stored:,} records in {seconds:.1f}s = {stored / seconds:,.0f} records/s; {cpu.text}"
             )
         count, seconds = fetch_and_parse(session, url)
         peer.append(count / seconds)
