@@ -1,0 +1,296 @@
+"""Server-mode search on a Groonga server shared by every web machine (issue #21).
+
+Groonga indexes the same analyzed documents as the other backends (``document_of``) and
+answers each search with one ``select``: the ranked window, the exact number of matches, the
+facets and the number of distinct works, counted over EVERY match with ``drilldowns`` (so
+there is nothing to keep between calls and no first-call penalty after an index change).
+The looser tier (a strict query finding fewer than ``FEW`` records) takes three more selects:
+every loose match (count, facets, works), the "most words" tier and the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from shuxiang.catalog.models import AccessPolicy
+from shuxiang.catalog.normalize import fold
+from shuxiang.catalog.search.base import (
+    FACETS,
+    FEW,
+    RawResults,
+    SearchBackend,
+    SearchQuery,
+    Visibility,
+    document_of,
+)
+from shuxiang.catalog.search.groonga_client import (
+    NO_TITLE,
+    NO_YEAR_HIGH,
+    NO_YEAR_LOW,
+    TABLE,
+    Client,
+    literal,
+)
+
+# Term frequency × weight, summed over the query's terms (as PostgreSQL's ts_rank with its
+# weights): creators weigh as much as titles, so a name finds the person's own works first.
+WEIGHTS = {"title": 10, "creator": 10, "subject": 2, "body": 1}
+FACET_KEYS = {"subject": "subjects"}  # facet name → column (others have the facet's name)
+ACCESS_POLICIES = tuple(AccessPolicy.values)
+LOAD_BATCH = 2000
+FACET_SIZE = 12
+SORT_KEYS = {"year": "year_up,_key", "-year": "-year,_key", "title": "sort_title,_key"}
+
+
+class GroongaBackend(SearchBackend):
+    """Full-text search with exact facets on every call, in a server shared by the nodes."""
+
+    name = "groonga"
+
+    def __init__(self, url: str | None = None):
+        self.client = Client(url)
+
+    # writing -------------------------------------------------------------------------
+    def index(self, records: list) -> None:
+        self.bulk(records)
+
+    def bulk(self, records: Iterable) -> int:
+        return self.bulk_documents(_with_work(record) for record in records)
+
+    def bulk_documents(self, documents: Iterable[dict]) -> int:
+        """Load analyzed documents (``document_of`` output, plus ``work``), in batches."""
+        self.client.ensure_schema()
+        batch, count = [], 0
+        for doc in documents:
+            batch.append(row_of(doc))
+            if len(batch) >= LOAD_BATCH:
+                count += self.client.load(batch)
+                batch = []
+        return count + self.client.load(batch)
+
+    def remove(self, record_ids: list[int]) -> None:
+        self.client.ensure_schema()
+        ids = list(record_ids)
+        for start in range(0, len(ids), 1000):
+            keys = ", ".join(str(int(i)) for i in ids[start : start + 1000])
+            self.client.command("delete", table=TABLE, filter=f"in_values(_key, {keys})")
+
+    def clear(self) -> None:
+        self.client.ensure_schema()
+        self.client.command("truncate", target_name=TABLE)
+
+    # reading -------------------------------------------------------------------------
+    def search(self, query: SearchQuery) -> RawResults:
+        self.client.ensure_schema()
+        empty = {name: [] for name in FACETS} if query.facets else {}
+        if query.text.strip() and not query.terms:
+            return RawResults(ids=[], total=0, facets=empty, works=0)
+        end = query.offset + query.page_size
+        columns = match_columns(query.field)
+        strict = any_of(query.alternatives)
+        conditions = filter_of(query)
+        params = self._params(query, conditions, facets=query.facets)
+        if strict:
+            params.update(query=strict, match_columns=columns)
+        found = self._select(params, limit=end)
+        total = found["n_hits"]
+        if not (strict and query.sort == "relevance" and total < FEW):
+            return self._results(found, _keys(found)[query.offset :], query)
+        # the looser tier: strict matches first, then records with most words, then any word
+        strict_ids = _keys(found)
+        if len(strict_ids) < total:  # a window smaller than the strict tier
+            params = self._params(query, conditions)
+            strict_ids = _keys(self._select({**params, "query": strict, "match_columns": columns}, FEW))
+        loose = " OR ".join([*(literal(t) for t in query.loose_terms), strict])
+        base = self._params(query, conditions, facets=query.facets)
+        base.update(query=loose, match_columns=columns)
+        everything = self._select(base, limit=0)
+        tiers, excluded = [strict_ids], [f"query({literal(columns)}, {literal(strict)})"]
+        most = any_of(query.most_terms)
+        wanted = end - len(strict_ids)
+        if most and wanted > 0:
+            within = f"query({literal(columns)}, {literal(most)})"
+            params = self._params(query, [*conditions, within], excluded=excluded)
+            found = self._select({**params, "query": loose, "match_columns": columns}, wanted)
+            tiers.append(_keys(found))
+            excluded.append(within)
+            wanted = 0 if found["n_hits"] > len(tiers[-1]) else wanted - len(tiers[-1])
+        if wanted > 0:
+            params = self._params(query, conditions, excluded=excluded)
+            found = self._select({**params, "query": loose, "match_columns": columns}, wanted)
+            tiers.append(_keys(found))
+        ids = [i for tier in tiers for i in tier][query.offset : end]
+        return self._results(everything, ids, query, strict_total=total)
+
+    def _params(
+        self, query: SearchQuery, conditions: list[str], facets: bool = False, excluded=()
+    ) -> dict:
+        params = {"sort_keys": sort_keys(query), "output_columns": "_key"}
+        expression = " && ".join(f"({c})" for c in conditions)
+        if excluded:
+            expression = (expression or "all_records()") + "".join(
+                f" &! ({c})" for c in excluded
+            )
+        if expression:
+            params["filter"] = expression
+        if facets:
+            params.update(drilldowns(FACET_SIZE))
+        return params
+
+    def _select(self, params: dict, limit: int) -> dict:
+        if not limit:  # counting only
+            params = {k: v for k, v in params.items() if k != "sort_keys"}
+        return self.client.command(
+            "select",
+            table=TABLE,
+            limit=limit,
+            offset=0,
+            command_version=3,
+            cache="no",
+            match_escalation_threshold=-1,
+            **params,
+        )
+
+    def _results(self, found: dict, ids: list[int], query: SearchQuery, strict_total=None):
+        found_facets = found.get("drilldowns") or {}
+        facets = facets_of(found_facets) if query.facets else {}
+        works = found_facets.get("works", {}).get("n_hits") if query.facets else None
+        return RawResults(
+            ids=ids[: query.page_size],
+            total=found["n_hits"],
+            facets=facets,
+            strict_total=strict_total,
+            total_exact=True,
+            facets_exact=query.facets,
+            works=works,
+        )
+
+    def suggest(self, prefix: str, visibility: Visibility, limit: int = 10) -> list[str]:
+        folded = fold(prefix.strip())[:80]
+        if not folded:
+            return []
+        self.client.ensure_schema()
+        conditions = [f"suggest @^ {literal(folded)}", *visibility_of(visibility)]
+        found = self.client.command(
+            "select",
+            table=TABLE,
+            filter=" && ".join(f"({c})" for c in conditions),
+            limit=0,
+            command_version=3,
+            cache="no",
+            **{
+                "drilldowns[titles].keys": "suggest",
+                "drilldowns[titles].sort_keys": "-_nsubrecs,_key",
+                "drilldowns[titles].output_columns": "_key",
+                "drilldowns[titles].limit": limit,
+            },
+        )
+        return [row[0] for row in found["drilldowns"]["titles"]["records"]]
+
+
+def _with_work(record) -> dict:
+    return {**document_of(record), "work": record.work_id or -record.pk}
+
+
+def row_of(doc: dict) -> dict:
+    """A document as a row of the records table."""
+    year = doc["year"]
+    title = doc["sort_title"] or ""
+    return {
+        "_key": doc["id"],
+        **{name: doc[name] for name in ("title", "creator", "subject", "body")},
+        **{name: doc[name] or "" for name in ("type", "library", "language", "collection")},
+        "access": doc["access"],
+        "subjects": list(doc["subjects"]),
+        "ancestors": list(doc["ancestors"]),
+        "year": NO_YEAR_LOW if year is None else year,
+        "year_up": NO_YEAR_HIGH if year is None else year,
+        "work": doc.get("work") or -doc["id"],
+        "sort_title": title or NO_TITLE,
+        "suggest": title[:80],
+    }
+
+
+def match_columns(field: str) -> str:
+    names = list(WEIGHTS) if field == "any" else [field]
+    return " || ".join(f"{name} * {WEIGHTS[name]}" for name in names)
+
+
+def any_of(conjunctions: list[list[str]]) -> str:
+    """Query syntax matching every term of any one of ``conjunctions`` (each term quoted, so
+    no word is read as an operator)."""
+    return " OR ".join(
+        "(" + " ".join(literal(term) for term in terms) + ")" for terms in conjunctions
+    )
+
+
+def sort_keys(query: SearchQuery) -> str:
+    if query.sort in SORT_KEYS:
+        return SORT_KEYS[query.sort]
+    return "-_score,_key" if query.terms else "_key"
+
+
+def filter_of(query: SearchQuery) -> list[str]:
+    """The query's filters and the actor's visibility, as conditions of the script syntax."""
+    conditions = []
+    for name, values in query.filters.items():
+        if not values:
+            continue
+        if name == "subject":
+            conditions.append(" || ".join(f"subjects @ {literal(v)}" for v in values))
+        elif name == "year":
+            years = ", ".join(str(int(v)) for v in values if str(v).lstrip("-").isdigit())
+            conditions.append(f"in_values(year, {years})" if years else "false")
+        else:
+            listed = ", ".join(literal(v) for v in values)
+            conditions.append(f"in_values({FACET_KEYS.get(name, name)}, {listed})")
+    if query.year_from is not None or query.year_to is not None:
+        low = max(query.year_from if query.year_from is not None else -99_999, -99_999)
+        high = query.year_to if query.year_to is not None else 99_999
+        conditions.append(f"year >= {int(low)} && year <= {int(high)}")
+    return [*conditions, *visibility_of(query.visibility)]
+
+
+def visibility_of(vis: Visibility) -> list[str]:
+    """What ``vis`` may see: every record but the restricted ones it is not let into (the
+    restricted records are few, so excluding them is cheap), as in the tantivy backend."""
+    if vis.everything:
+        return []
+    allowed = {"public", "registered"} if vis.authenticated else {"public"}
+    restricted = ", ".join(literal(p) for p in ACCESS_POLICIES if p not in allowed)
+    hidden = f"in_values(access, {restricted})"
+    if vis.home_library:
+        home = literal(vis.home_library)
+        hidden += f' &! (in_values(access, "library", "network") && library == {home})'
+    if vis.staff_scopes:
+        scopes = " || ".join(f"ancestors @ {literal(code)}" for code in vis.staff_scopes)
+        hidden += f" &! ({scopes})"
+    return [f"all_records() &! ({hidden})"]
+
+
+def drilldowns(size: int) -> dict:
+    """Facet counts over every match (the twelve largest values of each; one more year, as
+    records without a year are counted under a placeholder) and the number of works."""
+    params = {}
+    for name in FACETS:
+        label = f"drilldowns[{name}]"
+        params[f"{label}.keys"] = FACET_KEYS.get(name, name)
+        params[f"{label}.sort_keys"] = "-_nsubrecs,_key"
+        params[f"{label}.output_columns"] = "_key,_nsubrecs"
+        params[f"{label}.limit"] = size + 1 if name == "year" else size
+    params.update({"drilldowns[works].keys": "work", "drilldowns[works].limit": 0})
+    params["drilldowns[works].output_columns"] = "_key"
+    return params
+
+
+def facets_of(found: dict) -> dict[str, list[tuple[str, int]]]:
+    facets = {}
+    for name in FACETS:
+        rows = found.get(name, {}).get("records", [])
+        buckets = [(str(key), n) for key, n in rows if key not in ("", None, NO_YEAR_LOW)]
+        facets[name] = sorted(buckets, key=lambda b: (-b[1], b[0]))[:FACET_SIZE]
+    return facets
+
+
+def _keys(found: dict) -> list[int]:
+    return [row[0] for row in found["records"]]

@@ -1,0 +1,58 @@
+"""A Groonga HTTP server for the tests: one per test session, on a free port, in a temp folder.
+
+Skips (with the reason) only when the ``groonga`` command is missing; scripts/setup-system
+installs it (Debian's groonga-bin)."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start(folder: Path) -> tuple[subprocess.Popen, str]:
+    """Start ``groonga`` serving HTTP on a new database under ``folder``; (process, URL)."""
+    binary = shutil.which("groonga")
+    if binary is None:
+        pytest.skip("the groonga command is missing (scripts/setup-system installs groonga-bin)")
+    port = _free_port()
+    (folder / "db").mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(
+        [binary, "-n", "-s", "--protocol", "http", "--bind-address", "127.0.0.1"]
+        + ["-p", str(port), "--log-path", str(folder / "groonga.log"), str(folder / "db" / "db")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/d/status", timeout=2):
+                return process, url
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                stop(process)
+                raise RuntimeError(f"groonga did not start (see {folder / 'groonga.log'})")
+            time.sleep(0.1)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
