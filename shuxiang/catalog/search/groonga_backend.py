@@ -100,7 +100,9 @@ class GroongaBackend(SearchBackend):
         strict_ids = _keys(found)
         if len(strict_ids) < total:  # a window smaller than the strict tier
             params = self._params(query, conditions)
-            strict_ids = _keys(self._select({**params, "query": strict, "match_columns": columns}, FEW))
+            strict_ids = _keys(
+                self._select({**params, "query": strict, "match_columns": columns}, FEW)
+            )
         loose = " OR ".join([*(literal(t) for t in query.loose_terms), strict])
         base = self._params(query, conditions, facets=query.facets)
         base.update(query=loose, match_columns=columns)
@@ -128,9 +130,7 @@ class GroongaBackend(SearchBackend):
         params = {"sort_keys": sort_keys(query), "output_columns": "_key"}
         expression = " && ".join(f"({c})" for c in conditions)
         if excluded:
-            expression = (expression or "all_records()") + "".join(
-                f" &! ({c})" for c in excluded
-            )
+            expression = (expression or "all_records()") + "".join(f" &! ({c})" for c in excluded)
         if expression:
             params["filter"] = expression
         if facets:

@@ -8,8 +8,9 @@ use (each object only when missing, so two processes starting together both succ
 from __future__ import annotations
 
 import json
+import threading
 
-import httpx
+import requests
 
 from shuxiang.core import options
 
@@ -35,7 +36,9 @@ def schema() -> list[tuple[str, dict]]:
     ]
 
     def column(name: str, kind: str, flags: str = "COLUMN_SCALAR") -> None:
-        commands.append(("column_create", {"table": TABLE, "name": name, "flags": flags, "type": kind}))
+        commands.append(
+            ("column_create", {"table": TABLE, "name": name, "flags": flags, "type": kind})
+        )
 
     for name, kind in TEXT_COLUMNS.items():
         column(name, kind)
@@ -72,7 +75,13 @@ def schema() -> list[tuple[str, dict]]:
 
 def _index(lexicon: str, source: str, flags: str = "COLUMN_INDEX") -> tuple[str, dict]:
     name = f"{source}_index"
-    return "column_create", {"table": lexicon, "name": name, "flags": flags, "type": TABLE, "source": source}
+    return "column_create", {
+        "table": lexicon,
+        "name": name,
+        "flags": flags,
+        "type": TABLE,
+        "source": source,
+    }
 
 
 class GroongaError(RuntimeError):
@@ -80,16 +89,23 @@ class GroongaError(RuntimeError):
 
 
 class Client:
-    """One kept-alive connection pool to the Groonga HTTP server (thread-safe)."""
+    """Kept-alive connections to the Groonga HTTP server (one session per thread)."""
 
     def __init__(self, url: str | None = None):
         self.url = (url or options.value("GROONGA_URL")).rstrip("/")
-        self.http = httpx.Client(base_url=self.url, timeout=TIMEOUT)
+        self._local = threading.local()
         self._ready = False
+
+    @property
+    def http(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+        return session
 
     def command(self, _command: str, **params):
         """Run one command; its body (command version 3 where it applies)."""
-        response = self.http.get(f"/d/{_command}", params=params)
+        response = self.http.get(f"{self.url}/d/{_command}", params=params, timeout=TIMEOUT)
         return self._body(response, _command)
 
     def load(self, rows: list[dict]) -> int:
@@ -97,14 +113,15 @@ class Client:
         if not rows:
             return 0
         response = self.http.post(
-            "/d/load",
+            f"{self.url}/d/load",
             params={"table": TABLE},
-            content=json.dumps(rows, ensure_ascii=False).encode(),
+            data=json.dumps(rows, ensure_ascii=False).encode(),
             headers={"Content-Type": "application/json"},
+            timeout=TIMEOUT,
         )
         return int(self._body(response, "load"))
 
-    def _body(self, response: httpx.Response, name: str):
+    def _body(self, response: requests.Response, name: str):
         data = response.json()
         if isinstance(data, dict):  # command version 3
             if data["header"]["return_code"] != 0:
@@ -120,7 +137,9 @@ class Client:
         if self._ready:
             return
         for name, params in schema():
-            target = params["name"] if name == "table_create" else f"{params['table']}.{params['name']}"
+            target = (
+                params["name"] if name == "table_create" else f"{params['table']}.{params['name']}"
+            )
             if not self.command("object_exist", name=target):
                 try:
                     self.command(name, **params)

@@ -41,10 +41,12 @@ def start(folder: Path) -> tuple[subprocess.Popen, str]:
         try:
             with urllib.request.urlopen(f"{url}/d/status", timeout=2):
                 return process, url
-        except OSError:
+        except OSError as error:
             if process.poll() is not None or time.monotonic() > deadline:
                 stop(process)
-                raise RuntimeError(f"groonga did not start (see {folder / 'groonga.log'})")
+                raise RuntimeError(
+                    f"groonga did not start (see {folder / 'groonga.log'})"
+                ) from error
             time.sleep(0.1)
 
 
