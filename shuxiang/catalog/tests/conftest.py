@@ -58,6 +58,14 @@ def tantivy_engine(tmp_path, db):
 
 
 @pytest.fixture
+def groonga_engine(request, tmp_path, db):
+    backend = _make_backend("groonga", request, tmp_path)
+    base.set_backend(backend)
+    yield backend
+    base.set_backend(None)
+
+
+@pytest.fixture
 def committed(django_capture_on_commit_callbacks):
     """Use as ``with committed():`` so on-commit indexing runs inside a test transaction."""
 
