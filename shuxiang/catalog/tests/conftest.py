@@ -13,6 +13,7 @@ def groonga_url(tmp_path_factory):
     """One Groonga HTTP server for the whole test session (each test clears its table)."""
     from shuxiang.catalog.tests import groonga_server
 
+    groonga_server.skip_without_groonga()
     process, url = groonga_server.start(tmp_path_factory.mktemp("groonga"))
     yield url
     groonga_server.stop(process)

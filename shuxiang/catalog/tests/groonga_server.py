@@ -1,7 +1,8 @@
 """A Groonga HTTP server for the tests: one per test session, on a free port, in a temp folder.
 
-Skips (with the reason) only when the ``groonga`` command is missing; scripts/setup-system
-installs it (Debian's groonga-bin)."""
+The fixture skips (with the reason) only when the ``groonga`` command is missing;
+scripts/setup-system installs it (Debian's groonga-bin). ``bench/search_scale.py`` starts its
+server with ``start`` too, on a database it keeps."""
 
 from __future__ import annotations
 
@@ -22,15 +23,20 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(folder: Path) -> tuple[subprocess.Popen, str]:
-    """Start ``groonga`` serving HTTP on a new database under ``folder``; (process, URL)."""
-    binary = shutil.which("groonga")
-    if binary is None:
+def skip_without_groonga() -> None:
+    if shutil.which("groonga") is None:
         pytest.skip("the groonga command is missing (scripts/setup-system installs groonga-bin)")
+
+
+def start(folder: Path) -> tuple[subprocess.Popen, str]:
+    """Start ``groonga`` serving HTTP on the database under ``folder`` (made when missing);
+    (process, URL)."""
+    binary = shutil.which("groonga") or "groonga"
     port = _free_port()
     (folder / "db").mkdir(parents=True, exist_ok=True)
+    new = [] if (folder / "db" / "db").exists() else ["-n"]
     process = subprocess.Popen(
-        [binary, "-n", "-s", "--protocol", "http", "--bind-address", "127.0.0.1"]
+        [binary, *new, "-s", "--protocol", "http", "--bind-address", "127.0.0.1"]
         + ["-p", str(port), "--log-path", str(folder / "groonga.log"), str(folder / "db" / "db")],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
