@@ -86,68 +86,62 @@ class GroongaBackend(SearchBackend):
         if query.text.strip() and not query.terms:
             return RawResults(ids=[], total=0, facets=empty, works=0)
         end = query.offset + query.page_size
-        columns = match_columns(query.field)
+        columns = literal(match_columns(query.field))
+        filters, hidden = filter_of(query), visibility_of(query.visibility)
+
+        def matches(text: str) -> str:
+            return f"query({columns}, {literal(text)})"
+
+        def select(text: list[str], limit: int, facets: bool = False, excluded=()) -> dict:
+            hiding = [hidden] if hidden else []
+            return self._select(query, [*text, *filters], [*hiding, *excluded], limit, facets)
+
         strict = any_of(query.alternatives)
-        conditions = filter_of(query)
-        params = self._params(query, conditions, facets=query.facets)
-        if strict:
-            params.update(query=strict, match_columns=columns)
-        found = self._select(params, limit=end)
+        found = select([matches(strict)] if strict else [], end, query.facets)
         total = found["n_hits"]
         if not (strict and query.sort == "relevance" and total < FEW):
             return self._results(found, _keys(found)[query.offset :], query)
         # the looser tier: strict matches first, then records with most words, then any word
         strict_ids = _keys(found)
         if len(strict_ids) < total:  # a window smaller than the strict tier
-            params = self._params(query, conditions)
-            strict_ids = _keys(
-                self._select({**params, "query": strict, "match_columns": columns}, FEW)
-            )
-        loose = " OR ".join([*(literal(t) for t in query.loose_terms), strict])
-        base = self._params(query, conditions, facets=query.facets)
-        base.update(query=loose, match_columns=columns)
-        everything = self._select(base, limit=0)
-        tiers, excluded = [strict_ids], [f"query({literal(columns)}, {literal(strict)})"]
-        most = any_of(query.most_terms)
+            strict_ids = _keys(select([matches(strict)], FEW))
+        loose = matches(" OR ".join([*(literal(t) for t in query.loose_terms), strict]))
+        everything = select([loose], 0, query.facets)
+        tiers, excluded = [strict_ids], [matches(strict)]
         wanted = end - len(strict_ids)
-        if most and wanted > 0:
-            within = f"query({literal(columns)}, {literal(most)})"
-            params = self._params(query, [*conditions, within], excluded=excluded)
-            found = self._select({**params, "query": loose, "match_columns": columns}, wanted)
+        if query.most_terms and wanted > 0:  # scored by the loose words and the most words
+            most = matches(any_of(query.most_terms))
+            found = select([loose, most], wanted, excluded=excluded)
             tiers.append(_keys(found))
-            excluded.append(within)
+            excluded.append(most)
             wanted = 0 if found["n_hits"] > len(tiers[-1]) else wanted - len(tiers[-1])
         if wanted > 0:
-            params = self._params(query, conditions, excluded=excluded)
-            found = self._select({**params, "query": loose, "match_columns": columns}, wanted)
-            tiers.append(_keys(found))
+            tiers.append(_keys(select([loose], wanted, excluded=excluded)))
         ids = [i for tier in tiers for i in tier][query.offset : end]
         return self._results(everything, ids, query, strict_total=total)
 
-    def _params(
-        self, query: SearchQuery, conditions: list[str], facets: bool = False, excluded=()
+    def _select(
+        self, query: SearchQuery, conditions: list[str], excluded: list[str], limit: int, facets
     ) -> dict:
-        params = {"sort_keys": sort_keys(query), "output_columns": "_key"}
+        """One select: records meeting every condition but none of ``excluded`` (restricted
+        records are few: subtracting them is cheaper than requiring the visible ones)."""
         expression = " && ".join(f"({c})" for c in conditions)
         if excluded:
             expression = (expression or "all_records()") + "".join(f" &! ({c})" for c in excluded)
-        if expression:
-            params["filter"] = expression
+        params = {"filter": expression} if expression else {}
+        if limit:
+            params["sort_keys"] = sort_keys(query)
         if facets:
             params.update(drilldowns(FACET_SIZE))
-        return params
-
-    def _select(self, params: dict, limit: int) -> dict:
-        if not limit:  # counting only
-            params = {k: v for k, v in params.items() if k != "sort_keys"}
         return self.client.command(
             "select",
             table=TABLE,
+            output_columns="_key",
             limit=limit,
             offset=0,
             command_version=3,
-            cache="no",
-            match_escalation_threshold=-1,
+            cache="no",  # every call counts over the index as it is: nothing kept to go stale
+            match_escalation_threshold=-1,  # no partial matching when a term finds nothing
             **params,
         )
 
@@ -170,11 +164,11 @@ class GroongaBackend(SearchBackend):
         if not folded:
             return []
         self.client.ensure_schema()
-        conditions = [f"suggest @^ {literal(folded)}", *visibility_of(visibility)]
+        hidden = visibility_of(visibility)
         found = self.client.command(
             "select",
             table=TABLE,
-            filter=" && ".join(f"({c})" for c in conditions),
+            filter=f"suggest @^ {literal(folded)}" + (f" &! ({hidden})" if hidden else ""),
             limit=0,
             command_version=3,
             cache="no",
@@ -231,7 +225,7 @@ def sort_keys(query: SearchQuery) -> str:
 
 
 def filter_of(query: SearchQuery) -> list[str]:
-    """The query's filters and the actor's visibility, as conditions of the script syntax."""
+    """The query's filters, as conditions of the script syntax."""
     conditions = []
     for name, values in query.filters.items():
         if not values:
@@ -248,14 +242,14 @@ def filter_of(query: SearchQuery) -> list[str]:
         low = max(query.year_from if query.year_from is not None else -99_999, -99_999)
         high = query.year_to if query.year_to is not None else 99_999
         conditions.append(f"year >= {int(low)} && year <= {int(high)}")
-    return [*conditions, *visibility_of(query.visibility)]
+    return conditions
 
 
-def visibility_of(vis: Visibility) -> list[str]:
-    """What ``vis`` may see: every record but the restricted ones it is not let into (the
-    restricted records are few, so excluding them is cheap), as in the tantivy backend."""
+def visibility_of(vis: Visibility) -> str | None:
+    """What ``vis`` may NOT see: the restricted records it is not let into (as the tantivy
+    backend: restricted records are few, so excluding them is cheap); None: everything."""
     if vis.everything:
-        return []
+        return None
     allowed = {"public", "registered"} if vis.authenticated else {"public"}
     restricted = ", ".join(literal(p) for p in ACCESS_POLICIES if p not in allowed)
     hidden = f"in_values(access, {restricted})"
@@ -265,7 +259,7 @@ def visibility_of(vis: Visibility) -> list[str]:
     if vis.staff_scopes:
         scopes = " || ".join(f"ancestors @ {literal(code)}" for code in vis.staff_scopes)
         hidden += f" &! ({scopes})"
-    return [f"all_records() &! ({hidden})"]
+    return hidden
 
 
 def drilldowns(size: int) -> dict:
