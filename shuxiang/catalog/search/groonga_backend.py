@@ -11,6 +11,7 @@ every loose match (count, facets, works), the "most words" tier and the rest.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from shuxiang.catalog.models import AccessPolicy
 from shuxiang.catalog.normalize import fold
@@ -24,6 +25,7 @@ from shuxiang.catalog.search.base import (
     document_of,
 )
 from shuxiang.catalog.search.groonga_client import (
+    COMBO_COLUMNS,
     NO_TITLE,
     NO_YEAR_HIGH,
     NO_YEAR_LOW,
@@ -39,6 +41,12 @@ FACET_KEYS = {"subject": "subjects"}  # facet name → column (others have the f
 ACCESS_POLICIES = tuple(AccessPolicy.values)
 LOAD_BATCH = 2000
 FACET_SIZE = 12
+WORKS = {  # distinct works among the matches: the number of groups by work
+    "drilldowns[works].keys": "work",
+    "drilldowns[works].limit": 0,
+    "drilldowns[works].output_columns": "_key",
+}
+POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="groonga")  # facets alongside
 SORT_KEYS = {"year": "year_up,_key", "-year": "-year,_key", "title": "sort_title,_key"}
 
 
@@ -64,9 +72,14 @@ class GroongaBackend(SearchBackend):
         for doc in documents:
             batch.append(row_of(doc))
             if len(batch) >= LOAD_BATCH:
-                count += self.client.load(batch)
+                count += self._load(batch)
                 batch = []
-        return count + self.client.load(batch)
+        return count + self._load(batch)
+
+    def _load(self, rows: list[dict]) -> int:
+        combos = {row["combo"]: combo_of(row) for row in rows}
+        self.client.load(list(combos.values()), "Combos")  # before the records naming them
+        return self.client.load(rows)
 
     def remove(self, record_ids: list[int]) -> None:
         self.client.ensure_schema()
@@ -94,7 +107,14 @@ class GroongaBackend(SearchBackend):
 
         def select(text: list[str], limit: int, facets: bool = False, excluded=()) -> dict:
             hiding = [hidden] if hidden else []
-            return self._select(query, [*text, *filters], [*hiding, *excluded], limit, facets)
+            conditions, excluded = [*text, *filters], [*hiding, *excluded]
+            if not (facets and limit):
+                return self._select(query, conditions, excluded, limit, facets, facets)
+            # the window with the works, and alongside it (another server thread) the facets
+            counting = POOL.submit(self._select, query, conditions, excluded, 0, True, False)
+            found = self._select(query, conditions, excluded, limit, False, True)
+            found["drilldowns"].update(counting.result()["drilldowns"])
+            return found
 
         strict = any_of(query.alternatives)
         found = select([matches(strict)] if strict else [], end, query.facets)
@@ -121,7 +141,13 @@ class GroongaBackend(SearchBackend):
         return self._results(everything, ids, query, strict_total=total)
 
     def _select(
-        self, query: SearchQuery, conditions: list[str], excluded: list[str], limit: int, facets
+        self,
+        query: SearchQuery,
+        conditions: list[str],
+        excluded: list[str],
+        limit: int,
+        facets: bool,
+        works: bool,
     ) -> dict:
         """One select: records meeting every condition but none of ``excluded`` (restricted
         records are few: subtracting them is cheaper than requiring the visible ones)."""
@@ -133,6 +159,8 @@ class GroongaBackend(SearchBackend):
             params["sort_keys"] = sort_keys(query)
         if facets:
             params.update(drilldowns(FACET_SIZE))
+        if works:
+            params.update(WORKS)
         return self.client.command(
             "select",
             table=TABLE,
@@ -148,7 +176,7 @@ class GroongaBackend(SearchBackend):
     def _results(self, found: dict, ids: list[int], query: SearchQuery, strict_total=None):
         found_facets = found.get("drilldowns") or {}
         facets = facets_of(found_facets) if query.facets else {}
-        works = found_facets.get("works", {}).get("n_hits") if query.facets else None
+        works = found_facets["works"]["n_hits"] if query.facets else None
         return RawResults(
             ids=ids[: query.page_size],
             total=found["n_hits"],
@@ -190,10 +218,12 @@ def row_of(doc: dict) -> dict:
     """A document as a row of the records table."""
     year = doc["year"]
     title = doc["sort_title"] or ""
+    values = {name: doc[name] or "" for name in ("type", "library", "language", "collection")}
+    combo = [*values.values(), NO_YEAR_LOW if year is None else year]
     return {
         "_key": doc["id"],
         **{name: doc[name] for name in ("title", "creator", "subject", "body")},
-        **{name: doc[name] or "" for name in ("type", "library", "language", "collection")},
+        **values,
         "access": doc["access"],
         "subjects": list(doc["subjects"]),
         "ancestors": list(doc["ancestors"]),
@@ -202,6 +232,7 @@ def row_of(doc: dict) -> dict:
         "work": doc.get("work") or -doc["id"],
         "sort_title": title or NO_TITLE,
         "suggest": title[:80],
+        "combo": "\t".join(str(value) for value in combo),
     }
 
 
@@ -263,17 +294,34 @@ def visibility_of(vis: Visibility) -> str | None:
 
 
 def drilldowns(size: int) -> dict:
-    """Facet counts over every match (the twelve largest values of each; one more year, as
-    records without a year are counted under a placeholder) and the number of works."""
-    params = {}
-    for name in FACETS:
+    """Facet counts over every match: the matches grouped by their combination of scalar
+    facet values, those groups by each value (summing their counts), and the subjects; the
+    twelve largest values of each (one more asked: an empty value or the year placeholder
+    may be among them)."""
+    params = {"drilldowns[combos].keys": "combo", "drilldowns[combos].limit": 0}
+    params["drilldowns[combos].output_columns"] = "_key"
+    for name in COMBO_COLUMNS:
         label = f"drilldowns[{name}]"
-        params[f"{label}.keys"] = FACET_KEYS.get(name, name)
-        params[f"{label}.sort_keys"] = "-_nsubrecs,_key"
-        params[f"{label}.output_columns"] = "_key,_nsubrecs"
-        params[f"{label}.limit"] = size + 1 if name == "year" else size
-    params.update({"drilldowns[works].keys": "work", "drilldowns[works].limit": 0})
-    params["drilldowns[works].output_columns"] = "_key"
+        params.update(
+            {
+                f"{label}.table": "combos",
+                f"{label}.keys": name,
+                f"{label}.calc_types": "SUM",
+                f"{label}.calc_target": "_nsubrecs",
+                f"{label}.sort_keys": "-_sum,_key",
+                f"{label}.output_columns": "_key,_sum",
+                f"{label}.limit": size + 1,
+            }
+        )
+    label = "drilldowns[subject]"
+    params.update(
+        {
+            f"{label}.keys": "subjects",
+            f"{label}.sort_keys": "-_nsubrecs,_key",
+            f"{label}.output_columns": "_key,_nsubrecs",
+            f"{label}.limit": size + 1,
+        }
+    )
     return params
 
 
@@ -281,9 +329,14 @@ def facets_of(found: dict) -> dict[str, list[tuple[str, int]]]:
     facets = {}
     for name in FACETS:
         rows = found.get(name, {}).get("records", [])
-        buckets = [(str(key), n) for key, n in rows if key not in ("", None, NO_YEAR_LOW)]
+        buckets = [(str(key), int(n)) for key, n in rows if key not in ("", None, NO_YEAR_LOW)]
         facets[name] = sorted(buckets, key=lambda b: (-b[1], b[0]))[:FACET_SIZE]
     return facets
+
+
+def combo_of(row: dict) -> dict:
+    """The ``Combos`` row of a record row: its scalar facet values."""
+    return {"_key": row["combo"], **{name: row[name] for name in COMBO_COLUMNS}}
 
 
 def _keys(found: dict) -> list[int]:

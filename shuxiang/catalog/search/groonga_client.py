@@ -18,6 +18,9 @@ TABLE = "Records"
 TEXT_COLUMNS = {"title": "Text", "creator": "Text", "subject": "Text", "body": "LongText"}
 KEY_COLUMNS = ("type", "library", "language", "collection", "access")  # scalar references
 KEY_VECTORS = ("subjects", "ancestors")
+# A record's scalar facet values together: the facets are counted by grouping the matches by
+# this one column, then the (few) groups by each value (one pass over the matches, not five).
+COMBO_COLUMNS = ("type", "library", "language", "collection", "year")
 NO_YEAR_LOW = -100_000  # ``year`` of a record without one: last when sorting newest first
 NO_YEAR_HIGH = 100_000  # ``year_up``: last when sorting oldest first
 NO_TITLE = "\uffff"  # ``sort_title`` of a record without a title: last by title
@@ -32,8 +35,17 @@ def schema() -> list[tuple[str, dict]]:
     commands = [
         ("table_create", {"name": "Keys", "flags": "TABLE_HASH_KEY", "key_type": "ShortText"}),
         ("table_create", {"name": "Titles", "flags": "TABLE_PAT_KEY", "key_type": "ShortText"}),
+        ("table_create", {"name": "Combos", "flags": "TABLE_HASH_KEY", "key_type": "ShortText"}),
         ("table_create", {"name": TABLE, "flags": "TABLE_HASH_KEY", "key_type": "UInt32"}),
     ]
+    for name in COMBO_COLUMNS:
+        kind = "Int32" if name == "year" else "Keys"
+        commands.append(
+            (
+                "column_create",
+                {"table": "Combos", "name": name, "flags": "COLUMN_SCALAR", "type": kind},
+            )
+        )
 
     def column(name: str, kind: str, flags: str = "COLUMN_SCALAR") -> None:
         commands.append(
@@ -50,6 +62,7 @@ def schema() -> list[tuple[str, dict]]:
         column(name, kind)
     column("sort_title", "ShortText")
     column("suggest", "Titles")
+    column("combo", "Combos")
     commands.append(
         (
             "table_create",
@@ -108,13 +121,13 @@ class Client:
         response = self.http.get(f"{self.url}/d/{_command}", params=params, timeout=TIMEOUT)
         return self._body(response, _command)
 
-    def load(self, rows: list[dict]) -> int:
+    def load(self, rows: list[dict], table: str = TABLE) -> int:
         """Add or replace ``rows`` (keyed by ``_key``) in one request."""
         if not rows:
             return 0
         response = self.http.post(
             f"{self.url}/d/load",
-            params={"table": TABLE},
+            params={"table": table},
             data=json.dumps(rows, ensure_ascii=False).encode(),
             headers={"Content-Type": "application/json"},
             timeout=TIMEOUT,
