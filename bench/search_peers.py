@@ -93,7 +93,7 @@ def documents(batch: int = 20_000):
                 "id": rid, "title": title, "creator": creator, "subject": subject, "body": body,
                 "type": typ, "library": code or "", "ancestors": [c for c in (path or "").split("/") if c],
                 "language": lang, "subjects": subjects[:20], "collection": coll, "year": year,
-                "access": access, "sort_title": folded, "work": work or -rid,
+                "access": access, "sort_title": folded, "work": work,
             }  # fmt: skip
         last = rows[-1][0]
 

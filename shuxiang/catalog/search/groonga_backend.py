@@ -11,7 +11,6 @@ every loose match (count, facets, works), the "most words" tier and the rest.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 
 from shuxiang.catalog.models import AccessPolicy
 from shuxiang.catalog.normalize import fold
@@ -46,7 +45,6 @@ WORKS = {  # distinct works among the matches: the number of groups by work
     "drilldowns[works].limit": 0,
     "drilldowns[works].output_columns": "_key",
 }
-POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="groonga")  # facets alongside
 SORT_KEYS = {"year": "year_up,_key", "-year": "-year,_key", "title": "sort_title,_key"}
 
 
@@ -108,13 +106,7 @@ class GroongaBackend(SearchBackend):
         def select(text: list[str], limit: int, facets: bool = False, excluded=()) -> dict:
             hiding = [hidden] if hidden else []
             conditions, excluded = [*text, *filters], [*hiding, *excluded]
-            if not (facets and limit):
-                return self._select(query, conditions, excluded, limit, facets, facets)
-            # the window with the works, and alongside it (another server thread) the facets
-            counting = POOL.submit(self._select, query, conditions, excluded, 0, True, False)
-            found = self._select(query, conditions, excluded, limit, False, True)
-            found["drilldowns"].update(counting.result()["drilldowns"])
-            return found
+            return self._select(query, conditions, excluded, limit, facets, facets)
 
         strict = any_of(query.alternatives)
         found = select([matches(strict)] if strict else [], end, query.facets)
@@ -211,7 +203,7 @@ class GroongaBackend(SearchBackend):
 
 
 def _with_work(record) -> dict:
-    return {**document_of(record), "work": record.work_id or -record.pk}
+    return {**document_of(record), "work": record.work_id}
 
 
 def row_of(doc: dict) -> dict:
@@ -229,11 +221,17 @@ def row_of(doc: dict) -> dict:
         "ancestors": list(doc["ancestors"]),
         "year": NO_YEAR_LOW if year is None else year,
         "year_up": NO_YEAR_HIGH if year is None else year,
-        "work": doc.get("work") or -doc["id"],
+        "work": work_key(doc.get("work"), doc["id"]),
         "sort_title": title or NO_TITLE,
         "suggest": title[:80],
         "combo": "\t".join(str(value) for value in combo),
     }
+
+
+def work_key(work_id: int | None, record_id: int) -> int:
+    """What the works are counted by: the work, or the record alone (a UInt32 groups about
+    twice as fast as an Int64: even numbers are works, odd ones records without a work)."""
+    return 2 * work_id if work_id else 2 * record_id + 1
 
 
 def match_columns(field: str) -> str:

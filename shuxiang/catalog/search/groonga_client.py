@@ -58,7 +58,7 @@ def schema() -> list[tuple[str, dict]]:
         column(name, "Keys")
     for name in KEY_VECTORS:
         column(name, "Keys", "COLUMN_VECTOR")
-    for name, kind in (("year", "Int32"), ("year_up", "Int32"), ("work", "Int64")):
+    for name, kind in (("year", "Int32"), ("year_up", "Int32"), ("work", "UInt32")):
         column(name, kind)
     column("sort_title", "ShortText")
     column("suggest", "Titles")
