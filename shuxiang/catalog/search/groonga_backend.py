@@ -3,7 +3,8 @@
 Groonga indexes the same analyzed documents as the other backends (``document_of``) and
 answers each search with one ``select``: the ranked window, the exact number of matches, the
 facets and the number of distinct works, counted over EVERY match with ``drilldowns`` (so
-there is nothing to keep between calls and no first-call penalty after an index change).
+there is nothing to keep between calls and no first-call penalty after an index change;
+Groonga's own query cache is bypassed too).
 The looser tier (a strict query finding fewer than ``FEW`` records) takes three more selects:
 every loose match (count, facets, works), the "most words" tier and the rest.
 """
