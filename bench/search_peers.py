@@ -75,6 +75,7 @@ def documents(batch: int = 20_000):
         "year",
         "access_policy",
         "title_folded",
+        "work_id",
     )
     last = 0
     while True:
@@ -86,13 +87,13 @@ def documents(batch: int = 20_000):
         )
         if not rows:
             return
-        for rid, text, code, path, typ, lang, subjects, coll, year, access, folded in rows:
+        for rid, text, code, path, typ, lang, subjects, coll, year, access, folded, work in rows:
             title, creator, subject, body = (text.split("|", 3) + ["", "", "", ""])[:4]
             yield {
                 "id": rid, "title": title, "creator": creator, "subject": subject, "body": body,
                 "type": typ, "library": code or "", "ancestors": [c for c in (path or "").split("/") if c],
                 "language": lang, "subjects": subjects[:20], "collection": coll, "year": year,
-                "access": access, "sort_title": folded,
+                "access": access, "sort_title": folded, "work": work,
             }  # fmt: skip
         last = rows[-1][0]
 

@@ -9,6 +9,11 @@ hydration, highlights), and the slowest queries are listed with their timings.
 
     .venv/bin/python bench/search_scale.py --records 1000000
     .venv/bin/python bench/search_scale.py --records 1000000 --db postgresql://postgres@127.0.0.1:5432/sx_search_bench
+    .venv/bin/python bench/search_scale.py --records 1000000 --backends groonga  # Groonga only
+
+``--backends groonga`` loads the same stored tokens into a Groonga server (started here on a
+database kept under /var/tmp, or ``--groonga-url``) and times the same mix on it: Groonga
+keeps no summary and its query cache is off (``cache=no``), so every call is a first call.
 """
 
 from __future__ import annotations
@@ -237,7 +242,10 @@ def _service(item: dict):
     )
 
 
-def measure(rounds: int) -> None:
+def measure(rounds: int, every_call_first: bool = False) -> None:
+    """Time the mix on the backend and the service. The server-mode backend keeps summaries:
+    its first call after an index change is timed apart (``every_call_first``: a backend
+    without any kept state, where the first call is like the others)."""
     from shuxiang.catalog.search import service, summaries
     from shuxiang.catalog.search.base import SearchQuery, Visibility, get_backend
 
@@ -260,7 +268,8 @@ def measure(rounds: int) -> None:
                 actor=None, q=item["q"], filters=item.get("filters", {}), sort=item.get("sort")
             )
 
-        summaries.changed()  # as after any change to the index: nothing kept counts
+        if not every_call_first:
+            summaries.changed()  # as after any change to the index: nothing kept counts
         started = time.perf_counter()
         page = call()
         cold.append((time.perf_counter() - started) * 1000)
@@ -274,8 +283,13 @@ def measure(rounds: int) -> None:
     print(
         f"service (with facets): p50 {percentile(all_service, 0.5):.1f} ms, p95 {percentile(all_service, 0.95):.1f} ms"
     )
+    first = (
+        "first call of each query"
+        if every_call_first
+        else "first call after an index change (broad queries' exact facets counted then)"
+    )
     print(
-        f"service, first call after an index change (broad queries' exact facets counted then): p50 {percentile(cold, 0.5):.1f} ms, p95 {percentile(cold, 0.95):.1f} ms, max {max(cold):.1f} ms"
+        f"service, {first}: p50 {percentile(cold, 0.5):.1f} ms, p95 {percentile(cold, 0.95):.1f} ms, max {max(cold):.1f} ms"
     )
     for item, r, s, page, first in sorted(rows, key=lambda row: -percentile(row[2], 0.95)):
         print(
@@ -297,6 +311,48 @@ def http(rounds: int) -> list[float]:
         server.should_exit = True
 
 
+def groonga(records: int, rounds: int, url: str | None) -> None:
+    """The Groonga backend over the same stored tokens, on a server started here (database
+    kept under /var/tmp for later runs) unless ``url``; then the mix, service and HTTP."""
+    import requests
+    from search_peers import built, documents
+
+    from shuxiang.catalog.search import base
+    from shuxiang.catalog.search.groonga_backend import GroongaBackend
+    from shuxiang.catalog.tests import groonga_server
+
+    folder, process = Path(f"/var/tmp/sx_search_scale_{records}/groonga"), None
+    if url is None:
+        folder.mkdir(parents=True, exist_ok=True)
+        process, url = groonga_server.start(folder)
+    try:
+        engine = GroongaBackend(url)
+
+        def build() -> float:
+            engine.clear()
+            start = time.perf_counter()
+            count = engine.bulk_documents(documents())
+            return count / (time.perf_counter() - start)
+
+        rate = built(folder / "groonga.done", build) if process else build()
+        print(
+            f"groonga indexing (loading the stored tokens, {records:,} records): {'kept from an earlier run' if rate is None else f'{rate:,.0f} records/s'}"
+        )
+        base.set_backend(engine)
+        before = requests.get(f"{url}/d/status").json()[1]
+        measure(rounds, every_call_first=True)
+        print(_line("groonga HTTP (JSON API)", http(rounds)))
+        after = requests.get(f"{url}/d/status").json()[1]
+        print(
+            f"groonga: {after['n_queries'] - before['n_queries']:,} queries, cache hit rate {after['cache_hit_rate']:.3f} (cache=no on every select)"
+        )
+        print(f"load average: {os.getloadavg()}")
+    finally:
+        base.set_backend(None)
+        if process is not None:
+            groonga_server.stop(process)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
@@ -306,13 +362,21 @@ def main() -> None:
     parser.add_argument("--only-build", action="store_true")
     parser.add_argument("--peers", action="store_true", help="also tantivy, FTS5, plain PostgreSQL")
     parser.add_argument("--peer-rounds", type=int, help="rounds for the peers (default: --rounds)")
+    parser.add_argument(
+        "--backends", default="postgres", help="comma-separated: postgres (server mode), groonga"
+    )
+    parser.add_argument("--groonga-url", help="an existing Groonga server (default: start one)")
     args = parser.parse_args()
     setup(args.db)
     store(args.records)
     index(args.workers)
+    backends = args.backends.split(",")
     if not args.only_build:
-        measure(args.rounds)
-        print(_line("server-mode HTTP (JSON API)", http(args.rounds)))
+        if "postgres" in backends:
+            measure(args.rounds)
+            print(_line("server-mode HTTP (JSON API)", http(args.rounds)))
+        if "groonga" in backends:
+            groonga(args.records, args.rounds, args.groonga_url)
         if args.peers:
             for label, samples in peers(args.records, args.peer_rounds or args.rounds).items():
                 print(_line(label, samples))

@@ -89,6 +89,12 @@ OPTIONS: dict[str, Option] = {
             "Prefix of the session and CSRF cookie names (nodes sharing a host on other ports).",
         ),
         Option("SEARCH_BACKEND", str, "", "Dotted path of the search backend (empty = by mode)."),
+        Option(
+            "GROONGA_URL",
+            str,
+            "http://127.0.0.1:10041",
+            "Groonga HTTP server of the groonga search backend (shared by every web machine).",
+        ),
         Option("TASKS_IMMEDIATE", bool, False, "Run background tasks inline (tests, debugging)."),
         Option("JOBS_RETRY_SECONDS", int, 30, "First retry delay of a failed job (then doubling)."),
         Option("JOBS_LEASE_SECONDS", int, 900, "A running job older than this lost its worker."),

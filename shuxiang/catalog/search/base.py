@@ -24,6 +24,7 @@ FIELDS = ("any", "title", "creator", "subject")
 DEFAULT_BACKENDS = {
     "tantivy": "shuxiang.catalog.search.tantivy_backend.TantivyBackend",
     "postgres": "shuxiang.catalog.search.postgres_backend.PostgresBackend",
+    "groonga": "shuxiang.catalog.search.groonga_backend.GroongaBackend",
 }
 
 

@@ -1,4 +1,5 @@
-"""Catalog fixtures: a search backend per test (tantivy always, PostgreSQL on PostgreSQL)."""
+"""Catalog fixtures: a search backend per test (tantivy and Groonga always, PostgreSQL on
+PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,26 @@ import pytest
 from shuxiang.catalog.search import base
 
 
-def _make_backend(name: str, tmp_path):
+@pytest.fixture(scope="session")
+def groonga_url(tmp_path_factory):
+    """One Groonga HTTP server for the whole test session (each test clears its table)."""
+    from shuxiang.catalog.tests import groonga_server
+
+    groonga_server.skip_without_groonga()
+    process, url = groonga_server.start(tmp_path_factory.mktemp("groonga"))
+    yield url
+    groonga_server.stop(process)
+
+
+def _make_backend(name: str, request, tmp_path):
     from django.db import connection
 
+    if name == "groonga":
+        from shuxiang.catalog.search.groonga_backend import GroongaBackend
+
+        backend = GroongaBackend(request.getfixturevalue("groonga_url"))
+        backend.clear()
+        return backend
     if name == "postgres":
         if connection.vendor != "postgresql":
             pytest.skip("the PostgreSQL backend needs the PostgreSQL database (server mode)")
@@ -21,10 +39,10 @@ def _make_backend(name: str, tmp_path):
     return TantivyBackend(tmp_path / "index")
 
 
-@pytest.fixture(params=["tantivy", "postgres"])
+@pytest.fixture(params=["tantivy", "postgres", "groonga"])
 def engine(request, tmp_path, db):
     """Each conformance test runs once per backend; records index on commit as in production."""
-    backend = _make_backend(request.param, tmp_path)
+    backend = _make_backend(request.param, request, tmp_path)
     base.set_backend(backend)
     yield backend
     base.set_backend(None)
@@ -35,6 +53,14 @@ def tantivy_engine(tmp_path, db):
     from shuxiang.catalog.search.tantivy_backend import TantivyBackend
 
     backend = TantivyBackend(tmp_path / "index")
+    base.set_backend(backend)
+    yield backend
+    base.set_backend(None)
+
+
+@pytest.fixture
+def groonga_engine(request, tmp_path, db):
+    backend = _make_backend("groonga", request, tmp_path)
     base.set_backend(backend)
     yield backend
     base.set_backend(None)

@@ -13,6 +13,7 @@ from django.utils import translation
 from shuxiang.accounts.tests.factories import admin_of, user
 from shuxiang.catalog.models import Record, Source
 from shuxiang.catalog.schemas import SearchOut
+from shuxiang.catalog.search import service
 from shuxiang.catalog.tests.factories import record
 from shuxiang.network.tests.factories import small_network
 
@@ -113,6 +114,17 @@ def test_cli_search_prints_json(shelf, capsys):
 def test_cli_reindex_rebuilds(shelf, capsys):
     call_command("reindex", "--no-progress")
     assert "4 records indexed (tantivy)" in capsys.readouterr().out
+
+
+def test_cli_reindex_fills_an_empty_groonga_index_with_a_progress_bar(groonga_engine, capsys):
+    net = small_network()
+    record("图书馆学概论", creators=["吴慰慈"], date="1985", library=net["sx"])
+    record("图书馆讲座", date="2020", type="video", library=net["lz"])
+    groonga_engine.clear()
+    call_command("reindex")
+    captured = capsys.readouterr()
+    assert "2 records indexed (groonga)" in captured.out and "reindex: 100%" in captured.err
+    assert service.search(actor=None, q="图书馆").total == 2
 
 
 def test_cli_marc_import_reports_bad_records(tmp_path, db, capsys):

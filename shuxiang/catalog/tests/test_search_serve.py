@@ -1,6 +1,6 @@
 """Server mode scales out: two ``shuxiang serve`` processes with separate data folders share
-the PostgreSQL search backend and answer every query alike, including records added after
-both started (no index folder of their own to fall behind)."""
+the search backend (PostgreSQL itself, or one Groonga server) and answer every query alike,
+including records added after both started (no index folder of their own to fall behind)."""
 
 from __future__ import annotations
 
@@ -39,9 +39,26 @@ def _stop(process) -> None:
         process.wait()
 
 
-def test_two_serve_processes_return_the_same_results(tmp_path, transactional_db):
+@pytest.fixture(params=["postgres", "groonga"])
+def shared_backend(request, transactional_db):
+    """The backend both processes share: its environment for them (this process indexes)."""
     if connection.vendor != "postgresql":
         pytest.skip("server mode (PostgreSQL) only: embedded nodes each keep their own index")
+    if request.param == "postgres":
+        yield {}
+        return
+    from shuxiang.catalog.search import base
+    from shuxiang.catalog.search.groonga_backend import GroongaBackend
+
+    url = request.getfixturevalue("groonga_url")
+    backend = GroongaBackend(url)
+    backend.clear()
+    base.set_backend(backend)
+    yield {"SHUXIANG_SEARCH_BACKEND": "groonga", "SHUXIANG_GROONGA_URL": url}
+    base.set_backend(None)
+
+
+def test_two_serve_processes_return_the_same_results(tmp_path, shared_backend):
     record("国家图书馆古籍目录", creators=["李明"], date="1998")
     record("靜夜思", creators=["李白"], description="牀前看月光，疑是地上霜。")
     record("唐詩三百首", creators=["蘅塘退士"], date="1763")
@@ -62,6 +79,7 @@ def test_two_serve_processes_return_the_same_results(tmp_path, transactional_db)
                     "1",
                     SHUXIANG_ALLOWED_HOSTS="127.0.0.1",
                     SHUXIANG_BASE_URL=base,
+                    **shared_backend,
                 )  # fmt: skip
             )
             bases.append(base)

@@ -1,0 +1,342 @@
+"""Server-mode search on a Groonga server shared by every web machine (issue #21).
+
+Groonga indexes the same analyzed documents as the other backends (``document_of``) and
+answers each search with one ``select``: the ranked window, the exact number of matches, the
+facets and the number of distinct works, counted over EVERY match with ``drilldowns`` (so
+there is nothing to keep between calls and no first-call penalty after an index change;
+Groonga's own query cache is bypassed too).
+The looser tier (a strict query finding fewer than ``FEW`` records) takes three more selects:
+every loose match (count, facets, works), the "most words" tier and the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from shuxiang.catalog.models import AccessPolicy
+from shuxiang.catalog.normalize import fold
+from shuxiang.catalog.search.base import (
+    FACETS,
+    FEW,
+    RawResults,
+    SearchBackend,
+    SearchQuery,
+    Visibility,
+    document_of,
+)
+from shuxiang.catalog.search.groonga_client import (
+    COMBO_COLUMNS,
+    NO_TITLE,
+    NO_YEAR_HIGH,
+    NO_YEAR_LOW,
+    TABLE,
+    Client,
+    literal,
+)
+
+# Term frequency × weight, summed over the query's terms (as PostgreSQL's ts_rank with its
+# weights): creators weigh as much as titles, so a name finds the person's own works first.
+WEIGHTS = {"title": 10, "creator": 10, "subject": 2, "body": 1}
+FACET_KEYS = {"subject": "subjects"}  # facet name → column (others have the facet's name)
+ACCESS_POLICIES = tuple(AccessPolicy.values)
+LOAD_BATCH = 2000
+FACET_SIZE = 12
+WORKS = {  # distinct works among the matches: the number of groups by work
+    "drilldowns[works].keys": "work",
+    "drilldowns[works].limit": 0,
+    "drilldowns[works].output_columns": "_key",
+}
+SORT_KEYS = {"year": "year_up,_key", "-year": "-year,_key", "title": "sort_title,_key"}
+
+
+class GroongaBackend(SearchBackend):
+    """Full-text search with exact facets on every call, in a server shared by the nodes."""
+
+    name = "groonga"
+
+    def __init__(self, url: str | None = None):
+        self.client = Client(url)
+
+    # writing -------------------------------------------------------------------------
+    def index(self, records: list) -> None:
+        self.bulk(records)
+
+    def bulk(self, records: Iterable) -> int:
+        return self.bulk_documents(_with_work(record) for record in records)
+
+    def bulk_documents(self, documents: Iterable[dict]) -> int:
+        """Load analyzed documents (``document_of`` output, plus ``work``), in batches."""
+        self.client.ensure_schema()
+        batch, count = [], 0
+        for doc in documents:
+            batch.append(row_of(doc))
+            if len(batch) >= LOAD_BATCH:
+                count += self._load(batch)
+                batch = []
+        return count + self._load(batch)
+
+    def _load(self, rows: list[dict]) -> int:
+        combos = {row["combo"]: combo_of(row) for row in rows}
+        self.client.load(list(combos.values()), "Combos")  # before the records naming them
+        return self.client.load(rows)
+
+    def remove(self, record_ids: list[int]) -> None:
+        self.client.ensure_schema()
+        ids = list(record_ids)
+        for start in range(0, len(ids), 1000):
+            keys = ", ".join(str(int(i)) for i in ids[start : start + 1000])
+            self.client.command("delete", table=TABLE, filter=f"in_values(_key, {keys})")
+
+    def clear(self) -> None:
+        self.client.ensure_schema()
+        self.client.command("truncate", target_name=TABLE)
+
+    # reading -------------------------------------------------------------------------
+    def search(self, query: SearchQuery) -> RawResults:
+        self.client.ensure_schema()
+        empty = {name: [] for name in FACETS} if query.facets else {}
+        if query.text.strip() and not query.terms:
+            return RawResults(ids=[], total=0, facets=empty, works=0)
+        end = query.offset + query.page_size
+        columns = literal(match_columns(query.field))
+        filters, hidden = filter_of(query), visibility_of(query.visibility)
+
+        def matches(text: str) -> str:
+            return f"query({columns}, {literal(text)})"
+
+        def select(text: list[str], limit: int, facets: bool = False, excluded=()) -> dict:
+            hiding = [hidden] if hidden else []
+            conditions, excluded = [*text, *filters], [*hiding, *excluded]
+            return self._select(query, conditions, excluded, limit, facets, facets)
+
+        strict = any_of(query.alternatives)
+        found = select([matches(strict)] if strict else [], end, query.facets)
+        total = found["n_hits"]
+        if not (strict and query.sort == "relevance" and total < FEW):
+            return self._results(found, _keys(found)[query.offset :], query)
+        # the looser tier: strict matches first, then records with most words, then any word
+        strict_ids = _keys(found)
+        if len(strict_ids) < total:  # a window smaller than the strict tier
+            strict_ids = _keys(select([matches(strict)], FEW))
+        loose = matches(" OR ".join([*(literal(t) for t in query.loose_terms), strict]))
+        everything = select([loose], 0, query.facets)
+        tiers, excluded = [strict_ids], [matches(strict)]
+        wanted = end - len(strict_ids)
+        if query.most_terms and wanted > 0:  # scored by the loose words and the most words
+            most = matches(any_of(query.most_terms))
+            found = select([loose, most], wanted, excluded=excluded)
+            tiers.append(_keys(found))
+            excluded.append(most)
+            wanted = 0 if found["n_hits"] > len(tiers[-1]) else wanted - len(tiers[-1])
+        if wanted > 0:
+            tiers.append(_keys(select([loose], wanted, excluded=excluded)))
+        ids = [i for tier in tiers for i in tier][query.offset : end]
+        return self._results(everything, ids, query, strict_total=total)
+
+    def _select(
+        self,
+        query: SearchQuery,
+        conditions: list[str],
+        excluded: list[str],
+        limit: int,
+        facets: bool,
+        works: bool,
+    ) -> dict:
+        """One select: records meeting every condition but none of ``excluded`` (restricted
+        records are few: subtracting them is cheaper than requiring the visible ones)."""
+        expression = " && ".join(f"({c})" for c in conditions)
+        if excluded:
+            expression = (expression or "all_records()") + "".join(f" &! ({c})" for c in excluded)
+        params = {"filter": expression} if expression else {}
+        if limit:
+            params["sort_keys"] = sort_keys(query)
+        if facets:
+            params.update(drilldowns(FACET_SIZE))
+        if works:
+            params.update(WORKS)
+        return self.client.command(
+            "select",
+            table=TABLE,
+            output_columns="_key",
+            limit=limit,
+            offset=0,
+            command_version=3,
+            cache="no",  # every call counts over the index as it is: nothing kept to go stale
+            match_escalation_threshold=-1,  # no partial matching when a term finds nothing
+            **params,
+        )
+
+    def _results(self, found: dict, ids: list[int], query: SearchQuery, strict_total=None):
+        found_facets = found.get("drilldowns") or {}
+        facets = facets_of(found_facets) if query.facets else {}
+        works = found_facets["works"]["n_hits"] if query.facets else None
+        return RawResults(
+            ids=ids[: query.page_size],
+            total=found["n_hits"],
+            facets=facets,
+            strict_total=strict_total,
+            total_exact=True,
+            facets_exact=query.facets,
+            works=works,
+        )
+
+    def suggest(self, prefix: str, visibility: Visibility, limit: int = 10) -> list[str]:
+        folded = fold(prefix.strip())[:80]
+        if not folded:
+            return []
+        self.client.ensure_schema()
+        hidden = visibility_of(visibility)
+        found = self.client.command(
+            "select",
+            table=TABLE,
+            filter=f"suggest @^ {literal(folded)}" + (f" &! ({hidden})" if hidden else ""),
+            limit=0,
+            command_version=3,
+            cache="no",
+            **{
+                "drilldowns[titles].keys": "suggest",
+                "drilldowns[titles].sort_keys": "-_nsubrecs,_key",
+                "drilldowns[titles].output_columns": "_key",
+                "drilldowns[titles].limit": limit,
+            },
+        )
+        return [row[0] for row in found["drilldowns"]["titles"]["records"]]
+
+
+def _with_work(record) -> dict:
+    return {**document_of(record), "work": record.work_id}
+
+
+def row_of(doc: dict) -> dict:
+    """A document as a row of the records table."""
+    year = doc["year"]
+    title = doc["sort_title"] or ""
+    values = {name: doc[name] or "" for name in ("type", "library", "language", "collection")}
+    combo = [*values.values(), NO_YEAR_LOW if year is None else year]
+    return {
+        "_key": doc["id"],
+        **{name: doc[name] for name in ("title", "creator", "subject", "body")},
+        **values,
+        "access": doc["access"],
+        "subjects": list(doc["subjects"]),
+        "ancestors": list(doc["ancestors"]),
+        "year": NO_YEAR_LOW if year is None else year,
+        "year_up": NO_YEAR_HIGH if year is None else year,
+        "work": work_key(doc.get("work"), doc["id"]),
+        "sort_title": title or NO_TITLE,
+        "suggest": title[:80],
+        "combo": "\t".join(str(value) for value in combo),
+    }
+
+
+def work_key(work_id: int | None, record_id: int) -> int:
+    """What the works are counted by: the work, or the record alone (a UInt32 groups about
+    twice as fast as an Int64: even numbers are works, odd ones records without a work)."""
+    return 2 * work_id if work_id else 2 * record_id + 1
+
+
+def match_columns(field: str) -> str:
+    names = list(WEIGHTS) if field == "any" else [field]
+    return " || ".join(f"{name} * {WEIGHTS[name]}" for name in names)
+
+
+def any_of(conjunctions: list[list[str]]) -> str:
+    """Query syntax matching every term of any one of ``conjunctions`` (each term quoted, so
+    no word is read as an operator)."""
+    return " OR ".join(
+        "(" + " ".join(literal(term) for term in terms) + ")" for terms in conjunctions
+    )
+
+
+def sort_keys(query: SearchQuery) -> str:
+    if query.sort in SORT_KEYS:
+        return SORT_KEYS[query.sort]
+    return "-_score,_key" if query.terms else "_key"
+
+
+def filter_of(query: SearchQuery) -> list[str]:
+    """The query's filters, as conditions of the script syntax."""
+    conditions = []
+    for name, values in query.filters.items():
+        if not values:
+            continue
+        if name == "subject":
+            conditions.append(" || ".join(f"subjects @ {literal(v)}" for v in values))
+        elif name == "year":
+            years = ", ".join(str(int(v)) for v in values if str(v).lstrip("-").isdigit())
+            conditions.append(f"in_values(year, {years})" if years else "false")
+        else:
+            listed = ", ".join(literal(v) for v in values)
+            conditions.append(f"in_values({FACET_KEYS.get(name, name)}, {listed})")
+    if query.year_from is not None or query.year_to is not None:
+        low = max(query.year_from if query.year_from is not None else -99_999, -99_999)
+        high = query.year_to if query.year_to is not None else 99_999
+        conditions.append(f"year >= {int(low)} && year <= {int(high)}")
+    return conditions
+
+
+def visibility_of(vis: Visibility) -> str | None:
+    """What ``vis`` may NOT see: the restricted records it is not let into (as the tantivy
+    backend: restricted records are few, so excluding them is cheap); None: everything."""
+    if vis.everything:
+        return None
+    allowed = {"public", "registered"} if vis.authenticated else {"public"}
+    restricted = ", ".join(literal(p) for p in ACCESS_POLICIES if p not in allowed)
+    hidden = f"in_values(access, {restricted})"
+    if vis.home_library:
+        home = literal(vis.home_library)
+        hidden += f' &! (in_values(access, "library", "network") && library == {home})'
+    if vis.staff_scopes:
+        scopes = " || ".join(f"ancestors @ {literal(code)}" for code in vis.staff_scopes)
+        hidden += f" &! ({scopes})"
+    return hidden
+
+
+def drilldowns(size: int) -> dict:
+    """Facet counts over every match: the matches grouped by their combination of scalar
+    facet values, those groups by each value (summing their counts), and the subjects; the
+    twelve largest values of each (one more asked: an empty value or the year placeholder
+    may be among them)."""
+    params = {"drilldowns[combos].keys": "combo", "drilldowns[combos].limit": 0}
+    params["drilldowns[combos].output_columns"] = "_key"
+    for name in COMBO_COLUMNS:
+        label = f"drilldowns[{name}]"
+        params.update(
+            {
+                f"{label}.table": "combos",
+                f"{label}.keys": name,
+                f"{label}.calc_types": "SUM",
+                f"{label}.calc_target": "_nsubrecs",
+                f"{label}.sort_keys": "-_sum,_key",
+                f"{label}.output_columns": "_key,_sum",
+                f"{label}.limit": size + 1,
+            }
+        )
+    label = "drilldowns[subject]"
+    params.update(
+        {
+            f"{label}.keys": "subjects",
+            f"{label}.sort_keys": "-_nsubrecs,_key",
+            f"{label}.output_columns": "_key,_nsubrecs",
+            f"{label}.limit": size + 1,
+        }
+    )
+    return params
+
+
+def facets_of(found: dict) -> dict[str, list[tuple[str, int]]]:
+    facets = {}
+    for name in FACETS:
+        rows = found.get(name, {}).get("records", [])
+        buckets = [(str(key), int(n)) for key, n in rows if key not in ("", None, NO_YEAR_LOW)]
+        facets[name] = sorted(buckets, key=lambda b: (-b[1], b[0]))[:FACET_SIZE]
+    return facets
+
+
+def combo_of(row: dict) -> dict:
+    """The ``Combos`` row of a record row: its scalar facet values."""
+    return {"_key": row["combo"], **{name: row[name] for name in COMBO_COLUMNS}}
+
+
+def _keys(found: dict) -> list[int]:
+    return [row[0] for row in found["records"]]
