@@ -7,14 +7,24 @@ there is nothing to keep between calls and no first-call penalty after an index 
 Groonga's own query cache is bypassed too).
 The looser tier (a strict query finding fewer than ``FEW`` records) takes three more selects:
 every loose match (count, facets, works), the "most words" tier and the rest.
+
+On PostgreSQL (server mode) the answer to a query with more than ``KEEP_FROM`` matches is
+also kept in the shared summaries of the current index generation (``summaries.py``, as the
+PostgreSQL backend does): a repeated broad query is read back with two key lookups, and every
+change to the Groonga index makes the kept answers stale at once.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Iterable
+
+from django.db import connection
 
 from shuxiang.catalog.models import AccessPolicy
 from shuxiang.catalog.normalize import fold
+from shuxiang.catalog.search import summaries
 from shuxiang.catalog.search.base import (
     FACETS,
     FEW,
@@ -40,6 +50,7 @@ WEIGHTS = {"title": 10, "creator": 10, "subject": 2, "body": 1}
 FACET_KEYS = {"subject": "subjects"}  # facet name → column (others have the facet's name)
 ACCESS_POLICIES = tuple(AccessPolicy.values)
 LOAD_BATCH = 2000
+KEEP_FROM = 1_000  # a query with more matches keeps its answer for the index generation
 FACET_SIZE = 12
 WORKS = {  # distinct works among the matches: the number of groups by work
     "drilldowns[works].keys": "work",
@@ -73,7 +84,9 @@ class GroongaBackend(SearchBackend):
             if len(batch) >= LOAD_BATCH:
                 count += self._load(batch)
                 batch = []
-        return count + self._load(batch)
+        count += self._load(batch)
+        _changed()
+        return count
 
     def _load(self, rows: list[dict]) -> int:
         combos = {row["combo"]: combo_of(row) for row in rows}
@@ -86,13 +99,32 @@ class GroongaBackend(SearchBackend):
         for start in range(0, len(ids), 1000):
             keys = ", ".join(str(int(i)) for i in ids[start : start + 1000])
             self.client.command("delete", table=TABLE, filter=f"in_values(_key, {keys})")
+        _changed()
 
     def clear(self) -> None:
         self.client.ensure_schema()
         self.client.command("truncate", target_name=TABLE)
+        _changed()
 
     # reading -------------------------------------------------------------------------
     def search(self, query: SearchQuery) -> RawResults:
+        """The answer kept for this query under the current index generation, or a new one
+        (kept when it has more than ``KEEP_FROM`` matches)."""
+        key = summary_key(query)
+        if key is None:
+            return self._search(query)
+        current, kept = summaries.current(key)
+        if kept is not None:
+            facets = {
+                name: [tuple(pair) for pair in pairs] for name, pairs in kept["facets"].items()
+            }
+            return RawResults(**{**kept, "facets": facets})
+        results = self._search(query)
+        if results.total > KEEP_FROM:
+            summaries.store(key, current, dataclasses.asdict(results))
+        return results
+
+    def _search(self, query: SearchQuery) -> RawResults:
         self.client.ensure_schema()
         empty = {name: [] for name in FACETS} if query.facets else {}
         if query.text.strip() and not query.terms:
@@ -201,6 +233,26 @@ class GroongaBackend(SearchBackend):
             },
         )
         return [row[0] for row in found["drilldowns"]["titles"]["records"]]
+
+
+def summary_key(query: SearchQuery) -> str | None:
+    """The key of a query's kept answer; None when nothing is kept (no PostgreSQL summary
+    table, or staff scopes, which follow the library tree rather than the index)."""
+    vis = query.visibility
+    if vis.staff_scopes or connection.vendor != "postgresql" or not summaries.available():
+        return None
+    filters = sorted((name, sorted(values)) for name, values in query.filters.items())
+    asked = [
+        "groonga", query.text, query.field, filters, query.year_from, query.year_to,
+        query.sort, query.offset, query.page_size, query.facets,
+        vis.everything, vis.authenticated, vis.home_library,
+    ]  # fmt: skip
+    return summaries.key_of(json.dumps(asked, ensure_ascii=False), [])
+
+
+def _changed() -> None:
+    if connection.vendor == "postgresql" and summaries.available():
+        summaries.changed_now()
 
 
 def _with_work(record) -> dict:

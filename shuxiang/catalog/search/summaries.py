@@ -36,6 +36,12 @@ def changed() -> None:
     transaction.on_commit(_bump)
 
 
+def changed_now() -> None:
+    """The index changed outside the database (a search server): stale at once, whatever
+    becomes of the current transaction (a sequence does not roll back)."""
+    _bump()
+
+
 def _bump() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT nextval('{GENERATION}')")
