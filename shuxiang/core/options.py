@@ -92,8 +92,8 @@ OPTIONS: dict[str, Option] = {
         Option(
             "GROONGA_URL",
             str,
-            "http://127.0.0.1:10041",
-            "Groonga HTTP server of the groonga search backend (shared by every web machine).",
+            "",
+            "Groonga HTTP server shared by every web machine; set, server mode searches with it.",
         ),
         Option("TASKS_IMMEDIATE", bool, False, "Run background tasks inline (tests, debugging)."),
         Option("JOBS_RETRY_SECONDS", int, 30, "First retry delay of a failed job (then doubling)."),

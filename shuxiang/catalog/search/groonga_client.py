@@ -101,11 +101,14 @@ class GroongaError(RuntimeError):
     """The Groonga server refused a command (its message is the error's text)."""
 
 
+DEFAULT_URL = "http://127.0.0.1:10041"  # Groonga's own default HTTP port
+
+
 class Client:
     """Kept-alive connections to the Groonga HTTP server (one session per thread)."""
 
     def __init__(self, url: str | None = None):
-        self.url = (url or options.value("GROONGA_URL")).rstrip("/")
+        self.url = (url or options.value("GROONGA_URL") or DEFAULT_URL).rstrip("/")
         self._local = threading.local()
         self._ready = False
 
