@@ -267,7 +267,7 @@ STAGING = "catalog_record_incoming"
 def _copy_upsert(rows: list[tuple], table: str, names: str, conflict: str) -> list[int]:
     """PostgreSQL: ``COPY`` the rows into a temporary staging table (psycopg writes COPY rows
     in C; no statement with thousands of parameters or arrays to adapt), then one INSERT …
-    SELECT from it; the staging table is emptied in the same transaction."""
+    SELECT from it; the staging table is emptied (TRUNCATE) in the same transaction."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING} AS "
@@ -278,7 +278,7 @@ def _copy_upsert(rows: list[tuple], table: str, names: str, conflict: str) -> li
                 copy.write_row(row)
         cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {STAGING} {conflict}")
         ids = [pk for (pk,) in cursor.fetchall()]
-        cursor.execute(f"DELETE FROM {STAGING}")
+        cursor.execute(f"TRUNCATE {STAGING}")  # a DELETE left dead rows that every page scanned
     return ids
 
 
