@@ -26,9 +26,12 @@ PORTS = 4
 
 
 def free_ports(count: int) -> int:
-    """The first of ``count`` consecutive free loopback ports."""
+    """The first of ``count`` consecutive free loopback ports, below the kernel's ephemeral
+    range: a port there can be taken by any outgoing connection (the other test leg's, a
+    database client's) between this probe and the node binding it."""
+    ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
     for _ in range(50):
-        first = random.randrange(20000, 60000)
+        first = random.randrange(20000, max(20001, ephemeral - count))
         probes = [socket.socket() for _ in range(count)]
         try:
             for offset, probe in enumerate(probes):
