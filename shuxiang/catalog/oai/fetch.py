@@ -76,6 +76,18 @@ def _codec(label: str | None) -> str | None:
     return "gb18030" if name in GB_FAMILY else name
 
 
+def _declared(content: bytes, content_type: str) -> str:
+    """The codec the body says it is in: its XML declaration, else the HTTP charset, else
+    UTF-8 (unknown labels count as unsaid)."""
+    declared = _DECLARATION.match(content)
+    charset = _CHARSET.search(content_type or "")
+    return (
+        (_codec(declared.group(1).decode()) if declared else None)
+        or (_codec(charset.group(1)) if charset else None)
+        or "utf-8"
+    )
+
+
 def decode(content: bytes, content_type: str = "") -> tuple[str, str]:
     """(text, encoding used): the declared encoding, then GB18030, then it with U+FFFD.
 
@@ -84,13 +96,7 @@ def decode(content: bytes, content_type: str = "") -> tuple[str, str]:
     """
     if content.startswith(codecs.BOM_UTF8):
         content = content[3:]
-    declared = _DECLARATION.match(content)
-    charset = _CHARSET.search(content_type or "")
-    primary = (
-        (_codec(declared.group(1).decode()) if declared else None)
-        or (_codec(charset.group(1)) if charset else None)
-        or "utf-8"
-    )
+    primary = _declared(content, content_type)
     for name in dict.fromkeys([primary, "gb18030", "utf-8"]):
         try:
             return content.decode(name), name
@@ -128,12 +134,11 @@ def _clean_utf8(content: bytes, content_type: str) -> etree._Element | None:
     needs ``decode`` and cleaning first (or is not valid UTF-8: the slow path decides)."""
     if content.startswith(codecs.BOM_UTF8):
         content = content[3:]
-    declared = _DECLARATION.match(content)
-    charset = _CHARSET.search(content_type or "")
-    label = declared.group(1).decode() if declared else charset.group(1) if charset else "utf-8"
-    if _codec(label) != "utf-8" or b"&#" in content or b"\xef\xbf\xbe" in content:
+    if _declared(content, content_type) != "utf-8" or b"&#" in content:
         return None
-    if b"\xef\xbf\xbf" in content or len(content.translate(None, _CONTROL_BYTES)) != len(content):
+    if b"\xef\xbf\xbe" in content or b"\xef\xbf\xbf" in content:  # U+FFFE, U+FFFF
+        return None
+    if len(content.translate(None, _CONTROL_BYTES)) != len(content):
         return None
     try:
         return etree.fromstring(content, _parser())

@@ -47,8 +47,7 @@ class PageStream:
 
     def __enter__(self) -> PageStream:
         self.thread.start()
-        if self.prepare is not None:
-            self.preparer.start()
+        self.preparer.start()
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -71,13 +70,13 @@ class PageStream:
                 failed = page.error() is not None
                 token = "" if failed else self.harvester._token_of(page)
                 fetched += 1
-                self._put((page, asked, token, failed))
+                self._put((page, asked, token, failed), self.fetched)
                 if not token or (self.max_pages and fetched >= self.max_pages):
                     break
                 params = {"verb": "ListRecords", "resumptionToken": token}
-            self._put(_END)
+            self._put(_END, self.fetched)
         except BaseException as exc:  # handed to the consumer, which raises it
-            self._put(exc)
+            self._put(exc, self.fetched)
 
     def _prepare(self) -> None:
         while not self.stopped.is_set():
@@ -87,19 +86,16 @@ class PageStream:
                 continue
             if isinstance(item, tuple):
                 page, asked, token, failed = item
+                read = None if failed or self.prepare is None else self.prepare
                 try:
-                    item = (page, asked, token, None if failed else self.prepare(page))
+                    item = (page, asked, token, read(page) if read else None)
                 except BaseException as exc:
                     item = exc
             self._put(item, self.pages)
             if not isinstance(item, tuple):
                 return
 
-    def _put(self, item, into: queue.Queue | None = None) -> None:
-        if into is None:
-            into = self.fetched if self.prepare is not None else self.pages
-            if self.prepare is None and isinstance(item, tuple):
-                item = (*item[:3], None)
+    def _put(self, item, into: queue.Queue) -> None:
         while not self.stopped.is_set():
             try:
                 into.put(item, timeout=PUT_WAIT)
