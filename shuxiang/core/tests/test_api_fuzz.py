@@ -79,6 +79,11 @@ def fuzz(base_url: str, report_dir, *headers: str) -> dict:
         "operations": (summary.get("operations") or {}).get("tested", 0),
         "cases": (summary.get("test_cases") or {}).get("generated", 0),
         "failures": (summary.get("test_cases") or {}).get("unique_failures", 0),
+        "problems": json.dumps(
+            {key: summary.get(key) for key in ("failures", "errors", "phases", "stop_reason")},
+            ensure_ascii=False,
+            indent=1,
+        )[:6000],
     }
 
 
@@ -111,7 +116,9 @@ def test_no_operation_answers_5xx_or_off_schema(node, tmp_path, capsys):
                 f"{run['failures']} unique failures"
             )
     for who, run in runs.items():
-        assert run["rc"] == 0, f"schemathesis ({who}) found failures:\n{run['output'][-8000:]}"
+        assert run["rc"] == 0, (
+            f"schemathesis ({who}) found failures:\n{run['problems']}\n{run['output'][-6000:]}"
+        )
         assert run["operations"] >= 100 and run["cases"] > 0, run["output"][-4000:]
 
 
