@@ -89,6 +89,7 @@ class SearchQuery:
 
 UPDATE_CHUNK = 5000  # record ids a query (SQLite allows 32,766 parameters)
 MAX_MOST_WORDS = 7  # at most 35 subsets of three or four words
+COUNT_LIMIT = 10_000  # totals above are "10,000+" (as Elasticsearch's track_total_hits)
 FEW = 5  # a strict query finding fewer records than this also shows the looser tier
 
 

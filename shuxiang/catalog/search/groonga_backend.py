@@ -1,12 +1,13 @@
 """Server-mode search on a Groonga server shared by every web machine (issue #21).
 
 Groonga indexes the same analyzed documents as the other backends (``document_of``) and
-answers each search with one ``select``: the ranked window, the exact number of matches, the
-facets and the number of distinct works, counted over EVERY match with ``drilldowns`` (so
-there is nothing to keep between calls and no first-call penalty after an index change;
-Groonga's own query cache is bypassed too).
+answers each search with one ``select``: the ranked window, the number of matches and the
+facets, counted over EVERY match with ``drilldowns`` (Groonga's own query cache is bypassed).
+Totals are honest as on PostgreSQL: exact up to ``COUNT_LIMIT`` matches, "10,000+" above;
+the number of distinct works is counted (a second, small select) only below that limit, so a
+broad query does not group its hundreds of thousands of matches by work.
 The looser tier (a strict query finding fewer than ``FEW`` records) takes three more selects:
-every loose match (count, facets, works), the "most words" tier and the rest.
+every loose match (count, facets), the "most words" tier and the rest.
 
 On PostgreSQL (server mode) the answer to a query with more than ``KEEP_FROM`` matches is
 also kept in the shared summaries of the current index generation (``summaries.py``, as the
@@ -26,6 +27,7 @@ from shuxiang.catalog.models import AccessPolicy
 from shuxiang.catalog.normalize import fold
 from shuxiang.catalog.search import summaries
 from shuxiang.catalog.search.base import (
+    COUNT_LIMIT,
     FACETS,
     FEW,
     RawResults,
@@ -120,7 +122,7 @@ class GroongaBackend(SearchBackend):
             }
             return RawResults(**{**kept, "facets": facets})
         results = self._search(query)
-        if results.total > KEEP_FROM:
+        if results.total > KEEP_FROM or not results.total_exact:
             summaries.store(key, current, dataclasses.asdict(results))
         return results
 
@@ -139,7 +141,11 @@ class GroongaBackend(SearchBackend):
         def select(text: list[str], limit: int, facets: bool = False, excluded=()) -> dict:
             hiding = [hidden] if hidden else []
             conditions, excluded = [*text, *filters], [*hiding, *excluded]
-            return self._select(query, conditions, excluded, limit, facets, facets)
+            found = self._select(query, conditions, excluded, limit, facets, works=False)
+            if facets and found["n_hits"] <= COUNT_LIMIT:  # few enough to group by work
+                counted = self._select(query, conditions, excluded, 0, False, works=True)
+                found["works"] = counted["drilldowns"]["works"]["n_hits"]
+            return found
 
         strict = any_of(query.alternatives)
         found = select([matches(strict)] if strict else [], end, query.facets)
@@ -199,17 +205,17 @@ class GroongaBackend(SearchBackend):
         )
 
     def _results(self, found: dict, ids: list[int], query: SearchQuery, strict_total=None):
-        found_facets = found.get("drilldowns") or {}
-        facets = facets_of(found_facets) if query.facets else {}
-        works = found_facets["works"]["n_hits"] if query.facets else None
+        """Exact facets; the number of matches and of works exact up to ``COUNT_LIMIT``."""
+        facets = facets_of(found.get("drilldowns") or {}) if query.facets else {}
+        capped = found["n_hits"] > COUNT_LIMIT
         return RawResults(
             ids=ids[: query.page_size],
-            total=found["n_hits"],
+            total=min(found["n_hits"], COUNT_LIMIT),
             facets=facets,
             strict_total=strict_total,
-            total_exact=True,
+            total_exact=not capped,
             facets_exact=query.facets,
-            works=works,
+            works=found.get("works"),
         )
 
     def suggest(self, prefix: str, visibility: Visibility, limit: int = 10) -> list[str]:

@@ -17,6 +17,7 @@ from shuxiang.catalog.models import Record
 from shuxiang.catalog.normalize import fold
 from shuxiang.catalog.search import summaries
 from shuxiang.catalog.search.base import (
+    COUNT_LIMIT,
     FACETS,
     FEW,
     RawResults,
@@ -35,7 +36,6 @@ RANK_WEIGHTS = "{0.1, 0.2, 1.0, 1.0}"
 FACET_COLUMNS = (
     *("id", "work_id", "type", "library_id", "language", "year", "collection", "subjects"),
 )
-COUNT_LIMIT = 10_000  # totals above are "10,000+" (as Elasticsearch's track_total_hits)
 KEEP_FROM = 1_000  # a query with more matches keeps its summary (see summaries.py)
 RUM_WINDOW = 1000  # ids read in RUM rank order before the weighted ranking
 STRICT_SCORE = 100  # tiers: strict above "most words" above any ts_rank of the loosest
