@@ -122,7 +122,7 @@ class GroongaBackend(SearchBackend):
             }
             return RawResults(**{**kept, "facets": facets})
         results = self._search(query)
-        if results.total > KEEP_FROM or not results.total_exact:
+        if results.total > KEEP_FROM:
             summaries.store(key, current, dataclasses.asdict(results))
         return results
 
@@ -141,10 +141,16 @@ class GroongaBackend(SearchBackend):
         def select(text: list[str], limit: int, facets: bool = False, excluded=()) -> dict:
             hiding = [hidden] if hidden else []
             conditions, excluded = [*text, *filters], [*hiding, *excluded]
-            found = self._select(query, conditions, excluded, limit, facets, works=False)
-            if facets and found["n_hits"] <= COUNT_LIMIT:  # few enough to group by work
+            inline = facets and works_inline(query)
+            found = self._select(query, conditions, excluded, limit, facets, works=inline)
+            if found["n_hits"] > COUNT_LIMIT or not facets:
+                return found  # "10,000+": the works are not counted
+            if not inline and found["n_hits"] <= limit:
+                return found  # every match is in the window: grouped by the search service
+            counted = found
+            if not inline:  # few enough to be grouped by work after all
                 counted = self._select(query, conditions, excluded, 0, False, works=True)
-                found["works"] = counted["drilldowns"]["works"]["n_hits"]
+            found["works"] = counted["drilldowns"]["works"]["n_hits"]
             return found
 
         strict = any_of(query.alternatives)
@@ -291,6 +297,15 @@ def work_key(work_id: int | None, record_id: int) -> int:
     """What the works are counted by: the work, or the record alone (a UInt32 groups about
     twice as fast as an Int64: even numbers are works, odd ones records without a work)."""
     return 2 * work_id if work_id else 2 * record_id + 1
+
+
+def works_inline(query: SearchQuery) -> bool:
+    """Whether to group the matches by work in the main select: a query of several words or
+    with filters mostly matches a few thousand records at most, so grouping them costs less
+    than running the query again; one word alone may match hundreds of thousands (then the
+    works are not counted: "10,000+"), so its works take a second select when it matched no
+    more than ``COUNT_LIMIT``. Only the cost depends on this guess, never the answer."""
+    return len(query.terms) > 1 or any(query.filters.values())
 
 
 def match_columns(field: str) -> str:

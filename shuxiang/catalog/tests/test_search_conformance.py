@@ -255,6 +255,24 @@ def test_pages_are_full_and_no_work_repeats_across_pages(engine, committed):
     assert all(len(hit.holdings) == 2 for p in (first, second, third) for hit in p.hits)
 
 
+@pytest.mark.parametrize("q", ["方志", "方志 编者"])  # Groonga: a second select / the same one
+def test_works_are_counted_when_more_records_match_than_the_window_holds(
+    engine, committed, monkeypatch, q
+):
+    monkeypatch.setattr(service, "WINDOW", 4)
+    monkeypatch.setattr(service, "MAX_WINDOW", 4)
+    with committed():
+        for n in range(7):  # fourteen records, seven works
+            for src in ("a", "b"):
+                record(f"方志{n}", src=source(src), creators=["编者"], date=str(1990 + n))
+    page = service.search(actor=None, q=q, page_size=3)
+    if engine.name == "tantivy":  # no count of works: the records bound them from above
+        assert page.total_relation == "lte" and 7 <= page.total <= 14
+    else:
+        assert (page.total, page.total_relation, page.pages) == (7, "eq", 3)
+    assert len(page.hits) == 2  # the window of four records held two works
+
+
 def test_distinct_works_with_equal_title_and_author_stay_distinct(engine, committed):
     with committed():
         a = record("扬之水", description="扬之水，不流束薪。彼其之子，不与我戍申。")
