@@ -137,7 +137,7 @@ _add(
 SELECT a.item_id AS item_id, b.item_id AS related_id, COUNT(*) AS together
 FROM sessions a JOIN sessions b ON a.reader = b.reader AND a.day = b.day
  AND a.item_id <> b.item_id
-GROUP BY a.item_id, b.item_id HAVING COUNT(*) >= 2 ORDER BY a.item_id""",
+GROUP BY a.item_id, b.item_id HAVING COUNT(*) >= 2 ORDER BY a.item_id, b.item_id""",
         ("item_id", "related_id", "together"),
     )
 )
@@ -233,7 +233,7 @@ _add(
         "reader_history",
         "Each signed-in reader's items: uses and the last time used",
         f"""SELECT reader, item_id, COUNT(*) AS uses, MAX(ts) AS last_ts FROM ({_READ}) r
-GROUP BY reader, item_id ORDER BY reader""",
+GROUP BY reader, item_id ORDER BY reader, item_id""",
         ("reader", "item_id", "uses", "last_ts"),
     )
 )
