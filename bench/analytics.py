@@ -6,8 +6,10 @@
 
 Events come from the documented generator (shuxiang/analytics/generator.py) or, when --root
 holds them already, from bench/analytics_data.py (the same model in SQL, for 1M-100M events).
-Spark starts once per run (its start is timed apart, not in the first job). Each job's wall
-time and CPU time (this process, plus Spark's JVM) are printed as it finishes; the growth
+Spark starts once per run (its start is timed apart, not in the first job). Each job's rows are
+read back in batches as the service reads them (``engines.result``), or with --in-engine only
+counted in the engine. Each job's wall time, CPU time (this process, plus Spark's JVM) and the
+process's peak resident memory so far are printed as it finishes; the growth
 exponent is the slope of log(wall time) over log(events) between each two sizes measured.
 """
 
@@ -39,10 +41,15 @@ from shuxiang.analytics.jobs import JOBS, Job, co_readers_sql  # noqa: E402
 
 # co_readers without its window and history cap: every two items of a reader (--jobs only).
 UNCAPPED = Job(
-    "co_readers_uncapped", "", co_readers_sql(None, window=None), JOBS["co_readers"].columns
+    "co_readers_uncapped",
+    "",
+    co_readers_sql(None, window=None, least=1),
+    JOBS["co_readers"].columns,
 )
 # co_readers as it was before the window: every two of a reader's 200 most recent items.
-ALL_PAIRS = Job("co_readers_all_pairs", "", co_readers_sql(window=None), JOBS["co_readers"].columns)
+ALL_PAIRS = Job(
+    "co_readers_all_pairs", "", co_readers_sql(window=None, least=1), JOBS["co_readers"].columns
+)
 BENCH_JOBS = {**JOBS, UNCAPPED.name: UNCAPPED, ALL_PAIRS.name: ALL_PAIRS}
 PAIRS = [("1", "1"), ("11", "1"), ("11", "11"), ("12", "1"), ("12", "12")]
 
@@ -81,15 +88,11 @@ def cpu_seconds() -> float:
 
 
 def count_in_engine(job: Job, inputs, engine: str) -> int:
-    """The job's result made in the engine and counted there, nothing sent to Python (at 100M
-    events reader_history's 55M rows as Python tuples outgrow the machine's 24 GB)."""
+    """The job's result made in the engine and counted there, nothing sent to Python."""
     if engine == "duckdb":
-        db = duckdb.connect()
-        db.execute("SET threads TO 2")
-        db.execute(
-            f"SET memory_limit = '{os.environ.get('SHUXIANG_ANALYTICS_DUCKDB_MEMORY') or '5GB'}'"
-        )
-        db.execute(f"SET temp_directory = '{tempfile.gettempdir()}/shuxiang-duckdb'")
+        db = engines.duckdb_connection()
+        if not os.environ.get("SHUXIANG_ANALYTICS_DUCKDB_MEMORY"):
+            db.execute("SET memory_limit = '5GB'")
         for table in engines.TABLES:
             db.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{inputs.path(table)}')")
         db.execute(f"CREATE TEMP TABLE result AS {job.text()}")
@@ -102,6 +105,18 @@ def count_in_engine(job: Job, inputs, engine: str) -> int:
         return frame.count()
     finally:
         frame.unpersist()
+
+
+def collect(job: Job, inputs, engine: str) -> int:
+    """The job's rows as the service gets them: the engine writes its result, which is read
+    back in batches of ANALYTICS_BATCH_ROWS and counted (never all in memory)."""
+    with engines.result(job, inputs, engine) as result:
+        return sum(len(batch) for batch in result.batches())
+
+
+def peak_mb() -> float:
+    """Peak resident memory of this process so far (MB; Spark's JVM not included)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def time_jobs(
@@ -119,12 +134,12 @@ def time_jobs(
             if in_engine:
                 rows = count_in_engine(BENCH_JOBS[job], inputs, engine)
             else:
-                rows = len(engines.run(BENCH_JOBS[job], inputs, engine))
+                rows = collect(BENCH_JOBS[job], inputs, engine)
             timings[job].append(time.perf_counter() - began)
             print(
                 f"{engine:6} {job:16} {inputs.events:>11,} events {timings[job][-1]:8.2f} s"
-                f" (cpu {cpu_seconds() - cpu:8.2f} s) {rows:>9,} rows"
-                + (" (counted in the engine)" if in_engine else ""),
+                f" (cpu {cpu_seconds() - cpu:8.2f} s) {rows:>9,} rows, peak rss {peak_mb():,.0f} MB"
+                + (" (counted in the engine)" if in_engine else " (read back in batches)"),
                 flush=True,
             )
     for job in jobs:

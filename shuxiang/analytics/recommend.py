@@ -8,7 +8,7 @@ The same functions serve the nightly precomputation and the offline evaluation.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Iterable, Iterator
 
 from shuxiang.analytics.models import ReaderRecommendation, RecommendationOptOut, RelatedItem
 from shuxiang.analytics.ranking import neighbours_from, score_reader
@@ -19,23 +19,19 @@ def opted_out_pseudonyms() -> set[str]:
     return {pseudonym(pk) for pk in RecommendationOptOut.objects.values_list("user_id", flat=True)}
 
 
-def build_personal(history_rows: list[tuple]) -> int:
-    """Replace every reader's recommendations from (reader, item, uses, last_ts) rows."""
+def personal(histories: Iterable[tuple[str, Iterable[tuple]]]) -> Iterator[ReaderRecommendation]:
+    """Every reader's recommendations (unsaved) from each reader's (reader, item, uses, last_ts)
+    rows, one reader at a time; ``store`` groups the reader_history rows by reader, deletes the
+    old recommendations and writes these in batches."""
     neighbours = neighbours_from(
         RelatedItem.objects.filter(kind=RelatedItem.Kind.READERS).values_list(
             "item_id", "related_id", "score"
         )
     )
-    history: dict[str, set[str]] = defaultdict(set)
-    for reader, item, *_ in history_rows:
-        history[reader].add(item)
     excluded = opted_out_pseudonyms()
-    ReaderRecommendation.objects.all().delete()
-    objects = [
-        ReaderRecommendation(reader=reader, item_id=item, score=score, because_id=because)
-        for reader, read in history.items()
-        if reader not in excluded
-        for item, score, because in score_reader(read, neighbours)
-    ]
-    ReaderRecommendation.objects.bulk_create(objects, batch_size=5_000)
-    return len(objects)
+    for reader, rows in histories:
+        if reader not in excluded:
+            for item, score, because in score_reader({row[1] for row in rows}, neighbours):
+                yield ReaderRecommendation(
+                    reader=reader, item_id=item, score=score, because_id=because
+                )

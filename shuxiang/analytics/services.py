@@ -72,7 +72,8 @@ def run_job(
     inputs: Inputs | None = None,
     attempt: int = 1,
 ) -> JobRun:
-    """Run job ``name`` on ``engine``, store its rows, and return the recorded run."""
+    """Run job ``name`` on ``engine``, store its rows (in batches, one transaction, after the
+    engine has finished), and return the recorded run."""
     check_job(name, engine)
     _require_node(by)
     run = JobRun.objects.create(job=name, engine=engine, attempt=attempt, progress="export")
@@ -81,9 +82,9 @@ def run_job(
     try:
         inputs = inputs or export(by)
         _progress(run, "run", events=inputs.events)
-        rows = engines.run(JOBS[name], inputs, engine)
-        _progress(run, "store")
-        run.rows = store(name, rows)
+        with engines.result(JOBS[name], inputs, engine) as result:
+            _progress(run, "store")
+            run.rows = store(name, result.batches())
         run.status = JobRun.Status.DONE
         run.progress = "done"
     except Exception as error:  # recorded and re-raised: the caller decides on retries

@@ -227,6 +227,18 @@ OPTIONS: dict[str, Option] = {
         Option("ANALYTICS_SPARK_MASTER", str, "local[*]", "Spark master URL of analytics jobs."),
         Option("ANALYTICS_SPARK_DRIVER_MEMORY", str, "1g", "Spark driver memory (local mode)."),
         Option("ANALYTICS_DUCKDB_MEMORY", str, "", "DuckDB memory limit of a job (unset: 80 %)."),
+        Option(
+            "ANALYTICS_DUCKDB_MAX_SPILL",
+            str,
+            "20GB",
+            "Most disk a DuckDB job may spill to (beyond it the job fails, the disk stays free).",
+        ),
+        Option(
+            "ANALYTICS_BATCH_ROWS",
+            int,
+            50_000,
+            "Rows of a job's result passed from the engine to the store at a time.",
+        ),
         Option("ANALYTICS_MIN_CELL", int, 10, "Smallest group an analytics report may show (k)."),
         Option("ANALYTICS_RELATED_PER_ITEM", int, 20, "Related items kept per item by the jobs."),
         Option(
@@ -234,6 +246,12 @@ OPTIONS: dict[str, Option] = {
             int,
             10,
             "Readers-also-read pairs items at most this many places apart in a reader's history.",
+        ),
+        Option(
+            "ANALYTICS_CO_READ_LEAST",
+            int,
+            2,
+            "Readers-also-read pairs two items only when at least this many readers read both.",
         ),
         Option(
             "FEDERATION_KEY_GRACE_SECONDS",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 
+import duckdb
 import pytest
 
 from shuxiang.analytics import engines
@@ -39,8 +40,10 @@ def test_an_unknown_engine_is_refused_by_name(small_inputs):
         engines.run(JOBS["channel"], small_inputs, "flink")
 
 
-def _co_readers_capped(cap: int | None, per_item: int = 1_000, window: int | None = None) -> Job:
-    sql = co_readers_sql(cap, per_item, window)
+def _co_readers_capped(
+    cap: int | None, per_item: int = 1_000, window: int | None = None, least: int = 1
+) -> Job:
+    sql = co_readers_sql(cap, per_item, window, least)
     return Job("co_readers", "", sql, JOBS["co_readers"].columns)
 
 
@@ -91,7 +94,49 @@ def test_co_readers_returns_each_items_pairs_of_highest_cosine_only(small_inputs
     assert best(five, 5) == best(whole, 5)
 
 
+def test_co_readers_keeps_only_pairs_read_by_at_least_the_setting(small_inputs):
+    every = engines.run(_co_readers_capped(50, 100_000, window=3), small_inputs, "duckdb")
+    kept = engines.run(_co_readers_capped(50, 100_000, window=3, least=3), small_inputs, "duckdb")
+    assert 0 < len(kept) < len(every)
+    assert sorted(kept) == sorted(row for row in every if row[2] >= 3)
+
+
 def test_the_caps_give_identical_rows_on_spark(small_inputs, spark):
-    job = _co_readers_capped(3, per_item=5, window=1)
+    job = _co_readers_capped(3, per_item=5, window=1, least=2)
     on_duckdb = _sorted(engines.run(job, small_inputs, "duckdb"))
     assert on_duckdb == _sorted(engines.run(job, small_inputs, "spark"))
+
+
+def test_results_arrive_in_batches_of_the_setting(small_inputs, monkeypatch):
+    whole = engines.run(JOBS["reader_history"], small_inputs, "duckdb")
+    monkeypatch.setenv("SHUXIANG_ANALYTICS_BATCH_ROWS", "100")
+    with engines.result(JOBS["reader_history"], small_inputs, "duckdb") as result:
+        batches = list(result.batches())
+    assert len(batches) > 1
+    assert max(len(batch) for batch in batches) == 100
+    assert [row for batch in batches for row in batch] == whole
+
+
+def test_the_result_folder_is_removed_after_use(small_inputs):
+    with engines.result(JOBS["channel"], small_inputs, "duckdb") as result:
+        assert list(result.folder.glob("*.parquet"))
+    assert not result.folder.exists()
+
+
+def test_rows_kept_per_reader_or_item_come_ordered_on_both_engines(small_inputs, spark):
+    for name in ("reader_history", "co_session", "co_readers"):
+        for engine in engines.ENGINES:
+            with engines.result(JOBS[name], small_inputs, engine) as result:
+                keys = [row[0] for batch in result.batches(size=500) for row in batch]
+            assert len(keys) > 500, name
+            assert keys == sorted(keys), (name, engine)
+
+
+def test_duckdb_spills_at_most_the_setting(monkeypatch):
+    monkeypatch.setenv("SHUXIANG_ANALYTICS_DUCKDB_MAX_SPILL", "3GB")
+    limit = "SELECT current_setting('max_temp_directory_size')"
+    expected = duckdb.connect()
+    expected.execute("SET max_temp_directory_size = '3GB'")
+    assert engines.duckdb_connection().execute(limit).fetchone() == (
+        expected.execute(limit).fetchone()
+    )
