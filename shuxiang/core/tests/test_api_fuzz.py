@@ -3,7 +3,9 @@
 Property-based: every operation gets generated valid and invalid requests (boundary values,
 huge numbers, odd Unicode, missing fields). Any 5xx or a response that does not match the
 document fails the test. Bounded by time (``SHUXIANG_FUZZ_SECONDS`` per identity); the counts
-of operations and cases are printed for the record.
+of operations and cases are printed for the record; ``SHUXIANG_FUZZ_EXTRA`` adds schemathesis
+options (e.g. ``--phases=coverage`` to repeat one phase). A failure leads with schemathesis's
+JSON summary and the ERRORS section of its console (each runtime error with its traceback).
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ def fuzz(base_url: str, report_dir, *headers: str) -> dict:
         "--request-timeout=30",
         "--suppress-health-check=all",
         "--no-color",
+        *os.environ.get("SHUXIANG_FUZZ_EXTRA", "").split(),
         "--report=json",
         f"--report-json-path={report}",
     ]
@@ -117,9 +120,24 @@ def test_no_operation_answers_5xx_or_off_schema(node, tmp_path, capsys):
             )
     for who, run in runs.items():
         assert run["rc"] == 0, (
-            f"schemathesis ({who}) found failures:\n{run['problems']}\n{run['output'][-6000:]}"
+            f"schemathesis ({who}) found failures:\n{run['problems']}\n"
+            f"{_errors_section(run['output'])}\n{run['output'][-4000:]}"
         )
         assert run["operations"] >= 100 and run["cases"] > 0, run["output"][-4000:]
+
+
+def _errors_section(output: str) -> str:
+    """The console's ERRORS section (each error with its traceback), which the JSON report
+    leaves out: from its header to the next section's."""
+    start = output.find(" ERRORS ")
+    if start < 0:
+        return ""
+    end = min(
+        (i for i in (output.find(f" {name} ", start + 8) for name in ("WARNINGS", "SUMMARY"))
+         if i >= 0),
+        default=len(output),
+    )  # fmt: skip
+    return output[start:end][:8000]
 
 
 def _folder(tmp_path, name: str):
