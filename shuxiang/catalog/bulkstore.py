@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import chain
@@ -136,7 +137,7 @@ def repair_index(source: Source) -> int:
     return len(ids)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # the harvester's page transaction: no savepoint
 def store_page(
     source: Source,
     items: list[Incoming],
@@ -262,24 +263,33 @@ def _upsert(rows: list[tuple]) -> list[int]:
 
 
 STAGING = "catalog_record_incoming"
+_STAGED: weakref.WeakSet = weakref.WeakSet()  # database sessions that made the staging table
 
 
 def _copy_upsert(rows: list[tuple], table: str, names: str, conflict: str) -> list[int]:
     """PostgreSQL: ``COPY`` the rows into a temporary staging table (psycopg writes COPY rows
-    in C; no statement with thousands of parameters or arrays to adapt), then one INSERT …
-    SELECT from it; the staging table is emptied (TRUNCATE) in the same transaction."""
+    in C; no statement with thousands of parameters or arrays to adapt), then one statement
+    moves them out of it (``DELETE … RETURNING``) into the table with the upsert.
+
+    The staging table is made once per database session and emptied by every commit
+    (``ON COMMIT DELETE ROWS``): a page costs two statements, not four (each one a round trip
+    that the harvest waits for), and the table never holds more than one page's rows."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING} AS "
-            f"SELECT {names} FROM {table} WITH NO DATA"
-        )
+        session = connection.connection
+        if session not in _STAGED:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING} ON COMMIT DELETE ROWS "
+                f"AS SELECT {names} FROM {table} WITH NO DATA"
+            )
+            transaction.on_commit(lambda: _STAGED.add(session))  # a rollback undoes it
         with cursor.cursor.copy(f"COPY {STAGING} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {STAGING} {conflict}")
-        ids = [pk for (pk,) in cursor.fetchall()]
-        cursor.execute(f"TRUNCATE {STAGING}")  # a DELETE left dead rows that every page scanned
-    return ids
+        cursor.execute(
+            f"WITH incoming AS (DELETE FROM {STAGING} RETURNING {names}) "
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM incoming {conflict}"
+        )
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def _delete(source: Source, local_ids: list[str], now) -> list[int]:

@@ -95,7 +95,7 @@ class Record(models.Model):
     )
     set_specs = models.TextField(blank=True, help_text="OAI set specs, each between bars.")
     title = models.CharField(max_length=1000, blank=True)
-    title_folded = models.CharField(max_length=200, blank=True, db_index=True)
+    title_folded = models.CharField(max_length=200, blank=True)  # record_title_prefix
     creators = models.JSONField(default=list)
     subjects = models.JSONField(default=list)
     description = models.TextField(blank=True)
@@ -106,7 +106,7 @@ class Record(models.Model):
     type = models.CharField(max_length=32, blank=True)
     collection = models.CharField(max_length=200, blank=True)
     identifiers = models.JSONField(default=list)
-    isbn = models.CharField(max_length=13, blank=True, db_index=True)
+    isbn = models.CharField(max_length=13, blank=True)  # no query looks records up by it
     work = models.ForeignKey(
         Work, null=True, blank=True, on_delete=models.SET_NULL, related_name="records"
     )
@@ -122,7 +122,15 @@ class Record(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["source", "local_id"], name="unique_record_per_source")
         ]
-        indexes = [models.Index(fields=["datestamp", "id"], name="record_datestamp_id")]
+        indexes = [
+            models.Index(fields=["datestamp", "id"], name="record_datestamp_id"),
+            # title suggestions (prefix LIKE); on PostgreSQL the one pattern-ops index
+            models.Index(
+                fields=["title_folded"],
+                name="record_title_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title or self.local_id
