@@ -81,8 +81,8 @@ def pytest_runtest_teardown(item, nextitem):
     """Transactional tests end with a flush: put the shared division codes back afterwards."""
     yield
     marker = item.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
-        return
+    if marker is None or not marker.kwargs.get("transaction") or nextitem is None:
+        return  # (after the last test the session's database is already gone)
     from pytest_django.plugin import blocking_manager_key
 
     from shuxiang.network.divisions import load_divisions

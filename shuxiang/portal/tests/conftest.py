@@ -46,11 +46,12 @@ def reader(db):
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item):
+def pytest_runtest_teardown(item, nextitem):
     """Browser tests use a transactional database, emptied after each test; the divisions,
-    loaded once for the whole run, are put back so later tests find them."""
+    loaded once for the whole run, are put back so later tests find them (none follow the
+    last test, whose teardown has already dropped the session's database)."""
     yield
-    if item.get_closest_marker("browser") is None:
+    if item.get_closest_marker("browser") is None or nextitem is None:
         return
     from pytest_django.plugin import blocking_manager_key
 
