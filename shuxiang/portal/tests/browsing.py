@@ -42,6 +42,15 @@ def log_in(page, base: str, next_path: str, username: str = "reader") -> None:
     page.wait_for_load_state()
 
 
+def saves_position_in(response, chapter: int) -> bool:
+    """Whether ``response`` answers the reader's PUT of a position in ``chapter`` (counted from
+    0: the page of chapter ``chapter + 1``), so a test waits for that save and no other."""
+    request = response.request
+    if "me/positions" not in response.url or request.method != "PUT" or not response.ok:
+        return False
+    return (request.post_data_json or {}).get("locator", {}).get("chapter") == chapter
+
+
 def font_size(page) -> str:
     return page.eval_on_selector("#chapter", "e => getComputedStyle(e).fontSize")
 

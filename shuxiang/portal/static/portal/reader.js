@@ -87,12 +87,26 @@
     if (timer) return;
     timer = setTimeout(function () { timer = null; save(); }, 1500);
   }, { passive: true });
-  window.addEventListener("pagehide", function () { save(true); });
+  // Leaving for another chapter of this item saves nothing: the page that opens saves its own
+  // position, and a save sent while this one unloads could reach the server after it and win.
+  var moving = false;
+  var base = window.location.pathname.replace(/[^\/]+\/$/, "");
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href]");
+    if (link && event.button === 0 && !(event.ctrlKey || event.metaKey || event.shiftKey || event.altKey)) {
+      moving = link.pathname.indexOf(base) === 0;
+    }
+  });
+  document.addEventListener("submit", function (event) {
+    if (event.target.classList.contains("jump")) moving = true;
+  });
+  window.addEventListener("pageshow", function () { moving = false; });
+  window.addEventListener("pagehide", function () { if (!moving) save(true); });
   document.addEventListener("keydown", function (event) {
     if (/INPUT|SELECT|TEXTAREA|BUTTON/.test(event.target.tagName) || event.altKey || event.ctrlKey || event.metaKey) return;
     var rel = event.key === "ArrowLeft" ? "prev" : event.key === "ArrowRight" ? "next" : null;
     var link = rel && document.querySelector('a[rel="' + rel + '"]');
-    if (link) window.location.href = link.href;
+    if (link) { moving = true; window.location.href = link.href; }
   });
 
   if (loggedIn) {
