@@ -167,21 +167,37 @@ def cpu_seconds(pid: int | None = None) -> float:
 
 
 class CPU:
-    """Microseconds of CPU a record, of this process and of the child, over a ``with`` block."""
+    """Microseconds of CPU a record, of this process, of the child and (PostgreSQL parent) of
+    this process's database server process, over a ``with`` block."""
 
     def __init__(self, child_pid: int, records: int) -> None:
         self.child_pid, self.records = child_pid, records
+        self.db_pid = database_pid()
+
+    def _now(self) -> tuple:
+        db = cpu_seconds(self.db_pid) if self.db_pid else 0.0
+        return cpu_seconds(), cpu_seconds(self.child_pid), db
 
     def __enter__(self):
-        self.start = cpu_seconds(), cpu_seconds(self.child_pid)
+        self.start = self._now()
         return self
 
     def __exit__(self, *exc_info) -> None:
-        parent, child = cpu_seconds() - self.start[0], cpu_seconds(self.child_pid) - self.start[1]
-        self.text = (
-            f"CPU a record: parent {parent * 1e6 / self.records:.0f} µs, "
-            f"child {child * 1e6 / self.records:.0f} µs"
-        )
+        spent = [(b - a) * 1e6 / self.records for a, b in zip(self.start, self._now(), strict=True)]
+        self.text = f"CPU a record: parent {spent[0]:.0f} µs, child {spent[1]:.0f} µs"
+        if self.db_pid:
+            self.text += f", parent's PostgreSQL server process {spent[2]:.0f} µs"
+
+
+def database_pid() -> int | None:
+    """The PostgreSQL server process serving this process's connection (None on SQLite)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
 
 
 def fetch_and_parse(session, url: str) -> tuple[int, float]:

@@ -4,8 +4,9 @@ Groonga indexes the same analyzed documents as the other backends (``document_of
 answers each search with one ``select``: the ranked window, the number of matches and the
 facets, counted over EVERY match with ``drilldowns`` (Groonga's own query cache is bypassed).
 Totals are honest as on PostgreSQL: exact up to ``COUNT_LIMIT`` matches, "10,000+" above;
-the number of distinct works is counted (a second, small select) only below that limit, so a
-broad query does not group its hundreds of thousands of matches by work.
+the number of distinct works is counted only below that limit (``works_inline``: in the same
+select over at most ``COUNT_LIMIT`` + 1 matches, or in a second select), so a broad query does
+not group its hundreds of thousands of matches by work.
 The looser tier (a strict query finding fewer than ``FEW`` records) takes three more selects:
 every loose match (count, facets), the "most words" tier and the rest.
 
@@ -42,6 +43,7 @@ from shuxiang.catalog.search.groonga_client import (
     NO_YEAR_LOW,
     TABLE,
     Client,
+    group_of,
     literal,
 )
 from shuxiang.catalog.search.groonga_query import (
@@ -91,7 +93,9 @@ class GroongaBackend(SearchBackend):
 
     def _load(self, rows: list[dict]) -> int:
         combos = {row["combo"]: combo_of(row) for row in rows}
-        self.client.load(list(combos.values()), "Combos")  # before the records naming them
+        groups = {combo["group"]: group_of(combo) for combo in combos.values()}
+        self.client.load(list(groups.values()), "Groups")  # each before what names it
+        self.client.load(list(combos.values()), "Combos")
         return self.client.load(rows)
 
     def remove(self, record_ids: list[int]) -> None:
@@ -142,12 +146,12 @@ class GroongaBackend(SearchBackend):
             conditions, excluded = [*text, *filters], [*hiding, *excluded]
             inline = facets and works_inline(query)
             found = self._select(query, conditions, excluded, limit, facets, works=inline)
-            if found["n_hits"] > COUNT_LIMIT or not facets:
+            if not facets or found["n_hits"] > COUNT_LIMIT:
                 return found  # "10,000+": the works are not counted
             if not inline and found["n_hits"] <= limit:
                 return found  # every match is in the window: grouped by the search service
             counted = found
-            if not inline:  # few enough to be grouped by work after all
+            if not inline:  # one word with few enough matches: found again, grouped by work
                 counted = self._select(query, conditions, excluded, 0, False, works=True)
             found["works"] = counted["drilldowns"]["works"]["n_hits"]
             return found
@@ -299,8 +303,9 @@ def work_key(work_id: int | None, record_id: int) -> int:
 
 
 def combo_of(row: dict) -> dict:
-    """The ``Combos`` row of a record row: its scalar facet values."""
-    return {"_key": row["combo"], **{name: row[name] for name in COMBO_COLUMNS}}
+    """The ``Combos`` row of a record row: its scalar facet values and their group."""
+    combo = {"_key": row["combo"], **{name: row[name] for name in COMBO_COLUMNS}}
+    return {**combo, "group": group_of(combo)["_key"]}
 
 
 def _keys(found: dict) -> list[int]:

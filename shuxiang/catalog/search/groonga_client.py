@@ -21,6 +21,9 @@ KEY_VECTORS = ("subjects", "ancestors")
 # A record's scalar facet values together: the facets are counted by grouping the matches by
 # this one column, then the (few) groups by each value (one pass over the matches, not five).
 COMBO_COLUMNS = ("type", "library", "language", "collection", "year")
+# ... and the combinations grouped once more without the year (a few hundred groups, against
+# tens of thousands of combinations): each of these facets is counted over the groups.
+GROUP_COLUMNS = ("type", "library", "language", "collection")
 NO_YEAR_LOW = -100_000  # ``year`` of a record without one: last when sorting newest first
 NO_YEAR_HIGH = 100_000  # ``year_up``: last when sorting oldest first
 NO_TITLE = "\uffff"  # ``sort_title`` of a record without a title: last by title
@@ -35,17 +38,19 @@ def schema() -> list[tuple[str, dict]]:
     commands = [
         ("table_create", {"name": "Keys", "flags": "TABLE_HASH_KEY", "key_type": "ShortText"}),
         ("table_create", {"name": "Titles", "flags": "TABLE_PAT_KEY", "key_type": "ShortText"}),
+        ("table_create", {"name": "Groups", "flags": "TABLE_HASH_KEY", "key_type": "ShortText"}),
         ("table_create", {"name": "Combos", "flags": "TABLE_HASH_KEY", "key_type": "ShortText"}),
         ("table_create", {"name": TABLE, "flags": "TABLE_HASH_KEY", "key_type": "UInt32"}),
     ]
-    for name in COMBO_COLUMNS:
-        kind = "Int32" if name == "year" else "Keys"
-        commands.append(
-            (
-                "column_create",
-                {"table": "Combos", "name": name, "flags": "COLUMN_SCALAR", "type": kind},
+    for table, names in (("Groups", GROUP_COLUMNS), ("Combos", (*COMBO_COLUMNS, "group"))):
+        for name in names:
+            kind = {"year": "Int32", "group": "Groups"}.get(name, "Keys")
+            commands.append(
+                (
+                    "column_create",
+                    {"table": table, "name": name, "flags": "COLUMN_SCALAR", "type": kind},
+                )
             )
-        )
 
     def column(name: str, kind: str, flags: str = "COLUMN_SCALAR") -> None:
         commands.append(
@@ -149,9 +154,11 @@ class Client:
         return body[0] if body else None
 
     def ensure_schema(self) -> None:
-        """Make the tables and columns that are missing (once per process)."""
+        """Make the tables and columns that are missing (once per process); a database made
+        before the ``Groups`` table has its combinations grouped once, here."""
         if self._ready:
             return
+        made = set()
         for name, params in schema():
             target = (
                 params["name"] if name == "table_create" else f"{params['table']}.{params['name']}"
@@ -159,10 +166,28 @@ class Client:
             if not self.command("object_exist", name=target):
                 try:
                     self.command(name, **params)
+                    made.add(target)
                 except GroongaError:
                     if not self.command("object_exist", name=target):  # not another process
                         raise
+        if "Combos.group" in made:
+            self._group_combos()
         self._ready = True
+
+    def _group_combos(self) -> None:
+        found = self.command(
+            "select", table="Combos", limit=-1, command_version=3,
+            output_columns=",".join(["_key", *GROUP_COLUMNS]),
+        )  # fmt: skip
+        combos = [dict(zip(["_key", *GROUP_COLUMNS], row, strict=True)) for row in found["records"]]
+        self.load(list({g["_key"]: g for g in map(group_of, combos)}.values()), "Groups")
+        self.load([{"_key": c["_key"], "group": group_of(c)["_key"]} for c in combos], "Combos")
+
+
+def group_of(combo: dict) -> dict:
+    """The ``Groups`` row of a combination (a ``Combos`` row): its values but the year."""
+    values = {name: combo[name] or "" for name in GROUP_COLUMNS}
+    return {"_key": "\t".join(values.values()), **values}
 
 
 def literal(text: str) -> str:

@@ -5,8 +5,8 @@ and works drilldowns with their answers read back. Pure functions of the query: 
 from __future__ import annotations
 
 from shuxiang.catalog.models import AccessPolicy
-from shuxiang.catalog.search.base import FACETS, SearchQuery, Visibility
-from shuxiang.catalog.search.groonga_client import COMBO_COLUMNS, NO_YEAR_LOW, literal
+from shuxiang.catalog.search.base import COUNT_LIMIT, FACETS, SearchQuery, Visibility
+from shuxiang.catalog.search.groonga_client import GROUP_COLUMNS, NO_YEAR_LOW, literal
 
 # Term frequency × weight, summed over the query's terms (as PostgreSQL's ts_rank with its
 # weights): creators weigh as much as titles, so a name finds the person's own works first.
@@ -14,20 +14,25 @@ WEIGHTS = {"title": 10, "creator": 10, "subject": 2, "body": 1}
 FACET_KEYS = {"subject": "subjects"}  # facet name → column (others have the facet's name)
 ACCESS_POLICIES = tuple(AccessPolicy.values)
 FACET_SIZE = 12
-WORKS = {  # distinct works among the matches: the number of groups by work
+# Distinct works among the matches: the number of groups by work, counted in the same select
+# over at most COUNT_LIMIT + 1 matches (Groonga's ``max_n_target_records``): exact whenever the
+# matches are no more than COUNT_LIMIT, and a broad query, whose works are not counted
+# ("10,000+"), does not group its hundreds of thousands of matches by work.
+WORKS = {
     "drilldowns[works].keys": "work",
     "drilldowns[works].limit": 0,
     "drilldowns[works].output_columns": "_key",
+    "drilldowns[works].max_n_target_records": COUNT_LIMIT + 1,
 }
 SORT_KEYS = {"year": "year_up,_key", "-year": "-year,_key", "title": "sort_title,_key"}
 
 
 def works_inline(query: SearchQuery) -> bool:
-    """Whether to group the matches by work in the main select: a query of several words or
-    with filters mostly matches a few thousand records at most, so grouping them costs less
-    than running the query again; one word alone may match hundreds of thousands (then the
-    works are not counted: "10,000+"), so its works take a second select when it matched no
-    more than ``COUNT_LIMIT``. Only the cost depends on this guess, never the answer."""
+    """Whether to count the works in the main select (over at most COUNT_LIMIT + 1 matches,
+    a few ms even for a broad query) rather than in a second select run only when the main
+    one matched no more than COUNT_LIMIT: a query of one word without filters that matches so
+    few is cheap to run again, while several words or filters may find few matches among the
+    hundreds of thousands of each word's. Only the cost depends on this, never the answer."""
     return len(query.terms) > 1 or any(query.filters.values())
 
 
@@ -59,16 +64,23 @@ def filter_of(query: SearchQuery) -> list[str]:
         if name == "subject":
             conditions.append(" || ".join(f"subjects @ {literal(v)}" for v in values))
         elif name == "year":
-            years = ", ".join(str(int(v)) for v in values if str(v).lstrip("-").isdigit())
-            conditions.append(f"in_values(year, {years})" if years else "false")
+            years = [str(int(v)) for v in values if str(v).lstrip("-").isdigit()]
+            conditions.append(_one_of("year", years) if years else "false")
         else:
-            listed = ", ".join(literal(v) for v in values)
-            conditions.append(f"in_values({FACET_KEYS.get(name, name)}, {listed})")
+            conditions.append(_one_of(FACET_KEYS.get(name, name), [literal(v) for v in values]))
     if query.year_from is not None or query.year_to is not None:
         low = max(query.year_from if query.year_from is not None else -99_999, -99_999)
         high = query.year_to if query.year_to is not None else 99_999
         conditions.append(f"year >= {int(low)} && year <= {int(high)}")
     return conditions
+
+
+def _one_of(column: str, values: list[str]) -> str:
+    """``column`` equal to one of ``values`` (script literals): one value is compared (Groonga
+    checks each match against it faster than it runs ``in_values``), more go to ``in_values``."""
+    if len(values) == 1:
+        return f"{column} == {values[0]}"
+    return f"in_values({column}, {', '.join(values)})"
 
 
 def visibility_of(vis: Visibility) -> str | None:
@@ -90,24 +102,16 @@ def visibility_of(vis: Visibility) -> str | None:
 
 def drilldowns(size: int) -> dict:
     """Facet counts over every match: the matches grouped by their combination of scalar
-    facet values, those groups by each value (summing their counts), and the subjects; the
-    twelve largest values of each (one more asked: an empty value or the year placeholder
-    may be among them)."""
+    facet values; those combinations by year, and by their group (the values but the year);
+    the groups by each other value (each step summing the counts); and the subjects. The
+    twelve largest values of each (one more asked: an empty value or the year placeholder may
+    be among them)."""
     params = {"drilldowns[combos].keys": "combo", "drilldowns[combos].limit": 0}
     params["drilldowns[combos].output_columns"] = "_key"
-    for name in COMBO_COLUMNS:
-        label = f"drilldowns[{name}]"
-        params.update(
-            {
-                f"{label}.table": "combos",
-                f"{label}.keys": name,
-                f"{label}.calc_types": "SUM",
-                f"{label}.calc_target": "_nsubrecs",
-                f"{label}.sort_keys": "-_sum,_key",
-                f"{label}.output_columns": "_key,_sum",
-                f"{label}.limit": size + 1,
-            }
-        )
+    params.update(_summed("groups", "combos", "group", "_nsubrecs", 0, "_key"))
+    params.update(_summed("year", "combos", "year", "_nsubrecs", size + 1))
+    for name in GROUP_COLUMNS:
+        params.update(_summed(name, "groups", name, "_sum", size + 1))
     label = "drilldowns[subject]"
     params.update(
         {
@@ -117,6 +121,22 @@ def drilldowns(size: int) -> dict:
             f"{label}.limit": size + 1,
         }
     )
+    return params
+
+
+def _summed(label: str, table: str, keys: str, target: str, limit: int, output="_key,_sum"):
+    """A drilldown of an earlier one's groups by ``keys``, summing their counts."""
+    prefix = f"drilldowns[{label}]"
+    params = {
+        f"{prefix}.table": table,
+        f"{prefix}.keys": keys,
+        f"{prefix}.calc_types": "SUM",
+        f"{prefix}.calc_target": target,
+        f"{prefix}.output_columns": output,
+        f"{prefix}.limit": limit,
+    }
+    if limit:
+        params[f"{prefix}.sort_keys"] = "-_sum,_key"
     return params
 
 

@@ -143,6 +143,15 @@ def test_facets_count_type_language_year_subject(corpus):
     assert dict(page.facets["language"]) == {"zh": 3, "en": 2}
     assert dict(page.facets["year"])["2015"] == 1
     assert dict(page.facets["subject"])["唐诗"] == 1
+    assert dict(page.facets["collection"]) == {"古典文学": 1}
+
+
+def test_facets_are_counted_over_the_filtered_matches(corpus):
+    page = service.search(actor=None, q="", filters={"type": ["book"]})
+    assert page.total == 3
+    assert dict(page.facets["type"]) == {"book": 3}
+    assert dict(page.facets["language"]) == {"zh": 2, "en": 1}
+    assert dict(page.facets["year"]) == {"1998": 1, "1763": 1, "2001": 1}
 
 
 def test_filters_and_year_range_narrow_results(corpus):
@@ -151,6 +160,14 @@ def test_filters_and_year_range_narrow_results(corpus):
     page = service.search(actor=None, q="", year_from=1990, year_to=2010, sort="year")
     assert titles(page) == ["国家图书馆馆藏古籍目录", "Gardening for Beginners"]
     assert titles(service.search(actor=None, q="", filters={"subject": ["唐诗"]})) == ["唐詩三百首"]
+
+
+def test_a_filter_of_several_values_or_of_an_unknown_one(corpus):
+    either = service.search(actor=None, q="", filters={"type": ["ebook", "video"]}, sort="year")
+    assert titles(either) == ["Public Libraries in the Digital Age", "图书馆与阅读推广讲座"]
+    assert service.search(actor=None, q="", filters={"type": ["map"]}).total == 0
+    one_year = service.search(actor=None, q="", filters={"year": ["2015"]})
+    assert titles(one_year) == ["Public Libraries in the Digital Age"]
 
 
 def test_sort_by_year_both_ways_and_paging(corpus):
