@@ -232,6 +232,7 @@ def peers(records: int, rounds: int) -> dict[str, list[float]]:
     found["tantivy service (+works, hydration)"] = [
         s for item in MIX for s in timed(lambda item=item: _service(item), rounds)
     ]
+    found["tantivy HTTP (JSON API)"] = http(rounds)
     base.set_backend(None)
     return found
 

@@ -107,8 +107,15 @@ class Record(models.Model):
     collection = models.CharField(max_length=200, blank=True)
     identifiers = models.JSONField(default=list)
     isbn = models.CharField(max_length=13, blank=True)  # no query looks records up by it
+    # indexed only once clustered (record_work): a harvested record has no work until the
+    # index job clusters it, and that update writes every index of the row anyway
     work = models.ForeignKey(
-        Work, null=True, blank=True, on_delete=models.SET_NULL, related_name="records"
+        Work,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="records",
+        db_index=False,
     )
     search_text = models.TextField(blank=True)
     holding_node = models.CharField(
@@ -129,6 +136,9 @@ class Record(models.Model):
                 fields=["title_folded"],
                 name="record_title_prefix",
                 opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["work"], name="record_work", condition=models.Q(work__isnull=False)
             ),
         ]
 

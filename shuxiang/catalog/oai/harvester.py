@@ -252,6 +252,7 @@ class Harvester:
         readable = [item for item in items if item is not None]
         positions = [n for n, item in enumerate(items, 1) if item is not None]
         with transaction.atomic():
+            bulkstore.commit_without_waiting()
             result = bulkstore.store_page(
                 self.source,
                 readable,

@@ -174,9 +174,11 @@ def _native_fields(native) -> tuple[dict, dict[str, str]]:
     lists: dict[str, list[str]] = {"creators": [], "subjects": [], "identifiers": []}
     seen: set[str] = set()
     kinds = _NATIVE_KINDS
-    for kind, text in [(kinds.get(element.tag), element.text) for element in native]:
+    for element in native:
+        kind = kinds.get(element.tag)
         if kind is None:
             continue
+        text = element.text
         role, name = kind
         if role is _LIST:
             if text and (text := text.strip()):

@@ -8,6 +8,8 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from oaipmh import common, error, metadata, server
 
 from shuxiang.catalog.models import Record, Source
@@ -124,6 +126,16 @@ def test_harvests_every_page_of_a_foreign_server(foreign):
     )
     assert "<record" in record.payload and record.harvested_at is not None
     assert sum("resumptionToken" in p for p in log) == 3
+
+
+def test_each_page_commits_without_waiting_for_the_disk_on_postgresql(foreign):
+    if connection.vendor != "postgresql":
+        pytest.skip("asynchronous commit is PostgreSQL's")
+    url, _repository, _log = foreign
+    with CaptureQueriesContext(connection) as queries:
+        report = harvester.harvest(oai_source(url), backoff=0)
+    asked = [q["sql"] for q in queries.captured_queries if "synchronous_commit" in q["sql"]]
+    assert report.pages == 4 and asked == ["SET LOCAL synchronous_commit TO OFF"] * 4
 
 
 def test_second_harvest_asks_only_for_changes_since_the_first(foreign):
