@@ -59,7 +59,13 @@ def _title(resource: Resource | None, item_id: str) -> str:
 
 def related(actor, ip: str | None, resource: Resource, n: int = 6) -> list[Suggestion]:
     """Items co-viewed in sessions (BibTip) first, then what readers of it also read."""
-    rows = RelatedItem.objects.filter(item_id=f"{PREFIX}{resource.pk}")
+    return related_to(actor, ip, f"{PREFIX}{resource.pk}", n)
+
+
+def related_to(actor, ip: str | None, item_id: str, n: int = 6) -> list[Suggestion]:
+    """``related`` for an item id as the usage events name it (``resource:<pk>``, also the
+    portal reader's item key); an item without related rows has none."""
+    rows = RelatedItem.objects.filter(item_id=item_id)
     rows = rows.order_by("-kind", "-score")  # sessions (BibTip) first, then readers
     rows = list(rows.values_list("related_id", "kind")[:CANDIDATES])
     allowed = openable(actor, ip, [item for item, _kind in rows])

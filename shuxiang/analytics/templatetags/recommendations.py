@@ -28,6 +28,13 @@ def related_items(context, resource, n: int = 6):
 
 
 @register.inclusion_tag("analytics/_suggestions.html", takes_context=True)
+def related_to_item(context, item_key: str, n: int = 6):
+    """Related items of what the portal reader shows (its item key, ``resource:<pk>``)."""
+    actor, ip = _viewer(context)
+    return {"suggestions": serving.related_to(actor, ip, item_key, n), "heading": "related"}
+
+
+@register.inclusion_tag("analytics/_suggestions.html", takes_context=True)
 def recommended_for_reader(context, n: int = 6):
     """Personal suggestions (popular ones for new or anonymous readers)."""
     actor, ip = _viewer(context)

@@ -7,6 +7,7 @@ and pages read the stored results.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from io import BytesIO
 
 import pytest
 from django.utils import translation
@@ -15,7 +16,8 @@ from shuxiang.accounts.tests.factories import reader
 from shuxiang.analytics import queries, services, serving
 from shuxiang.analytics.models import JobRun, ReaderRecommendation
 from shuxiang.network.tests.factories import small_network
-from shuxiang.resources.models import Collection, Resource
+from shuxiang.resources.models import Collection, Resource, ResourceFile
+from shuxiang.resources.storage import get_storage
 from shuxiang.resources.tests.helpers import png_bytes, published, upload
 from shuxiang.stats import events
 
@@ -144,3 +146,20 @@ def test_resource_page_and_account_page_show_suggestions(library_year, client):
     client.force_login(newcomer)
     mine = client.get("/accounts/me/").content.decode()
     assert "h-suggest-for_you" in mine and "孟子" in mine
+
+
+def test_the_reader_shows_related_items_below_the_chapter(library_year, client):
+    """The portal reader's item key is the events' item id (``resource:<pk>``): reading 论语
+    shows what is read with it, and never what the reader may not open."""
+    net, books, _newcomer = library_year
+    lunyu = books["论语"]
+    stored = get_storage().save(f"test/{lunyu.pk}/chapter-0.html", BytesIO("学而时习之".encode()))
+    ResourceFile.objects.create(
+        resource=lunyu, role=ResourceFile.Role.CHAPTER, order=0, key=stored.key,
+        filename="chapter-0.html", content_type="text/html", size=stored.size,
+        sha256=stored.sha256, label="学而第一",
+    )  # fmt: skip
+    page = client.get(f"/read/resource:{lunyu.pk}/1/").content.decode()
+    assert "学而时习之" in page
+    related = page[page.index("h-suggest-related") :]
+    assert "孟子" in related and "内部资料" not in related
